@@ -1,0 +1,9 @@
+//! The rules, in plain Rust over SeaORM. Resolvers turn arguments into these types and ask here;
+//! nothing below knows about GraphQL or HTTP.
+
+pub mod country;
+pub mod directory;
+pub mod fields;
+pub mod page;
+pub mod prefecture;
+pub mod search;

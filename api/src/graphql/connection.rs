@@ -1,0 +1,58 @@
+//! Relay connections. Every listing is `Connection<String, Node, TotalCount>`: edges with opaque
+//! cursors, `pageInfo`, `nodes`, and a `totalCount` that is counted only when asked for.
+
+use std::sync::Arc;
+
+use async_graphql::{Object, OutputType, connection::Connection, connection::Edge};
+use futures_util::future::BoxFuture;
+use sea_orm::{DatabaseConnection, DbErr, EntityTrait};
+
+use crate::{
+    domain::{directory::Listing, page},
+    error::ApiError,
+};
+
+pub type Conn<N> = Connection<String, N, TotalCount>;
+
+type Counter = dyn Fn() -> BoxFuture<'static, Result<u64, DbErr>> + Send + Sync;
+
+pub struct TotalCount(Arc<Counter>);
+
+#[Object]
+impl TotalCount {
+    /// How many nodes match the filter, across all pages.
+    async fn total_count(&self) -> async_graphql::Result<u64> {
+        Ok((self.0)().await.map_err(ApiError::from)?)
+    }
+}
+
+/// Turns a page of rows into a connection of `N`.
+pub fn connection<E, N>(
+    db: &DatabaseConnection,
+    listing: Listing<E>,
+    node: impl Fn(E::Model) -> N,
+) -> Conn<N>
+where
+    E: EntityTrait,
+    E::Model: Sync,
+    N: OutputType,
+{
+    let Listing { page, matching } = listing;
+    let db = db.clone();
+    let counter: Arc<Counter> = Arc::new(move || {
+        let db = db.clone();
+        let matching = matching.clone();
+        Box::pin(async move { page::count(&db, matching).await })
+    });
+    let mut connection = Connection::with_additional_fields(
+        page.has_previous_page,
+        page.has_next_page,
+        TotalCount(counter),
+    );
+    connection.edges = page
+        .edges
+        .into_iter()
+        .map(|(cursor, row)| Edge::new(cursor, node(row)))
+        .collect();
+    connection
+}

@@ -1,0 +1,772 @@
+//! The public member directory in GraphQL: organisations, cluster projects, tie-ups, prefectures.
+
+use async_graphql::{Context, Enum, ID, InputObject, Object, Result};
+use entity::{cluster_participation, cluster_project, enums, organization, tie_up};
+use sea_orm::DatabaseConnection;
+
+use super::{
+    connection::{Conn, connection},
+    ids::{self, NodeType},
+    loaders::{
+        ClusterProjectId, Loaders, OrganizationId, ParticipationsOfOrganization,
+        ParticipationsOfProject, TieUpsOfProject,
+    },
+};
+use crate::{
+    domain::{
+        country::{self, CountryCode},
+        directory::{self, Ordering},
+        fields,
+        page::PageArgs,
+        prefecture::{self, PrefectureCode},
+        search::SearchText,
+    },
+    error::{ApiError, ApiResult},
+};
+
+pub(super) fn db<'a>(ctx: &Context<'a>) -> Result<&'a DatabaseConnection> {
+    ctx.data::<DatabaseConnection>()
+}
+
+pub(super) fn loaders<'a>(ctx: &Context<'a>) -> Result<&'a Loaders> {
+    ctx.data::<Loaders>()
+}
+
+// ---------------------------------------------------------------- enums
+
+/// What kind of body an organisation is.
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+#[graphql(remote = "enums::OrganizationKind")]
+pub enum OrganizationKind {
+    /// Promotes an industrial cluster (METI's Industrial Cluster Program and its successors).
+    IndustrialClusterPromotion,
+    /// Core organisation of a knowledge cluster (MEXT's Knowledge Cluster Initiative).
+    KnowledgeClusterCore,
+    /// Support organisation of a local government.
+    LocalGovernmentSupport,
+    University,
+    ResearchInstitute,
+    /// Technology licensing organisation.
+    Tlo,
+    /// Regional bank or other financial institution.
+    FinancialInstitution,
+    /// SMRJ, AIST, JETRO, JST, JILC and other national bodies.
+    NationalAgency,
+    /// A ministry (METI, MEXT …) or one of its regional bureaus.
+    Ministry,
+    /// A prefecture or municipality.
+    LocalGovernment,
+    /// An economic federation, an agricultural union or another business association.
+    BusinessAssociation,
+    Company,
+    /// IIN Japan itself.
+    Network,
+}
+
+/// An organisation's relationship to IIN Japan.
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+#[graphql(remote = "enums::Membership")]
+pub enum Membership {
+    Member,
+    Cooperating,
+    Supporting,
+    /// Listed as a cluster participant, with no tie to the network recorded.
+    NonMember,
+}
+
+/// A METI regional bureau (Okinawa: the Cabinet Office's Okinawa General Bureau).
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+#[graphql(remote = "enums::MetiBureau")]
+pub enum MetiBureau {
+    Hokkaido,
+    Tohoku,
+    Kanto,
+    Chubu,
+    Kinki,
+    Chugoku,
+    Shikoku,
+    Kyushu,
+    Okinawa,
+}
+
+/// The cluster programme a project belongs to.
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+#[graphql(remote = "enums::ClusterProgram")]
+pub enum ClusterProgram {
+    /// METI's Industrial Cluster Program, FY2001–2009 (18 projects led by the regional bureaus).
+    IndustrialClusterProgram,
+    /// From FY2010: bottom-up clusters with local roots.
+    RegionalBottomUp,
+    /// From FY2010: top-down initiatives for internationally competitive clusters.
+    InternationalTopDown,
+}
+
+/// The part an organisation plays in a cluster project.
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+#[graphql(remote = "enums::ParticipationRole")]
+pub enum ParticipationRole {
+    Lead,
+    Promoter,
+    Industry,
+    Academia,
+    Government,
+}
+
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+#[graphql(remote = "enums::WorldRegion")]
+pub enum WorldRegion {
+    Europe,
+    AsiaOceania,
+}
+
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+#[graphql(remote = "enums::IndustryField")]
+pub enum IndustryField {
+    Biotechnology,
+    Food,
+    Medical,
+    HealthAndWelfare,
+    Cosmetics,
+    It,
+    Manufacturing,
+    Automotive,
+    Aerospace,
+    Optoelectronics,
+    Semiconductors,
+    Environment,
+    Energy,
+    /// A region's industry as a whole rather than one field.
+    RegionalIndustry,
+}
+
+/// The eight textbook regions of Japan (Okinawa counted with Kyushu).
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+#[graphql(remote = "prefecture::Region")]
+pub enum Region {
+    Hokkaido,
+    Tohoku,
+    Kanto,
+    Chubu,
+    Kinki,
+    Chugoku,
+    Shikoku,
+    Kyushu,
+}
+
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Default)]
+pub enum Language {
+    #[default]
+    Ja,
+    En,
+}
+
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Default)]
+pub enum OrderDirection {
+    #[default]
+    Asc,
+    Desc,
+}
+
+impl OrderDirection {
+    fn descending(self) -> bool {
+        self == Self::Desc
+    }
+}
+
+// ---------------------------------------------------------------- objects
+
+/// One of Japan's 47 prefectures (JIS X 0401).
+pub struct Prefecture(&'static prefecture::Prefecture);
+
+#[Object]
+impl Prefecture {
+    /// JIS X 0401 code, 1–47.
+    async fn code(&self) -> u8 {
+        self.0.code
+    }
+    /// ISO 3166-2 code, e.g. `JP-13`.
+    async fn iso_code(&self) -> String {
+        self.0.iso_code()
+    }
+    async fn name_ja(&self) -> &str {
+        self.0.name_ja
+    }
+    async fn name_en(&self) -> &str {
+        self.0.name_en
+    }
+    /// The textbook region.
+    async fn region(&self) -> Region {
+        self.0.region.into()
+    }
+    /// The METI regional bureau that covers it (not always the textbook region's).
+    async fn bureau(&self) -> MetiBureau {
+        self.0.bureau.into()
+    }
+}
+
+fn prefecture_of(code: i16) -> ApiResult<&'static prefecture::Prefecture> {
+    PrefectureCode::parse(code.into())
+        .map(PrefectureCode::prefecture)
+        .map_err(|e| ApiError::corrupt(e.to_string()))
+}
+
+/// A country, by ISO 3166-1 alpha-2 code.
+pub struct Country(String);
+
+#[Object]
+impl Country {
+    async fn code(&self) -> &str {
+        &self.0
+    }
+    async fn name_en(&self) -> Option<&str> {
+        country::names(&self.0).map(|(en, _)| en)
+    }
+    async fn name_ja(&self) -> Option<&str> {
+        country::names(&self.0).map(|(_, ja)| ja)
+    }
+}
+
+/// An organisation in the directory: a member of IIN Japan, a body that cooperates with or
+/// supports it, or a participant in one of the cluster projects.
+pub struct Organization(pub organization::Model);
+
+#[Object]
+impl Organization {
+    pub async fn id(&self) -> ID {
+        NodeType::Organization.id(self.0.id)
+    }
+    /// Unique lowercase code, stable for partners and tokens (`aist`, `jetro`, `meti-chubu`).
+    async fn code(&self) -> &str {
+        &self.0.code
+    }
+    async fn name_ja(&self) -> &str {
+        &self.0.name_ja
+    }
+    async fn name_en(&self) -> &str {
+        &self.0.name_en
+    }
+    /// The name in the given language.
+    async fn name(&self, #[graphql(default)] lang: Language) -> &str {
+        match lang {
+            Language::Ja => &self.0.name_ja,
+            Language::En => &self.0.name_en,
+        }
+    }
+    /// A short name (AIST, JETRO), where the organisation uses one.
+    async fn abbreviation(&self) -> Option<&str> {
+        self.0.abbreviation.as_deref()
+    }
+    async fn kind(&self) -> OrganizationKind {
+        self.0.kind.into()
+    }
+    async fn membership(&self) -> Membership {
+        self.0.membership.into()
+    }
+    async fn prefecture(&self) -> Result<Prefecture> {
+        Ok(Prefecture(prefecture_of(self.0.prefecture_code)?))
+    }
+    /// The METI regional bureau that covers the organisation's prefecture.
+    async fn bureau(&self) -> Result<MetiBureau> {
+        Ok(prefecture_of(self.0.prefecture_code)?.bureau.into())
+    }
+    async fn website_url(&self) -> Option<&str> {
+        self.0.website_url.as_deref()
+    }
+    async fn description_ja(&self) -> Option<&str> {
+        self.0.description_ja.as_deref()
+    }
+    async fn description_en(&self) -> Option<&str> {
+        self.0.description_en.as_deref()
+    }
+    /// The cluster projects the organisation takes part in, and its part in each.
+    async fn cluster_participations(&self, ctx: &Context<'_>) -> Result<Vec<ClusterParticipation>> {
+        let rows = loaders(ctx)?
+            .load_one(ParticipationsOfOrganization(self.0.id))
+            .await
+            .map_err(ApiError::from)?;
+        Ok(rows
+            .unwrap_or_default()
+            .into_iter()
+            .map(ClusterParticipation)
+            .collect())
+    }
+}
+
+/// An industrial cluster project.
+pub struct ClusterProject(pub cluster_project::Model);
+
+#[Object]
+impl ClusterProject {
+    pub async fn id(&self) -> ID {
+        NodeType::ClusterProject.id(self.0.id)
+    }
+    /// Unique lowercase code (`kansai-bio`, `tokai-monozukuri`).
+    async fn code(&self) -> &str {
+        &self.0.code
+    }
+    async fn name_ja(&self) -> &str {
+        &self.0.name_ja
+    }
+    async fn name_en(&self) -> &str {
+        &self.0.name_en
+    }
+    async fn name(&self, #[graphql(default)] lang: Language) -> &str {
+        match lang {
+            Language::Ja => &self.0.name_ja,
+            Language::En => &self.0.name_en,
+        }
+    }
+    async fn program(&self) -> ClusterProgram {
+        self.0.program.into()
+    }
+    /// The METI regional bureau that leads or hosts the project.
+    async fn bureau(&self) -> MetiBureau {
+        self.0.bureau.into()
+    }
+    async fn fields(&self) -> Vec<IndustryField> {
+        fields::decode(&self.0.fields)
+            .into_iter()
+            .map(Into::into)
+            .collect()
+    }
+    /// First fiscal year of the project's term.
+    async fn term_start_fiscal_year(&self) -> i16 {
+        self.0.term_start_fiscal_year
+    }
+    /// Last fiscal year of the term; null while it runs.
+    async fn term_end_fiscal_year(&self) -> Option<i16> {
+        self.0.term_end_fiscal_year
+    }
+    async fn description_en(&self) -> Option<&str> {
+        self.0.description_en.as_deref()
+    }
+    /// The organisations that take part, and their part.
+    async fn participants(&self, ctx: &Context<'_>) -> Result<Vec<ClusterParticipation>> {
+        let rows = loaders(ctx)?
+            .load_one(ParticipationsOfProject(self.0.id))
+            .await
+            .map_err(ApiError::from)?;
+        Ok(rows
+            .unwrap_or_default()
+            .into_iter()
+            .map(ClusterParticipation)
+            .collect())
+    }
+    /// The project's exchanges and tie-ups with overseas clusters.
+    async fn tie_ups(&self, ctx: &Context<'_>) -> Result<Vec<TieUp>> {
+        let rows = loaders(ctx)?
+            .load_one(TieUpsOfProject(self.0.id))
+            .await
+            .map_err(ApiError::from)?;
+        Ok(rows.unwrap_or_default().into_iter().map(TieUp).collect())
+    }
+}
+
+/// An organisation's part in a cluster project.
+pub struct ClusterParticipation(cluster_participation::Model);
+
+#[Object]
+impl ClusterParticipation {
+    async fn role(&self) -> ParticipationRole {
+        self.0.role.into()
+    }
+    async fn organization(&self, ctx: &Context<'_>) -> Result<Organization> {
+        load_organization(ctx, self.0.organization_id).await
+    }
+    async fn project(&self, ctx: &Context<'_>) -> Result<ClusterProject> {
+        load_project(ctx, self.0.project_id).await
+    }
+}
+
+/// An exchange or tie-up between a Japanese cluster project and an overseas cluster.
+pub struct TieUp(pub tie_up::Model);
+
+#[Object]
+impl TieUp {
+    pub async fn id(&self) -> ID {
+        NodeType::TieUp.id(self.0.id)
+    }
+    async fn region(&self) -> WorldRegion {
+        self.0.region.into()
+    }
+    async fn country(&self) -> Country {
+        Country(self.0.country_code.clone())
+    }
+    async fn fields(&self) -> Vec<IndustryField> {
+        fields::decode(&self.0.fields)
+            .into_iter()
+            .map(Into::into)
+            .collect()
+    }
+    /// The field as the source words it ("Cosmetics, functional food").
+    async fn field_label(&self) -> &str {
+        &self.0.field_label
+    }
+    /// The Japanese side as the source names it ("Hamamatsu", "TAMA project").
+    async fn japanese_partner(&self) -> &str {
+        &self.0.japanese_partner
+    }
+    /// The overseas cluster, region or institution.
+    async fn foreign_partner(&self) -> &str {
+        &self.0.foreign_partner
+    }
+    /// The cluster project on the Japanese side.
+    async fn project(&self, ctx: &Context<'_>) -> Result<ClusterProject> {
+        load_project(ctx, self.0.project_id).await
+    }
+}
+
+async fn load_organization(ctx: &Context<'_>, id: i64) -> Result<Organization> {
+    let row = loaders(ctx)?
+        .load_one(OrganizationId(id))
+        .await
+        .map_err(ApiError::from)?
+        .ok_or_else(|| ApiError::corrupt(format!("organisation {id} is referenced but missing")))?;
+    Ok(Organization(row))
+}
+
+async fn load_project(ctx: &Context<'_>, id: i64) -> Result<ClusterProject> {
+    let row = loaders(ctx)?
+        .load_one(ClusterProjectId(id))
+        .await
+        .map_err(ApiError::from)?
+        .ok_or_else(|| {
+            ApiError::corrupt(format!("cluster project {id} is referenced but missing"))
+        })?;
+    Ok(ClusterProject(row))
+}
+
+/// IIN Japan itself.
+pub struct Network;
+
+#[Object]
+impl Network {
+    async fn name_ja(&self) -> &str {
+        "全国イノベーション推進機関ネットワーク"
+    }
+    async fn name_en(&self) -> &str {
+        "Innovation Initiative Network Japan"
+    }
+    /// When the network was launched (April 2009), as `YYYY-MM`.
+    async fn founded(&self) -> &str {
+        "2009-04"
+    }
+    /// The body the network succeeded.
+    async fn predecessor(&self) -> &str {
+        "JANBO"
+    }
+    /// The network's five activities, in English.
+    async fn activities(&self) -> [&str; 5] {
+        [
+            "Augmenting human resources for supporting cluster activities through training and qualifications",
+            "Developing an evaluation system for SMEs' technology and business plans",
+            "Translating patent information of national research institutes into a form SMEs can easily use",
+            "Cooperation between members and financial institutions (tie-up with the Regional Banks Association of Japan)",
+            "Sales promotion of SMEs through mutual cooperation of member institutions",
+        ]
+    }
+}
+
+// ---------------------------------------------------------------- inputs
+
+#[derive(InputObject, Default)]
+#[graphql(name = "OrganizationFilter")]
+pub struct OrganizationFilterInput {
+    pub kind: Option<OrganizationKind>,
+    /// The METI bureau covering the organisation's prefecture.
+    pub bureau: Option<MetiBureau>,
+    /// JIS X 0401 code, 1–47.
+    pub prefecture_code: Option<i32>,
+    pub membership: Option<Membership>,
+    /// Words found in the Japanese or English name, the abbreviation or the code (case-insensitive,
+    /// at most 100 characters).
+    pub search: Option<String>,
+}
+
+impl OrganizationFilterInput {
+    fn parse(self) -> ApiResult<directory::OrganizationFilter> {
+        Ok(directory::OrganizationFilter {
+            kind: self.kind.map(Into::into),
+            bureau: self.bureau.map(Into::into),
+            prefecture: self
+                .prefecture_code
+                .map(|code| PrefectureCode::parse(code.into()))
+                .transpose()
+                .map_err(|e| ApiError::bad_input("filter.prefectureCode", e.to_string()))?,
+            membership: self.membership.map(Into::into),
+            search: self
+                .search
+                .map(|text| SearchText::parse(&text))
+                .transpose()
+                .map_err(|e| ApiError::bad_input("filter.search", e.to_string()))?,
+        })
+    }
+}
+
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Default)]
+pub enum OrganizationOrderField {
+    #[default]
+    Code,
+    NameEn,
+    NameJa,
+    PrefectureCode,
+}
+
+/// Ties are broken by id, so the order is total and stable.
+#[derive(InputObject, Default)]
+pub struct OrganizationOrder {
+    #[graphql(default)]
+    pub field: OrganizationOrderField,
+    #[graphql(default)]
+    pub direction: OrderDirection,
+}
+
+impl From<OrganizationOrder> for Ordering<directory::OrganizationOrderField> {
+    fn from(order: OrganizationOrder) -> Self {
+        use directory::OrganizationOrderField as F;
+        let field = match order.field {
+            OrganizationOrderField::Code => F::Code,
+            OrganizationOrderField::NameEn => F::NameEn,
+            OrganizationOrderField::NameJa => F::NameJa,
+            OrganizationOrderField::PrefectureCode => F::PrefectureCode,
+        };
+        Ordering {
+            field,
+            descending: order.direction.descending(),
+        }
+    }
+}
+
+#[derive(InputObject, Default)]
+#[graphql(name = "ClusterProjectFilter")]
+pub struct ClusterProjectFilterInput {
+    pub bureau: Option<MetiBureau>,
+    /// Projects that work in this field (among others).
+    pub field: Option<IndustryField>,
+    pub program: Option<ClusterProgram>,
+}
+
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Default)]
+pub enum ClusterProjectOrderField {
+    #[default]
+    Code,
+    NameEn,
+    NameJa,
+    TermStart,
+}
+
+/// Ties are broken by id, so the order is total and stable.
+#[derive(InputObject, Default)]
+pub struct ClusterProjectOrder {
+    #[graphql(default)]
+    pub field: ClusterProjectOrderField,
+    #[graphql(default)]
+    pub direction: OrderDirection,
+}
+
+impl From<ClusterProjectOrder> for Ordering<directory::ClusterProjectOrderField> {
+    fn from(order: ClusterProjectOrder) -> Self {
+        use directory::ClusterProjectOrderField as F;
+        let field = match order.field {
+            ClusterProjectOrderField::Code => F::Code,
+            ClusterProjectOrderField::NameEn => F::NameEn,
+            ClusterProjectOrderField::NameJa => F::NameJa,
+            ClusterProjectOrderField::TermStart => F::TermStart,
+        };
+        Ordering {
+            field,
+            descending: order.direction.descending(),
+        }
+    }
+}
+
+#[derive(InputObject, Default)]
+#[graphql(name = "TieUpFilter")]
+pub struct TieUpFilterInput {
+    /// ISO 3166-1 alpha-2 code of the overseas side, e.g. `DE`.
+    pub country: Option<String>,
+    /// Tie-ups in this field (among others).
+    pub field: Option<IndustryField>,
+    pub region: Option<WorldRegion>,
+}
+
+impl TieUpFilterInput {
+    fn parse(self) -> ApiResult<directory::TieUpFilter> {
+        Ok(directory::TieUpFilter {
+            country: self
+                .country
+                .map(|c| CountryCode::parse(&c))
+                .transpose()
+                .map_err(|e| ApiError::bad_input("filter.country", e.to_string()))?,
+            field: self.field.map(Into::into),
+            region: self.region.map(Into::into),
+        })
+    }
+}
+
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Default)]
+pub enum TieUpOrderField {
+    #[default]
+    Country,
+    ForeignPartner,
+}
+
+/// Ties are broken by id (the source's order), so the order is total and stable.
+#[derive(InputObject, Default)]
+pub struct TieUpOrder {
+    #[graphql(default)]
+    pub field: TieUpOrderField,
+    #[graphql(default)]
+    pub direction: OrderDirection,
+}
+
+impl From<TieUpOrder> for Ordering<directory::TieUpOrderField> {
+    fn from(order: TieUpOrder) -> Self {
+        let field = match order.field {
+            TieUpOrderField::Country => directory::TieUpOrderField::Country,
+            TieUpOrderField::ForeignPartner => directory::TieUpOrderField::ForeignPartner,
+        };
+        Ordering {
+            field,
+            descending: order.direction.descending(),
+        }
+    }
+}
+
+/// Exactly one of `id` and `code` names an object.
+enum Lookup {
+    Id(i64),
+    Code(String),
+}
+
+fn lookup(id: Option<ID>, code: Option<String>, node_type: NodeType) -> ApiResult<Lookup> {
+    match (id, code) {
+        (Some(id), None) => Ok(Lookup::Id(ids::decode_as(&id, node_type, "id")?)),
+        (None, Some(code)) => Ok(Lookup::Code(code)),
+        (Some(_), Some(_)) => Err(ApiError::bad_input("code", "give `id` or `code`, not both")),
+        (None, None) => Err(ApiError::bad_input("id", "give `id` or `code`")),
+    }
+}
+
+// ---------------------------------------------------------------- queries
+
+#[derive(Default)]
+pub struct DirectoryQuery;
+
+#[Object]
+impl DirectoryQuery {
+    /// Organisations in the directory, filtered and ordered, a page at a time (at most 100).
+    #[allow(clippy::too_many_arguments)]
+    async fn organizations(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+        #[graphql(default)] filter: OrganizationFilterInput,
+        #[graphql(default)] order_by: OrganizationOrder,
+    ) -> Result<Conn<Organization>> {
+        let db = db(ctx)?;
+        let page = PageArgs {
+            first,
+            after,
+            last,
+            before,
+        };
+        let listing =
+            directory::organizations(db, &filter.parse()?, order_by.into(), &page).await?;
+        Ok(connection(db, listing, Organization))
+    }
+
+    /// One organisation, by `id` or by `code`; null when there is none.
+    async fn organization(
+        &self,
+        ctx: &Context<'_>,
+        id: Option<ID>,
+        code: Option<String>,
+    ) -> Result<Option<Organization>> {
+        let db = db(ctx)?;
+        let row = match lookup(id, code, NodeType::Organization)? {
+            Lookup::Id(id) => directory::organization_by_id(db, id).await?,
+            Lookup::Code(code) => directory::organization_by_code(db, &code).await?,
+        };
+        Ok(row.map(Organization))
+    }
+
+    /// Cluster projects, filtered and ordered, a page at a time (at most 100).
+    #[allow(clippy::too_many_arguments)]
+    async fn cluster_projects(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+        #[graphql(default)] filter: ClusterProjectFilterInput,
+        #[graphql(default)] order_by: ClusterProjectOrder,
+    ) -> Result<Conn<ClusterProject>> {
+        let db = db(ctx)?;
+        let page = PageArgs {
+            first,
+            after,
+            last,
+            before,
+        };
+        let filter = directory::ClusterProjectFilter {
+            bureau: filter.bureau.map(Into::into),
+            field: filter.field.map(Into::into),
+            program: filter.program.map(Into::into),
+        };
+        let listing = directory::cluster_projects(db, &filter, order_by.into(), &page).await?;
+        Ok(connection(db, listing, ClusterProject))
+    }
+
+    /// One cluster project, by `id` or by `code`; null when there is none.
+    async fn cluster_project(
+        &self,
+        ctx: &Context<'_>,
+        id: Option<ID>,
+        code: Option<String>,
+    ) -> Result<Option<ClusterProject>> {
+        let db = db(ctx)?;
+        let row = match lookup(id, code, NodeType::ClusterProject)? {
+            Lookup::Id(id) => directory::cluster_project_by_id(db, id).await?,
+            Lookup::Code(code) => directory::cluster_project_by_code(db, &code).await?,
+        };
+        Ok(row.map(ClusterProject))
+    }
+
+    /// Exchanges and tie-ups with overseas clusters, filtered and ordered, a page at a time.
+    #[allow(clippy::too_many_arguments)]
+    async fn tie_ups(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+        #[graphql(default)] filter: TieUpFilterInput,
+        #[graphql(default)] order_by: TieUpOrder,
+    ) -> Result<Conn<TieUp>> {
+        let db = db(ctx)?;
+        let page = PageArgs {
+            first,
+            after,
+            last,
+            before,
+        };
+        let listing = directory::tie_ups(db, &filter.parse()?, order_by.into(), &page).await?;
+        Ok(connection(db, listing, TieUp))
+    }
+
+    /// Japan's 47 prefectures in code order, with the bureau that covers each.
+    async fn prefectures(&self) -> Vec<Prefecture> {
+        prefecture::all().iter().map(Prefecture).collect()
+    }
+
+    /// IIN Japan itself.
+    async fn network(&self) -> Network {
+        Network
+    }
+}

@@ -1,0 +1,401 @@
+//! GraphQL over HTTP, as the GraphQL-over-HTTP specification asks:
+//!
+//! - POST `application/json` bodies; GET with URL parameters, for queries only (a mutation by GET
+//!   is 405);
+//! - the response type follows `Accept`: `application/graphql-response+json` or `application/json`
+//!   (also for `*/*` and no `Accept`); anything else is 406;
+//! - a request that cannot run (bad JSON, bad parameters, a document that does not parse or
+//!   validate, variables that do not coerce) is answered without `data`, with status 400 under
+//!   `application/graphql-response+json` and 200 under legacy `application/json` (bad JSON and bad
+//!   parameters are 400 under both);
+//! - bodies are limited (413) before and while they are read; batches (JSON arrays) are refused.
+
+use std::collections::HashMap;
+
+use actix_web::{
+    HttpRequest, HttpResponse,
+    http::{StatusCode, header},
+    web,
+};
+use async_graphql::{
+    ServerError,
+    http::GraphiQLSource,
+    parser::types::{DocumentOperations, OperationType},
+};
+use futures_util::StreamExt;
+use serde_json::{Map, Value, json};
+
+use super::AppState;
+use crate::graphql::loaders;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum MediaType {
+    GraphqlResponseJson,
+    Json,
+}
+
+impl MediaType {
+    fn content_type(self) -> &'static str {
+        match self {
+            Self::GraphqlResponseJson => "application/graphql-response+json; charset=utf-8",
+            Self::Json => "application/json; charset=utf-8",
+        }
+    }
+}
+
+/// A response that ends the request before execution, in the GraphQL error shape.
+fn refuse(status: StatusCode, media: MediaType, code: &str, message: &str) -> HttpResponse {
+    let body = json!({ "errors": [{ "message": message, "extensions": { "code": code } }] });
+    HttpResponse::build(status)
+        .insert_header((header::CONTENT_TYPE, media.content_type()))
+        .body(body.to_string())
+}
+
+fn bad_request(media: MediaType, message: &str) -> HttpResponse {
+    refuse(StatusCode::BAD_REQUEST, media, "BAD_REQUEST", message)
+}
+
+/// Picks the response media type from `Accept`, by preference (q) and then order.
+fn negotiate(req: &HttpRequest) -> Result<MediaType, HttpResponse> {
+    let Some(accept) = req
+        .headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| !v.trim().is_empty())
+    else {
+        return Ok(MediaType::Json);
+    };
+    let mut offers: Vec<(f32, MediaType)> = Vec::new();
+    for range in accept.split(',') {
+        let mut parts = range.split(';').map(str::trim);
+        let essence = parts.next().unwrap_or_default().to_ascii_lowercase();
+        let mut quality = 1.0_f32;
+        let mut utf8 = true;
+        for param in parts {
+            let (name, value) = param.split_once('=').unwrap_or((param, ""));
+            match name.trim().to_ascii_lowercase().as_str() {
+                "q" => quality = value.trim().parse().unwrap_or(0.0),
+                "charset" => utf8 = value.trim().trim_matches('"').eq_ignore_ascii_case("utf-8"),
+                _ => {}
+            }
+        }
+        let media = match essence.as_str() {
+            "application/graphql-response+json" => MediaType::GraphqlResponseJson,
+            "application/json" | "application/*" | "*/*" => MediaType::Json,
+            _ => continue,
+        };
+        if quality > 0.0 && utf8 {
+            offers.push((quality, media));
+        }
+    }
+    // A stable sort keeps the client's order among equal preferences.
+    offers.sort_by(|a, b| b.0.total_cmp(&a.0));
+    offers.first().map(|(_, media)| *media).ok_or_else(|| {
+        refuse(
+            StatusCode::NOT_ACCEPTABLE,
+            MediaType::Json,
+            "NOT_ACCEPTABLE",
+            "this endpoint answers application/graphql-response+json or application/json",
+        )
+    })
+}
+
+fn wants_html(req: &HttpRequest) -> bool {
+    req.headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|accept| accept.to_ascii_lowercase().contains("text/html"))
+}
+
+/// The parameters of one GraphQL request, whichever way they came.
+struct Params {
+    query: String,
+    operation_name: Option<String>,
+    variables: Option<Map<String, Value>>,
+}
+
+fn params_from_json(value: Value) -> Result<Params, &'static str> {
+    let Value::Object(mut object) = value else {
+        return Err(if value.is_array() {
+            "batched requests are not supported: send one operation per request"
+        } else {
+            "the request body must be a JSON object"
+        });
+    };
+    let query = match object.remove("query") {
+        Some(Value::String(query)) => query,
+        Some(_) => return Err("`query` must be a string"),
+        None => return Err("`query` is required"),
+    };
+    let operation_name = match object.remove("operationName") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(name)) => Some(name),
+        Some(_) => return Err("`operationName` must be a string or null"),
+    };
+    let variables = match object.remove("variables") {
+        None | Some(Value::Null) => None,
+        Some(Value::Object(map)) => Some(map),
+        Some(_) => return Err("`variables` must be an object or null"),
+    };
+    match object.remove("extensions") {
+        None | Some(Value::Null) | Some(Value::Object(_)) => {}
+        Some(_) => return Err("`extensions` must be an object or null"),
+    }
+    Ok(Params {
+        query,
+        operation_name,
+        variables,
+    })
+}
+
+fn params_from_url(query_string: &str) -> Result<Params, &'static str> {
+    let pairs: HashMap<String, String> =
+        web::Query::<HashMap<String, String>>::from_query(query_string)
+            .map_err(|_| "the URL parameters are malformed")?
+            .into_inner();
+    let mut object = Map::new();
+    if let Some(query) = pairs.get("query") {
+        object.insert("query".into(), Value::String(query.clone()));
+    }
+    if let Some(name) = pairs.get("operationName") {
+        object.insert("operationName".into(), Value::String(name.clone()));
+    }
+    for key in ["variables", "extensions"] {
+        if let Some(text) = pairs.get(key) {
+            let value = serde_json::from_str(text).map_err(|_| match key {
+                "variables" => "`variables` must be URL-encoded JSON",
+                _ => "`extensions` must be URL-encoded JSON",
+            })?;
+            object.insert(key.into(), value);
+        }
+    }
+    params_from_json(Value::Object(object))
+}
+
+/// Checks `Content-Type: application/json` (UTF-8, the default, or said explicitly).
+fn check_content_type(req: &HttpRequest, media: MediaType) -> Result<(), HttpResponse> {
+    let unsupported = || {
+        refuse(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            media,
+            "UNSUPPORTED_MEDIA_TYPE",
+            "send the request as Content-Type: application/json",
+        )
+    };
+    let value = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .ok_or_else(unsupported)?;
+    let mut parts = value.split(';').map(str::trim);
+    if !parts
+        .next()
+        .unwrap_or_default()
+        .eq_ignore_ascii_case("application/json")
+    {
+        return Err(unsupported());
+    }
+    for param in parts {
+        if let Some((name, charset)) = param.split_once('=')
+            && name.trim().eq_ignore_ascii_case("charset")
+            && !charset
+                .trim()
+                .trim_matches('"')
+                .eq_ignore_ascii_case("utf-8")
+        {
+            return Err(unsupported());
+        }
+    }
+    Ok(())
+}
+
+async fn read_body(
+    req: &HttpRequest,
+    mut payload: web::Payload,
+    limit: usize,
+    media: MediaType,
+) -> Result<web::BytesMut, HttpResponse> {
+    let too_large = || {
+        refuse(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            media,
+            "PAYLOAD_TOO_LARGE",
+            &format!("the request body is larger than {limit} bytes"),
+        )
+    };
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|length| length > limit) {
+        return Err(too_large());
+    }
+    let mut body = web::BytesMut::with_capacity(declared.unwrap_or(0));
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk.map_err(|_| bad_request(media, "the request body could not be read"))?;
+        if body.len() + chunk.len() > limit {
+            return Err(too_large());
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}
+
+pub async fn post(
+    req: HttpRequest,
+    payload: web::Payload,
+    state: web::Data<AppState>,
+) -> HttpResponse {
+    let media = match negotiate(&req) {
+        Ok(media) => media,
+        Err(response) => return response,
+    };
+    if let Err(response) = check_content_type(&req, media) {
+        return response;
+    }
+    let body = match read_body(&req, payload, state.http.max_body_bytes, media).await {
+        Ok(body) => body,
+        Err(response) => return response,
+    };
+    if body.is_empty() {
+        return bad_request(media, "the request body is empty");
+    }
+    let params = match serde_json::from_slice(&body) {
+        Ok(value) => params_from_json(value),
+        Err(_) => Err("the request body is not valid JSON"),
+    };
+    match params {
+        Ok(params) => execute(&state, params, media, false).await,
+        Err(message) => bad_request(media, message),
+    }
+}
+
+pub async fn get(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
+    if state.http.graphiql && req.query_string().is_empty() && wants_html(&req) {
+        let page = GraphiQLSource::build()
+            .endpoint("/graphql")
+            .title("IIN Japan API")
+            .finish();
+        return HttpResponse::Ok()
+            .insert_header((header::CONTENT_TYPE, "text/html; charset=utf-8"))
+            .body(page);
+    }
+    let media = match negotiate(&req) {
+        Ok(media) => media,
+        Err(response) => return response,
+    };
+    match params_from_url(req.query_string()) {
+        Ok(params) => execute(&state, params, media, true).await,
+        Err(message) => bad_request(media, message),
+    }
+}
+
+pub async fn method_not_allowed() -> HttpResponse {
+    let mut response = refuse(
+        StatusCode::METHOD_NOT_ALLOWED,
+        MediaType::Json,
+        "METHOD_NOT_ALLOWED",
+        "use POST, or GET for queries",
+    );
+    response
+        .headers_mut()
+        .insert(header::ALLOW, header::HeaderValue::from_static("GET, POST"));
+    response
+}
+
+/// Whether the operation the request selects is a query (GET may only run queries).
+fn selects_query(
+    doc: &async_graphql::parser::types::ExecutableDocument,
+    name: Option<&str>,
+) -> bool {
+    let operation = match (&doc.operations, name) {
+        (DocumentOperations::Single(op), _) => Some(op),
+        (DocumentOperations::Multiple(ops), Some(name)) => ops.get(name),
+        (DocumentOperations::Multiple(ops), None) if ops.len() == 1 => ops.values().next(),
+        // Ambiguous or unknown: execution reports it.
+        (DocumentOperations::Multiple(_), None) => None,
+    };
+    operation.is_none_or(|op| op.node.ty == OperationType::Query)
+}
+
+async fn execute(
+    state: &AppState,
+    params: Params,
+    media: MediaType,
+    via_get: bool,
+) -> HttpResponse {
+    let mut request =
+        async_graphql::Request::new(params.query).data(loaders::for_request(&state.db));
+    if let Some(name) = &params.operation_name {
+        request = request.operation_name(name.clone());
+    }
+    if let Some(variables) = params.variables {
+        request = request.variables(async_graphql::Variables::from_json(Value::Object(
+            variables,
+        )));
+    }
+
+    match request.parsed_query() {
+        Err(error) => return request_error(media, vec![error], "GRAPHQL_PARSE_FAILED"),
+        Ok(doc) if via_get && !selects_query(doc, params.operation_name.as_deref()) => {
+            return method_not_allowed().await;
+        }
+        Ok(_) => {}
+    }
+
+    let response = state.schema.execute(request).await;
+
+    // Errors without a path come from before execution (validation, variable coercion): the
+    // request as a whole failed. Field errors always carry their path.
+    if response.data == async_graphql::Value::Null
+        && !response.errors.is_empty()
+        && response.errors.iter().all(|e| e.path.is_empty())
+    {
+        return request_error(media, response.errors, "GRAPHQL_VALIDATION_FAILED");
+    }
+
+    let mut body = Map::new();
+    body.insert(
+        "data".into(),
+        serde_json::to_value(&response.data).unwrap_or(Value::Null),
+    );
+    if !response.errors.is_empty() {
+        body.insert("errors".into(), errors_json(response.errors, None));
+    }
+    if !response.extensions.is_empty() {
+        body.insert(
+            "extensions".into(),
+            serde_json::to_value(&response.extensions).unwrap_or(Value::Null),
+        );
+    }
+    HttpResponse::Ok()
+        .insert_header((header::CONTENT_TYPE, media.content_type()))
+        .body(Value::Object(body).to_string())
+}
+
+fn errors_json(errors: Vec<ServerError>, default_code: Option<&str>) -> Value {
+    let errors = errors
+        .into_iter()
+        .map(|mut error| {
+            if let Some(code) = default_code {
+                let extensions = error.extensions.get_or_insert_with(Default::default);
+                if extensions.get("code").is_none() {
+                    extensions.set("code", code);
+                }
+            }
+            serde_json::to_value(&error).unwrap_or(Value::Null)
+        })
+        .collect();
+    Value::Array(errors)
+}
+
+fn request_error(media: MediaType, errors: Vec<ServerError>, code: &str) -> HttpResponse {
+    let status = match media {
+        MediaType::GraphqlResponseJson => StatusCode::BAD_REQUEST,
+        MediaType::Json => StatusCode::OK,
+    };
+    HttpResponse::build(status)
+        .insert_header((header::CONTENT_TYPE, media.content_type()))
+        .body(json!({ "errors": errors_json(errors, Some(code)) }).to_string())
+}

@@ -1,0 +1,26 @@
+//! Routes: `/graphql` (POST and GET; GraphiQL for browsers), `/healthz`, `/readyz`.
+
+mod graphql;
+mod health;
+
+use actix_web::web;
+use sea_orm::DatabaseConnection;
+
+use crate::{graphql::AppSchema, settings::HttpSettings};
+
+pub struct AppState {
+    pub schema: AppSchema,
+    pub db: DatabaseConnection,
+    pub http: HttpSettings,
+}
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::resource("/graphql")
+            .route(web::post().to(graphql::post))
+            .route(web::get().to(graphql::get))
+            .route(web::route().to(graphql::method_not_allowed)),
+    )
+    .route("/healthz", web::get().to(health::healthz))
+    .route("/readyz", web::get().to(health::readyz));
+}

@@ -1,0 +1,74 @@
+//! The IIN Japan API: [`Application::build`] turns [`Settings`] into a running server. `main` and
+//! the end-to-end tests build it the same way.
+
+pub mod db;
+pub mod domain;
+pub mod error;
+pub mod graphql;
+mod http;
+pub mod seed;
+pub mod settings;
+pub mod telemetry;
+
+use std::net::TcpListener;
+
+use actix_web::{App, HttpServer, dev::Server, web};
+use sea_orm::{DatabaseConnection, DbErr};
+pub use settings::Settings;
+use tracing_actix_web::TracingLogger;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error("database: {0}")]
+    Database(#[from] DbErr),
+    #[error("cannot listen: {0}")]
+    Listen(#[from] std::io::Error),
+}
+
+pub struct Application {
+    port: u16,
+    server: Server,
+}
+
+impl Application {
+    /// Connects, migrates, seeds an empty database, and binds — ready to run.
+    pub async fn build(settings: Settings) -> Result<Self, StartupError> {
+        let db = db::connect(&settings.database).await?;
+        db::prepare(&db, settings.seed_when_empty).await?;
+        Self::with_database(settings, db)
+    }
+
+    pub fn with_database(settings: Settings, db: DatabaseConnection) -> Result<Self, StartupError> {
+        let listener = TcpListener::bind(settings.listen)?;
+        let port = listener.local_addr()?.port();
+        let state = web::Data::new(http::AppState {
+            schema: graphql::build_schema(db.clone()),
+            db,
+            http: settings.http.clone(),
+        });
+        let server = HttpServer::new(move || {
+            App::new()
+                .app_data(state.clone())
+                .wrap(TracingLogger::default())
+                .configure(http::routes)
+        })
+        .workers(settings.workers)
+        .shutdown_timeout(settings.shutdown_timeout.as_secs())
+        .listen(listener)?
+        .run();
+        Ok(Self { port, server })
+    }
+
+    /// The port actually bound (useful with port 0).
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub fn handle(&self) -> actix_web::dev::ServerHandle {
+        self.server.handle()
+    }
+
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}

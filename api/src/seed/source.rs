@@ -1,0 +1,1092 @@
+//! The data of the source document (`shared/source/meti-2011-iin-japan-cluster-policy.md`, METI,
+//! February 2011): every organisation it names, the cluster projects, who takes part in them, and
+//! the overseas tie-ups.
+//!
+//! Where the source names a category rather than a body (it lists the *kinds* of IIN Japan members:
+//! cluster promotion organisations, universities, TLOs …), membership follows the kind: cluster
+//! promotion organisations and universities are members; the national organisations it shows as
+//! "cooperate" are cooperating; the ministries and their bureaus are supporting; bodies it names
+//! only as a cluster's participants are non-members.
+
+use entity::enums::{
+    ClusterProgram::{self, *},
+    IndustryField::{self, *},
+    Membership::{self, *},
+    MetiBureau::{self, *},
+    OrganizationKind::{self, *},
+    ParticipationRole::{self, *},
+    WorldRegion::{self, *},
+};
+
+pub struct OrganizationSeed {
+    pub code: &'static str,
+    pub name_ja: &'static str,
+    pub name_en: &'static str,
+    pub abbreviation: Option<&'static str>,
+    pub kind: OrganizationKind,
+    pub membership: Membership,
+    pub prefecture: u8,
+    pub description_en: Option<&'static str>,
+}
+
+pub struct ProjectSeed {
+    pub code: &'static str,
+    pub name_ja: &'static str,
+    pub name_en: &'static str,
+    pub program: ClusterProgram,
+    pub bureau: MetiBureau,
+    pub fields: &'static [IndustryField],
+    pub term: (i16, Option<i16>),
+    pub description_en: Option<&'static str>,
+}
+
+pub struct ParticipationSeed {
+    pub project: &'static str,
+    pub organization: &'static str,
+    pub role: ParticipationRole,
+}
+
+pub struct TieUpSeed {
+    pub project: &'static str,
+    pub region: WorldRegion,
+    pub country: &'static str,
+    pub japanese_partner: &'static str,
+    pub foreign_partner: &'static str,
+    pub field_label: &'static str,
+    pub fields: &'static [IndustryField],
+}
+
+const fn org(
+    code: &'static str,
+    name_ja: &'static str,
+    name_en: &'static str,
+    abbreviation: Option<&'static str>,
+    kind: OrganizationKind,
+    membership: Membership,
+    prefecture: u8,
+    description_en: Option<&'static str>,
+) -> OrganizationSeed {
+    OrganizationSeed {
+        code,
+        name_ja,
+        name_en,
+        abbreviation,
+        kind,
+        membership,
+        prefecture,
+        description_en,
+    }
+}
+
+pub const ORGANIZATIONS: &[OrganizationSeed] = &[
+    org(
+        "iin-japan",
+        "全国イノベーション推進機関ネットワーク",
+        "Innovation Initiative Network Japan",
+        Some("IIN Japan"),
+        Network,
+        Member,
+        13,
+        Some(
+            "National cluster association, launched in April 2009 as the successor of JANBO: local \
+             economy revitalisation by promoting regional innovation.",
+        ),
+    ),
+    // The state.
+    org(
+        "meti",
+        "経済産業省",
+        "Ministry of Economy, Trade and Industry",
+        Some("METI"),
+        Ministry,
+        Supporting,
+        13,
+        None,
+    ),
+    org(
+        "mext",
+        "文部科学省",
+        "Ministry of Education, Culture, Sports, Science and Technology",
+        Some("MEXT"),
+        Ministry,
+        Supporting,
+        13,
+        Some(
+            "Runs the Regional Innovation Cluster Program (to FY2013) and the Support Program for Regional Innovation (from FY2011).",
+        ),
+    ),
+    org(
+        "maff",
+        "農林水産省",
+        "Ministry of Agriculture, Forestry and Fisheries",
+        Some("MAFF"),
+        Ministry,
+        NonMember,
+        13,
+        Some("Selects regional innovation areas jointly with MEXT and METI."),
+    ),
+    org(
+        "smea",
+        "中小企業庁",
+        "Small and Medium Enterprise Agency",
+        Some("SMEA"),
+        NationalAgency,
+        NonMember,
+        13,
+        None,
+    ),
+    // The national organisations that cooperate with the network.
+    org(
+        "smrj",
+        "中小企業基盤整備機構",
+        "Organization for Small & Medium Enterprises and Regional Innovation, JAPAN",
+        Some("SMRJ"),
+        NationalAgency,
+        Cooperating,
+        13,
+        Some("Support of SMEs for new business establishment."),
+    ),
+    org(
+        "aist",
+        "産業技術総合研究所",
+        "National Institute of Advanced Industrial Science and Technology",
+        Some("AIST"),
+        NationalAgency,
+        Cooperating,
+        13,
+        Some("Transfer of the results of industrial technology development."),
+    ),
+    org(
+        "jetro",
+        "日本貿易振興機構",
+        "Japan External Trade Organization",
+        Some("JETRO"),
+        NationalAgency,
+        Cooperating,
+        13,
+        Some("Support for the overseas operations of clusters."),
+    ),
+    org(
+        "jst",
+        "科学技術振興機構",
+        "Japan Science and Technology Agency",
+        Some("JST"),
+        NationalAgency,
+        Cooperating,
+        11,
+        Some("Funding of R&D at universities and other institutions."),
+    ),
+    org(
+        "jilc",
+        "日本立地センター",
+        "Japan Industrial Location Center",
+        Some("JILC"),
+        NationalAgency,
+        Cooperating,
+        13,
+        Some("Training of the professionals who provide support."),
+    ),
+    org(
+        "rbaj",
+        "全国地方銀行協会",
+        "Regional Banks Association of Japan",
+        None,
+        FinancialInstitution,
+        Cooperating,
+        13,
+        Some(
+            "Tie-up with the network for cooperation between its members and financial institutions.",
+        ),
+    ),
+    // METI's regional bureaus, which led the 18 Industrial Cluster Program projects.
+    org(
+        "meti-hokkaido",
+        "北海道経済産業局",
+        "Hokkaido Bureau of Economy, Trade and Industry",
+        None,
+        Ministry,
+        Supporting,
+        1,
+        None,
+    ),
+    org(
+        "meti-tohoku",
+        "東北経済産業局",
+        "Tohoku Bureau of Economy, Trade and Industry",
+        None,
+        Ministry,
+        Supporting,
+        4,
+        None,
+    ),
+    org(
+        "meti-kanto",
+        "関東経済産業局",
+        "Kanto Bureau of Economy, Trade and Industry",
+        None,
+        Ministry,
+        Supporting,
+        11,
+        None,
+    ),
+    org(
+        "meti-chubu",
+        "中部経済産業局",
+        "Chubu Bureau of Economy, Trade and Industry",
+        None,
+        Ministry,
+        Supporting,
+        23,
+        None,
+    ),
+    org(
+        "meti-kinki",
+        "近畿経済産業局",
+        "Kinki Bureau of Economy, Trade and Industry",
+        None,
+        Ministry,
+        Supporting,
+        27,
+        None,
+    ),
+    org(
+        "meti-chugoku",
+        "中国経済産業局",
+        "Chugoku Bureau of Economy, Trade and Industry",
+        None,
+        Ministry,
+        Supporting,
+        34,
+        None,
+    ),
+    org(
+        "meti-shikoku",
+        "四国経済産業局",
+        "Shikoku Bureau of Economy, Trade and Industry",
+        None,
+        Ministry,
+        Supporting,
+        37,
+        None,
+    ),
+    org(
+        "meti-kyushu",
+        "九州経済産業局",
+        "Kyushu Bureau of Economy, Trade and Industry",
+        None,
+        Ministry,
+        Supporting,
+        40,
+        None,
+    ),
+    org(
+        "meti-okinawa",
+        "内閣府沖縄総合事務局",
+        "Okinawa General Bureau, Cabinet Office",
+        None,
+        Ministry,
+        Supporting,
+        47,
+        None,
+    ),
+    // The Hokkaido Food Cluster.
+    org(
+        "fcnw",
+        "食クラスター連携協議体",
+        "Food Cluster Network",
+        Some("FC/NW"),
+        IndustrialClusterPromotion,
+        Member,
+        1,
+        Some(
+            "Launched on 19 May 2010; some 800 members (businesses, government institutions and others) by 31 December 2010.",
+        ),
+    ),
+    org(
+        "hokkaido-econ-fed",
+        "北海道経済連合会",
+        "Hokkaido Economic Federation",
+        None,
+        BusinessAssociation,
+        NonMember,
+        1,
+        None,
+    ),
+    org(
+        "ja-hokkaido",
+        "北海道農業協同組合中央会",
+        "Hokkaido Central Union of Agricultural Cooperatives",
+        None,
+        BusinessAssociation,
+        NonMember,
+        1,
+        None,
+    ),
+    org(
+        "pref-hokkaido",
+        "北海道",
+        "Hokkaido Government",
+        None,
+        LocalGovernment,
+        NonMember,
+        1,
+        None,
+    ),
+    // The Next Generation Aircraft Cluster: the Aerospace Industry Forum and its committee.
+    org(
+        "aerospace-forum",
+        "航空宇宙産業フォーラム",
+        "Aerospace Industry Forum",
+        None,
+        IndustrialClusterPromotion,
+        Member,
+        23,
+        Some(
+            "Launched in Nagoya in April 2008 to promote Japan's aerospace industry collectively: R&D, \
+             market expansion (missions to the Paris and Farnborough air shows) and human resources.",
+        ),
+    ),
+    org(
+        "chukeiren",
+        "中部経済連合会",
+        "Chubu Economic Federation",
+        None,
+        BusinessAssociation,
+        NonMember,
+        23,
+        None,
+    ),
+    org(
+        "c-astec",
+        "中部科学技術センター",
+        "Chubu Science and Technology Center",
+        Some("C-ASTEC"),
+        IndustrialClusterPromotion,
+        Member,
+        23,
+        None,
+    ),
+    org(
+        "mhi-nagoya-aerospace",
+        "三菱重工業株式会社 名古屋航空宇宙システム製作所",
+        "Mitsubishi Heavy Industries, Ltd. Nagoya Aerospace Systems",
+        Some("MHI"),
+        Company,
+        NonMember,
+        23,
+        None,
+    ),
+    org(
+        "khi-aerospace",
+        "川崎重工業株式会社 航空宇宙カンパニー",
+        "Kawasaki Heavy Industries, Ltd. Aerospace Company",
+        Some("KHI"),
+        Company,
+        NonMember,
+        21,
+        None,
+    ),
+    org(
+        "nagoya-u",
+        "名古屋大学",
+        "Nagoya University",
+        None,
+        University,
+        Member,
+        23,
+        None,
+    ),
+    org(
+        "naka-nippon-aviation",
+        "中日本航空専門学校",
+        "College of Naka-Nippon Aviation",
+        None,
+        University,
+        NonMember,
+        21,
+        None,
+    ),
+    org(
+        "pref-aichi",
+        "愛知県",
+        "Aichi Prefecture",
+        None,
+        LocalGovernment,
+        NonMember,
+        23,
+        None,
+    ),
+    org(
+        "pref-gifu",
+        "岐阜県",
+        "Gifu Prefecture",
+        None,
+        LocalGovernment,
+        NonMember,
+        21,
+        None,
+    ),
+    org(
+        "city-nagoya",
+        "名古屋市",
+        "Nagoya City",
+        None,
+        LocalGovernment,
+        NonMember,
+        23,
+        None,
+    ),
+    // Named as global niche top (GNT) examples that are no longer "hidden".
+    org(
+        "shimadzu",
+        "株式会社島津製作所",
+        "Shimadzu Corporation",
+        None,
+        Company,
+        NonMember,
+        26,
+        None,
+    ),
+    org(
+        "horiba",
+        "株式会社堀場製作所",
+        "HORIBA, Ltd.",
+        None,
+        Company,
+        NonMember,
+        26,
+        None,
+    ),
+];
+
+const ICP: (i16, Option<i16>) = (2001, Some(2009));
+
+const fn project(
+    code: &'static str,
+    name_ja: &'static str,
+    name_en: &'static str,
+    program: ClusterProgram,
+    bureau: MetiBureau,
+    fields: &'static [IndustryField],
+    term: (i16, Option<i16>),
+    description_en: Option<&'static str>,
+) -> ProjectSeed {
+    ProjectSeed {
+        code,
+        name_ja,
+        name_en,
+        program,
+        bureau,
+        fields,
+        term,
+        description_en,
+    }
+}
+
+/// The 18 Industrial Cluster Program projects (FY2001–2009, as of 31 March 2010), then the two
+/// FY2010 cluster cases the source describes.
+pub const PROJECTS: &[ProjectSeed] = &[
+    project(
+        "hokkaido-cluster",
+        "北海道スーパー・クラスター振興戦略",
+        "HOKKAIDO Cluster Project",
+        IndustrialClusterProgram,
+        Hokkaido,
+        &[It, Biotechnology],
+        ICP,
+        Some("Hokkaido IT Innovation Project and Hokkaido Biotech Industrial Growth Strategy."),
+    ),
+    project(
+        "tohoku-manufacturing-corridor",
+        "TOHOKUものづくりコリドー",
+        "TOHOKU Manufacturing Corridor",
+        IndustrialClusterProgram,
+        Tohoku,
+        &[Manufacturing],
+        ICP,
+        None,
+    ),
+    project(
+        "kanto-regional-industry",
+        "地域産業活性化プロジェクト",
+        "Regional Industry Revitalization Project",
+        IndustrialClusterProgram,
+        Kanto,
+        &[Manufacturing],
+        ICP,
+        Some(
+            "Network formation support for the Western Metropolitan area (TAMA), the area along the Chuo \
+             Expressway, Tokatsu-Kawaguchi-Tsukuba (along the TX Line), the San-En-Nanshin area, the \
+             Northern Tokyo metropolitan area and the Keihin area.",
+        ),
+    ),
+    project(
+        "kanto-bio-ventures",
+        "バイオベンチャー育成",
+        "Fostering Bio-ventures",
+        IndustrialClusterProgram,
+        Kanto,
+        &[Biotechnology],
+        ICP,
+        None,
+    ),
+    project(
+        "kanto-it-ventures",
+        "情報ベンチャー育成",
+        "Fostering IT ventures",
+        IndustrialClusterProgram,
+        Kanto,
+        &[It],
+        ICP,
+        None,
+    ),
+    project(
+        "tokai-monozukuri",
+        "東海ものづくり創生プロジェクト",
+        "TOKAI Monozukuri Revitalization Project",
+        IndustrialClusterProgram,
+        Chubu,
+        &[Manufacturing],
+        ICP,
+        None,
+    ),
+    project(
+        "tokai-bio-monozukuri",
+        "東海バイオものづくり創生プロジェクト",
+        "TOKAI Bio-Monozukuri Revitalization Project",
+        IndustrialClusterProgram,
+        Chubu,
+        &[Biotechnology, Manufacturing],
+        ICP,
+        None,
+    ),
+    project(
+        "hokuriku-monozukuri",
+        "北陸ものづくり創生プロジェクト",
+        "HOKURIKU Monozukuri Revitalization Project",
+        IndustrialClusterProgram,
+        Chubu,
+        &[Manufacturing],
+        ICP,
+        None,
+    ),
+    project(
+        "kansai-bio",
+        "関西バイオクラスタープロジェクト（Bio Cluster）",
+        "KANSAI Bio-Cluster Project \"Bio Cluster\"",
+        IndustrialClusterProgram,
+        Kinki,
+        &[Biotechnology],
+        ICP,
+        None,
+    ),
+    project(
+        "kansai-front-runner",
+        "関西フロントランナープロジェクト（Neo Cluster）",
+        "KANSAI Front Runner Project \"Neo Cluster\"",
+        IndustrialClusterProgram,
+        Kinki,
+        &[Manufacturing],
+        ICP,
+        None,
+    ),
+    project(
+        "kansai-green",
+        "環境ビジネスKANSAIプロジェクト（Green Cluster）",
+        "Environment Business KANSAI Project \"Green\"",
+        IndustrialClusterProgram,
+        Kinki,
+        &[Environment],
+        ICP,
+        None,
+    ),
+    project(
+        "chugoku-next-generation",
+        "次世代中核産業形成プロジェクト",
+        "Next Generation Key Industry Creation Project",
+        IndustrialClusterProgram,
+        Chugoku,
+        &[Manufacturing],
+        ICP,
+        None,
+    ),
+    project(
+        "chugoku-recycling-environment",
+        "循環・環境型社会形成プロジェクト",
+        "Recycling-oriented and Environment-friendly Society Establishing Project",
+        IndustrialClusterProgram,
+        Chugoku,
+        &[Environment],
+        ICP,
+        None,
+    ),
+    project(
+        "shikoku-techno-bridge",
+        "四国テクノブリッジ計画",
+        "SHIKOKU Techno-bridge Project",
+        IndustrialClusterProgram,
+        Shikoku,
+        &[RegionalIndustry],
+        ICP,
+        None,
+    ),
+    project(
+        "kyushu-k-rip",
+        "九州地域環境・リサイクル産業交流プラザ（K-RIP）",
+        "Kyushu Recycle and Environmental Industry Plaza (K-RIP)",
+        IndustrialClusterProgram,
+        Kyushu,
+        &[Environment],
+        ICP,
+        None,
+    ),
+    project(
+        "kyushu-silicon",
+        "九州シリコン・クラスター計画",
+        "Kyusyu Silicon Cluster Project",
+        IndustrialClusterProgram,
+        Kyushu,
+        &[Semiconductors],
+        ICP,
+        None,
+    ),
+    project(
+        "kyushu-bio",
+        "九州地域バイオクラスター計画",
+        "Kyusyu bio Cluster Project",
+        IndustrialClusterProgram,
+        Kyushu,
+        &[Biotechnology],
+        ICP,
+        None,
+    ),
+    project(
+        "okinawa-industry-promotion",
+        "OKINAWA型産業振興プロジェクト",
+        "OKINAWA Industry Promotion Project",
+        IndustrialClusterProgram,
+        Okinawa,
+        &[RegionalIndustry],
+        ICP,
+        None,
+    ),
+    project(
+        "hokkaido-food-cluster",
+        "北海道食クラスター",
+        "Hokkaido Food Cluster",
+        RegionalBottomUp,
+        Hokkaido,
+        &[Food],
+        (2010, None),
+        Some(
+            "Food clusters spanning food processing, biotechnology, machinery, distribution, IT and \
+             tourism: high value for food resources, hot-selling products, sales in Japan and abroad.",
+        ),
+    ),
+    project(
+        "chubu-next-generation-aircraft",
+        "次世代航空機クラスター",
+        "Next Generation Aircraft Cluster",
+        InternationalTopDown,
+        Chubu,
+        &[Aerospace],
+        (2010, None),
+        Some("Aero parts industry around Nagoya, driven by the Aerospace Industry Forum."),
+    ),
+];
+
+const fn part(
+    project: &'static str,
+    organization: &'static str,
+    role: ParticipationRole,
+) -> ParticipationSeed {
+    ParticipationSeed {
+        project,
+        organization,
+        role,
+    }
+}
+
+pub const PARTICIPATIONS: &[ParticipationSeed] = &[
+    part("hokkaido-cluster", "meti-hokkaido", Lead),
+    part("tohoku-manufacturing-corridor", "meti-tohoku", Lead),
+    part("kanto-regional-industry", "meti-kanto", Lead),
+    part("kanto-bio-ventures", "meti-kanto", Lead),
+    part("kanto-it-ventures", "meti-kanto", Lead),
+    part("tokai-monozukuri", "meti-chubu", Lead),
+    part("tokai-bio-monozukuri", "meti-chubu", Lead),
+    part("hokuriku-monozukuri", "meti-chubu", Lead),
+    part("kansai-bio", "meti-kinki", Lead),
+    part("kansai-front-runner", "meti-kinki", Lead),
+    part("kansai-green", "meti-kinki", Lead),
+    part("chugoku-next-generation", "meti-chugoku", Lead),
+    part("chugoku-recycling-environment", "meti-chugoku", Lead),
+    part("shikoku-techno-bridge", "meti-shikoku", Lead),
+    part("kyushu-k-rip", "meti-kyushu", Lead),
+    part("kyushu-silicon", "meti-kyushu", Lead),
+    part("kyushu-bio", "meti-kyushu", Lead),
+    part("okinawa-industry-promotion", "meti-okinawa", Lead),
+    part("hokkaido-food-cluster", "fcnw", Promoter),
+    part("hokkaido-food-cluster", "hokkaido-econ-fed", Industry),
+    part("hokkaido-food-cluster", "ja-hokkaido", Industry),
+    part("hokkaido-food-cluster", "meti-hokkaido", Government),
+    part("hokkaido-food-cluster", "pref-hokkaido", Government),
+    part(
+        "chubu-next-generation-aircraft",
+        "aerospace-forum",
+        Promoter,
+    ),
+    part("chubu-next-generation-aircraft", "chukeiren", Industry),
+    part("chubu-next-generation-aircraft", "c-astec", Industry),
+    part(
+        "chubu-next-generation-aircraft",
+        "mhi-nagoya-aerospace",
+        Industry,
+    ),
+    part("chubu-next-generation-aircraft", "khi-aerospace", Industry),
+    part("chubu-next-generation-aircraft", "nagoya-u", Academia),
+    part(
+        "chubu-next-generation-aircraft",
+        "naka-nippon-aviation",
+        Academia,
+    ),
+    part("chubu-next-generation-aircraft", "meti-chubu", Government),
+    part("chubu-next-generation-aircraft", "pref-aichi", Government),
+    part("chubu-next-generation-aircraft", "pref-gifu", Government),
+    part("chubu-next-generation-aircraft", "city-nagoya", Government),
+];
+
+const fn tie(
+    project: &'static str,
+    region: WorldRegion,
+    country: &'static str,
+    japanese_partner: &'static str,
+    foreign_partner: &'static str,
+    field_label: &'static str,
+    fields: &'static [IndustryField],
+) -> TieUpSeed {
+    TieUpSeed {
+        project,
+        region,
+        country,
+        japanese_partner,
+        foreign_partner,
+        field_label,
+        fields,
+    }
+}
+
+/// The source's two lists, in its order. The Japanese side is named as the source names it; the
+/// project is the Industrial Cluster Program project that covers it (Kazusa and the "Kanto
+/// Biotechnology project" are Kanto's bio-venture project; Hamamatsu, Suwa and TAMA its regional
+/// industry networks).
+pub const TIE_UPS: &[TieUpSeed] = &[
+    tie(
+        "kanto-bio-ventures",
+        Europe,
+        "GB",
+        "Kazusa Biotechnology project",
+        "UK",
+        "Biotechnology",
+        &[Biotechnology],
+    ),
+    tie(
+        "kanto-bio-ventures",
+        Europe,
+        "GB",
+        "Kanto Biotechnology project",
+        "South West England",
+        "Biotechnology",
+        &[Biotechnology],
+    ),
+    tie(
+        "kansai-bio",
+        Europe,
+        "NL",
+        "Kansai Biotechnology project",
+        "Food Valley",
+        "Functional food",
+        &[Food],
+    ),
+    tie(
+        "chugoku-next-generation",
+        Europe,
+        "DE",
+        "Chugoku Next Generation Industries project",
+        "Germany",
+        "Automobile",
+        &[Automotive],
+    ),
+    tie(
+        "kanto-bio-ventures",
+        Europe,
+        "DE",
+        "Kazusa Biotechnology project",
+        "Dusseldorf",
+        "Biotechnology",
+        &[Biotechnology],
+    ),
+    tie(
+        "kanto-regional-industry",
+        Europe,
+        "DE",
+        "Hamamatsu",
+        "Jena",
+        "Optoelectronic equipment",
+        &[Optoelectronics],
+    ),
+    tie(
+        "kansai-bio",
+        Europe,
+        "FR",
+        "Kansai Biotechnology project",
+        "Life Science Corridor",
+        "Medicine, medical equipment, etc",
+        &[Medical],
+    ),
+    tie(
+        "hokuriku-monozukuri",
+        Europe,
+        "FR",
+        "Hokuriku",
+        "Loiret",
+        "Cosmetics, functional food",
+        &[Cosmetics, Food],
+    ),
+    tie(
+        "shikoku-techno-bridge",
+        Europe,
+        "FR",
+        "Shikoku Techno Bridge plan",
+        "Lyon",
+        "Functional food",
+        &[Food],
+    ),
+    tie(
+        "kanto-regional-industry",
+        Europe,
+        "CH",
+        "Suwa",
+        "Geneva, etc",
+        "Micro machinery",
+        &[Manufacturing],
+    ),
+    tie(
+        "kanto-regional-industry",
+        Europe,
+        "IT",
+        "TAMA project",
+        "Veneto",
+        "IT, health and welfare",
+        &[It, HealthAndWelfare],
+    ),
+    tie(
+        "tokai-monozukuri",
+        Europe,
+        "IT",
+        "Tokai Manufacturing project",
+        "Torino",
+        "IT, manufacturing",
+        &[It, Manufacturing],
+    ),
+    tie(
+        "kansai-front-runner",
+        Europe,
+        "SE",
+        "Kansai Front Runner Project",
+        "Sweden",
+        "Manufacturing",
+        &[Manufacturing],
+    ),
+    // The source spells it "Medicom Valley"; the cluster is Medicon Valley.
+    tie(
+        "kansai-bio",
+        Europe,
+        "DK",
+        "Kansai Biotechnology project",
+        "Medicon Valley",
+        "Medical treatment",
+        &[Medical],
+    ),
+    tie(
+        "kyushu-k-rip",
+        AsiaOceania,
+        "CN",
+        "Kyushu K-RIP project",
+        "Dalian, Qingdao",
+        "Recycling, environment purification",
+        &[Environment],
+    ),
+    tie(
+        "hokkaido-cluster",
+        AsiaOceania,
+        "CN",
+        "Hokkaido IT project",
+        "Beijing, Shenyang, Dalian, etc",
+        "IT",
+        &[It],
+    ),
+    tie(
+        "kansai-green",
+        AsiaOceania,
+        "CN",
+        "Environment Kansai project",
+        "Guangdong, Liaoning",
+        "Waste management, reduction of environmental burdens",
+        &[Environment],
+    ),
+    tie(
+        "kansai-front-runner",
+        AsiaOceania,
+        "CN",
+        "Kansai Front Runner project",
+        "Beijing, Zhongguancun",
+        "Environment, manufacturing",
+        &[Environment, Manufacturing],
+    ),
+    tie(
+        "kanto-regional-industry",
+        AsiaOceania,
+        "CN",
+        "TAMA project",
+        "Shanghai",
+        "Manufacturing",
+        &[Manufacturing],
+    ),
+    tie(
+        "kanto-bio-ventures",
+        AsiaOceania,
+        "CN",
+        "Kanto Biotechnology project",
+        "Shanghai",
+        "Biotechnology",
+        &[Biotechnology],
+    ),
+    tie(
+        "chugoku-recycling-environment",
+        AsiaOceania,
+        "CN",
+        "Chugoku circulation and environmental project",
+        "Shanghai",
+        "New energy, energy conservation",
+        &[Energy],
+    ),
+    tie(
+        "kyushu-k-rip",
+        AsiaOceania,
+        "KR",
+        "Kyushu K-RIP project",
+        "Seoul",
+        "Recycling, environment purification",
+        &[Environment],
+    ),
+    tie(
+        "kansai-bio",
+        AsiaOceania,
+        "KR",
+        "Kansai Biotechnology project",
+        "Seoul National University",
+        "Biotechnology",
+        &[Biotechnology],
+    ),
+    tie(
+        "kanto-regional-industry",
+        AsiaOceania,
+        "KR",
+        "TAMA project",
+        "Hanyang University",
+        "Manufacturing",
+        &[Manufacturing],
+    ),
+    tie(
+        "kansai-green",
+        AsiaOceania,
+        "TH",
+        "Environment Kansai project",
+        "Thailand",
+        "Waste management, reduction of environmental burdens",
+        &[Environment],
+    ),
+    tie(
+        "shikoku-techno-bridge",
+        AsiaOceania,
+        "ID",
+        "Shikoku Techno Bridge plan",
+        "West Java",
+        "Wastewater treatment",
+        &[Environment],
+    ),
+    tie(
+        "chugoku-recycling-environment",
+        AsiaOceania,
+        "SA",
+        "Chugoku Recycling and Environment project",
+        "Saudi Arabia",
+        "Environment",
+        &[Environment],
+    ),
+    tie(
+        "hokkaido-cluster",
+        AsiaOceania,
+        "NZ",
+        "Hokkaido Biotechnology project",
+        "New Zealand",
+        "Functional food",
+        &[Food],
+    ),
+];
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashSet;
+
+    use super::*;
+    use crate::domain::{country, prefecture::PrefectureCode};
+
+    #[test]
+    fn codes_are_unique_lowercase_and_references_resolve() {
+        let codes: HashSet<_> = ORGANIZATIONS.iter().map(|o| o.code).collect();
+        assert_eq!(codes.len(), ORGANIZATIONS.len());
+        for code in &codes {
+            assert!(
+                code.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+            );
+        }
+        let projects: HashSet<_> = PROJECTS.iter().map(|p| p.code).collect();
+        assert_eq!(projects.len(), PROJECTS.len());
+        for p in PARTICIPATIONS {
+            assert!(
+                projects.contains(p.project) && codes.contains(p.organization),
+                "{}",
+                p.project
+            );
+        }
+        for t in TIE_UPS {
+            assert!(projects.contains(t.project), "{}", t.project);
+            assert!(country::names(t.country).is_some(), "{}", t.country);
+        }
+        for o in ORGANIZATIONS {
+            assert!(
+                PrefectureCode::parse(o.prefecture.into()).is_ok(),
+                "{}",
+                o.code
+            );
+        }
+    }
+
+    #[test]
+    fn the_source_lists_18_program_projects_and_its_tie_ups() {
+        let program = PROJECTS
+            .iter()
+            .filter(|p| p.program == IndustrialClusterProgram)
+            .count();
+        assert_eq!(program, 18);
+        // The document's Europe table has 7 rows of 2; its Asia/Oceania list has 14 entries.
+        assert_eq!(TIE_UPS.iter().filter(|t| t.region == Europe).count(), 14);
+        assert_eq!(
+            TIE_UPS.iter().filter(|t| t.region == AsiaOceania).count(),
+            14
+        );
+    }
+}

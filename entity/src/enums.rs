@@ -1,0 +1,154 @@
+//! Closed vocabularies stored as short text codes, so that the database stays readable and a new
+//! value needs no schema change.
+
+use sea_orm::entity::prelude::*;
+
+/// What kind of body an organisation is (DESIGN.md, "Members"), plus the kinds the source document
+/// names beside the network's members: local governments, business associations and companies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(40))")]
+pub enum OrganizationKind {
+    #[sea_orm(string_value = "industrial_cluster_promotion")]
+    IndustrialClusterPromotion,
+    #[sea_orm(string_value = "knowledge_cluster_core")]
+    KnowledgeClusterCore,
+    #[sea_orm(string_value = "local_government_support")]
+    LocalGovernmentSupport,
+    #[sea_orm(string_value = "university")]
+    University,
+    #[sea_orm(string_value = "research_institute")]
+    ResearchInstitute,
+    #[sea_orm(string_value = "tlo")]
+    Tlo,
+    #[sea_orm(string_value = "financial_institution")]
+    FinancialInstitution,
+    #[sea_orm(string_value = "national_agency")]
+    NationalAgency,
+    #[sea_orm(string_value = "ministry")]
+    Ministry,
+    #[sea_orm(string_value = "local_government")]
+    LocalGovernment,
+    #[sea_orm(string_value = "business_association")]
+    BusinessAssociation,
+    #[sea_orm(string_value = "company")]
+    Company,
+    #[sea_orm(string_value = "network")]
+    Network,
+}
+
+/// An organisation's relationship to IIN Japan.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(20))")]
+pub enum Membership {
+    #[sea_orm(string_value = "member")]
+    Member,
+    #[sea_orm(string_value = "cooperating")]
+    Cooperating,
+    #[sea_orm(string_value = "supporting")]
+    Supporting,
+    /// Named in the directory (a cluster's participant) without a tie to the network itself.
+    #[sea_orm(string_value = "non_member")]
+    NonMember,
+}
+
+/// The METI regional bureaus (and the Cabinet Office's Okinawa General Bureau, which plays that
+/// role for Okinawa). Their areas are not the textbook regions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(20))")]
+pub enum MetiBureau {
+    #[sea_orm(string_value = "hokkaido")]
+    Hokkaido,
+    #[sea_orm(string_value = "tohoku")]
+    Tohoku,
+    #[sea_orm(string_value = "kanto")]
+    Kanto,
+    #[sea_orm(string_value = "chubu")]
+    Chubu,
+    #[sea_orm(string_value = "kinki")]
+    Kinki,
+    #[sea_orm(string_value = "chugoku")]
+    Chugoku,
+    #[sea_orm(string_value = "shikoku")]
+    Shikoku,
+    #[sea_orm(string_value = "kyushu")]
+    Kyushu,
+    #[sea_orm(string_value = "okinawa")]
+    Okinawa,
+}
+
+/// Which cluster programme a project belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(40))")]
+pub enum ClusterProgram {
+    /// METI's Industrial Cluster Program, FY2001–2009: the 18 projects led by the regional bureaus.
+    #[sea_orm(string_value = "industrial_cluster_program")]
+    IndustrialClusterProgram,
+    /// From FY2010: bottom-up clusters with local roots, under local governments' basic plans.
+    #[sea_orm(string_value = "regional_bottom_up")]
+    RegionalBottomUp,
+    /// From FY2010: top-down initiatives for internationally competitive clusters.
+    #[sea_orm(string_value = "international_top_down")]
+    InternationalTopDown,
+}
+
+/// The part an organisation plays in a cluster project.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(20))")]
+pub enum ParticipationRole {
+    #[sea_orm(string_value = "lead")]
+    Lead,
+    #[sea_orm(string_value = "promoter")]
+    Promoter,
+    #[sea_orm(string_value = "industry")]
+    Industry,
+    #[sea_orm(string_value = "academia")]
+    Academia,
+    #[sea_orm(string_value = "government")]
+    Government,
+}
+
+/// The source document's two lists of overseas tie-ups.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(20))")]
+pub enum WorldRegion {
+    #[sea_orm(string_value = "europe")]
+    Europe,
+    #[sea_orm(string_value = "asia_oceania")]
+    AsiaOceania,
+}
+
+/// Industry fields of projects and tie-ups. Stored as a list in one text column (see
+/// `FieldList` in the API's domain), so this enum has no column of its own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(30))")]
+pub enum IndustryField {
+    #[sea_orm(string_value = "biotechnology")]
+    Biotechnology,
+    #[sea_orm(string_value = "food")]
+    Food,
+    #[sea_orm(string_value = "medical")]
+    Medical,
+    #[sea_orm(string_value = "health_and_welfare")]
+    HealthAndWelfare,
+    #[sea_orm(string_value = "cosmetics")]
+    Cosmetics,
+    #[sea_orm(string_value = "it")]
+    It,
+    #[sea_orm(string_value = "manufacturing")]
+    Manufacturing,
+    #[sea_orm(string_value = "automotive")]
+    Automotive,
+    #[sea_orm(string_value = "aerospace")]
+    Aerospace,
+    #[sea_orm(string_value = "optoelectronics")]
+    Optoelectronics,
+    #[sea_orm(string_value = "semiconductors")]
+    Semiconductors,
+    #[sea_orm(string_value = "environment")]
+    Environment,
+    #[sea_orm(string_value = "energy")]
+    Energy,
+    /// A project that promotes a region's industry as a whole rather than one field.
+    #[sea_orm(string_value = "regional_industry")]
+    RegionalIndustry,
+}

@@ -1,0 +1,15 @@
+//! Schema migrations, one file per step, named by date. A landed step is never edited: change the
+//! schema with a new step.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261124_000001_create_directory;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261124_000001_create_directory::Migration)]
+    }
+}
