@@ -1,1 +1,9 @@
-fn main() {}
+//! End-to-end scenarios over HTTP against the real server, on SQLite or PostgreSQL (see
+//! `iin_tests::backend`).
+
+mod directory;
+mod errors;
+mod health;
+mod http_protocol;
+mod n_plus_one;
+mod pagination;

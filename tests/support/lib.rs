@@ -1,1 +1,276 @@
+//! End-to-end test support: [`TestApp::spawn`] starts the real server, built exactly as `main`
+//! builds it, on a random port and a database of its own: a fresh SQLite file, or, when
+//! `IIN_TEST_POSTGRES_URL` names a PostgreSQL server, a fresh database there (dropped afterwards).
+//! Tests speak HTTP to it.
 
+use std::{
+    io::Write,
+    path::PathBuf,
+    sync::{
+        Arc, Once,
+        atomic::{AtomicU64, Ordering},
+    },
+    time::Duration,
+};
+
+use iin_api::{Application, Settings, db};
+use reqwest::{StatusCode, Url, header::HeaderMap};
+use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
+use serde_json::{Value, json};
+
+pub const POSTGRES_URL_VAR: &str = "IIN_TEST_POSTGRES_URL";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// The backend this run uses, announced once on stderr (past the test harness's capture).
+pub fn backend() -> Backend {
+    static ANNOUNCE: Once = Once::new();
+    let backend = if postgres_admin_url().is_some() {
+        Backend::Postgres
+    } else {
+        Backend::Sqlite
+    };
+    ANNOUNCE.call_once(|| {
+        let message = match backend {
+            Backend::Postgres => "end-to-end tests run on PostgreSQL\n".to_owned(),
+            Backend::Sqlite => format!(
+                "\n**********************************************************************\n\
+                 * PostgreSQL SKIPPED: {POSTGRES_URL_VAR} is not set, so the end-to-end\n\
+                 * tests run on SQLite only. Run them on PostgreSQL too with e.g.\n\
+                 *   {POSTGRES_URL_VAR}=postgres://postgres@127.0.0.1:5432/test cargo test --workspace\n\
+                 **********************************************************************\n"
+            ),
+        };
+        let _ = std::io::stderr().write_all(message.as_bytes());
+    });
+    backend
+}
+
+fn postgres_admin_url() -> Option<String> {
+    std::env::var(POSTGRES_URL_VAR)
+        .ok()
+        .filter(|url| !url.trim().is_empty())
+}
+
+/// A database that exists for one test and is removed with it.
+enum TestDatabase {
+    Sqlite(PathBuf),
+    Postgres { admin_url: String, name: String },
+}
+
+impl TestDatabase {
+    async fn create() -> (Self, String) {
+        let name = format!("iin_test_{}", uuid::Uuid::new_v4().simple());
+        match backend() {
+            Backend::Sqlite => {
+                let path = std::env::temp_dir().join(format!("{name}.sqlite"));
+                let url = format!("sqlite://{}?mode=rwc", path.display());
+                (Self::Sqlite(path), url)
+            }
+            Backend::Postgres => {
+                let admin_url = postgres_admin_url().expect("checked by backend()");
+                let admin = Database::connect(&admin_url).await.unwrap_or_else(|e| {
+                    panic!("cannot reach PostgreSQL at {POSTGRES_URL_VAR}: {e}")
+                });
+                admin
+                    .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
+                    .await
+                    .expect("create the test database");
+                admin.close().await.ok();
+                let mut url = Url::parse(&admin_url).expect("a postgres:// URL");
+                url.set_path(&format!("/{name}"));
+                (Self::Postgres { admin_url, name }, url.to_string())
+            }
+        }
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        match self {
+            Self::Sqlite(path) => {
+                for suffix in ["", "-wal", "-shm"] {
+                    let mut file = path.clone().into_os_string();
+                    file.push(suffix);
+                    let _ = std::fs::remove_file(file);
+                }
+            }
+            Self::Postgres { admin_url, name } => {
+                let (admin_url, name) = (admin_url.clone(), name.clone());
+                // Drop runs inside the test's runtime; a thread of its own may block on another.
+                let dropped = std::thread::spawn(move || {
+                    let runtime = tokio::runtime::Builder::new_current_thread()
+                        .enable_all()
+                        .build()?;
+                    runtime.block_on(async {
+                        let admin = Database::connect(&admin_url).await?;
+                        admin
+                            .execute_unprepared(&format!(
+                                "DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"
+                            ))
+                            .await?;
+                        admin.close().await
+                    })?;
+                    Ok::<_, Box<dyn std::error::Error + Send + Sync>>(())
+                })
+                .join();
+                if !matches!(dropped, Ok(Ok(()))) {
+                    eprintln!("warning: could not drop a test database");
+                }
+            }
+        }
+    }
+}
+
+pub struct TestApp {
+    pub address: String,
+    pub backend: Backend,
+    /// The server's own database, for arranging what HTTP cannot.
+    pub db: DatabaseConnection,
+    client: reqwest::Client,
+    statements: Arc<AtomicU64>,
+    _database: TestDatabase,
+}
+
+/// What a caller sees of one HTTP exchange.
+#[derive(Debug)]
+pub struct Reply {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub text: String,
+}
+
+impl Reply {
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.text).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.text))
+    }
+
+    pub fn content_type(&self) -> &str {
+        self.headers
+            .get(reqwest::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+    }
+}
+
+impl TestApp {
+    pub async fn spawn() -> Self {
+        Self::spawn_with(|_| {}).await
+    }
+
+    /// Starts the server with settings adjusted by `adjust` (the listen address and the database
+    /// are the test's own whatever `adjust` does).
+    pub async fn spawn_with(adjust: impl FnOnce(&mut Settings)) -> Self {
+        let backend = backend();
+        let (database, url) = TestDatabase::create().await;
+        let mut settings = Settings::from_lookup(|_| None).expect("default settings");
+        settings.workers = 1;
+        settings.shutdown_timeout = Duration::from_secs(1);
+        adjust(&mut settings);
+        settings.listen = "127.0.0.1:0".parse().expect("an address");
+        settings.database.url = url;
+        settings.database.max_connections = 5;
+
+        let mut pool = db::connect(&settings.database)
+            .await
+            .expect("connect to the test database");
+        db::prepare(&pool, settings.seed_when_empty)
+            .await
+            .expect("migrate and seed");
+        let statements = Arc::new(AtomicU64::new(0));
+        let counter = statements.clone();
+        pool.set_metric_callback(move |_| {
+            counter.fetch_add(1, Ordering::SeqCst);
+        });
+        let app = Application::with_database(settings, pool.clone()).expect("bind the server");
+        let address = format!("http://127.0.0.1:{}", app.port());
+        tokio::spawn(app.run_until_stopped());
+        Self {
+            address,
+            backend,
+            db: pool,
+            client: reqwest::Client::new(),
+            statements,
+            _database: database,
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.address)
+    }
+
+    /// SQL statements the server has run since it started.
+    pub fn statements(&self) -> u64 {
+        self.statements.load(Ordering::SeqCst)
+    }
+
+    pub async fn get(&self, path: &str, headers: &[(&str, &str)]) -> Reply {
+        let mut request = self.client.get(self.url(path));
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        Self::reply(request).await
+    }
+
+    /// A raw POST to `/graphql`.
+    pub async fn post(&self, headers: &[(&str, &str)], body: impl Into<reqwest::Body>) -> Reply {
+        let mut request = self.client.post(self.url("/graphql")).body(body);
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        Self::reply(request).await
+    }
+
+    /// A GraphQL request as a partner's client sends it; answers the JSON body.
+    pub async fn graphql(&self, query: &str, variables: Value) -> Value {
+        let reply = self
+            .post(
+                &[
+                    ("content-type", "application/json"),
+                    ("accept", "application/graphql-response+json"),
+                ],
+                json!({ "query": query, "variables": variables }).to_string(),
+            )
+            .await;
+        reply.json()
+    }
+
+    /// Like [`Self::graphql`], but the request must succeed: answers `data`.
+    pub async fn data(&self, query: &str, variables: Value) -> Value {
+        let body = self.graphql(query, variables).await;
+        assert!(body.get("errors").is_none(), "unexpected errors: {body:#}");
+        body["data"].clone()
+    }
+
+    async fn reply(request: reqwest::RequestBuilder) -> Reply {
+        let response = request.send().await.expect("the server answers");
+        let status = response.status();
+        let headers = response.headers().clone();
+        let text = response.text().await.expect("a body");
+        Reply {
+            status,
+            headers,
+            text,
+        }
+    }
+}
+
+/// The single error of a response, asserting there is exactly one.
+pub fn only_error(body: &Value) -> &Value {
+    let errors = body["errors"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no errors in {body:#}"));
+    assert_eq!(errors.len(), 1, "expected one error: {body:#}");
+    &errors[0]
+}
+
+/// Asserts a `BAD_USER_INPUT` error naming `field`.
+pub fn assert_bad_input(body: &Value, field: &str) {
+    let error = only_error(body);
+    assert_eq!(error["extensions"]["code"], "BAD_USER_INPUT", "{body:#}");
+    assert_eq!(error["extensions"]["field"], field, "{body:#}");
+}

@@ -664,8 +664,8 @@ impl DirectoryQuery {
         after: Option<String>,
         last: Option<i32>,
         before: Option<String>,
-        #[graphql(default)] filter: OrganizationFilterInput,
-        #[graphql(default)] order_by: OrganizationOrder,
+        filter: Option<OrganizationFilterInput>,
+        order_by: Option<OrganizationOrder>,
     ) -> Result<Conn<Organization>> {
         let db = db(ctx)?;
         let page = PageArgs {
@@ -674,8 +674,9 @@ impl DirectoryQuery {
             last,
             before,
         };
-        let listing =
-            directory::organizations(db, &filter.parse()?, order_by.into(), &page).await?;
+        let filter = filter.unwrap_or_default().parse()?;
+        let order = order_by.unwrap_or_default().into();
+        let listing = directory::organizations(db, &filter, order, &page).await?;
         Ok(connection(db, listing, Organization))
     }
 
@@ -703,8 +704,8 @@ impl DirectoryQuery {
         after: Option<String>,
         last: Option<i32>,
         before: Option<String>,
-        #[graphql(default)] filter: ClusterProjectFilterInput,
-        #[graphql(default)] order_by: ClusterProjectOrder,
+        filter: Option<ClusterProjectFilterInput>,
+        order_by: Option<ClusterProjectOrder>,
     ) -> Result<Conn<ClusterProject>> {
         let db = db(ctx)?;
         let page = PageArgs {
@@ -713,12 +714,14 @@ impl DirectoryQuery {
             last,
             before,
         };
+        let filter = filter.unwrap_or_default();
         let filter = directory::ClusterProjectFilter {
             bureau: filter.bureau.map(Into::into),
             field: filter.field.map(Into::into),
             program: filter.program.map(Into::into),
         };
-        let listing = directory::cluster_projects(db, &filter, order_by.into(), &page).await?;
+        let order = order_by.unwrap_or_default().into();
+        let listing = directory::cluster_projects(db, &filter, order, &page).await?;
         Ok(connection(db, listing, ClusterProject))
     }
 
@@ -746,8 +749,8 @@ impl DirectoryQuery {
         after: Option<String>,
         last: Option<i32>,
         before: Option<String>,
-        #[graphql(default)] filter: TieUpFilterInput,
-        #[graphql(default)] order_by: TieUpOrder,
+        filter: Option<TieUpFilterInput>,
+        order_by: Option<TieUpOrder>,
     ) -> Result<Conn<TieUp>> {
         let db = db(ctx)?;
         let page = PageArgs {
@@ -756,7 +759,9 @@ impl DirectoryQuery {
             last,
             before,
         };
-        let listing = directory::tie_ups(db, &filter.parse()?, order_by.into(), &page).await?;
+        let filter = filter.unwrap_or_default().parse()?;
+        let order = order_by.unwrap_or_default().into();
+        let listing = directory::tie_ups(db, &filter, order, &page).await?;
         Ok(connection(db, listing, TieUp))
     }
 

@@ -1,0 +1,409 @@
+//! The source document's directory, as a partner website reads it.
+
+use std::collections::BTreeSet;
+
+use iin_tests::TestApp;
+use serde_json::{Value, json};
+
+fn codes(connection: &Value) -> Vec<String> {
+    connection["nodes"]
+        .as_array()
+        .expect("nodes")
+        .iter()
+        .map(|n| n["code"].as_str().expect("code").to_owned())
+        .collect()
+}
+
+async fn organization_codes(app: &TestApp, filter: Value) -> BTreeSet<String> {
+    let data = app
+        .data(
+            "query($filter: OrganizationFilter) { organizations(first: 100, filter: $filter) { totalCount nodes { code } } }",
+            json!({ "filter": filter }),
+        )
+        .await;
+    let found = codes(&data["organizations"]);
+    assert_eq!(
+        data["organizations"]["totalCount"],
+        found.len(),
+        "totalCount matches the nodes"
+    );
+    found.into_iter().collect()
+}
+
+fn set(codes: &[&str]) -> BTreeSet<String> {
+    codes.iter().map(|c| c.to_string()).collect()
+}
+
+#[tokio::test]
+async fn national_organisations_are_seeded_bilingually() {
+    let app = TestApp::spawn().await;
+    let data = app
+        .data(
+            r#"{ aist: organization(code: "aist") { code nameJa nameEn abbreviation kind membership
+                   prefecture { code isoCode nameEn region bureau } bureau }
+                 meti: organization(code: "meti") { nameJa kind membership }
+                 banks: organization(code: "rbaj") { nameEn kind membership }
+                 network { nameJa nameEn founded predecessor } }"#,
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        data["aist"],
+        json!({
+            "code": "aist", "nameJa": "産業技術総合研究所",
+            "nameEn": "National Institute of Advanced Industrial Science and Technology",
+            "abbreviation": "AIST", "kind": "NATIONAL_AGENCY", "membership": "COOPERATING",
+            "prefecture": { "code": 13, "isoCode": "JP-13", "nameEn": "Tokyo", "region": "KANTO", "bureau": "KANTO" },
+            "bureau": "KANTO"
+        })
+    );
+    assert_eq!(
+        data["meti"],
+        json!({ "nameJa": "経済産業省", "kind": "MINISTRY", "membership": "SUPPORTING" })
+    );
+    assert_eq!(
+        data["banks"],
+        json!({ "nameEn": "Regional Banks Association of Japan", "kind": "FINANCIAL_INSTITUTION", "membership": "COOPERATING" })
+    );
+    assert_eq!(
+        data["network"]["nameEn"],
+        "Innovation Initiative Network Japan"
+    );
+    assert_eq!(
+        data["network"]["nameJa"],
+        "全国イノベーション推進機関ネットワーク"
+    );
+    assert_eq!(data["network"]["predecessor"], "JANBO");
+}
+
+#[tokio::test]
+async fn every_organisation_the_source_names_is_there() {
+    let app = TestApp::spawn().await;
+    let all = organization_codes(&app, json!({})).await;
+    for code in [
+        "meti",
+        "mext",
+        "smrj",
+        "aist",
+        "jetro",
+        "jst",
+        "jilc",
+        "rbaj",
+        "hokkaido-econ-fed",
+        "ja-hokkaido",
+        "pref-hokkaido",
+        "fcnw",
+        "aerospace-forum",
+        "chukeiren",
+        "c-astec",
+        "mhi-nagoya-aerospace",
+        "khi-aerospace",
+        "nagoya-u",
+        "naka-nippon-aviation",
+        "pref-aichi",
+        "pref-gifu",
+        "city-nagoya",
+        "meti-hokkaido",
+        "meti-chubu",
+        "meti-okinawa",
+        "shimadzu",
+        "horiba",
+        "iin-japan",
+    ] {
+        assert!(all.contains(code), "{code} is missing");
+    }
+    assert_eq!(
+        organization_codes(&app, json!({ "membership": "COOPERATING" })).await,
+        set(&["aist", "jetro", "jilc", "jst", "rbaj", "smrj"])
+    );
+}
+
+#[tokio::test]
+async fn the_18_program_projects_have_bureau_field_term_and_a_leading_bureau() {
+    let app = TestApp::spawn().await;
+    let data = app
+        .data(
+            r#"{ clusterProjects(first: 100, filter: { program: INDUSTRIAL_CLUSTER_PROGRAM }) {
+                   totalCount
+                   nodes { code bureau fields termStartFiscalYear termEndFiscalYear
+                           participants { role organization { code kind } } } } }"#,
+            json!({}),
+        )
+        .await;
+    let projects = data["clusterProjects"]["nodes"].as_array().unwrap();
+    assert_eq!(data["clusterProjects"]["totalCount"], 18);
+    assert_eq!(projects.len(), 18);
+    for project in projects {
+        assert_eq!(project["termStartFiscalYear"], 2001, "{project}");
+        assert_eq!(project["termEndFiscalYear"], 2009, "{project}");
+        assert!(
+            !project["fields"].as_array().unwrap().is_empty(),
+            "{project}"
+        );
+        let lead = &project["participants"][0];
+        assert_eq!(lead["role"], "LEAD", "{project}");
+        assert_eq!(lead["organization"]["kind"], "MINISTRY", "{project}");
+        // The leading bureau is the project's own.
+        let bureau = project["bureau"].as_str().unwrap().to_lowercase();
+        assert_eq!(
+            lead["organization"]["code"],
+            format!("meti-{bureau}"),
+            "{project}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn tie_ups_are_listed_by_region_and_country_with_their_projects() {
+    let app = TestApp::spawn().await;
+    let data = app
+        .data(
+            r#"{ all: tieUps { totalCount }
+                 europe: tieUps(filter: { region: EUROPE }) { totalCount }
+                 asia: tieUps(filter: { region: ASIA_OCEANIA }) { totalCount }
+                 germany: tieUps(filter: { country: "DE" }, orderBy: { field: FOREIGN_PARTNER }) {
+                   nodes { foreignPartner japanesePartner fieldLabel country { code nameEn nameJa } project { code } } } }"#,
+            json!({}),
+        )
+        .await;
+    assert_eq!(data["all"]["totalCount"], 28);
+    assert_eq!(data["europe"]["totalCount"], 14);
+    assert_eq!(data["asia"]["totalCount"], 14);
+    assert_eq!(
+        data["germany"]["nodes"],
+        json!([
+            { "foreignPartner": "Dusseldorf", "japanesePartner": "Kazusa Biotechnology project", "fieldLabel": "Biotechnology",
+              "country": { "code": "DE", "nameEn": "Germany", "nameJa": "ドイツ" }, "project": { "code": "kanto-bio-ventures" } },
+            { "foreignPartner": "Germany", "japanesePartner": "Chugoku Next Generation Industries project", "fieldLabel": "Automobile",
+              "country": { "code": "DE", "nameEn": "Germany", "nameJa": "ドイツ" }, "project": { "code": "chugoku-next-generation" } },
+            { "foreignPartner": "Jena", "japanesePartner": "Hamamatsu", "fieldLabel": "Optoelectronic equipment",
+              "country": { "code": "DE", "nameEn": "Germany", "nameJa": "ドイツ" }, "project": { "code": "kanto-regional-industry" } },
+        ])
+    );
+}
+
+#[tokio::test]
+async fn relations_read_both_ways() {
+    let app = TestApp::spawn().await;
+    let data = app
+        .data(
+            r#"{ clusterProject(code: "kansai-bio") {
+                   tieUps { foreignPartner project { code } } }
+                 organization(code: "nagoya-u") {
+                   clusterParticipations { role project { code participants { organization { code } } } } } }"#,
+            json!({}),
+        )
+        .await;
+    let partners: Vec<_> = data["clusterProject"]["tieUps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| {
+            assert_eq!(t["project"]["code"], "kansai-bio");
+            t["foreignPartner"].as_str().unwrap()
+        })
+        .collect();
+    assert_eq!(
+        partners,
+        [
+            "Food Valley",
+            "Life Science Corridor",
+            "Medicon Valley",
+            "Seoul National University"
+        ]
+    );
+    let participation = &data["organization"]["clusterParticipations"][0];
+    assert_eq!(participation["role"], "ACADEMIA");
+    assert_eq!(
+        participation["project"]["code"],
+        "chubu-next-generation-aircraft"
+    );
+    let members: BTreeSet<_> = participation["project"]["participants"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["organization"]["code"].as_str().unwrap())
+        .collect();
+    assert!(
+        members.contains("aerospace-forum")
+            && members.contains("nagoya-u")
+            && members.contains("city-nagoya")
+    );
+    assert_eq!(members.len(), 11);
+}
+
+#[tokio::test]
+async fn organisations_filter_by_kind_bureau_prefecture_and_membership() {
+    let app = TestApp::spawn().await;
+    assert_eq!(
+        organization_codes(&app, json!({ "prefectureCode": 26 })).await,
+        set(&["horiba", "shimadzu"])
+    );
+    assert_eq!(
+        organization_codes(&app, json!({ "bureau": "KINKI" })).await,
+        set(&["horiba", "meti-kinki", "shimadzu"])
+    );
+    // Gifu is in the Chubu bureau's area, Tokyo and Saitama in Kanto's.
+    let chubu = organization_codes(&app, json!({ "bureau": "CHUBU" })).await;
+    assert!(
+        chubu.contains("khi-aerospace") && chubu.contains("nagoya-u") && !chubu.contains("aist")
+    );
+    assert_eq!(
+        organization_codes(
+            &app,
+            json!({ "kind": "UNIVERSITY", "membership": "MEMBER" })
+        )
+        .await,
+        set(&["nagoya-u"])
+    );
+    assert_eq!(
+        organization_codes(
+            &app,
+            json!({ "kind": "LOCAL_GOVERNMENT", "bureau": "CHUBU" })
+        )
+        .await,
+        set(&["city-nagoya", "pref-aichi", "pref-gifu"])
+    );
+}
+
+#[tokio::test]
+async fn search_covers_both_languages_ignores_case_and_takes_wildcards_literally() {
+    let app = TestApp::spawn().await;
+    assert_eq!(
+        organization_codes(&app, json!({ "search": "産業技術総合" })).await,
+        set(&["aist"])
+    );
+    assert_eq!(
+        organization_codes(&app, json!({ "search": "NAGOYA" })).await,
+        set(&["city-nagoya", "mhi-nagoya-aerospace", "nagoya-u"])
+    );
+    assert_eq!(
+        organization_codes(&app, json!({ "search": "  jetro " })).await,
+        set(&["jetro"])
+    );
+    // `%` and `_` match themselves, not anything.
+    assert!(
+        organization_codes(&app, json!({ "search": "%" }))
+            .await
+            .is_empty()
+    );
+    assert!(
+        organization_codes(&app, json!({ "search": "_" }))
+            .await
+            .is_empty()
+    );
+    assert_eq!(
+        organization_codes(&app, json!({ "search": "FC/NW" })).await,
+        set(&["fcnw"])
+    );
+}
+
+#[tokio::test]
+async fn projects_and_tie_ups_filter_by_field_and_bureau() {
+    let app = TestApp::spawn().await;
+    let data = app
+        .data(
+            r#"{ kinki: clusterProjects(filter: { bureau: KINKI }) { nodes { code } }
+                 bio: clusterProjects(filter: { field: BIOTECHNOLOGY }, first: 100) { nodes { code } }
+                 food: tieUps(filter: { field: FOOD }, first: 100) { nodes { foreignPartner } }
+                 welfare: tieUps(filter: { field: HEALTH_AND_WELFARE }) { nodes { foreignPartner } }
+                 chinaIt: tieUps(filter: { country: "CN", field: IT }) { nodes { foreignPartner } } }"#,
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        codes(&data["kinki"]),
+        ["kansai-bio", "kansai-front-runner", "kansai-green"]
+    );
+    assert_eq!(
+        codes(&data["bio"]),
+        [
+            "hokkaido-cluster",
+            "kansai-bio",
+            "kanto-bio-ventures",
+            "kyushu-bio",
+            "tokai-bio-monozukuri"
+        ]
+    );
+    let partners = |v: &Value| -> Vec<String> {
+        v["nodes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|n| n["foreignPartner"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    // By country, then in the source's order.
+    assert_eq!(
+        partners(&data["food"]),
+        ["Loiret", "Lyon", "Food Valley", "New Zealand"]
+    );
+    assert_eq!(partners(&data["welfare"]), ["Veneto"]);
+    assert_eq!(
+        partners(&data["chinaIt"]),
+        ["Beijing, Shenyang, Dalian, etc"]
+    );
+}
+
+#[tokio::test]
+async fn objects_are_found_by_global_id_code_or_node_and_unknown_ones_are_null() {
+    let app = TestApp::spawn().await;
+    let data = app
+        .data(r#"{ organization(code: "jetro") { id } clusterProject(code: "kyushu-silicon") { id } }"#, json!({}))
+        .await;
+    let (org_id, project_id) = (
+        data["organization"]["id"].clone(),
+        data["clusterProject"]["id"].clone(),
+    );
+    let data = app
+        .data(
+            r#"query($org: ID!, $project: ID!) {
+                 byId: organization(id: $org) { code }
+                 node(id: $org) { __typename id ... on Organization { code } }
+                 project: node(id: $project) { __typename ... on ClusterProject { code fields } }
+                 missing: organization(code: "no-such-body") { code } }"#,
+            json!({ "org": org_id, "project": project_id }),
+        )
+        .await;
+    assert_eq!(data["byId"]["code"], "jetro");
+    assert_eq!(
+        data["node"],
+        json!({ "__typename": "Organization", "id": org_id, "code": "jetro" })
+    );
+    assert_eq!(
+        data["project"],
+        json!({ "__typename": "ClusterProject", "code": "kyushu-silicon", "fields": ["SEMICONDUCTORS"] })
+    );
+    assert_eq!(data["missing"], Value::Null);
+
+    // A well-formed ID of a row that does not exist is null too.
+    let data = app
+        .data(
+            r#"{ node(id: "T3JnYW5pemF0aW9uOjk5OTk5") { id } }"#,
+            json!({}),
+        )
+        .await;
+    assert_eq!(data["node"], Value::Null);
+}
+
+#[tokio::test]
+async fn prefectures_list_all_47_with_their_bureaus() {
+    let app = TestApp::spawn().await;
+    let data = app
+        .data(
+            "{ prefectures { code isoCode nameJa region bureau } }",
+            json!({}),
+        )
+        .await;
+    let prefectures = data["prefectures"].as_array().unwrap();
+    assert_eq!(prefectures.len(), 47);
+    assert_eq!(
+        prefectures[14],
+        json!({ "code": 15, "isoCode": "JP-15", "nameJa": "新潟県", "region": "CHUBU", "bureau": "KANTO" })
+    );
+    assert_eq!(
+        prefectures[17]["bureau"], "KINKI",
+        "Fukui is under the Kinki bureau"
+    );
+    assert_eq!(prefectures[46]["bureau"], "OKINAWA");
+}

@@ -1,0 +1,232 @@
+//! GraphQL over HTTP as partner websites and the specification expect it.
+
+use iin_tests::{TestApp, only_error};
+use serde_json::{Value, json};
+
+const JSON: (&str, &str) = ("content-type", "application/json");
+const GQL_RESPONSE: (&str, &str) = ("accept", "application/graphql-response+json");
+const LEGACY: (&str, &str) = ("accept", "application/json");
+
+fn query(text: &str) -> String {
+    json!({ "query": text }).to_string()
+}
+
+#[tokio::test]
+async fn the_response_type_follows_accept() {
+    let app = TestApp::spawn().await;
+    let reply = app
+        .post(&[JSON, GQL_RESPONSE], query("{ __typename }"))
+        .await;
+    assert_eq!(reply.status, 200);
+    assert!(
+        reply
+            .content_type()
+            .starts_with("application/graphql-response+json"),
+        "{}",
+        reply.content_type()
+    );
+    assert_eq!(reply.json(), json!({ "data": { "__typename": "Query" } }));
+
+    for accept in [None, Some("application/json"), Some("*/*")] {
+        let mut headers = vec![JSON];
+        if let Some(accept) = accept {
+            headers.push(("accept", accept));
+        }
+        let reply = app.post(&headers, query("{ __typename }")).await;
+        assert_eq!(reply.status, 200);
+        assert!(
+            reply.content_type().starts_with("application/json"),
+            "{accept:?}: {}",
+            reply.content_type()
+        );
+    }
+
+    let preferred = app
+        .post(
+            &[
+                JSON,
+                (
+                    "accept",
+                    "application/json;q=0.5, application/graphql-response+json",
+                ),
+            ],
+            query("{ __typename }"),
+        )
+        .await;
+    assert!(
+        preferred
+            .content_type()
+            .starts_with("application/graphql-response+json")
+    );
+
+    let refused = app
+        .post(&[JSON, ("accept", "text/plain")], query("{ __typename }"))
+        .await;
+    assert_eq!(refused.status, 406);
+}
+
+#[tokio::test]
+async fn documents_that_do_not_parse_or_validate_are_request_errors_without_data() {
+    let app = TestApp::spawn().await;
+    for (text, code) in [
+        ("{ organizations { ", "GRAPHQL_PARSE_FAILED"),
+        ("{ noSuchField }", "GRAPHQL_VALIDATION_FAILED"),
+        (
+            r#"{ organizations(first: "ten") { totalCount } }"#,
+            "GRAPHQL_VALIDATION_FAILED",
+        ),
+    ] {
+        let reply = app.post(&[JSON, GQL_RESPONSE], query(text)).await;
+        assert_eq!(reply.status, 400, "{text}");
+        let body = reply.json();
+        assert!(body.get("data").is_none(), "{text}: {body}");
+        assert_eq!(only_error(&body)["extensions"]["code"], code, "{text}");
+
+        let legacy = app.post(&[JSON, LEGACY], query(text)).await;
+        assert_eq!(
+            legacy.status, 200,
+            "legacy application/json keeps 200: {text}"
+        );
+        assert!(legacy.json().get("data").is_none());
+    }
+
+    // Variables that do not coerce fail the request the same way.
+    let body = json!({ "query": "query($n: Int!) { organizations(first: $n) { totalCount } }", "variables": { "n": "x" } });
+    let reply = app.post(&[JSON, GQL_RESPONSE], body.to_string()).await;
+    assert_eq!(reply.status, 400);
+}
+
+#[tokio::test]
+async fn malformed_requests_get_400_and_a_reason() {
+    let app = TestApp::spawn().await;
+    for body in [
+        "{ \"query\": ",
+        "",
+        r#"{ "qeury": "{ __typename }" }"#,
+        r#"{ "query": 7 }"#,
+        r#"{ "query": "{ __typename }", "variables": "[]" }"#,
+        r#"{ "query": "{ __typename }", "operationName": 1 }"#,
+        r#"{ "query": "{ __typename }", "extensions": [] }"#,
+        r#"[{ "query": "{ __typename }" }, { "query": "{ __typename }" }]"#,
+    ] {
+        let reply = app.post(&[JSON, GQL_RESPONSE], body.to_owned()).await;
+        assert_eq!(reply.status, 400, "{body}");
+        assert_eq!(
+            only_error(&reply.json())["extensions"]["code"],
+            "BAD_REQUEST",
+            "{body}"
+        );
+    }
+    let no_type = app.post(&[GQL_RESPONSE], query("{ __typename }")).await;
+    assert_eq!(no_type.status, 415);
+    let wrong_type = app
+        .post(
+            &[("content-type", "text/plain"), GQL_RESPONSE],
+            query("{ __typename }"),
+        )
+        .await;
+    assert_eq!(wrong_type.status, 415);
+    let latin1 = app
+        .post(
+            &[
+                ("content-type", "application/json; charset=iso-8859-1"),
+                GQL_RESPONSE,
+            ],
+            query("{ __typename }"),
+        )
+        .await;
+    assert_eq!(latin1.status, 415);
+}
+
+#[tokio::test]
+async fn bodies_over_the_limit_are_refused_with_413() {
+    let app = TestApp::spawn_with(|s| s.http.max_body_bytes = 1024).await;
+    let padded = json!({ "query": format!("{{ __typename }} # {}", "x".repeat(2000)) }).to_string();
+    let reply = app.post(&[JSON, GQL_RESPONSE], padded).await;
+    assert_eq!(reply.status, 413);
+    assert_eq!(
+        only_error(&reply.json())["extensions"]["code"],
+        "PAYLOAD_TOO_LARGE"
+    );
+    // Under the limit all is well.
+    assert_eq!(
+        app.post(&[JSON, GQL_RESPONSE], query("{ __typename }"))
+            .await
+            .status,
+        200
+    );
+}
+
+#[tokio::test]
+async fn get_runs_queries_but_not_mutations() {
+    let app = TestApp::spawn().await;
+    let reply = app
+        .get(
+            "/graphql?query=query%20Q(%24c%3A%20String)%20%7B%20organization(code%3A%20%24c)%20%7B%20nameEn%20%7D%20%7D&variables=%7B%22c%22%3A%22jst%22%7D&operationName=Q",
+            &[GQL_RESPONSE],
+        )
+        .await;
+    assert_eq!(reply.status, 200, "{}", reply.text);
+    assert_eq!(
+        reply.json()["data"]["organization"]["nameEn"],
+        "Japan Science and Technology Agency"
+    );
+
+    let mutation = app
+        .get(
+            "/graphql?query=mutation%20%7B%20__typename%20%7D",
+            &[GQL_RESPONSE],
+        )
+        .await;
+    assert_eq!(mutation.status, 405);
+    assert_eq!(
+        mutation.headers.get("allow").and_then(|v| v.to_str().ok()),
+        Some("GET, POST")
+    );
+
+    let bad_variables = app
+        .get(
+            "/graphql?query=%7B__typename%7D&variables=%7Bnope",
+            &[GQL_RESPONSE],
+        )
+        .await;
+    assert_eq!(bad_variables.status, 400);
+
+    let put = reqwest::Client::new()
+        .put(app.url("/graphql"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(put.status(), 405);
+}
+
+#[tokio::test]
+async fn browsers_get_graphiql() {
+    let app = TestApp::spawn().await;
+    let reply = app
+        .get(
+            "/graphql",
+            &[("accept", "text/html,application/xhtml+xml,*/*;q=0.8")],
+        )
+        .await;
+    assert_eq!(reply.status, 200);
+    assert!(reply.content_type().starts_with("text/html"));
+    assert!(
+        reply.text.to_lowercase().contains("graphiql"),
+        "{}",
+        &reply.text[..200.min(reply.text.len())]
+    );
+
+    let closed = TestApp::spawn_with(|s| s.http.graphiql = false).await;
+    let reply = closed.get("/graphql", &[("accept", "text/html")]).await;
+    assert_eq!(
+        reply.status, 406,
+        "without GraphiQL there is no HTML to give"
+    );
+    let reply = closed.get("/graphql", &[LEGACY]).await;
+    assert_eq!(reply.status, 400, "a GET without a query");
+    assert_eq!(
+        only_error(&reply.json())["extensions"]["code"],
+        Value::from("BAD_REQUEST")
+    );
+}

@@ -1,0 +1,43 @@
+//! Nested reads load through DataLoaders: the number of SQL statements does not grow with the page.
+
+use iin_tests::TestApp;
+use serde_json::json;
+
+const NESTED: &str = r#"query($first: Int!) {
+  organizations(first: $first) { edges { node { code
+    clusterParticipations { role project { code
+      tieUps { foreignPartner project { code } }
+      participants { organization { code } } } } } } } }"#;
+
+async fn statements_for(app: &TestApp, first: i32) -> u64 {
+    let before = app.statements();
+    let data = app.data(NESTED, json!({ "first": first })).await;
+    assert_eq!(
+        data["organizations"]["edges"].as_array().unwrap().len(),
+        first as usize
+    );
+    app.statements() - before
+}
+
+#[tokio::test]
+async fn nested_reads_cost_the_same_statements_for_5_rows_as_for_all() {
+    let app = TestApp::spawn().await;
+    let all = app
+        .data("{ organizations { totalCount } }", json!({}))
+        .await["organizations"]["totalCount"]
+        .as_i64()
+        .unwrap() as i32;
+    assert!(all > 30, "the seeded directory has {all} organisations");
+    // One statement for the page, then at most one per relation and level: participations,
+    // projects, tie-ups, participants, tie-ups' projects, participants' organisations. A level
+    // with nothing to load costs none, so a small page may cost less; one query per row would
+    // cost dozens.
+    const BOUND: u64 = 7;
+    for first in [5, all] {
+        let statements = statements_for(&app, first).await;
+        assert!(
+            statements <= BOUND,
+            "{statements} statements for a nested page of {first}"
+        );
+    }
+}
