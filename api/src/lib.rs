@@ -1,6 +1,7 @@
 //! The IIN Japan API: [`Application::build`] turns [`Settings`] into a running server. `main` and
 //! the end-to-end tests build it the same way.
 
+pub mod cli;
 pub mod db;
 pub mod domain;
 pub mod error;

@@ -77,6 +77,7 @@ pub enum MetiBureau {
 }
 
 /// Which cluster programme a project belongs to.
+#[allow(clippy::enum_variant_names)] // "Industrial Cluster Program" is the programme's own name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
 #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(40))")]
 pub enum ClusterProgram {

@@ -57,13 +57,14 @@ fn postgres_admin_url() -> Option<String> {
 }
 
 /// A database that exists for one test and is removed with it.
-enum TestDatabase {
+pub enum TestDatabase {
     Sqlite(PathBuf),
     Postgres { admin_url: String, name: String },
 }
 
 impl TestDatabase {
-    async fn create() -> (Self, String) {
+    /// A new, empty database, and its URL.
+    pub async fn create() -> (Self, String) {
         let name = format!("iin_test_{}", uuid::Uuid::new_v4().simple());
         match backend() {
             Backend::Sqlite => {

@@ -90,6 +90,7 @@ pub enum MetiBureau {
 }
 
 /// The cluster programme a project belongs to.
+#[allow(clippy::enum_variant_names)] // "Industrial Cluster Program" is the programme's own name.
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
 #[graphql(remote = "enums::ClusterProgram")]
 pub enum ClusterProgram {

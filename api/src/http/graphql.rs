@@ -43,20 +43,40 @@ impl MediaType {
     }
 }
 
-/// A response that ends the request before execution, in the GraphQL error shape.
-fn refuse(status: StatusCode, media: MediaType, code: &str, message: &str) -> HttpResponse {
-    let body = json!({ "errors": [{ "message": message, "extensions": { "code": code } }] });
-    HttpResponse::build(status)
-        .insert_header((header::CONTENT_TYPE, media.content_type()))
-        .body(body.to_string())
+/// Why a request ends before execution; answered in the GraphQL error shape.
+struct Refusal {
+    status: StatusCode,
+    code: &'static str,
+    message: String,
 }
 
-fn bad_request(media: MediaType, message: &str) -> HttpResponse {
-    refuse(StatusCode::BAD_REQUEST, media, "BAD_REQUEST", message)
+impl Refusal {
+    fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            status,
+            code,
+            message: message.into(),
+        }
+    }
+
+    fn bad_request(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, "BAD_REQUEST", message)
+    }
+
+    fn respond(self, media: MediaType) -> HttpResponse {
+        let body =
+            json!({ "errors": [{ "message": self.message, "extensions": { "code": self.code } }] });
+        let mut response = HttpResponse::build(self.status);
+        response.insert_header((header::CONTENT_TYPE, media.content_type()));
+        if self.status == StatusCode::METHOD_NOT_ALLOWED {
+            response.insert_header((header::ALLOW, "GET, POST"));
+        }
+        response.body(body.to_string())
+    }
 }
 
 /// Picks the response media type from `Accept`, by preference (q) and then order.
-fn negotiate(req: &HttpRequest) -> Result<MediaType, HttpResponse> {
+fn negotiate(req: &HttpRequest) -> Result<MediaType, Refusal> {
     let Some(accept) = req
         .headers()
         .get(header::ACCEPT)
@@ -91,9 +111,8 @@ fn negotiate(req: &HttpRequest) -> Result<MediaType, HttpResponse> {
     // A stable sort keeps the client's order among equal preferences.
     offers.sort_by(|a, b| b.0.total_cmp(&a.0));
     offers.first().map(|(_, media)| *media).ok_or_else(|| {
-        refuse(
+        Refusal::new(
             StatusCode::NOT_ACCEPTABLE,
-            MediaType::Json,
             "NOT_ACCEPTABLE",
             "this endpoint answers application/graphql-response+json or application/json",
         )
@@ -173,11 +192,10 @@ fn params_from_url(query_string: &str) -> Result<Params, &'static str> {
 }
 
 /// Checks `Content-Type: application/json` (UTF-8, the default, or said explicitly).
-fn check_content_type(req: &HttpRequest, media: MediaType) -> Result<(), HttpResponse> {
+fn check_content_type(req: &HttpRequest) -> Result<(), Refusal> {
     let unsupported = || {
-        refuse(
+        Refusal::new(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            media,
             "UNSUPPORTED_MEDIA_TYPE",
             "send the request as Content-Type: application/json",
         )
@@ -213,14 +231,12 @@ async fn read_body(
     req: &HttpRequest,
     mut payload: web::Payload,
     limit: usize,
-    media: MediaType,
-) -> Result<web::BytesMut, HttpResponse> {
+) -> Result<web::BytesMut, Refusal> {
     let too_large = || {
-        refuse(
+        Refusal::new(
             StatusCode::PAYLOAD_TOO_LARGE,
-            media,
             "PAYLOAD_TOO_LARGE",
-            &format!("the request body is larger than {limit} bytes"),
+            format!("the request body is larger than {limit} bytes"),
         )
     };
     let declared = req
@@ -233,7 +249,8 @@ async fn read_body(
     }
     let mut body = web::BytesMut::with_capacity(declared.unwrap_or(0));
     while let Some(chunk) = payload.next().await {
-        let chunk = chunk.map_err(|_| bad_request(media, "the request body could not be read"))?;
+        let chunk =
+            chunk.map_err(|_| Refusal::bad_request("the request body could not be read"))?;
         if body.len() + chunk.len() > limit {
             return Err(too_large());
         }
@@ -249,26 +266,27 @@ pub async fn post(
 ) -> HttpResponse {
     let media = match negotiate(&req) {
         Ok(media) => media,
-        Err(response) => return response,
+        Err(refusal) => return refusal.respond(MediaType::Json),
     };
-    if let Err(response) = check_content_type(&req, media) {
-        return response;
-    }
-    let body = match read_body(&req, payload, state.http.max_body_bytes, media).await {
-        Ok(body) => body,
-        Err(response) => return response,
-    };
-    if body.is_empty() {
-        return bad_request(media, "the request body is empty");
-    }
-    let params = match serde_json::from_slice(&body) {
-        Ok(value) => params_from_json(value),
-        Err(_) => Err("the request body is not valid JSON"),
-    };
-    match params {
+    match read_post(&req, payload, &state).await {
         Ok(params) => execute(&state, params, media, false).await,
-        Err(message) => bad_request(media, message),
+        Err(refusal) => refusal.respond(media),
     }
+}
+
+async fn read_post(
+    req: &HttpRequest,
+    payload: web::Payload,
+    state: &AppState,
+) -> Result<Params, Refusal> {
+    check_content_type(req)?;
+    let body = read_body(req, payload, state.http.max_body_bytes).await?;
+    if body.is_empty() {
+        return Err(Refusal::bad_request("the request body is empty"));
+    }
+    let value = serde_json::from_slice(&body)
+        .map_err(|_| Refusal::bad_request("the request body is not valid JSON"))?;
+    params_from_json(value).map_err(Refusal::bad_request)
 }
 
 pub async fn get(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
@@ -283,25 +301,24 @@ pub async fn get(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
     }
     let media = match negotiate(&req) {
         Ok(media) => media,
-        Err(response) => return response,
+        Err(refusal) => return refusal.respond(MediaType::Json),
     };
     match params_from_url(req.query_string()) {
         Ok(params) => execute(&state, params, media, true).await,
-        Err(message) => bad_request(media, message),
+        Err(message) => Refusal::bad_request(message).respond(media),
     }
 }
 
 pub async fn method_not_allowed() -> HttpResponse {
-    let mut response = refuse(
+    not_allowed().respond(MediaType::Json)
+}
+
+fn not_allowed() -> Refusal {
+    Refusal::new(
         StatusCode::METHOD_NOT_ALLOWED,
-        MediaType::Json,
         "METHOD_NOT_ALLOWED",
         "use POST, or GET for queries",
-    );
-    response
-        .headers_mut()
-        .insert(header::ALLOW, header::HeaderValue::from_static("GET, POST"));
-    response
+    )
 }
 
 /// Whether the operation the request selects is a query (GET may only run queries).
@@ -339,7 +356,7 @@ async fn execute(
     match request.parsed_query() {
         Err(error) => return request_error(media, vec![error], "GRAPHQL_PARSE_FAILED"),
         Ok(doc) if via_get && !selects_query(doc, params.operation_name.as_deref()) => {
-            return method_not_allowed().await;
+            return not_allowed().respond(media);
         }
         Ok(_) => {}
     }

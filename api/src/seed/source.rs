@@ -56,6 +56,8 @@ pub struct TieUpSeed {
     pub fields: &'static [IndustryField],
 }
 
+// Positional, so that the rows below read as a table.
+#[allow(clippy::too_many_arguments)]
 const fn org(
     code: &'static str,
     name_ja: &'static str,
@@ -461,6 +463,7 @@ pub const ORGANIZATIONS: &[OrganizationSeed] = &[
 
 const ICP: (i16, Option<i16>) = (2001, Some(2009));
 
+#[allow(clippy::too_many_arguments)]
 const fn project(
     code: &'static str,
     name_ja: &'static str,

@@ -1,0 +1,170 @@
+//! The operator's commands, run as `iin-api` runs them, against a database of the test's own.
+
+use clap::Parser;
+use entity::{cluster_participation, cluster_project, organization, tie_up};
+use iin_api::{cli, db, settings::DatabaseSettings};
+use iin_tests::TestDatabase;
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, DatabaseConnection, EntityTrait, IntoActiveModel,
+    QueryOrder,
+};
+
+/// Runs `iin-api ARGS…` with `DATABASE_URL=url`; answers what it printed.
+async fn iin_api(url: &str, args: &[&str]) -> String {
+    let cli = cli::Cli::try_parse_from(std::iter::once("iin-api").chain(args.iter().copied()))
+        .expect("valid arguments");
+    let mut out = Vec::new();
+    let env = |name: &str| (name == "DATABASE_URL").then(|| url.to_owned());
+    cli::run(cli, env, &mut out)
+        .await
+        .unwrap_or_else(|e| panic!("iin-api {args:?}: {e}"));
+    String::from_utf8(out).expect("UTF-8 output")
+}
+
+async fn connect(url: &str) -> DatabaseConnection {
+    let mut settings = iin_api::Settings::from_lookup(|_| None).unwrap().database;
+    settings.url = url.to_owned();
+    db::connect(&DatabaseSettings {
+        max_connections: 2,
+        ..settings
+    })
+    .await
+    .expect("connect")
+}
+
+#[derive(Debug, PartialEq)]
+struct Rows(
+    Vec<organization::Model>,
+    Vec<cluster_project::Model>,
+    Vec<cluster_participation::Model>,
+    Vec<tie_up::Model>,
+);
+
+async fn rows(db: &DatabaseConnection) -> Rows {
+    Rows(
+        organization::Entity::find()
+            .order_by_asc(organization::Column::Id)
+            .all(db)
+            .await
+            .unwrap(),
+        cluster_project::Entity::find()
+            .order_by_asc(cluster_project::Column::Id)
+            .all(db)
+            .await
+            .unwrap(),
+        cluster_participation::Entity::find()
+            .order_by_asc(cluster_participation::Column::ProjectId)
+            .order_by_asc(cluster_participation::Column::OrganizationId)
+            .all(db)
+            .await
+            .unwrap(),
+        tie_up::Entity::find()
+            .order_by_asc(tie_up::Column::Id)
+            .all(db)
+            .await
+            .unwrap(),
+    )
+}
+
+#[tokio::test]
+async fn export_schema_prints_the_checked_in_contract() {
+    let printed = iin_api("sqlite::memory:", &["export-schema"]).await;
+    assert!(
+        printed == include_str!("../../schema.graphql"),
+        "schema.graphql is stale: run `cargo run -q -- export-schema > schema.graphql`"
+    );
+}
+
+#[tokio::test]
+async fn seed_twice_gives_the_same_rows() {
+    iin_tests::backend();
+    let (_database, url) = TestDatabase::create().await;
+    let first = iin_api(&url, &["seed"]).await;
+    assert!(
+        first.starts_with("seed: 118 inserted, 0 updated"),
+        "{first}"
+    );
+    let db = connect(&url).await;
+    let before = rows(&db).await;
+    assert_eq!(
+        (
+            before.0.len(),
+            before.1.len(),
+            before.2.len(),
+            before.3.len()
+        ),
+        (36, 20, 34, 28)
+    );
+
+    assert_eq!(
+        iin_api(&url, &["seed"]).await.trim(),
+        "seed: 0 inserted, 0 updated"
+    );
+    assert_eq!(
+        rows(&db).await,
+        before,
+        "a second seed changes nothing, not even timestamps"
+    );
+
+    // The seed puts back what it owns, and leaves what institutions edit.
+    let aist = before.0.iter().find(|o| o.code == "aist").unwrap().clone();
+    let mut edited = aist.clone().into_active_model();
+    edited.name_en = Set("Renamed".into());
+    edited.website_url = Set(Some("https://www.aist.go.jp/".into()));
+    edited.update(&db).await.unwrap();
+    assert_eq!(
+        iin_api(&url, &["seed"]).await.trim(),
+        "seed: 0 inserted, 1 updated"
+    );
+    let after = organization::Entity::find_by_id(aist.id)
+        .one(&db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(after.name_en, aist.name_en);
+    assert_eq!(
+        after.website_url.as_deref(),
+        Some("https://www.aist.go.jp/")
+    );
+    db.close().await.ok();
+}
+
+#[tokio::test]
+async fn migrate_up_status_and_down() {
+    iin_tests::backend();
+    let (_database, url) = TestDatabase::create().await;
+    let pending = iin_api(&url, &["migrate", "status"]).await;
+    assert!(
+        pending.contains("Pending") && !pending.contains("Applied"),
+        "{pending}"
+    );
+    assert!(
+        pending.contains("m20261124_000001_create_directory"),
+        "{pending}"
+    );
+
+    iin_api(&url, &["migrate", "up"]).await;
+    let applied = iin_api(&url, &["migrate", "status"]).await;
+    assert!(
+        applied.contains("Applied") && !applied.contains("Pending"),
+        "{applied}"
+    );
+    let db = connect(&url).await;
+    assert_eq!(
+        organization::Entity::find().all(&db).await.unwrap(),
+        vec![],
+        "migrate does not seed"
+    );
+
+    iin_api(&url, &["migrate", "down"]).await;
+    let reverted = iin_api(&url, &["migrate", "status"]).await;
+    assert!(
+        reverted.contains("Pending") && !reverted.contains("Applied"),
+        "{reverted}"
+    );
+    assert!(
+        organization::Entity::find().all(&db).await.is_err(),
+        "the table is gone"
+    );
+    db.close().await.ok();
+}
