@@ -1,12 +1,22 @@
 //! The command line: `serve` (the default), `migrate`, `seed`, `export-schema`. Kept apart from
 //! `main` so that tests run the very same commands, with their own environment and output.
 
-use std::io::Write;
+use std::{io::Write, time::Duration};
 
 use clap::{Parser, Subcommand};
 use migration::{Migrator, MigratorTrait};
 
-use crate::{Application, Settings, db, graphql, seed, settings::SettingsError};
+use crate::{
+    Application, Settings,
+    auth::{Role, token},
+    db,
+    domain::directory,
+    graphql, seed,
+    settings::SettingsError,
+};
+
+/// The longest a development token may live.
+const MAX_TOKEN_TTL: Duration = Duration::from_secs(30 * 24 * 3600);
 
 #[derive(Parser)]
 #[command(
@@ -32,6 +42,21 @@ pub enum Command {
     Seed,
     /// Print the schema's SDL (what `schema.graphql` holds).
     ExportSchema,
+    /// Print a signed HS256 token (secret from IIN_JWT_SECRET) on the last line, for development.
+    Token {
+        /// The subject: who the token speaks for.
+        #[arg(long)]
+        sub: String,
+        /// The institution's directory code, e.g. aist.
+        #[arg(long)]
+        institution: String,
+        /// A role at the institution: member, evaluator, org_admin, registrar, network_admin.
+        #[arg(long = "role", required = true)]
+        roles: Vec<String>,
+        /// How long the token is valid, e.g. 30m, 8h, 7d (at most 30 days).
+        #[arg(long, default_value = "1h", value_parser = humantime::parse_duration)]
+        ttl: Duration,
+    },
 }
 
 #[derive(Subcommand)]
@@ -57,13 +82,15 @@ pub enum CliError {
     Database(#[from] sea_orm::DbErr),
     #[error("{0}")]
     Io(#[from] std::io::Error),
+    #[error("{0}")]
+    Refused(String),
 }
 
 impl CliError {
     /// 2 for configuration mistakes, 1 for everything else.
     pub fn exit_code(&self) -> u8 {
         match self {
-            Self::Settings(_) => 2,
+            Self::Settings(_) | Self::Refused(_) => 2,
             _ => 1,
         }
     }
@@ -113,6 +140,60 @@ pub async fn run(
                 "seed: {} inserted, {} updated",
                 report.inserted, report.updated
             )?;
+        }
+        Command::Token {
+            sub,
+            institution,
+            roles,
+            ttl,
+        } => {
+            let roles = roles
+                .iter()
+                .map(|name| {
+                    Role::parse(name).ok_or_else(|| {
+                        let known: Vec<_> = Role::ALL.iter().map(|r| r.as_str()).collect();
+                        CliError::Refused(format!(
+                            "unknown role {name:?}: one of {}",
+                            known.join(", ")
+                        ))
+                    })
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            if ttl.is_zero() || ttl > MAX_TOKEN_TTL {
+                return Err(CliError::Refused(
+                    "--ttl must be between 1s and 30 days".into(),
+                ));
+            }
+            if sub.trim().is_empty() {
+                return Err(CliError::Refused("--sub must not be empty".into()));
+            }
+            if roles.contains(&Role::NetworkAdmin)
+                && institution != settings.auth.network_institution
+            {
+                return Err(CliError::Refused(format!(
+                    "network_admin is held only at {}",
+                    settings.auth.network_institution
+                )));
+            }
+            let db = db::connect(&settings.database).await?;
+            db::prepare(&db, settings.seed_when_empty).await?;
+            if directory::organization_by_code(&db, &institution)
+                .await
+                .ok()
+                .flatten()
+                .is_none()
+            {
+                return Err(CliError::Refused(format!(
+                    "unknown institution {institution:?}"
+                )));
+            }
+            let signed = token::issue_hs256(&settings.auth, &sub, &institution, &roles, ttl)
+                .map_err(|_| {
+                    CliError::Refused(
+                        "set IIN_JWT_SECRET (at least 32 bytes) to sign tokens".into(),
+                    )
+                })?;
+            writeln!(out, "{signed}")?;
         }
         Command::ExportSchema => unreachable!("answered before settings are read"),
     }

@@ -16,6 +16,8 @@ use sea_orm::DbErr;
 /// Stable codes in `extensions.code`; clients may rely on them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ErrorCode {
+    Unauthenticated,
+    Forbidden,
     BadUserInput,
     NotFound,
     Conflict,
@@ -26,6 +28,8 @@ pub enum ErrorCode {
 impl ErrorCode {
     pub fn as_str(self) -> &'static str {
         match self {
+            Self::Unauthenticated => "UNAUTHENTICATED",
+            Self::Forbidden => "FORBIDDEN",
             Self::BadUserInput => "BAD_USER_INPUT",
             Self::NotFound => "NOT_FOUND",
             Self::Conflict => "CONFLICT",
@@ -43,6 +47,13 @@ impl fmt::Display for ErrorCode {
 
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
+    /// No token, where one is needed (a token that is present but invalid never gets this far:
+    /// the transport answers 401 before execution).
+    #[error("sign in to do this: send a bearer token")]
+    Unauthenticated,
+    /// A known caller without the right.
+    #[error("{0}")]
+    Forbidden(String),
     /// The caller sent a value we refuse; `field` is the argument's path, e.g. `filter.search`.
     #[error("{message}")]
     BadUserInput { field: String, message: String },
@@ -66,6 +77,8 @@ impl ApiError {
 
     pub fn code(&self) -> ErrorCode {
         match self {
+            Self::Unauthenticated => ErrorCode::Unauthenticated,
+            Self::Forbidden(_) => ErrorCode::Forbidden,
             Self::BadUserInput { .. } => ErrorCode::BadUserInput,
             Self::NotFound(_) => ErrorCode::NotFound,
             Self::Conflict { .. } => ErrorCode::Conflict,

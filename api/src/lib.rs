@@ -1,6 +1,7 @@
 //! The IIN Japan API: [`Application::build`] turns [`Settings`] into a running server. `main` and
 //! the end-to-end tests build it the same way.
 
+pub mod auth;
 pub mod cli;
 pub mod db;
 pub mod domain;
@@ -14,6 +15,7 @@ pub mod telemetry;
 use std::net::TcpListener;
 
 use actix_web::{App, HttpServer, dev::Server, web};
+use auth::{jwks::KeyStore, token::Verifier};
 use sea_orm::{DatabaseConnection, DbErr};
 pub use settings::Settings;
 use tracing_actix_web::TracingLogger;
@@ -22,6 +24,8 @@ use tracing_actix_web::TracingLogger;
 pub enum StartupError {
     #[error("database: {0}")]
     Database(#[from] DbErr),
+    #[error("token verification: {0}")]
+    Keys(#[from] auth::jwks::JwksError),
     #[error("cannot listen: {0}")]
     Listen(#[from] std::io::Error),
 }
@@ -36,16 +40,36 @@ impl Application {
     pub async fn build(settings: Settings) -> Result<Self, StartupError> {
         let db = db::connect(&settings.database).await?;
         db::prepare(&db, settings.seed_when_empty).await?;
-        Self::with_database(settings, db)
+        Self::with_database(settings, db).await
     }
 
-    pub fn with_database(settings: Settings, db: DatabaseConnection) -> Result<Self, StartupError> {
+    /// Binds on a database that is already prepared.
+    pub async fn with_database(
+        settings: Settings,
+        db: DatabaseConnection,
+    ) -> Result<Self, StartupError> {
+        let keys = match &settings.auth.jwks {
+            Some(source) => {
+                let auth = &settings.auth;
+                let keys = KeyStore::load(
+                    source.clone(),
+                    auth.algorithms.clone(),
+                    auth.jwks_min_refresh,
+                )
+                .await?;
+                keys.spawn_refresh(settings.auth.jwks_refresh);
+                Some(keys)
+            }
+            None => None,
+        };
         let listener = TcpListener::bind(settings.listen)?;
         let port = listener.local_addr()?.port();
         let state = web::Data::new(http::AppState {
             schema: graphql::build_schema(db.clone()),
             db,
             http: settings.http.clone(),
+            verifier: Verifier::new(&settings.auth, keys),
+            network_institution: settings.auth.network_institution.clone(),
         });
         let server = HttpServer::new(move || {
             App::new()

@@ -1,7 +1,11 @@
 //! All configuration, from the environment, in one typed value validated at start. `main` and the
 //! tests build the application from the same struct (tests change the port and the database).
 
-use std::{env, net::SocketAddr, time::Duration};
+use std::{env, net::SocketAddr, path::PathBuf, time::Duration};
+
+use jsonwebtoken::Algorithm;
+
+use crate::auth::jwks::JwksSource;
 
 #[derive(Debug, Clone)]
 pub struct Settings {
@@ -9,6 +13,7 @@ pub struct Settings {
     pub listen: SocketAddr,
     pub database: DatabaseSettings,
     pub http: HttpSettings,
+    pub auth: AuthSettings,
     /// `IIN_SEED_WHEN_EMPTY`: load the source document's data into an empty database at start
     /// (default `true`).
     pub seed_when_empty: bool,
@@ -38,6 +43,50 @@ pub struct HttpSettings {
     /// `IIN_GRAPHIQL`: serve GraphiQL to browsers that GET `/graphql` (default `true`).
     pub graphiql: bool,
 }
+
+#[derive(Clone)]
+pub struct AuthSettings {
+    /// `IIN_JWT_SECRET`: the HS256 secret (at least 32 bytes); none by default.
+    pub jwt_secret: Option<String>,
+    /// `IIN_JWKS_FILE` or `IIN_JWKS_URL`: public keys for RS256/ES256 tokens.
+    pub jwks: Option<JwksSource>,
+    /// `IIN_JWKS_REFRESH_SECS`: how often the JWKS is re-read (default 300).
+    pub jwks_refresh: Duration,
+    /// `IIN_JWKS_MIN_REFRESH_SECS`: a token with an unknown `kid` re-reads the JWKS early, at most
+    /// this often (default 30).
+    pub jwks_min_refresh: Duration,
+    /// `IIN_JWT_ALGORITHMS`: accepted algorithms, comma-separated, among HS256, RS256 and ES256
+    /// (default: HS256 with a secret, RS256 and ES256 with a JWKS).
+    pub algorithms: Vec<Algorithm>,
+    /// `IIN_JWT_ISSUER`: when set, tokens must carry exactly this `iss`.
+    pub issuer: Option<String>,
+    /// `IIN_JWT_AUDIENCE`: when set, tokens must carry this `aud`.
+    pub audience: Option<String>,
+    /// `IIN_JWT_LEEWAY_SECS`: clock skew allowed on `exp` and `nbf` (default 5, at most 60).
+    pub leeway: Duration,
+    /// `IIN_NETWORK_INSTITUTION`: the only institution where `network_admin` is honoured
+    /// (default `iin-japan`).
+    pub network_institution: String,
+}
+
+impl std::fmt::Debug for AuthSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AuthSettings")
+            .field(
+                "jwt_secret",
+                &self.jwt_secret.as_ref().map(|_| "<redacted>"),
+            )
+            .field("jwks", &self.jwks)
+            .field("algorithms", &self.algorithms)
+            .field("issuer", &self.issuer)
+            .field("audience", &self.audience)
+            .field("leeway", &self.leeway)
+            .field("network_institution", &self.network_institution)
+            .finish()
+    }
+}
+
+pub const MIN_SECRET_BYTES: usize = 32;
 
 #[derive(Debug, thiserror::Error)]
 #[error("{name}: {problem}")]
@@ -102,6 +151,8 @@ impl Settings {
             None => std::thread::available_parallelism().map_or(2, |n| n.get()),
         };
 
+        let auth = auth_settings(&get, &parse)?;
+
         Ok(Self {
             listen,
             database: DatabaseSettings {
@@ -117,11 +168,95 @@ impl Settings {
                 max_body_bytes: parse("IIN_MAX_BODY_BYTES", "65536")? as usize,
                 graphiql: boolean("IIN_GRAPHIQL", true)?,
             },
+            auth,
             seed_when_empty: boolean("IIN_SEED_WHEN_EMPTY", true)?,
             workers: workers.max(1),
             shutdown_timeout: Duration::from_secs(parse("IIN_SHUTDOWN_TIMEOUT_SECS", "10")?),
         })
     }
+}
+
+fn auth_settings(
+    get: &dyn Fn(&'static str) -> Option<String>,
+    parse: &dyn Fn(&'static str, &str) -> Result<u64, SettingsError>,
+) -> Result<AuthSettings, SettingsError> {
+    let refuse = |name, problem: &str| SettingsError {
+        name,
+        problem: problem.to_owned(),
+    };
+    let jwt_secret = get("IIN_JWT_SECRET");
+    if jwt_secret
+        .as_ref()
+        .is_some_and(|s| s.len() < MIN_SECRET_BYTES)
+    {
+        return Err(refuse(
+            "IIN_JWT_SECRET",
+            "an HS256 secret must be at least 32 bytes",
+        ));
+    }
+    let jwks = match (get("IIN_JWKS_FILE"), get("IIN_JWKS_URL")) {
+        (Some(_), Some(_)) => {
+            return Err(refuse(
+                "IIN_JWKS_URL",
+                "set IIN_JWKS_FILE or IIN_JWKS_URL, not both",
+            ));
+        }
+        (Some(file), None) => Some(JwksSource::File(PathBuf::from(file))),
+        (None, Some(url)) if url.starts_with("https://") || url.starts_with("http://") => {
+            Some(JwksSource::Url(url))
+        }
+        (None, Some(_)) => return Err(refuse("IIN_JWKS_URL", "expected an https:// URL")),
+        (None, None) => None,
+    };
+    let algorithms = match get("IIN_JWT_ALGORITHMS") {
+        Some(list) => list
+            .split(',')
+            .map(|name| match name.trim() {
+                "HS256" => Ok(Algorithm::HS256),
+                "RS256" => Ok(Algorithm::RS256),
+                "ES256" => Ok(Algorithm::ES256),
+                other => Err(refuse(
+                    "IIN_JWT_ALGORITHMS",
+                    &format!("{other:?} is not one of HS256, RS256, ES256"),
+                )),
+            })
+            .collect::<Result<Vec<_>, _>>()?,
+        None => {
+            let mut defaults = Vec::new();
+            if jwt_secret.is_some() {
+                defaults.push(Algorithm::HS256);
+            }
+            if jwks.is_some() {
+                defaults.extend([Algorithm::RS256, Algorithm::ES256]);
+            }
+            defaults
+        }
+    };
+    if algorithms.contains(&Algorithm::HS256) && jwt_secret.is_none() {
+        return Err(refuse("IIN_JWT_ALGORITHMS", "HS256 needs IIN_JWT_SECRET"));
+    }
+    if algorithms.iter().any(|a| *a != Algorithm::HS256) && jwks.is_none() {
+        return Err(refuse(
+            "IIN_JWT_ALGORITHMS",
+            "RS256 and ES256 need IIN_JWKS_FILE or IIN_JWKS_URL",
+        ));
+    }
+    let leeway = parse("IIN_JWT_LEEWAY_SECS", "5")?;
+    if leeway > 60 {
+        return Err(refuse("IIN_JWT_LEEWAY_SECS", "at most 60 seconds"));
+    }
+    Ok(AuthSettings {
+        jwt_secret,
+        jwks,
+        jwks_refresh: Duration::from_secs(parse("IIN_JWKS_REFRESH_SECS", "300")?.max(10)),
+        jwks_min_refresh: Duration::from_secs(parse("IIN_JWKS_MIN_REFRESH_SECS", "30")?),
+        algorithms,
+        issuer: get("IIN_JWT_ISSUER"),
+        audience: get("IIN_JWT_AUDIENCE"),
+        leeway: Duration::from_secs(leeway),
+        network_institution: get("IIN_NETWORK_INSTITUTION")
+            .unwrap_or_else(|| "iin-japan".to_owned()),
+    })
 }
 
 #[cfg(test)]

@@ -21,6 +21,9 @@ pub struct Model {
     pub description_ja: Option<String>,
     #[sea_orm(column_type = "Text", nullable)]
     pub description_en: Option<String>,
+    pub contact_name: Option<String>,
+    pub contact_email: Option<String>,
+    pub contact_phone: Option<String>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

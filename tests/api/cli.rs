@@ -156,7 +156,19 @@ async fn migrate_up_status_and_down() {
         "migrate does not seed"
     );
 
+    // `down` reverts the newest step only; `--steps` more.
     iin_api(&url, &["migrate", "down"]).await;
+    let one_back = iin_api(&url, &["migrate", "status"]).await;
+    assert!(
+        one_back.contains("Applied  m20261124_000001_create_directory"),
+        "{one_back}"
+    );
+    assert!(
+        one_back.contains("Pending  m20261124_000002_access_and_audit"),
+        "{one_back}"
+    );
+    iin_api(&url, &["migrate", "up"]).await;
+    iin_api(&url, &["migrate", "down", "--steps", "2"]).await;
     let reverted = iin_api(&url, &["migrate", "status"]).await;
     assert!(
         reverted.contains("Pending") && !reverted.contains("Applied"),

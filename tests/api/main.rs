@@ -1,6 +1,7 @@
 //! End-to-end scenarios over HTTP against the real server, on SQLite or PostgreSQL (see
 //! `iin_tests::backend`).
 
+mod auth;
 mod cli;
 mod directory;
 mod errors;

@@ -13,12 +13,20 @@ use std::{
     time::Duration,
 };
 
-use iin_api::{Application, Settings, db};
+use iin_api::{
+    Application, Settings,
+    auth::{Role, token},
+    db,
+    settings::AuthSettings,
+};
 use reqwest::{StatusCode, Url, header::HeaderMap};
 use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
 use serde_json::{Value, json};
 
 pub const POSTGRES_URL_VAR: &str = "IIN_TEST_POSTGRES_URL";
+
+/// The HS256 secret every test server accepts.
+pub const TEST_SECRET: &str = "test-secret-of-at-least-32-bytes-for-hs256";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
@@ -132,6 +140,7 @@ pub struct TestApp {
     pub backend: Backend,
     /// The server's own database, for arranging what HTTP cannot.
     pub db: DatabaseConnection,
+    pub auth: AuthSettings,
     client: reqwest::Client,
     statements: Arc<AtomicU64>,
     _database: TestDatabase,
@@ -171,6 +180,8 @@ impl TestApp {
         let mut settings = Settings::from_lookup(|_| None).expect("default settings");
         settings.workers = 1;
         settings.shutdown_timeout = Duration::from_secs(1);
+        settings.auth.jwt_secret = Some(TEST_SECRET.to_owned());
+        settings.auth.algorithms = vec![jsonwebtoken::Algorithm::HS256];
         adjust(&mut settings);
         settings.listen = "127.0.0.1:0".parse().expect("an address");
         settings.database.url = url;
@@ -187,13 +198,17 @@ impl TestApp {
         pool.set_metric_callback(move |_| {
             counter.fetch_add(1, Ordering::SeqCst);
         });
-        let app = Application::with_database(settings, pool.clone()).expect("bind the server");
+        let auth = settings.auth.clone();
+        let app = Application::with_database(settings, pool.clone())
+            .await
+            .expect("start the server");
         let address = format!("http://127.0.0.1:{}", app.port());
         tokio::spawn(app.run_until_stopped());
         Self {
             address,
             backend,
             db: pool,
+            auth,
             client: reqwest::Client::new(),
             statements,
             _database: database,
@@ -245,6 +260,32 @@ impl TestApp {
         let body = self.graphql(query, variables).await;
         assert!(body.get("errors").is_none(), "unexpected errors: {body:#}");
         body["data"].clone()
+    }
+
+    /// A token for `sub` acting for `institution` with `roles`, valid for an hour.
+    pub fn token(&self, sub: &str, institution: &str, roles: &[Role]) -> String {
+        token::issue_hs256(
+            &self.auth,
+            sub,
+            institution,
+            roles,
+            Duration::from_secs(3600),
+        )
+        .expect("sign a test token")
+    }
+
+    /// A GraphQL request with `Authorization: Bearer token`; answers the whole reply.
+    pub async fn graphql_as(&self, token: &str, query: &str, variables: Value) -> Reply {
+        let bearer = format!("Bearer {token}");
+        self.post(
+            &[
+                ("content-type", "application/json"),
+                ("accept", "application/graphql-response+json"),
+                ("authorization", &bearer),
+            ],
+            json!({ "query": query, "variables": variables }).to_string(),
+        )
+        .await
     }
 
     async fn reply(request: reqwest::RequestBuilder) -> Reply {

@@ -3,24 +3,33 @@
 
 use std::collections::HashMap;
 
+use chrono::Utc;
 use entity::{
     cluster_participation, cluster_project,
     enums::{ClusterProgram, IndustryField, Membership, MetiBureau, OrganizationKind, WorldRegion},
     organization, tie_up,
 };
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, Select,
+    ActiveModelTrait,
+    ActiveValue::Set,
+    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
+    IntoActiveModel, QueryFilter, QueryOrder, Select, SqlErr,
     sea_query::{Expr, ExprTrait, Func, LikeExpr},
 };
 
 use super::{
+    audit::audited,
     country::CountryCode,
     fields,
     page::{self, Keyset, Page, PageArgs, PageRequest, SortValue},
     prefecture::{self, PrefectureCode},
+    profile::{EmailAddress, OrganizationCode, PhoneNumber, WebsiteUrl},
     search::SearchText,
 };
-use crate::error::ApiResult;
+use crate::{
+    auth::{Caller, Role},
+    error::{ApiError, ApiResult},
+};
 
 /// One page of a listing, and the filtered query behind it (for a total count, asked lazily).
 pub struct Listing<E: sea_orm::EntityTrait> {
@@ -34,7 +43,7 @@ pub struct Ordering<F> {
     pub descending: bool,
 }
 
-async fn list<E, C>(
+pub(super) async fn list<E, C>(
     db: &C,
     matching: Select<E>,
     keyset: Keyset<E>,
@@ -153,6 +162,187 @@ pub async fn organization_by_code<C: ConnectionTrait>(
         .filter(organization::Column::Code.eq(code))
         .one(db)
         .await?)
+}
+
+// ---------------------------------------------------------------- organisation writes
+//
+// Each write is audited (allowed or refused) and checks, in this order: the caller, the target,
+// the caller's right on it, then the input; so a caller without the right learns nothing of the
+// input's validity.
+
+/// A change to one optional profile field.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Change<T> {
+    #[default]
+    Keep,
+    Clear,
+    Set(T),
+}
+
+impl<T> Change<T> {
+    fn apply(
+        self,
+        into: &mut sea_orm::ActiveValue<Option<String>>,
+        text: impl FnOnce(T) -> String,
+    ) {
+        match self {
+            Self::Keep => {}
+            Self::Clear => *into = Set(None),
+            Self::Set(value) => *into = Set(Some(text(value))),
+        }
+    }
+}
+
+/// What an organisation's own administrators may edit.
+#[derive(Debug, Clone, Default)]
+pub struct ProfileChanges {
+    pub website_url: Change<WebsiteUrl>,
+    pub description_ja: Change<String>,
+    pub description_en: Change<String>,
+    pub contact_name: Change<String>,
+    pub contact_email: Change<EmailAddress>,
+    pub contact_phone: Change<PhoneNumber>,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewOrganization {
+    pub code: OrganizationCode,
+    pub name_ja: String,
+    pub name_en: String,
+    pub abbreviation: Option<String>,
+    pub kind: OrganizationKind,
+    pub membership: Membership,
+    pub prefecture: PrefectureCode,
+    pub profile: ProfileChanges,
+}
+
+/// Org admins of the organisation and network admins edit its profile.
+pub async fn update_organization(
+    db: &DatabaseConnection,
+    caller: &Caller,
+    target: String,
+    id: ApiResult<i64>,
+    changes: ApiResult<ProfileChanges>,
+) -> ApiResult<organization::Model> {
+    audited(
+        db,
+        caller,
+        "updateOrganization",
+        Some(target),
+        async |txn| {
+            caller.require_member()?;
+            let row = organization::Entity::find_by_id(id?)
+                .one(txn)
+                .await?
+                .ok_or(ApiError::NotFound("organisation"))?;
+            caller.require_for(row.id, Role::OrgAdmin)?;
+            let mut active = row.into_active_model();
+            apply_profile(&mut active, changes?);
+            active.updated_at = Set(Utc::now());
+            Ok(active.update(txn).await?)
+        },
+    )
+    .await
+}
+
+fn apply_profile(active: &mut organization::ActiveModel, changes: ProfileChanges) {
+    changes
+        .website_url
+        .apply(&mut active.website_url, WebsiteUrl::into_inner);
+    changes
+        .description_ja
+        .apply(&mut active.description_ja, |t| t);
+    changes
+        .description_en
+        .apply(&mut active.description_en, |t| t);
+    changes.contact_name.apply(&mut active.contact_name, |t| t);
+    changes
+        .contact_email
+        .apply(&mut active.contact_email, EmailAddress::into_inner);
+    changes
+        .contact_phone
+        .apply(&mut active.contact_phone, PhoneNumber::into_inner);
+}
+
+/// Network admins add organisations to the directory.
+pub async fn create_organization(
+    db: &DatabaseConnection,
+    caller: &Caller,
+    target: String,
+    input: ApiResult<NewOrganization>,
+) -> ApiResult<organization::Model> {
+    audited(
+        db,
+        caller,
+        "createOrganization",
+        Some(target),
+        async |txn| {
+            caller.require_network_admin()?;
+            let input = input?;
+            let code = input.code.into_inner();
+            let conflict = || ApiError::Conflict {
+                field: "input.code".to_owned(),
+                message: format!("an organisation with the code {code:?} exists"),
+            };
+            if organization_by_code(txn, &code).await?.is_some() {
+                return Err(conflict());
+            }
+            let now = Utc::now();
+            let mut active = organization::ActiveModel {
+                code: Set(code.clone()),
+                name_ja: Set(input.name_ja),
+                name_en: Set(input.name_en),
+                abbreviation: Set(input.abbreviation),
+                kind: Set(input.kind),
+                membership: Set(input.membership),
+                prefecture_code: Set(input.prefecture.get().into()),
+                website_url: Set(None),
+                description_ja: Set(None),
+                description_en: Set(None),
+                contact_name: Set(None),
+                contact_email: Set(None),
+                contact_phone: Set(None),
+                created_at: Set(now),
+                updated_at: Set(now),
+                ..Default::default()
+            };
+            apply_profile(&mut active, input.profile);
+            // A concurrent insert of the same code loses here rather than at the check above.
+            active.insert(txn).await.map_err(|err| match err.sql_err() {
+                Some(SqlErr::UniqueConstraintViolation(_)) => conflict(),
+                _ => err.into(),
+            })
+        },
+    )
+    .await
+}
+
+/// Network admins decide an organisation's relationship to the network.
+pub async fn set_membership(
+    db: &DatabaseConnection,
+    caller: &Caller,
+    target: String,
+    id: ApiResult<i64>,
+    membership: Membership,
+) -> ApiResult<organization::Model> {
+    audited(
+        db,
+        caller,
+        "setOrganizationMembership",
+        Some(target),
+        async |txn| {
+            caller.require_network_admin()?;
+            let row = organization::Entity::find_by_id(id?)
+                .one(txn)
+                .await?
+                .ok_or(ApiError::NotFound("organisation"))?;
+            let mut active = row.into_active_model();
+            active.membership = Set(membership);
+            active.updated_at = Set(Utc::now());
+            Ok(active.update(txn).await?)
+        },
+    )
+    .await
 }
 
 // ---------------------------------------------------------------- cluster projects

@@ -1,9 +1,11 @@
 //! The rules, in plain Rust over SeaORM. Resolvers turn arguments into these types and ask here;
 //! nothing below knows about GraphQL or HTTP.
 
+pub mod audit;
 pub mod country;
 pub mod directory;
 pub mod fields;
 pub mod page;
 pub mod prefecture;
+pub mod profile;
 pub mod search;

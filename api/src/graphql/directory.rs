@@ -1,6 +1,6 @@
 //! The public member directory in GraphQL: organisations, cluster projects, tie-ups, prefectures.
 
-use async_graphql::{Context, Enum, ID, InputObject, Object, Result};
+use async_graphql::{Context, Enum, ID, InputObject, MaybeUndefined, Object, Result};
 use entity::{cluster_participation, cluster_project, enums, organization, tie_up};
 use sea_orm::DatabaseConnection;
 
@@ -13,12 +13,14 @@ use super::{
     },
 };
 use crate::{
+    auth::Caller,
     domain::{
         country::{self, CountryCode},
-        directory::{self, Ordering},
+        directory::{self, Change, Ordering, ProfileChanges},
         fields,
         page::PageArgs,
         prefecture::{self, PrefectureCode},
+        profile::{self, EmailAddress, OrganizationCode, PhoneNumber, WebsiteUrl},
         search::SearchText,
     },
     error::{ApiError, ApiResult},
@@ -26,6 +28,11 @@ use crate::{
 
 pub(super) fn db<'a>(ctx: &Context<'a>) -> Result<&'a DatabaseConnection> {
     ctx.data::<DatabaseConnection>()
+}
+
+/// Who is asking; anonymous unless the transport authenticated a token.
+pub(super) fn caller<'a>(ctx: &Context<'a>) -> &'a Caller {
+    ctx.data_opt::<Caller>().unwrap_or(&Caller::Anonymous)
 }
 
 pub(super) fn loaders<'a>(ctx: &Context<'a>) -> Result<&'a Loaders> {
@@ -279,6 +286,15 @@ impl Organization {
     async fn description_en(&self) -> Option<&str> {
         self.0.description_en.as_deref()
     }
+    /// Who to contact at the organisation. Members of the network only.
+    async fn contact(&self, ctx: &Context<'_>) -> Result<Option<OrganizationContact>> {
+        caller(ctx).require_member()?;
+        Ok(Some(OrganizationContact {
+            name: self.0.contact_name.clone(),
+            email: self.0.contact_email.clone(),
+            phone: self.0.contact_phone.clone(),
+        }))
+    }
     /// The cluster projects the organisation takes part in, and its part in each.
     async fn cluster_participations(&self, ctx: &Context<'_>) -> Result<Vec<ClusterParticipation>> {
         let rows = loaders(ctx)?
@@ -291,6 +307,14 @@ impl Organization {
             .map(ClusterParticipation)
             .collect())
     }
+}
+
+/// An organisation's contact details, for members of the network.
+#[derive(async_graphql::SimpleObject)]
+pub struct OrganizationContact {
+    pub name: Option<String>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
 }
 
 /// An industrial cluster project.
@@ -646,6 +670,162 @@ fn lookup(id: Option<ID>, code: Option<String>, node_type: NodeType) -> ApiResul
         (None, Some(code)) => Ok(Lookup::Code(code)),
         (Some(_), Some(_)) => Err(ApiError::bad_input("code", "give `id` or `code`, not both")),
         (None, None) => Err(ApiError::bad_input("id", "give `id` or `code`")),
+    }
+}
+
+/// Profile fields an organisation's administrators edit. An omitted field stays as it is; `null`
+/// or an empty string clears it.
+#[derive(InputObject, Default)]
+pub struct OrganizationProfileInput {
+    /// An http:// or https:// URL, at most 500 characters.
+    pub website_url: MaybeUndefined<String>,
+    /// At most 2000 characters.
+    pub description_ja: MaybeUndefined<String>,
+    /// At most 2000 characters.
+    pub description_en: MaybeUndefined<String>,
+    /// Members only. At most 200 characters.
+    pub contact_name: MaybeUndefined<String>,
+    /// Members only.
+    pub contact_email: MaybeUndefined<String>,
+    /// Members only.
+    pub contact_phone: MaybeUndefined<String>,
+}
+
+/// Parses one optional field: absent keeps it, null or blank clears it.
+fn change<T>(
+    value: MaybeUndefined<String>,
+    field: String,
+    parse: impl FnOnce(&str) -> std::result::Result<T, String>,
+) -> ApiResult<Change<T>> {
+    match value {
+        MaybeUndefined::Undefined => Ok(Change::Keep),
+        MaybeUndefined::Null => Ok(Change::Clear),
+        MaybeUndefined::Value(text) if text.trim().is_empty() => Ok(Change::Clear),
+        MaybeUndefined::Value(text) => parse(&text)
+            .map(Change::Set)
+            .map_err(|message| ApiError::bad_input(field, message)),
+    }
+}
+
+fn bounded(max: usize) -> impl FnOnce(&str) -> std::result::Result<String, String> {
+    move |text| Ok(profile::text(text, max)?.unwrap_or_default())
+}
+
+impl OrganizationProfileInput {
+    fn parse(self, prefix: &str) -> ApiResult<ProfileChanges> {
+        let field = |name: &str| format!("{prefix}.{name}");
+        Ok(ProfileChanges {
+            website_url: change(self.website_url, field("websiteUrl"), WebsiteUrl::parse)?,
+            description_ja: change(self.description_ja, field("descriptionJa"), bounded(2000))?,
+            description_en: change(self.description_en, field("descriptionEn"), bounded(2000))?,
+            contact_name: change(self.contact_name, field("contactName"), bounded(200))?,
+            contact_email: change(
+                self.contact_email,
+                field("contactEmail"),
+                EmailAddress::parse,
+            )?,
+            contact_phone: change(
+                self.contact_phone,
+                field("contactPhone"),
+                PhoneNumber::parse,
+            )?,
+        })
+    }
+}
+
+#[derive(InputObject)]
+pub struct CreateOrganizationInput {
+    /// Unique, 2–40 lowercase letters, digits and inner hyphens; stable once given.
+    pub code: String,
+    pub name_ja: String,
+    pub name_en: String,
+    pub abbreviation: Option<String>,
+    pub kind: OrganizationKind,
+    pub membership: Membership,
+    /// JIS X 0401 code, 1–47.
+    pub prefecture_code: i32,
+    #[graphql(default)]
+    pub profile: OrganizationProfileInput,
+}
+
+impl CreateOrganizationInput {
+    fn parse(self) -> ApiResult<directory::NewOrganization> {
+        let required = |value: &str, field: &str, max: usize| {
+            profile::text(value, max)
+                .map_err(|message| ApiError::bad_input(field, message))?
+                .ok_or_else(|| ApiError::bad_input(field, "required"))
+        };
+        Ok(directory::NewOrganization {
+            code: OrganizationCode::parse(&self.code)
+                .map_err(|message| ApiError::bad_input("input.code", message))?,
+            name_ja: required(&self.name_ja, "input.nameJa", 200)?,
+            name_en: required(&self.name_en, "input.nameEn", 200)?,
+            abbreviation: self
+                .abbreviation
+                .map(|a| profile::text(&a, 40))
+                .transpose()
+                .map_err(|message| ApiError::bad_input("input.abbreviation", message))?
+                .flatten(),
+            kind: self.kind.into(),
+            membership: self.membership.into(),
+            prefecture: PrefectureCode::parse(self.prefecture_code.into())
+                .map_err(|e| ApiError::bad_input("input.prefectureCode", e.to_string()))?,
+            profile: self.profile.parse("input.profile")?,
+        })
+    }
+}
+
+#[derive(Default)]
+pub struct DirectoryMutation;
+
+#[Object]
+impl DirectoryMutation {
+    /// Edits an organisation's profile: its org admins, or network admins.
+    async fn update_organization(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        input: OrganizationProfileInput,
+    ) -> Result<Organization> {
+        let row = directory::update_organization(
+            db(ctx)?,
+            caller(ctx),
+            id.to_string(),
+            ids::decode_as(&id, NodeType::Organization, "id"),
+            input.parse("input"),
+        )
+        .await?;
+        Ok(Organization(row))
+    }
+
+    /// Adds an organisation to the directory: network admins.
+    async fn create_organization(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateOrganizationInput,
+    ) -> Result<Organization> {
+        let target = input.code.clone();
+        let row =
+            directory::create_organization(db(ctx)?, caller(ctx), target, input.parse()).await?;
+        Ok(Organization(row))
+    }
+
+    /// Sets an organisation's relationship to the network: network admins.
+    async fn set_organization_membership(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        membership: Membership,
+    ) -> Result<Organization> {
+        let row = directory::set_membership(
+            db(ctx)?,
+            caller(ctx),
+            id.to_string(),
+            ids::decode_as(&id, NodeType::Organization, "id"),
+            membership.into(),
+        )
+        .await?;
+        Ok(Organization(row))
     }
 }
 

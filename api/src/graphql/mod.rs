@@ -1,21 +1,29 @@
 //! The GraphQL schema: one module per domain area, merged here.
 
+mod access;
 mod connection;
 mod directory;
 mod ids;
 pub mod loaders;
 mod node;
 
-use async_graphql::{EmptyMutation, EmptySubscription, MergedObject, Schema, SchemaBuilder};
+use async_graphql::{EmptySubscription, MergedObject, Schema, SchemaBuilder};
 use sea_orm::DatabaseConnection;
 
 #[derive(MergedObject, Default)]
-pub struct Query(directory::DirectoryQuery, node::NodeQuery);
+pub struct Query(
+    directory::DirectoryQuery,
+    node::NodeQuery,
+    access::AccessQuery,
+);
 
-pub type AppSchema = Schema<Query, EmptyMutation, EmptySubscription>;
+#[derive(MergedObject, Default)]
+pub struct Mutation(directory::DirectoryMutation);
 
-fn builder() -> SchemaBuilder<Query, EmptyMutation, EmptySubscription> {
-    Schema::build(Query::default(), EmptyMutation, EmptySubscription)
+pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;
+
+fn builder() -> SchemaBuilder<Query, Mutation, EmptySubscription> {
+    Schema::build(Query::default(), Mutation::default(), EmptySubscription)
 }
 
 /// The schema that serves requests. Each request also needs its own loaders

@@ -25,8 +25,10 @@ use async_graphql::{
 use futures_util::StreamExt;
 use serde_json::{Map, Value, json};
 
-use super::AppState;
-use crate::graphql::loaders;
+use super::{AppState, auth::authenticate};
+use crate::{auth::Caller, graphql::loaders};
+
+const BEARER_CHALLENGE: &str = "Bearer realm=\"iin-api\"";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum MediaType {
@@ -44,14 +46,14 @@ impl MediaType {
 }
 
 /// Why a request ends before execution; answered in the GraphQL error shape.
-struct Refusal {
+pub(super) struct Refusal {
     status: StatusCode,
     code: &'static str,
     message: String,
 }
 
 impl Refusal {
-    fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+    pub(super) fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
         Self {
             status,
             code,
@@ -70,6 +72,9 @@ impl Refusal {
         response.insert_header((header::CONTENT_TYPE, media.content_type()));
         if self.status == StatusCode::METHOD_NOT_ALLOWED {
             response.insert_header((header::ALLOW, "GET, POST"));
+        }
+        if self.status == StatusCode::UNAUTHORIZED {
+            response.insert_header((header::WWW_AUTHENTICATE, BEARER_CHALLENGE));
         }
         response.body(body.to_string())
     }
@@ -268,8 +273,12 @@ pub async fn post(
         Ok(media) => media,
         Err(refusal) => return refusal.respond(MediaType::Json),
     };
+    let caller = match authenticate(&req, &state).await {
+        Ok(caller) => caller,
+        Err(refusal) => return refusal.respond(media),
+    };
     match read_post(&req, payload, &state).await {
-        Ok(params) => execute(&state, params, media, false).await,
+        Ok(params) => execute(&state, caller, params, media, false).await,
         Err(refusal) => refusal.respond(media),
     }
 }
@@ -303,8 +312,12 @@ pub async fn get(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
         Ok(media) => media,
         Err(refusal) => return refusal.respond(MediaType::Json),
     };
+    let caller = match authenticate(&req, &state).await {
+        Ok(caller) => caller,
+        Err(refusal) => return refusal.respond(media),
+    };
     match params_from_url(req.query_string()) {
-        Ok(params) => execute(&state, params, media, true).await,
+        Ok(params) => execute(&state, caller, params, media, true).await,
         Err(message) => Refusal::bad_request(message).respond(media),
     }
 }
@@ -338,12 +351,14 @@ fn selects_query(
 
 async fn execute(
     state: &AppState,
+    caller: Caller,
     params: Params,
     media: MediaType,
     via_get: bool,
 ) -> HttpResponse {
-    let mut request =
-        async_graphql::Request::new(params.query).data(loaders::for_request(&state.db));
+    let mut request = async_graphql::Request::new(params.query)
+        .data(loaders::for_request(&state.db))
+        .data(caller);
     if let Some(name) = &params.operation_name {
         request = request.operation_name(name.clone());
     }
@@ -372,11 +387,17 @@ async fn execute(
         return request_error(media, response.errors, "GRAPHQL_VALIDATION_FAILED");
     }
 
+    // A field that needs a token, asked without one: the request as a whole is unauthorised.
+    let unauthenticated = response.errors.iter().any(|e| {
+        e.extensions
+            .as_ref()
+            .and_then(|x| x.get("code"))
+            .is_some_and(|code| *code == async_graphql::Value::from("UNAUTHENTICATED"))
+    });
+    let mut data = serde_json::to_value(&response.data).unwrap_or(Value::Null);
+    null_failed_fields(&mut data, &response.errors);
     let mut body = Map::new();
-    body.insert(
-        "data".into(),
-        serde_json::to_value(&response.data).unwrap_or(Value::Null),
-    );
+    body.insert("data".into(), data);
     if !response.errors.is_empty() {
         body.insert("errors".into(), errors_json(response.errors, None));
     }
@@ -386,9 +407,38 @@ async fn execute(
             serde_json::to_value(&response.extensions).unwrap_or(Value::Null),
         );
     }
-    HttpResponse::Ok()
+    let mut reply = if unauthenticated {
+        let mut reply = HttpResponse::Unauthorized();
+        reply.insert_header((header::WWW_AUTHENTICATE, BEARER_CHALLENGE));
+        reply
+    } else {
+        HttpResponse::Ok()
+    };
+    reply
         .insert_header((header::CONTENT_TYPE, media.content_type()))
         .body(Value::Object(body).to_string())
+}
+
+/// async-graphql leaves a field that failed out of its parent object; the specification (and
+/// Relay) expect it present as `null` beside its error. Puts those nulls back, where the parent
+/// object exists.
+fn null_failed_fields(data: &mut Value, errors: &[ServerError]) {
+    use async_graphql::PathSegment;
+    for error in errors {
+        let Some((PathSegment::Field(name), parents)) = error.path.split_last() else {
+            continue;
+        };
+        let parent = parents
+            .iter()
+            .try_fold(&mut *data, |node, segment| match (segment, node) {
+                (PathSegment::Field(key), Value::Object(map)) => map.get_mut(key.as_str()),
+                (PathSegment::Index(index), Value::Array(list)) => list.get_mut(*index),
+                _ => None,
+            });
+        if let Some(Value::Object(map)) = parent {
+            map.entry(name.clone()).or_insert(Value::Null);
+        }
+    }
 }
 
 fn errors_json(errors: Vec<ServerError>, default_code: Option<&str>) -> Value {

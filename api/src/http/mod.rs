@@ -1,17 +1,21 @@
 //! Routes: `/graphql` (POST and GET; GraphiQL for browsers), `/healthz`, `/readyz`.
 
+mod auth;
 mod graphql;
 mod health;
 
 use actix_web::web;
 use sea_orm::DatabaseConnection;
 
-use crate::{graphql::AppSchema, settings::HttpSettings};
+use crate::{auth::token::Verifier, graphql::AppSchema, settings::HttpSettings};
 
 pub struct AppState {
     pub schema: AppSchema,
     pub db: DatabaseConnection,
     pub http: HttpSettings,
+    pub verifier: Verifier,
+    /// The only institution where `network_admin` is honoured.
+    pub network_institution: String,
 }
 
 pub fn routes(cfg: &mut web::ServiceConfig) {

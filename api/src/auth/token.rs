@@ -1,0 +1,181 @@
+//! JWT verification and (for development) issuing.
+//!
+//! The accepted algorithms come from configuration: HS256 needs `IIN_JWT_SECRET` (32 bytes at
+//! least), RS256/ES256 need a JWKS. A token's header only picks among configured keys: HS256
+//! tokens are checked with the secret and nothing else, RS256/ES256 tokens with the JWKS key its
+//! `kid` names, whose own family must match. `exp` and `sub` are required, `nbf` is checked, the
+//! leeway is small, and `iss` / `aud` are checked when configured. `alg: none` does not parse.
+
+use std::{sync::Arc, time::Duration};
+
+use jsonwebtoken::{
+    Algorithm, DecodingKey, EncodingKey, Header, Validation, decode, decode_header,
+};
+use serde::{Deserialize, Serialize};
+
+use super::{Role, jwks::KeyStore};
+use crate::settings::AuthSettings;
+
+/// The claims IIN Japan reads (documented in the README for identity providers).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Claims {
+    pub sub: String,
+    /// The institution the caller acts for, by its directory `code`.
+    pub institution: String,
+    /// Role names at that institution; names this API does not know are ignored.
+    #[serde(default)]
+    pub roles: Vec<String>,
+    pub exp: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub iat: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nbf: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub iss: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub aud: Option<String>,
+}
+
+impl Claims {
+    /// The roles this API knows, sorted and without duplicates.
+    pub fn known_roles(&self) -> Vec<Role> {
+        let mut roles: Vec<Role> = self.roles.iter().filter_map(|r| Role::parse(r)).collect();
+        roles.sort();
+        roles.dedup();
+        roles
+    }
+}
+
+/// Why a token was refused. The caller only ever hears "invalid token"; the reason is logged.
+#[derive(Debug, thiserror::Error)]
+pub enum TokenError {
+    #[error("no verification is configured")]
+    NotConfigured,
+    #[error("malformed token or header")]
+    Malformed,
+    #[error("algorithm {0:?} is not accepted")]
+    AlgorithmRefused(Algorithm),
+    #[error("no key for this token")]
+    UnknownKey,
+    #[error("{0}")]
+    Invalid(jsonwebtoken::errors::Error),
+    #[error("claim {0} is empty or too long")]
+    BadClaim(&'static str),
+}
+
+pub struct Verifier {
+    secret: Option<DecodingKey>,
+    keys: Option<Arc<KeyStore>>,
+    algorithms: Vec<Algorithm>,
+    issuer: Option<String>,
+    audience: Option<String>,
+    leeway: Duration,
+}
+
+impl Verifier {
+    pub fn new(settings: &AuthSettings, keys: Option<Arc<KeyStore>>) -> Self {
+        Self {
+            secret: settings
+                .jwt_secret
+                .as_ref()
+                .map(|s| DecodingKey::from_secret(s.as_bytes())),
+            keys,
+            algorithms: settings.algorithms.clone(),
+            issuer: settings.issuer.clone(),
+            audience: settings.audience.clone(),
+            leeway: settings.leeway,
+        }
+    }
+
+    fn validation(&self, algorithm: Algorithm) -> Validation {
+        let mut validation = Validation::new(algorithm);
+        validation.leeway = self.leeway.as_secs();
+        validation.validate_exp = true;
+        validation.validate_nbf = true;
+        let mut required = vec!["exp", "sub"];
+        match &self.issuer {
+            Some(issuer) => {
+                validation.set_issuer(&[issuer]);
+                required.push("iss");
+            }
+            None => validation.iss = None,
+        }
+        match &self.audience {
+            Some(audience) => {
+                validation.set_audience(&[audience]);
+                required.push("aud");
+            }
+            None => validation.validate_aud = false,
+        }
+        validation.set_required_spec_claims(&required);
+        validation
+    }
+
+    pub async fn verify(&self, token: &str) -> Result<Claims, TokenError> {
+        if self.secret.is_none() && self.keys.is_none() {
+            return Err(TokenError::NotConfigured);
+        }
+        let header = decode_header(token).map_err(|_| TokenError::Malformed)?;
+        if !self.algorithms.contains(&header.alg) {
+            return Err(TokenError::AlgorithmRefused(header.alg));
+        }
+        let key = match header.alg {
+            Algorithm::HS256 => self.secret.clone().ok_or(TokenError::UnknownKey)?,
+            _ => {
+                let (keys, kid) = self
+                    .keys
+                    .as_ref()
+                    .zip(header.kid.as_deref())
+                    .ok_or(TokenError::UnknownKey)?;
+                let (key, algorithm) = keys.key(kid).await.ok_or(TokenError::UnknownKey)?;
+                if algorithm != header.alg {
+                    return Err(TokenError::AlgorithmRefused(header.alg));
+                }
+                key
+            }
+        };
+        let claims = decode::<Claims>(token, &key, &self.validation(header.alg))
+            .map_err(TokenError::Invalid)?
+            .claims;
+        for (name, value, max) in [
+            ("sub", &claims.sub, 200),
+            ("institution", &claims.institution, 40),
+        ] {
+            if value.trim().is_empty() || value.len() > max {
+                return Err(TokenError::BadClaim(name));
+            }
+        }
+        Ok(claims)
+    }
+}
+
+/// Signs an HS256 token, as `iin-api token` does.
+pub fn issue_hs256(
+    settings: &AuthSettings,
+    subject: &str,
+    institution: &str,
+    roles: &[Role],
+    ttl: Duration,
+) -> Result<String, TokenError> {
+    let secret = settings
+        .jwt_secret
+        .as_ref()
+        .ok_or(TokenError::NotConfigured)?;
+    let now = jsonwebtoken::get_current_timestamp();
+    let claims = Claims {
+        sub: subject.to_owned(),
+        institution: institution.to_owned(),
+        roles: roles.iter().map(|r| r.as_str().to_owned()).collect(),
+        exp: now + ttl.as_secs(),
+        iat: Some(now),
+        nbf: Some(now),
+        iss: settings.issuer.clone(),
+        aud: settings.audience.clone(),
+    };
+    jsonwebtoken::encode(
+        &Header::new(Algorithm::HS256),
+        &claims,
+        &EncodingKey::from_secret(secret.as_bytes()),
+    )
+    .map_err(TokenError::Invalid)
+}

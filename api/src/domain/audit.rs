@@ -1,0 +1,136 @@
+//! The audit log: every mutation, allowed or refused, with who, what, when and the outcome. A
+//! change and its entry commit in one transaction; a refused or failed attempt is recorded on its
+//! own, after the change rolled back. Entries are never altered (the database refuses UPDATE and
+//! DELETE on the table).
+
+use chrono::{DateTime, Utc};
+use entity::audit_entry;
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait,
+    DatabaseConnection, DatabaseTransaction, EntityTrait, QueryFilter, TransactionTrait,
+};
+
+use super::{
+    directory::{Listing, list},
+    page::{Keyset, PageArgs, SortValue},
+};
+use crate::{
+    auth::Caller,
+    error::{ApiError, ApiResult},
+};
+
+/// Runs `change` in a transaction and records the attempt in the audit log.
+pub async fn audited<T>(
+    db: &DatabaseConnection,
+    caller: &Caller,
+    operation: &'static str,
+    target: Option<String>,
+    change: impl AsyncFnOnce(&DatabaseTransaction) -> ApiResult<T>,
+) -> ApiResult<T> {
+    let txn = db.begin().await?;
+    match change(&txn).await {
+        Ok(value) => {
+            record(&txn, caller, operation, target, "SUCCEEDED").await?;
+            txn.commit().await?;
+            Ok(value)
+        }
+        Err(err) => {
+            txn.rollback().await?;
+            record(db, caller, operation, target, err.code().as_str()).await?;
+            Err(err)
+        }
+    }
+}
+
+async fn record<C: ConnectionTrait>(
+    db: &C,
+    caller: &Caller,
+    operation: &'static str,
+    target: Option<String>,
+    outcome: &str,
+) -> ApiResult<()> {
+    let principal = caller.principal();
+    let roles = principal
+        .map(|p| {
+            p.roles
+                .iter()
+                .map(|r| r.as_str())
+                .collect::<Vec<_>>()
+                .join(",")
+        })
+        .unwrap_or_default();
+    audit_entry::ActiveModel {
+        occurred_at: Set(Utc::now()),
+        subject: Set(principal.map(|p| p.subject.clone())),
+        institution_code: Set(principal.map(|p| p.institution_code.clone())),
+        roles: Set(roles),
+        operation: Set(operation.to_owned()),
+        target: Set(target),
+        outcome: Set(outcome.to_owned()),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct AuditFilter {
+    pub operation: Option<String>,
+    pub outcome: Option<String>,
+    pub institution_code: Option<String>,
+    pub subject: Option<String>,
+    pub since: Option<DateTime<Utc>>,
+    pub until: Option<DateTime<Utc>>,
+}
+
+/// The log, newest first; network admins only.
+pub async fn entries(
+    db: &DatabaseConnection,
+    caller: &Caller,
+    filter: &AuditFilter,
+    args: &PageArgs,
+) -> ApiResult<Listing<audit_entry::Entity>> {
+    use audit_entry::Column;
+    caller.require_network_admin()?;
+    if let (Some(since), Some(until)) = (filter.since, filter.until)
+        && since > until
+    {
+        return Err(ApiError::bad_input(
+            "filter.until",
+            "`until` is before `since`",
+        ));
+    }
+    let mut condition = Condition::all();
+    for (column, value) in [
+        (Column::Operation, &filter.operation),
+        (Column::Outcome, &filter.outcome),
+        (Column::InstitutionCode, &filter.institution_code),
+        (Column::Subject, &filter.subject),
+    ] {
+        if let Some(value) = value {
+            condition = condition.add(column.eq(value.as_str()));
+        }
+    }
+    if let Some(since) = filter.since {
+        condition = condition.add(Column::OccurredAt.gte(since));
+    }
+    if let Some(until) = filter.until {
+        condition = condition.add(Column::OccurredAt.lt(until));
+    }
+    let keyset = Keyset {
+        name: "newest",
+        column: Column::Id,
+        id: Column::Id,
+        descending: true,
+        value_of: |m: &audit_entry::Model| SortValue::Int(m.id),
+        id_of: |m: &audit_entry::Model| m.id,
+    };
+    list(
+        db,
+        audit_entry::Entity::find().filter(condition),
+        keyset,
+        args,
+    )
+    .await
+}

@@ -1,0 +1,58 @@
+//! Authentication in transport: `Authorization: Bearer <jwt>` becomes a [`Caller`]. No header is
+//! an anonymous caller; a header that does not verify ends the request with 401 before anything
+//! runs. Tokens are never logged; the reason a token was refused is, at debug level.
+
+use actix_web::{HttpRequest, http::StatusCode, http::header};
+
+use super::{AppState, graphql::Refusal};
+use crate::{
+    auth::{Caller, Principal, Role},
+    domain::directory,
+};
+
+fn unauthenticated(message: &str) -> Refusal {
+    Refusal::new(StatusCode::UNAUTHORIZED, "UNAUTHENTICATED", message)
+}
+
+pub async fn authenticate(req: &HttpRequest, state: &AppState) -> Result<Caller, Refusal> {
+    let Some(value) = req.headers().get(header::AUTHORIZATION) else {
+        return Ok(Caller::Anonymous);
+    };
+    let token = value
+        .to_str()
+        .ok()
+        .and_then(|v| v.split_once(' '))
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+        .map(|(_, token)| token.trim())
+        .filter(|token| !token.is_empty())
+        .ok_or_else(|| unauthenticated("send the token as Authorization: Bearer <token>"))?;
+    let claims = state.verifier.verify(token).await.map_err(|reason| {
+        tracing::debug!(%reason, "token refused");
+        unauthenticated("invalid token")
+    })?;
+    let roles = claims.known_roles();
+    if roles.is_empty() {
+        return Err(unauthenticated("the token grants no role this API knows"));
+    }
+    if roles.contains(&Role::NetworkAdmin) && claims.institution != state.network_institution {
+        tracing::debug!(institution = %claims.institution, "network_admin claimed outside the network");
+        return Err(unauthenticated("invalid token"));
+    }
+    let institution = directory::organization_by_code(&state.db, &claims.institution)
+        .await
+        .map_err(|err| {
+            tracing::error!(error = %err, "institution lookup failed");
+            Refusal::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "SERVICE_UNAVAILABLE",
+                "try again shortly",
+            )
+        })?
+        .ok_or_else(|| unauthenticated("the token's institution is not in the directory"))?;
+    Ok(Caller::Authenticated(Principal {
+        subject: claims.sub,
+        institution_id: institution.id,
+        institution_code: institution.code,
+        roles,
+    }))
+}
