@@ -2,23 +2,35 @@
 
 use clap::Parser;
 use entity::{cluster_participation, cluster_project, organization, tie_up};
+use iin_api::auth::token::Verifier;
 use iin_api::{cli, db, settings::DatabaseSettings};
-use iin_tests::TestDatabase;
+use iin_tests::{TEST_SECRET, TestDatabase};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, DatabaseConnection, EntityTrait, IntoActiveModel,
     QueryOrder,
 };
 
-/// Runs `iin-api ARGS…` with `DATABASE_URL=url`; answers what it printed.
-async fn iin_api(url: &str, args: &[&str]) -> String {
+/// Runs `iin-api ARGS…` with `DATABASE_URL=url` and the tests' `IIN_JWT_SECRET`; answers what it
+/// printed, or the error and its exit code.
+async fn try_iin_api(url: &str, args: &[&str]) -> Result<String, (String, u8)> {
     let cli = cli::Cli::try_parse_from(std::iter::once("iin-api").chain(args.iter().copied()))
         .expect("valid arguments");
     let mut out = Vec::new();
-    let env = |name: &str| (name == "DATABASE_URL").then(|| url.to_owned());
-    cli::run(cli, env, &mut out)
+    let env = |name: &str| match name {
+        "DATABASE_URL" => Some(url.to_owned()),
+        "IIN_JWT_SECRET" => Some(TEST_SECRET.to_owned()),
+        _ => None,
+    };
+    match cli::run(cli, env, &mut out).await {
+        Ok(()) => Ok(String::from_utf8(out).expect("UTF-8 output")),
+        Err(err) => Err((err.to_string(), err.exit_code())),
+    }
+}
+
+async fn iin_api(url: &str, args: &[&str]) -> String {
+    try_iin_api(url, args)
         .await
-        .unwrap_or_else(|e| panic!("iin-api {args:?}: {e}"));
-    String::from_utf8(out).expect("UTF-8 output")
+        .unwrap_or_else(|(e, _)| panic!("iin-api {args:?}: {e}"))
 }
 
 async fn connect(url: &str) -> DatabaseConnection {
@@ -179,4 +191,84 @@ async fn migrate_up_status_and_down() {
         "the table is gone"
     );
     db.close().await.ok();
+}
+
+#[tokio::test]
+async fn token_prints_a_token_the_server_accepts_and_refuses_unknowns() {
+    iin_tests::backend();
+    let (_database, url) = TestDatabase::create().await;
+    let printed = iin_api(
+        &url,
+        &[
+            "token",
+            "--sub",
+            "kato",
+            "--institution",
+            "aist",
+            "--role",
+            "evaluator",
+            "--role",
+            "org_admin",
+            "--ttl",
+            "2h",
+        ],
+    )
+    .await;
+    let token = printed.lines().last().expect("a last line");
+    let settings = iin_api::Settings::from_lookup(|name| {
+        (name == "IIN_JWT_SECRET").then(|| TEST_SECRET.to_owned())
+    })
+    .unwrap();
+    let claims = Verifier::new(&settings.auth, None)
+        .verify(token)
+        .await
+        .expect("the server accepts it");
+    assert_eq!(
+        (claims.sub.as_str(), claims.institution.as_str()),
+        ("kato", "aist")
+    );
+    assert_eq!(claims.roles, ["evaluator", "org_admin"]);
+    let lifetime = claims.exp - claims.iat.unwrap();
+    assert_eq!(lifetime, 7200);
+
+    for (args, expected) in [
+        (
+            vec!["--institution", "nowhere", "--role", "member"],
+            "unknown institution",
+        ),
+        (
+            vec!["--institution", "aist", "--role", "superuser"],
+            "unknown role",
+        ),
+        (
+            vec!["--institution", "aist", "--role", "network_admin"],
+            "network_admin is held only at iin-japan",
+        ),
+        (
+            vec!["--institution", "aist", "--role", "member", "--ttl", "400d"],
+            "--ttl",
+        ),
+    ] {
+        let mut full = vec!["token", "--sub", "kato"];
+        full.extend(args);
+        let (message, code) = try_iin_api(&url, &full).await.expect_err("refused");
+        assert!(message.contains(expected), "{message}");
+        assert_eq!(code, 2);
+    }
+    assert!(
+        try_iin_api(
+            &url,
+            &[
+                "token",
+                "--sub",
+                "root",
+                "--institution",
+                "iin-japan",
+                "--role",
+                "network_admin"
+            ]
+        )
+        .await
+        .is_ok()
+    );
 }

@@ -2,8 +2,10 @@
 //! `iin_tests::backend`).
 
 mod auth;
+mod authorization;
 mod cli;
 mod directory;
+mod directory_writes;
 mod errors;
 mod health;
 mod http_protocol;
