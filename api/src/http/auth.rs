@@ -8,10 +8,15 @@ use super::{AppState, graphql::Refusal};
 use crate::{
     auth::{Caller, Principal, Role},
     domain::directory,
+    error::ErrorCode,
 };
 
 fn unauthenticated(message: &str) -> Refusal {
-    Refusal::new(StatusCode::UNAUTHORIZED, "UNAUTHENTICATED", message)
+    Refusal::new(
+        StatusCode::UNAUTHORIZED,
+        ErrorCode::Unauthenticated.as_str(),
+        message,
+    )
 }
 
 pub async fn authenticate(req: &HttpRequest, state: &AppState) -> Result<Caller, Refusal> {

@@ -26,7 +26,7 @@ use futures_util::StreamExt;
 use serde_json::{Map, Value, json};
 
 use super::{AppState, auth::authenticate};
-use crate::{auth::Caller, graphql::loaders};
+use crate::{auth::Caller, error::ErrorCode, graphql::loaders};
 
 const BEARER_CHALLENGE: &str = "Bearer realm=\"iin-api\"";
 
@@ -392,7 +392,9 @@ async fn execute(
         e.extensions
             .as_ref()
             .and_then(|x| x.get("code"))
-            .is_some_and(|code| *code == async_graphql::Value::from("UNAUTHENTICATED"))
+            .is_some_and(|code| {
+                *code == async_graphql::Value::from(ErrorCode::Unauthenticated.as_str())
+            })
     });
     let mut data = serde_json::to_value(&response.data).unwrap_or(Value::Null);
     null_failed_fields(&mut data, &response.errors);
