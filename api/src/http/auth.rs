@@ -49,7 +49,7 @@ pub async fn authenticate(req: &HttpRequest, state: &AppState) -> Result<Caller,
             tracing::error!(error = %err, "institution lookup failed");
             Refusal::new(
                 StatusCode::SERVICE_UNAVAILABLE,
-                "SERVICE_UNAVAILABLE",
+                ErrorCode::ServiceUnavailable.as_str(),
                 "try again shortly",
             )
         })?
