@@ -153,3 +153,37 @@ pub enum IndustryField {
     #[sea_orm(string_value = "regional_industry")]
     RegionalIndustry,
 }
+
+/// Who holds a qualification of a scheme.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(20))")]
+pub enum HolderKind {
+    #[sea_orm(string_value = "person")]
+    Person,
+    #[sea_orm(string_value = "organization")]
+    Organization,
+}
+
+/// The unit of continuing education.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(20))")]
+pub enum CeUnit {
+    #[sea_orm(string_value = "credits")]
+    Credits,
+    #[sea_orm(string_value = "hours")]
+    Hours,
+    #[sea_orm(string_value = "points")]
+    Points,
+}
+
+/// The last decision taken on an award. Expiry is not a decision: it follows from the dates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(20))")]
+pub enum AwardDecision {
+    #[sea_orm(string_value = "active")]
+    Active,
+    #[sea_orm(string_value = "suspended")]
+    Suspended,
+    #[sea_orm(string_value = "revoked")]
+    Revoked,
+}

@@ -2,10 +2,17 @@
 //! `domain` module).
 
 pub mod audit_entry;
+pub mod award;
+pub mod ce_requirement;
 pub mod cluster_participation;
 pub mod cluster_project;
+pub mod coordinator;
 pub mod enums;
 pub mod organization;
+pub mod qualification_scheme;
+pub mod scheme_level;
 pub mod tie_up;
+pub mod training_course;
+pub mod training_record;
 
 pub use sea_orm;

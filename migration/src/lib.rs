@@ -5,6 +5,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261124_000001_create_directory;
 mod m20261124_000002_access_and_audit;
+mod m20261124_000003_qualifications;
 
 pub struct Migrator;
 
@@ -14,6 +15,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261124_000001_create_directory::Migration),
             Box::new(m20261124_000002_access_and_audit::Migration),
+            Box::new(m20261124_000003_qualifications::Migration),
         ]
     }
 }

@@ -2,7 +2,9 @@
 //! nothing below knows about GraphQL or HTTP.
 
 pub mod audit;
+pub mod certificate;
 pub mod country;
+pub mod dates;
 pub mod directory;
 pub mod fields;
 pub mod page;
