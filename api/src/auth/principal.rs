@@ -63,9 +63,9 @@ impl Principal {
         self.roles.contains(&role)
     }
 
-    /// `role` at `institution_id` itself (a network admin counts as every institution's).
+    /// `role` at `institution_id` itself.
     pub fn acts_for(&self, institution_id: i64, role: Role) -> bool {
-        self.has(Role::NetworkAdmin) || (self.institution_id == institution_id && self.has(role))
+        self.institution_id == institution_id && self.has(role)
     }
 }
 
@@ -89,7 +89,7 @@ impl Caller {
         self.principal().ok_or(ApiError::Unauthenticated)
     }
 
-    /// `role` acting for `institution_id` (or a network admin).
+    /// `role` acting for `institution_id`, and nobody else.
     pub fn require_for(&self, institution_id: i64, role: Role) -> ApiResult<&Principal> {
         let principal = self.require_member()?;
         if principal.acts_for(institution_id, role) {
@@ -97,6 +97,22 @@ impl Caller {
         } else {
             Err(ApiError::Forbidden(format!(
                 "this needs the {role} role at that institution"
+            )))
+        }
+    }
+
+    /// `role` acting for `institution_id`, or a network admin.
+    pub fn require_for_or_network_admin(
+        &self,
+        institution_id: i64,
+        role: Role,
+    ) -> ApiResult<&Principal> {
+        let principal = self.require_member()?;
+        if principal.has(Role::NetworkAdmin) || principal.acts_for(institution_id, role) {
+            Ok(principal)
+        } else {
+            Err(ApiError::Forbidden(format!(
+                "this needs the {role} role at that institution, or network_admin"
             )))
         }
     }
@@ -148,7 +164,18 @@ mod tests {
             Err(ApiError::Forbidden(_))
         ));
         let network = caller(9, &[Role::NetworkAdmin]);
-        assert!(network.require_for(2, Role::OrgAdmin).is_ok());
+        assert!(
+            network
+                .require_for_or_network_admin(2, Role::OrgAdmin)
+                .is_ok()
+        );
+        assert!(
+            matches!(
+                network.require_for(2, Role::Registrar),
+                Err(ApiError::Forbidden(_))
+            ),
+            "a network admin does not act as another institution's registrar"
+        );
         assert!(matches!(
             Caller::Anonymous.require_member(),
             Err(ApiError::Unauthenticated)

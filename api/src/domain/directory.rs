@@ -1,19 +1,17 @@
 //! The public member directory: organisations, cluster projects and overseas tie-ups, their
 //! filters and orders, and the batched reads that the GraphQL loaders use for relations.
 
-use std::collections::HashMap;
-
 use chrono::Utc;
 use entity::{
-    cluster_participation, cluster_project,
+    cluster_project,
     enums::{ClusterProgram, IndustryField, Membership, MetiBureau, OrganizationKind, WorldRegion},
     organization, tie_up,
 };
 use sea_orm::{
     ActiveModelTrait,
     ActiveValue::Set,
-    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
-    IntoActiveModel, QueryFilter, QueryOrder, Select, SqlErr,
+    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, IntoActiveModel,
+    QueryFilter, Select, SqlErr,
     sea_query::{Expr, ExprTrait, Func, LikeExpr},
 };
 
@@ -23,7 +21,7 @@ use super::{
     fields,
     page::{self, Keyset, Page, PageArgs, PageRequest, SortValue},
     prefecture::{self, PrefectureCode},
-    profile::{EmailAddress, OrganizationCode, PhoneNumber, WebsiteUrl},
+    profile::{Code, EmailAddress, PhoneNumber, WebsiteUrl},
     search::SearchText,
 };
 use crate::{
@@ -206,7 +204,7 @@ pub struct ProfileChanges {
 
 #[derive(Debug, Clone)]
 pub struct NewOrganization {
-    pub code: OrganizationCode,
+    pub code: Code,
     pub name_ja: String,
     pub name_en: String,
     pub abbreviation: Option<String>,
@@ -235,7 +233,7 @@ pub async fn update_organization(
                 .one(txn)
                 .await?
                 .ok_or(ApiError::NotFound("organisation"))?;
-            caller.require_for(row.id, Role::OrgAdmin)?;
+            caller.require_for_or_network_admin(row.id, Role::OrgAdmin)?;
             let mut active = row.into_active_model();
             apply_profile(&mut active, changes?);
             active.updated_at = Set(Utc::now());
@@ -502,81 +500,4 @@ pub async fn tie_ups<C: ConnectionTrait>(
 
 pub async fn tie_up_by_id<C: ConnectionTrait>(db: &C, id: i64) -> ApiResult<Option<tie_up::Model>> {
     Ok(tie_up::Entity::find_by_id(id).one(db).await?)
-}
-
-// ---------------------------------------------------------------- batched relation reads
-//
-// One statement per batch, whatever the number of keys: the GraphQL loaders call these.
-
-pub async fn organizations_by_ids<C: ConnectionTrait>(
-    db: &C,
-    ids: &[i64],
-) -> Result<HashMap<i64, organization::Model>, DbErr> {
-    let rows = organization::Entity::find()
-        .filter(organization::Column::Id.is_in(ids.iter().copied()))
-        .all(db)
-        .await?;
-    Ok(rows.into_iter().map(|row| (row.id, row)).collect())
-}
-
-pub async fn cluster_projects_by_ids<C: ConnectionTrait>(
-    db: &C,
-    ids: &[i64],
-) -> Result<HashMap<i64, cluster_project::Model>, DbErr> {
-    let rows = cluster_project::Entity::find()
-        .filter(cluster_project::Column::Id.is_in(ids.iter().copied()))
-        .all(db)
-        .await?;
-    Ok(rows.into_iter().map(|row| (row.id, row)).collect())
-}
-
-/// Participations of each project, in organisation-id order.
-pub async fn participations_by_projects<C: ConnectionTrait>(
-    db: &C,
-    project_ids: &[i64],
-) -> Result<HashMap<i64, Vec<cluster_participation::Model>>, DbErr> {
-    use cluster_participation::Column;
-    let rows = cluster_participation::Entity::find()
-        .filter(Column::ProjectId.is_in(project_ids.iter().copied()))
-        .order_by_asc(Column::ProjectId)
-        .order_by_asc(Column::OrganizationId)
-        .all(db)
-        .await?;
-    Ok(group(rows, |row| row.project_id))
-}
-
-/// Participations of each organisation, in project-id order.
-pub async fn participations_by_organizations<C: ConnectionTrait>(
-    db: &C,
-    organization_ids: &[i64],
-) -> Result<HashMap<i64, Vec<cluster_participation::Model>>, DbErr> {
-    use cluster_participation::Column;
-    let rows = cluster_participation::Entity::find()
-        .filter(Column::OrganizationId.is_in(organization_ids.iter().copied()))
-        .order_by_asc(Column::OrganizationId)
-        .order_by_asc(Column::ProjectId)
-        .all(db)
-        .await?;
-    Ok(group(rows, |row| row.organization_id))
-}
-
-/// Tie-ups of each project, in id (source) order.
-pub async fn tie_ups_by_projects<C: ConnectionTrait>(
-    db: &C,
-    project_ids: &[i64],
-) -> Result<HashMap<i64, Vec<tie_up::Model>>, DbErr> {
-    let rows = tie_up::Entity::find()
-        .filter(tie_up::Column::ProjectId.is_in(project_ids.iter().copied()))
-        .order_by_asc(tie_up::Column::Id)
-        .all(db)
-        .await?;
-    Ok(group(rows, |row| row.project_id))
-}
-
-fn group<M>(rows: Vec<M>, key: impl Fn(&M) -> i64) -> HashMap<i64, Vec<M>> {
-    let mut groups: HashMap<i64, Vec<M>> = HashMap::new();
-    for row in rows {
-        groups.entry(key(&row)).or_default().push(row);
-    }
-    groups
 }

@@ -2,6 +2,7 @@
 //! nothing below knows about GraphQL or HTTP.
 
 pub mod audit;
+pub mod batch;
 pub mod certificate;
 pub mod country;
 pub mod dates;

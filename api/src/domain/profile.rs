@@ -1,10 +1,11 @@
 //! Typed values of an organisation's profile, parsed once from caller input.
 
-/// Lowercase letters, digits and inner hyphens, 2–40 characters: `aist`, `meti-chubu`.
+/// A directory code: lowercase letters, digits and inner hyphens, 2–40 characters (`aist`,
+/// `meti-chubu`, `ura-skill`).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OrganizationCode(String);
+pub struct Code(String);
 
-impl OrganizationCode {
+impl Code {
     pub fn parse(value: &str) -> Result<Self, String> {
         let ok = (2..=40).contains(&value.len())
             && value
@@ -121,7 +122,7 @@ mod tests {
     #[test]
     fn codes() {
         for good in ["aist", "meti-chubu", "a1", "x-y-z"] {
-            assert!(OrganizationCode::parse(good).is_ok(), "{good}");
+            assert!(Code::parse(good).is_ok(), "{good}");
         }
         for bad in [
             "a",
@@ -133,7 +134,7 @@ mod tests {
             "ｊｓｔ",
             &"a".repeat(41),
         ] {
-            assert!(OrganizationCode::parse(bad).is_err(), "{bad}");
+            assert!(Code::parse(bad).is_err(), "{bad}");
         }
     }
 

@@ -20,7 +20,7 @@ use crate::{
         fields,
         page::PageArgs,
         prefecture::{self, PrefectureCode},
-        profile::{self, EmailAddress, OrganizationCode, PhoneNumber, WebsiteUrl},
+        profile::{self, Code, EmailAddress, PhoneNumber, WebsiteUrl},
         search::SearchText,
     },
     error::{ApiError, ApiResult},
@@ -756,7 +756,7 @@ impl CreateOrganizationInput {
                 .ok_or_else(|| ApiError::bad_input(field, "required"))
         };
         Ok(directory::NewOrganization {
-            code: OrganizationCode::parse(&self.code)
+            code: Code::parse(&self.code)
                 .map_err(|message| ApiError::bad_input("input.code", message))?,
             name_ja: required(&self.name_ja, "input.nameJa", 200)?,
             name_en: required(&self.name_en, "input.nameEn", 200)?,

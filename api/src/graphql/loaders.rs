@@ -1,117 +1,178 @@
 //! Every relation loads through this one DataLoader, made afresh for each request, so a nested
-//! read costs one statement per relation and level, however many rows the page holds.
+//! read costs one statement per relation and level, however many rows the page holds. Each key
+//! type names one relation.
 
 use std::{collections::HashMap, sync::Arc};
 
 use async_graphql::dataloader::{DataLoader, Loader};
-use entity::{cluster_participation, cluster_project, organization, tie_up};
+use entity::{
+    award, ce_requirement, cluster_participation, cluster_project, coordinator, organization,
+    qualification_scheme, scheme_level, tie_up, training_course, training_record,
+};
 use sea_orm::{DatabaseConnection, DbErr};
 
-use crate::domain::directory;
+use crate::domain::batch;
 
-pub struct DirectoryLoader {
+pub struct RelationLoader {
     db: DatabaseConnection,
 }
 
-pub type Loaders = DataLoader<DirectoryLoader>;
+pub type Loaders = DataLoader<RelationLoader>;
 
 pub fn for_request(db: &DatabaseConnection) -> Loaders {
-    DataLoader::new(DirectoryLoader { db: db.clone() }, tokio::spawn)
+    DataLoader::new(RelationLoader { db: db.clone() }, tokio::spawn)
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct OrganizationId(pub i64);
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct ClusterProjectId(pub i64);
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct ParticipationsOfProject(pub i64);
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct ParticipationsOfOrganization(pub i64);
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct TieUpsOfProject(pub i64);
+/// `one!(Key, entity)`: the row with that id. `many!(Key, entity, Column, field, Order)`: the
+/// rows whose foreign key `Column` is the key, in `Order`.
+macro_rules! one {
+    ($key:ident, $entity:ident) => {
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub struct $key(pub i64);
 
-fn keys<K>(keys: &[K], id: impl Fn(&K) -> i64) -> Vec<i64> {
-    keys.iter().map(id).collect()
+        impl Loader<$key> for RelationLoader {
+            type Value = $entity::Model;
+            type Error = Arc<DbErr>;
+
+            async fn load(&self, keys: &[$key]) -> Result<HashMap<$key, Self::Value>, Self::Error> {
+                let ids: Vec<i64> = keys.iter().map(|k| k.0).collect();
+                let rows =
+                    batch::by_key::<$entity::Entity, _>(&self.db, $entity::Column::Id, &ids, |m| {
+                        m.id
+                    })
+                    .await
+                    .map_err(Arc::new)?;
+                Ok(rows.into_iter().map(|(id, row)| ($key(id), row)).collect())
+            }
+        }
+    };
 }
 
-fn rekey<K, V>(rows: HashMap<i64, V>, key: impl Fn(i64) -> K) -> HashMap<K, V>
-where
-    K: std::hash::Hash + Eq,
-{
-    rows.into_iter().map(|(id, v)| (key(id), v)).collect()
+macro_rules! many {
+    ($key:ident, $entity:ident, $column:ident, $field:ident, $order:ident) => {
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub struct $key(pub i64);
+
+        impl Loader<$key> for RelationLoader {
+            type Value = Vec<$entity::Model>;
+            type Error = Arc<DbErr>;
+
+            async fn load(&self, keys: &[$key]) -> Result<HashMap<$key, Self::Value>, Self::Error> {
+                let ids: Vec<i64> = keys.iter().map(|k| k.0).collect();
+                let rows = batch::grouped_by::<$entity::Entity, _>(
+                    &self.db,
+                    $entity::Column::$column,
+                    &ids,
+                    |m| m.$field,
+                    $entity::Column::$order,
+                )
+                .await
+                .map_err(Arc::new)?;
+                Ok(rows
+                    .into_iter()
+                    .map(|(id, rows)| ($key(id), rows))
+                    .collect())
+            }
+        }
+    };
 }
 
-impl Loader<OrganizationId> for DirectoryLoader {
-    type Value = organization::Model;
+one!(OrganizationId, organization);
+one!(ClusterProjectId, cluster_project);
+one!(CoordinatorId, coordinator);
+one!(SchemeId, qualification_scheme);
+one!(LevelId, scheme_level);
+one!(CourseId, training_course);
+many!(
+    ParticipationsOfProject,
+    cluster_participation,
+    ProjectId,
+    project_id,
+    OrganizationId
+);
+many!(
+    ParticipationsOfOrganization,
+    cluster_participation,
+    OrganizationId,
+    organization_id,
+    ProjectId
+);
+many!(TieUpsOfProject, tie_up, ProjectId, project_id, Id);
+many!(LevelsOfScheme, scheme_level, SchemeId, scheme_id, Rank);
+many!(
+    RequirementsOfScheme,
+    ce_requirement,
+    SchemeId,
+    scheme_id,
+    Id
+);
+many!(
+    TrainingsOfCoordinator,
+    training_record,
+    CoordinatorId,
+    coordinator_id,
+    CompletedOn
+);
+many!(
+    CoordinatorsOfOrganization,
+    coordinator,
+    OrganizationId,
+    organization_id,
+    Id
+);
+
+/// Awards held by a coordinator, or by an organisation (a nullable foreign key each).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct AwardsOfCoordinator(pub i64);
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct AwardsOfOrganization(pub i64);
+
+impl Loader<AwardsOfCoordinator> for RelationLoader {
+    type Value = Vec<award::Model>;
     type Error = Arc<DbErr>;
 
     async fn load(
         &self,
-        ids: &[OrganizationId],
-    ) -> Result<HashMap<OrganizationId, Self::Value>, Self::Error> {
-        let rows = directory::organizations_by_ids(&self.db, &keys(ids, |k| k.0))
-            .await
-            .map_err(Arc::new)?;
-        Ok(rekey(rows, OrganizationId))
+        keys: &[AwardsOfCoordinator],
+    ) -> Result<HashMap<AwardsOfCoordinator, Self::Value>, Self::Error> {
+        let ids: Vec<i64> = keys.iter().map(|k| k.0).collect();
+        let rows = batch::grouped_by::<award::Entity, _>(
+            &self.db,
+            award::Column::CoordinatorId,
+            &ids,
+            |m| m.coordinator_id.unwrap_or_default(),
+            award::Column::Id,
+        )
+        .await
+        .map_err(Arc::new)?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, rows)| (AwardsOfCoordinator(id), rows))
+            .collect())
     }
 }
 
-impl Loader<ClusterProjectId> for DirectoryLoader {
-    type Value = cluster_project::Model;
+impl Loader<AwardsOfOrganization> for RelationLoader {
+    type Value = Vec<award::Model>;
     type Error = Arc<DbErr>;
 
     async fn load(
         &self,
-        ids: &[ClusterProjectId],
-    ) -> Result<HashMap<ClusterProjectId, Self::Value>, Self::Error> {
-        let rows = directory::cluster_projects_by_ids(&self.db, &keys(ids, |k| k.0))
-            .await
-            .map_err(Arc::new)?;
-        Ok(rekey(rows, ClusterProjectId))
-    }
-}
-
-impl Loader<ParticipationsOfProject> for DirectoryLoader {
-    type Value = Vec<cluster_participation::Model>;
-    type Error = Arc<DbErr>;
-
-    async fn load(
-        &self,
-        ids: &[ParticipationsOfProject],
-    ) -> Result<HashMap<ParticipationsOfProject, Self::Value>, Self::Error> {
-        let rows = directory::participations_by_projects(&self.db, &keys(ids, |k| k.0))
-            .await
-            .map_err(Arc::new)?;
-        Ok(rekey(rows, ParticipationsOfProject))
-    }
-}
-
-impl Loader<ParticipationsOfOrganization> for DirectoryLoader {
-    type Value = Vec<cluster_participation::Model>;
-    type Error = Arc<DbErr>;
-
-    async fn load(
-        &self,
-        ids: &[ParticipationsOfOrganization],
-    ) -> Result<HashMap<ParticipationsOfOrganization, Self::Value>, Self::Error> {
-        let rows = directory::participations_by_organizations(&self.db, &keys(ids, |k| k.0))
-            .await
-            .map_err(Arc::new)?;
-        Ok(rekey(rows, ParticipationsOfOrganization))
-    }
-}
-
-impl Loader<TieUpsOfProject> for DirectoryLoader {
-    type Value = Vec<tie_up::Model>;
-    type Error = Arc<DbErr>;
-
-    async fn load(
-        &self,
-        ids: &[TieUpsOfProject],
-    ) -> Result<HashMap<TieUpsOfProject, Self::Value>, Self::Error> {
-        let rows = directory::tie_ups_by_projects(&self.db, &keys(ids, |k| k.0))
-            .await
-            .map_err(Arc::new)?;
-        Ok(rekey(rows, TieUpsOfProject))
+        keys: &[AwardsOfOrganization],
+    ) -> Result<HashMap<AwardsOfOrganization, Self::Value>, Self::Error> {
+        let ids: Vec<i64> = keys.iter().map(|k| k.0).collect();
+        let rows = batch::grouped_by::<award::Entity, _>(
+            &self.db,
+            award::Column::HolderOrganizationId,
+            &ids,
+            |m| m.holder_organization_id.unwrap_or_default(),
+            award::Column::Id,
+        )
+        .await
+        .map_err(Arc::new)?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, rows)| (AwardsOfOrganization(id), rows))
+            .collect())
     }
 }
