@@ -27,6 +27,19 @@ pub struct Model {
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
+pub enum Relation {
+    #[sea_orm(
+        belongs_to = "super::qualification_scheme::Entity",
+        from = "Column::SchemeId",
+        to = "super::qualification_scheme::Column::Id"
+    )]
+    QualificationScheme,
+}
+
+impl Related<super::qualification_scheme::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::QualificationScheme.def()
+    }
+}
 
 impl ActiveModelBehavior for ActiveModel {}

@@ -12,6 +12,19 @@ pub struct Model {
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
+pub enum Relation {
+    #[sea_orm(
+        belongs_to = "super::training_course::Entity",
+        from = "Column::CourseId",
+        to = "super::training_course::Column::Id"
+    )]
+    TrainingCourse,
+}
+
+impl Related<super::training_course::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::TrainingCourse.def()
+    }
+}
 
 impl ActiveModelBehavior for ActiveModel {}

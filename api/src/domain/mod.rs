@@ -11,4 +11,5 @@ pub mod fields;
 pub mod page;
 pub mod prefecture;
 pub mod profile;
+pub mod qualifications;
 pub mod search;

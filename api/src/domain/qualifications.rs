@@ -1,0 +1,1002 @@
+//! Qualification schemes and their awards: the rules a registrar who issues real certificates
+//! works by.
+//!
+//! - A scheme is defined by its issuing organisation, whose registrars alone define and change it
+//!   and issue, renew, suspend, reinstate and revoke its awards.
+//! - Levels are ordered; a level that requires the previous one is awarded only to a holder with
+//!   an active award at the level below.
+//! - An award's status follows from its dates when read: past its expiry and grace period it is
+//!   EXPIRED, with no job to run. Suspension and revocation are decisions, with a reason.
+//! - Renewal is open from `renewal_window_months` before expiry to the end of the grace period,
+//!   and needs every continuing-education requirement met by trainings recorded in its period.
+//!   A renewed award runs on from its old expiry, so renewing early loses nothing.
+
+use chrono::{NaiveDate, Utc};
+use entity::{
+    award, ce_requirement, coordinator,
+    enums::{AwardDecision, CeUnit, HolderKind},
+    organization, qualification_scheme, scheme_level, training_course, training_record,
+};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait,
+    DatabaseConnection, DatabaseTransaction, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder,
+    SqlErr,
+};
+
+use super::{
+    audit::audited,
+    certificate,
+    dates::{self, today_in_japan},
+    directory::{Change, Listing, list},
+    page::{Keyset, PageArgs, SortValue},
+    profile::Code,
+};
+use crate::{
+    auth::{Caller, Role},
+    error::{ApiError, ApiResult},
+};
+
+// ---------------------------------------------------------------- status and renewal
+
+/// What an award is worth today.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AwardStatus {
+    Active,
+    Expired,
+    Suspended,
+    Revoked,
+}
+
+fn months(value: i16) -> u32 {
+    u32::try_from(value).unwrap_or(0)
+}
+
+/// The last day an award counts, grace included; `None` when it does not expire.
+pub fn counts_until(
+    award: &award::Model,
+    scheme: &qualification_scheme::Model,
+) -> Option<NaiveDate> {
+    award
+        .expires_on
+        .and_then(|expires_on| dates::grace_end(expires_on, months(scheme.grace_months)))
+}
+
+pub fn status(
+    award: &award::Model,
+    scheme: &qualification_scheme::Model,
+    today: NaiveDate,
+) -> AwardStatus {
+    match award.decision {
+        AwardDecision::Revoked => AwardStatus::Revoked,
+        AwardDecision::Suspended => AwardStatus::Suspended,
+        AwardDecision::Active => match (award.expires_on, counts_until(award, scheme)) {
+            (None, _) => AwardStatus::Active,
+            (Some(_), Some(last)) if today <= last => AwardStatus::Active,
+            _ => AwardStatus::Expired,
+        },
+    }
+}
+
+/// When an award may be renewed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RenewalWindow {
+    pub opens_on: NaiveDate,
+    /// The award's expiry: renew by then to stay continuous.
+    pub due_on: NaiveDate,
+    /// The last day renewal is possible (the end of the grace period).
+    pub closes_on: NaiveDate,
+}
+
+pub fn renewal_window(
+    award: &award::Model,
+    scheme: &qualification_scheme::Model,
+) -> Option<RenewalWindow> {
+    let due_on = award.expires_on?;
+    Some(RenewalWindow {
+        opens_on: dates::period_start(due_on, months(scheme.renewal_window_months))?,
+        due_on,
+        closes_on: counts_until(award, scheme)?,
+    })
+}
+
+/// How far a holder is with one continuing-education requirement, counted over the requirement's
+/// period up to `today`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CeProgress {
+    pub unit: CeUnit,
+    pub required: i64,
+    pub earned: i64,
+    pub period_months: i16,
+    pub counted_from: NaiveDate,
+}
+
+impl CeProgress {
+    pub fn missing(&self) -> i64 {
+        (self.required - self.earned).max(0)
+    }
+}
+
+/// One completed training: when, in which unit, how much.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Completion {
+    pub on: NaiveDate,
+    pub unit: CeUnit,
+    pub amount: i32,
+}
+
+pub fn ce_progress(
+    requirements: &[ce_requirement::Model],
+    completions: &[Completion],
+    today: NaiveDate,
+) -> Vec<CeProgress> {
+    requirements
+        .iter()
+        .map(|requirement| {
+            let counted_from =
+                dates::period_start(today, months(requirement.period_months)).unwrap_or(today);
+            let earned = completions
+                .iter()
+                .filter(|c| c.unit == requirement.unit && c.on >= counted_from && c.on <= today)
+                .map(|c| i64::from(c.amount))
+                .sum();
+            CeProgress {
+                unit: requirement.unit,
+                required: requirement.amount.into(),
+                earned,
+                period_months: requirement.period_months,
+                counted_from,
+            }
+        })
+        .collect()
+}
+
+/// A coordinator's completed trainings, with what each earns.
+pub async fn completions<C: ConnectionTrait>(
+    db: &C,
+    coordinator_id: i64,
+) -> ApiResult<Vec<Completion>> {
+    let rows = training_record::Entity::find()
+        .filter(training_record::Column::CoordinatorId.eq(coordinator_id))
+        .find_also_related(training_course::Entity)
+        .all(db)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(record, course)| {
+            course.map(|course| Completion {
+                on: record.completed_on,
+                unit: course.unit,
+                amount: course.amount,
+            })
+        })
+        .collect())
+}
+
+// ---------------------------------------------------------------- reading
+
+#[derive(Debug, Clone, Default)]
+pub struct SchemeFilter {
+    pub issuer_id: Option<i64>,
+    pub holder_kind: Option<HolderKind>,
+}
+
+pub async fn schemes(
+    db: &DatabaseConnection,
+    filter: &SchemeFilter,
+    args: &PageArgs,
+) -> ApiResult<Listing<qualification_scheme::Entity>> {
+    use qualification_scheme::Column;
+    let mut condition = Condition::all();
+    if let Some(issuer) = filter.issuer_id {
+        condition = condition.add(Column::IssuerId.eq(issuer));
+    }
+    if let Some(kind) = filter.holder_kind {
+        condition = condition.add(Column::HolderKind.eq(kind));
+    }
+    let keyset = Keyset {
+        name: "code",
+        column: Column::Code,
+        id: Column::Id,
+        descending: false,
+        value_of: |m: &qualification_scheme::Model| SortValue::Text(m.code.clone()),
+        id_of: |m: &qualification_scheme::Model| m.id,
+    };
+    list(
+        db,
+        qualification_scheme::Entity::find().filter(condition),
+        keyset,
+        args,
+    )
+    .await
+}
+
+pub async fn scheme_by_code<C: ConnectionTrait>(
+    db: &C,
+    code: &str,
+) -> ApiResult<Option<qualification_scheme::Model>> {
+    Ok(qualification_scheme::Entity::find()
+        .filter(qualification_scheme::Column::Code.eq(code))
+        .one(db)
+        .await?)
+}
+
+pub async fn scheme_by_id<C: ConnectionTrait>(
+    db: &C,
+    id: i64,
+) -> ApiResult<Option<qualification_scheme::Model>> {
+    Ok(qualification_scheme::Entity::find_by_id(id).one(db).await?)
+}
+
+pub async fn level_by_code<C: ConnectionTrait>(
+    db: &C,
+    scheme_id: i64,
+    code: &str,
+) -> ApiResult<Option<scheme_level::Model>> {
+    Ok(scheme_level::Entity::find()
+        .filter(scheme_level::Column::SchemeId.eq(scheme_id))
+        .filter(scheme_level::Column::Code.eq(code))
+        .one(db)
+        .await?)
+}
+
+/// The awards of the schemes in `scheme_ids` that count today (status ACTIVE), as a condition on
+/// the awards table. Each scheme's grace period moves its cutoff.
+pub fn active_today(schemes: &[qualification_scheme::Model], today: NaiveDate) -> Condition {
+    let mut by_scheme = Condition::any();
+    for scheme in schemes {
+        let cutoff = dates::earliest_expiry_counting(today, months(scheme.grace_months));
+        by_scheme = by_scheme.add(
+            Condition::all()
+                .add(award::Column::SchemeId.eq(scheme.id))
+                .add(
+                    Condition::any()
+                        .add(award::Column::ExpiresOn.is_null())
+                        .add(award::Column::ExpiresOn.gte(cutoff)),
+                ),
+        );
+    }
+    Condition::all()
+        .add(award::Column::Decision.eq(AwardDecision::Active))
+        .add(by_scheme)
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct AwardFilter {
+    pub scheme_id: Option<i64>,
+    pub status: Option<AwardStatus>,
+    pub coordinator_id: Option<i64>,
+    pub organization_id: Option<i64>,
+}
+
+/// Awards, for members of the network.
+pub async fn awards(
+    db: &DatabaseConnection,
+    caller: &Caller,
+    filter: &AwardFilter,
+    args: &PageArgs,
+) -> ApiResult<Listing<award::Entity>> {
+    use award::Column;
+    caller.require_member()?;
+    let mut condition = Condition::all();
+    if let Some(scheme) = filter.scheme_id {
+        condition = condition.add(Column::SchemeId.eq(scheme));
+    }
+    if let Some(coordinator) = filter.coordinator_id {
+        condition = condition.add(Column::CoordinatorId.eq(coordinator));
+    }
+    if let Some(organization) = filter.organization_id {
+        condition = condition.add(Column::HolderOrganizationId.eq(organization));
+    }
+    if let Some(status) = filter.status {
+        condition = condition.add(match status {
+            AwardStatus::Revoked => {
+                Condition::all().add(Column::Decision.eq(AwardDecision::Revoked))
+            }
+            AwardStatus::Suspended => {
+                Condition::all().add(Column::Decision.eq(AwardDecision::Suspended))
+            }
+            AwardStatus::Active | AwardStatus::Expired => {
+                let schemes = qualification_scheme::Entity::find().all(db).await?;
+                let active = active_today(&schemes, today_in_japan());
+                if status == AwardStatus::Active {
+                    active
+                } else {
+                    Condition::all()
+                        .add(Column::Decision.eq(AwardDecision::Active))
+                        .add(active.not())
+                }
+            }
+        });
+    }
+    let keyset = Keyset {
+        name: "id",
+        column: Column::Id,
+        id: Column::Id,
+        descending: false,
+        value_of: |m: &award::Model| SortValue::Int(m.id),
+        id_of: |m: &award::Model| m.id,
+    };
+    list(db, award::Entity::find().filter(condition), keyset, args).await
+}
+
+/// Anyone may check a certificate by its number; `None` for a number that is not one of ours.
+pub async fn certificate(
+    db: &DatabaseConnection,
+    number: &str,
+) -> ApiResult<Option<(award::Model, qualification_scheme::Model)>> {
+    let Some(number) = certificate::normalize(number) else {
+        return Ok(None);
+    };
+    let found = award::Entity::find()
+        .filter(award::Column::CertificateNumber.eq(number))
+        .find_also_related(qualification_scheme::Entity)
+        .one(db)
+        .await?;
+    Ok(found.and_then(|(award, scheme)| scheme.map(|scheme| (award, scheme))))
+}
+
+// ---------------------------------------------------------------- schemes: define and change
+
+#[derive(Debug, Clone)]
+pub struct LevelInput {
+    pub code: Code,
+    pub name_ja: String,
+    pub name_en: String,
+    pub requires_previous: bool,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct RequirementInput {
+    pub unit: CeUnit,
+    pub amount: i32,
+    pub period_months: i16,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewScheme {
+    pub code: Code,
+    pub name_ja: String,
+    pub name_en: String,
+    pub holder_kind: HolderKind,
+    pub validity_months: Option<i16>,
+    pub renewal_window_months: i16,
+    pub grace_months: i16,
+    pub levels: Vec<LevelInput>,
+    pub requirements: Vec<RequirementInput>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct SchemeChanges {
+    pub name_ja: Option<String>,
+    pub name_en: Option<String>,
+    pub validity_months: Change<i16>,
+    pub renewal_window_months: Option<i16>,
+    pub grace_months: Option<i16>,
+    /// Replaces the continuing-education requirements when given.
+    pub requirements: Option<Vec<RequirementInput>>,
+}
+
+async fn insert_requirements(
+    txn: &DatabaseTransaction,
+    scheme_id: i64,
+    requirements: &[RequirementInput],
+) -> ApiResult<()> {
+    for requirement in requirements {
+        ce_requirement::ActiveModel {
+            scheme_id: Set(scheme_id),
+            unit: Set(requirement.unit),
+            amount: Set(requirement.amount),
+            period_months: Set(requirement.period_months),
+            ..Default::default()
+        }
+        .insert(txn)
+        .await?;
+    }
+    Ok(())
+}
+
+/// A registrar defines a scheme; its issuer is the registrar's own institution.
+pub async fn create_scheme(
+    db: &DatabaseConnection,
+    caller: &Caller,
+    target: String,
+    input: ApiResult<NewScheme>,
+) -> ApiResult<qualification_scheme::Model> {
+    audited(
+        db,
+        caller,
+        "createQualificationScheme",
+        Some(target),
+        async |txn| {
+            let principal = caller.require_member()?;
+            caller.require_for(principal.institution_id, Role::Registrar)?;
+            let input = input?;
+            let code = input.code.into_inner();
+            if scheme_by_code(txn, &code).await?.is_some() {
+                return Err(ApiError::Conflict {
+                    field: "input.code".into(),
+                    message: format!("a scheme with the code {code:?} exists"),
+                });
+            }
+            let now = Utc::now();
+            let scheme = qualification_scheme::ActiveModel {
+                code: Set(code),
+                issuer_id: Set(principal.institution_id),
+                name_ja: Set(input.name_ja),
+                name_en: Set(input.name_en),
+                holder_kind: Set(input.holder_kind),
+                validity_months: Set(input.validity_months),
+                renewal_window_months: Set(input.renewal_window_months),
+                grace_months: Set(input.grace_months),
+                created_at: Set(now),
+                updated_at: Set(now),
+                ..Default::default()
+            }
+            .insert(txn)
+            .await?;
+            for (index, level) in input.levels.into_iter().enumerate() {
+                scheme_level::ActiveModel {
+                    scheme_id: Set(scheme.id),
+                    rank: Set(i16::try_from(index + 1).unwrap_or(i16::MAX)),
+                    code: Set(level.code.into_inner()),
+                    name_ja: Set(level.name_ja),
+                    name_en: Set(level.name_en),
+                    requires_previous: Set(level.requires_previous),
+                    ..Default::default()
+                }
+                .insert(txn)
+                .await?;
+            }
+            insert_requirements(txn, scheme.id, &input.requirements).await?;
+            Ok(scheme)
+        },
+    )
+    .await
+}
+
+async fn scheme_for_registrar<C: ConnectionTrait>(
+    db: &C,
+    caller: &Caller,
+    id: ApiResult<i64>,
+) -> ApiResult<qualification_scheme::Model> {
+    caller.require_member()?;
+    let scheme = scheme_by_id(db, id?)
+        .await?
+        .ok_or(ApiError::NotFound("qualification scheme"))?;
+    caller.require_for(scheme.issuer_id, Role::Registrar)?;
+    Ok(scheme)
+}
+
+/// The issuer's registrars change a scheme. New validity applies to awards issued or renewed
+/// from then on; awards already issued keep their dates.
+pub async fn update_scheme(
+    db: &DatabaseConnection,
+    caller: &Caller,
+    target: String,
+    id: ApiResult<i64>,
+    changes: ApiResult<SchemeChanges>,
+) -> ApiResult<qualification_scheme::Model> {
+    audited(
+        db,
+        caller,
+        "updateQualificationScheme",
+        Some(target),
+        async |txn| {
+            let scheme = scheme_for_registrar(txn, caller, id).await?;
+            let changes = changes?;
+            let scheme_id = scheme.id;
+            let mut active = scheme.into_active_model();
+            if let Some(name) = changes.name_ja {
+                active.name_ja = Set(name);
+            }
+            if let Some(name) = changes.name_en {
+                active.name_en = Set(name);
+            }
+            match changes.validity_months {
+                Change::Keep => {}
+                Change::Clear => active.validity_months = Set(None),
+                Change::Set(value) => active.validity_months = Set(Some(value)),
+            }
+            if let Some(window) = changes.renewal_window_months {
+                active.renewal_window_months = Set(window);
+            }
+            if let Some(grace) = changes.grace_months {
+                active.grace_months = Set(grace);
+            }
+            active.updated_at = Set(Utc::now());
+            let scheme = active.update(txn).await?;
+            if let Some(requirements) = changes.requirements {
+                ce_requirement::Entity::delete_many()
+                    .filter(ce_requirement::Column::SchemeId.eq(scheme_id))
+                    .exec(txn)
+                    .await?;
+                insert_requirements(txn, scheme_id, &requirements).await?;
+            }
+            Ok(scheme)
+        },
+    )
+    .await
+}
+
+// ---------------------------------------------------------------- awards: issue and decide
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Holder {
+    Coordinator(i64),
+    Organization(i64),
+}
+
+#[derive(Debug, Clone)]
+pub struct NewAward {
+    pub scheme_id: i64,
+    pub level: String,
+    pub holder: Holder,
+    pub awarded_on: NaiveDate,
+}
+
+async fn holder_awards<C: ConnectionTrait>(
+    db: &C,
+    scheme_id: i64,
+    holder: Holder,
+) -> ApiResult<Vec<award::Model>> {
+    let by_holder = match holder {
+        Holder::Coordinator(id) => award::Column::CoordinatorId.eq(id),
+        Holder::Organization(id) => award::Column::HolderOrganizationId.eq(id),
+    };
+    Ok(award::Entity::find()
+        .filter(award::Column::SchemeId.eq(scheme_id))
+        .filter(by_holder)
+        .order_by_asc(award::Column::Id)
+        .all(db)
+        .await?)
+}
+
+/// The issuer's registrars award a level of a scheme, enforcing its prerequisite.
+pub async fn issue_award(
+    db: &DatabaseConnection,
+    caller: &Caller,
+    target: String,
+    scheme_id: ApiResult<i64>,
+    input: ApiResult<NewAward>,
+) -> ApiResult<award::Model> {
+    audited(db, caller, "issueAward", Some(target), async |txn| {
+        let scheme = scheme_for_registrar(txn, caller, scheme_id).await?;
+        let input = input?;
+        let today = today_in_japan();
+        let level = level_by_code(txn, scheme.id, &input.level)
+            .await?
+            .ok_or_else(|| {
+                ApiError::bad_input(
+                    "input.level",
+                    format!("{} has no level {:?}", scheme.code, input.level),
+                )
+            })?;
+        match (scheme.holder_kind, input.holder) {
+            (HolderKind::Person, Holder::Coordinator(id)) => {
+                coordinator::Entity::find_by_id(id)
+                    .one(txn)
+                    .await?
+                    .ok_or_else(|| {
+                        ApiError::bad_input("input.coordinatorId", "no such coordinator")
+                    })?;
+            }
+            (HolderKind::Organization, Holder::Organization(id)) => {
+                organization::Entity::find_by_id(id)
+                    .one(txn)
+                    .await?
+                    .ok_or_else(|| {
+                        ApiError::bad_input("input.organizationId", "no such organisation")
+                    })?;
+            }
+            (HolderKind::Person, Holder::Organization(_)) => {
+                return Err(ApiError::bad_input(
+                    "input.organizationId",
+                    "this scheme is held by persons: give a coordinatorId",
+                ));
+            }
+            (HolderKind::Organization, Holder::Coordinator(_)) => {
+                return Err(ApiError::bad_input(
+                    "input.coordinatorId",
+                    "this scheme is held by organisations: give an organizationId",
+                ));
+            }
+        }
+        if input.awarded_on > today {
+            return Err(ApiError::bad_input(
+                "input.awardedOn",
+                "an award cannot be dated in the future",
+            ));
+        }
+
+        let held = holder_awards(txn, scheme.id, input.holder).await?;
+        let levels = scheme_level::Entity::find()
+            .filter(scheme_level::Column::SchemeId.eq(scheme.id))
+            .all(txn)
+            .await?;
+        let rank_of = |level_id: i64| levels.iter().find(|l| l.id == level_id).map(|l| l.rank);
+        let holds_active = |rank: i16| {
+            held.iter().any(|a| {
+                rank_of(a.level_id) == Some(rank)
+                    && status(a, &scheme, today) == AwardStatus::Active
+            })
+        };
+        if held.iter().any(|a| {
+            a.level_id == level.id
+                && matches!(
+                    status(a, &scheme, today),
+                    AwardStatus::Active | AwardStatus::Suspended
+                )
+        }) {
+            return Err(ApiError::Conflict {
+                field: "input.level".into(),
+                message: format!(
+                    "the holder already holds {} at level {}",
+                    scheme.code, level.code
+                ),
+            });
+        }
+        if level.requires_previous && !holds_active(level.rank - 1) {
+            let previous = levels
+                .iter()
+                .find(|l| l.rank == level.rank - 1)
+                .map_or("the level below", |l| l.code.as_str());
+            return Err(ApiError::Conflict {
+                field: "input.level".into(),
+                message: format!(
+                    "level {} needs an active award at level {previous}",
+                    level.code
+                ),
+            });
+        }
+
+        let expires_on = match scheme.validity_months {
+            Some(validity) => Some(
+                dates::period_end(input.awarded_on, months(validity))
+                    .ok_or_else(|| ApiError::bad_input("input.awardedOn", "out of range"))?,
+            ),
+            None => None,
+        };
+        let now = Utc::now();
+        // Numbers are random; on the rare collision, draw again.
+        for _ in 0..3 {
+            let (coordinator_id, holder_organization_id) = match input.holder {
+                Holder::Coordinator(id) => (Some(id), None),
+                Holder::Organization(id) => (None, Some(id)),
+            };
+            let inserted = award::ActiveModel {
+                scheme_id: Set(scheme.id),
+                level_id: Set(level.id),
+                coordinator_id: Set(coordinator_id),
+                holder_organization_id: Set(holder_organization_id),
+                certificate_number: Set(certificate::new_number()),
+                awarded_on: Set(input.awarded_on),
+                expires_on: Set(expires_on),
+                decision: Set(AwardDecision::Active),
+                decision_reason: Set(None),
+                decided_at: Set(None),
+                created_at: Set(now),
+                updated_at: Set(now),
+                ..Default::default()
+            }
+            .insert(txn)
+            .await;
+            match inserted {
+                Ok(award) => return Ok(award),
+                Err(err) if matches!(err.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
+                    continue;
+                }
+                Err(err) => return Err(err.into()),
+            }
+        }
+        Err(ApiError::corrupt(
+            "could not draw an unused certificate number",
+        ))
+    })
+    .await
+}
+
+async fn award_for_registrar<C: ConnectionTrait>(
+    db: &C,
+    caller: &Caller,
+    id: ApiResult<i64>,
+) -> ApiResult<(award::Model, qualification_scheme::Model)> {
+    caller.require_member()?;
+    let award = award::Entity::find_by_id(id?)
+        .one(db)
+        .await?
+        .ok_or(ApiError::NotFound("award"))?;
+    let scheme = scheme_by_id(db, award.scheme_id)
+        .await?
+        .ok_or_else(|| ApiError::corrupt("an award's scheme is missing"))?;
+    caller.require_for(scheme.issuer_id, Role::Registrar)?;
+    Ok((award, scheme))
+}
+
+fn refuse_in(status: AwardStatus, action: &str) -> ApiError {
+    let state = match status {
+        AwardStatus::Active => "ACTIVE",
+        AwardStatus::Expired => "EXPIRED",
+        AwardStatus::Suspended => "SUSPENDED",
+        AwardStatus::Revoked => "REVOKED",
+    };
+    ApiError::Conflict {
+        field: "id".into(),
+        message: format!("the award is {state}: it cannot be {action}"),
+    }
+}
+
+/// Renews an award inside its window, when its continuing education is complete.
+pub async fn renew_award(
+    db: &DatabaseConnection,
+    caller: &Caller,
+    target: String,
+    id: ApiResult<i64>,
+) -> ApiResult<award::Model> {
+    audited(db, caller, "renewAward", Some(target), async |txn| {
+        let (award, scheme) = award_for_registrar(txn, caller, id).await?;
+        let today = today_in_japan();
+        let current = status(&award, &scheme, today);
+        if matches!(current, AwardStatus::Suspended | AwardStatus::Revoked) {
+            return Err(refuse_in(current, "renewed"));
+        }
+        let (Some(window), Some(validity)) =
+            (renewal_window(&award, &scheme), scheme.validity_months)
+        else {
+            return Err(ApiError::Conflict {
+                field: "id".into(),
+                message: "the award does not expire: there is nothing to renew".into(),
+            });
+        };
+        if today < window.opens_on {
+            return Err(ApiError::Conflict {
+                field: "id".into(),
+                message: format!("renewal opens on {}", window.opens_on),
+            });
+        }
+        if today > window.closes_on {
+            return Err(ApiError::Conflict {
+                field: "id".into(),
+                message: format!(
+                    "renewal closed on {}: issue the award anew",
+                    window.closes_on
+                ),
+            });
+        }
+        if let Some(coordinator_id) = award.coordinator_id {
+            let requirements = ce_requirement::Entity::find()
+                .filter(ce_requirement::Column::SchemeId.eq(scheme.id))
+                .all(txn)
+                .await?;
+            let progress = ce_progress(
+                &requirements,
+                &completions(txn, coordinator_id).await?,
+                today,
+            );
+            let missing: Vec<String> = progress
+                .iter()
+                .filter(|p| p.missing() > 0)
+                .map(|p| {
+                    format!("{} {:?} since {}", p.missing(), p.unit, p.counted_from).to_lowercase()
+                })
+                .collect();
+            if !missing.is_empty() {
+                return Err(ApiError::Conflict {
+                    field: "id".into(),
+                    message: format!(
+                        "continuing education is incomplete: {} missing",
+                        missing.join(", ")
+                    ),
+                });
+            }
+        }
+        let expires_on = window
+            .due_on
+            .succ_opt()
+            .and_then(|start| dates::period_end(start, months(validity)))
+            .ok_or_else(|| ApiError::corrupt("a renewed expiry is out of range"))?;
+        let mut active = award.into_active_model();
+        active.expires_on = Set(Some(expires_on));
+        active.updated_at = Set(Utc::now());
+        Ok(active.update(txn).await?)
+    })
+    .await
+}
+
+/// A decision on an award: suspend, reinstate or revoke.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decision {
+    Suspend,
+    Reinstate,
+    Revoke,
+}
+
+impl Decision {
+    fn operation(self) -> &'static str {
+        match self {
+            Self::Suspend => "suspendAward",
+            Self::Reinstate => "reinstateAward",
+            Self::Revoke => "revokeAward",
+        }
+    }
+}
+
+/// Suspends an active award, reinstates a suspended one, or revokes either for good; the reason
+/// is kept with the decision.
+pub async fn decide(
+    db: &DatabaseConnection,
+    caller: &Caller,
+    decision: Decision,
+    target: String,
+    id: ApiResult<i64>,
+    reason: ApiResult<String>,
+) -> ApiResult<award::Model> {
+    audited(
+        db,
+        caller,
+        decision.operation(),
+        Some(target),
+        async |txn| {
+            let (award, scheme) = award_for_registrar(txn, caller, id).await?;
+            let reason = reason?;
+            let current = status(&award, &scheme, today_in_japan());
+            let next = match (decision, award.decision) {
+                (Decision::Suspend, AwardDecision::Active) if current == AwardStatus::Active => {
+                    AwardDecision::Suspended
+                }
+                (Decision::Reinstate, AwardDecision::Suspended) => AwardDecision::Active,
+                (Decision::Revoke, AwardDecision::Active | AwardDecision::Suspended) => {
+                    AwardDecision::Revoked
+                }
+                (Decision::Suspend, _) => return Err(refuse_in(current, "suspended")),
+                (Decision::Reinstate, _) => return Err(refuse_in(current, "reinstated")),
+                (Decision::Revoke, _) => return Err(refuse_in(current, "revoked")),
+            };
+            let now = Utc::now();
+            let mut active = award.into_active_model();
+            active.decision = Set(next);
+            active.decision_reason = Set(Some(reason));
+            active.decided_at = Set(Some(now));
+            active.updated_at = Set(now);
+            Ok(active.update(txn).await?)
+        },
+    )
+    .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    fn scheme(validity: Option<i16>, window: i16, grace: i16) -> qualification_scheme::Model {
+        qualification_scheme::Model {
+            id: 1,
+            code: "s".into(),
+            issuer_id: 1,
+            name_ja: "s".into(),
+            name_en: "s".into(),
+            holder_kind: HolderKind::Person,
+            validity_months: validity,
+            renewal_window_months: window,
+            grace_months: grace,
+            created_at: Utc::now(),
+            updated_at: Utc::now(),
+        }
+    }
+
+    fn award(expires_on: Option<NaiveDate>, decision: AwardDecision) -> award::Model {
+        award::Model {
+            id: 1,
+            scheme_id: 1,
+            level_id: 1,
+            coordinator_id: Some(1),
+            holder_organization_id: None,
+            certificate_number: "IIN-0000-0000-0000".into(),
+            awarded_on: d(2020, 1, 1),
+            expires_on,
+            decision,
+            decision_reason: None,
+            decided_at: None,
+            created_at: Utc::now(),
+            updated_at: Utc::now(),
+        }
+    }
+
+    #[test]
+    fn an_award_counts_through_its_expiry_day_and_grace_then_expires() {
+        let with_grace = scheme(Some(60), 6, 3);
+        let a = award(Some(d(2029, 3, 31)), AwardDecision::Active);
+        assert_eq!(
+            status(&a, &with_grace, d(2029, 3, 31)),
+            AwardStatus::Active,
+            "the expiry day itself"
+        );
+        assert_eq!(
+            status(&a, &with_grace, d(2029, 6, 30)),
+            AwardStatus::Active,
+            "the last day of grace"
+        );
+        assert_eq!(status(&a, &with_grace, d(2029, 7, 1)), AwardStatus::Expired);
+        let no_grace = scheme(Some(60), 6, 0);
+        assert_eq!(status(&a, &no_grace, d(2029, 4, 1)), AwardStatus::Expired);
+        let leap = award(Some(d(2028, 2, 29)), AwardDecision::Active);
+        assert_eq!(
+            status(&leap, &no_grace, d(2028, 2, 29)),
+            AwardStatus::Active,
+            "29 February"
+        );
+        assert_eq!(
+            status(&leap, &no_grace, d(2028, 3, 1)),
+            AwardStatus::Expired
+        );
+    }
+
+    #[test]
+    fn decisions_outrank_dates_and_open_ended_awards_never_expire() {
+        let s = scheme(Some(12), 1, 0);
+        assert_eq!(
+            status(
+                &award(Some(d(2020, 1, 1)), AwardDecision::Suspended),
+                &s,
+                d(2026, 1, 1)
+            ),
+            AwardStatus::Suspended
+        );
+        assert_eq!(
+            status(&award(None, AwardDecision::Revoked), &s, d(2026, 1, 1)),
+            AwardStatus::Revoked
+        );
+        assert_eq!(
+            status(&award(None, AwardDecision::Active), &s, d(2099, 1, 1)),
+            AwardStatus::Active
+        );
+    }
+
+    #[test]
+    fn the_renewal_window_opens_before_expiry_and_closes_with_grace() {
+        let s = scheme(Some(60), 12, 3);
+        let window =
+            renewal_window(&award(Some(d(2029, 3, 31)), AwardDecision::Active), &s).unwrap();
+        assert_eq!(window.opens_on, d(2028, 4, 1));
+        assert_eq!(window.due_on, d(2029, 3, 31));
+        assert_eq!(window.closes_on, d(2029, 6, 30));
+        assert_eq!(
+            renewal_window(&award(None, AwardDecision::Active), &s),
+            None
+        );
+    }
+
+    #[test]
+    fn continuing_education_counts_the_right_unit_within_the_period() {
+        let requirement = |unit, amount, period_months| ce_requirement::Model {
+            id: 1,
+            scheme_id: 1,
+            unit,
+            amount,
+            period_months,
+        };
+        let requirements = [
+            requirement(CeUnit::Credits, 5, 60),
+            requirement(CeUnit::Points, 30, 60),
+        ];
+        let done = |y, m, day, unit, amount| Completion {
+            on: d(y, m, day),
+            unit,
+            amount,
+        };
+        let completions = [
+            done(2021, 4, 1, CeUnit::Credits, 1), // first day of the period: counts
+            done(2021, 3, 31, CeUnit::Credits, 9), // the day before: does not
+            done(2024, 1, 10, CeUnit::Credits, 2),
+            done(2025, 6, 1, CeUnit::Points, 30),
+            done(2026, 4, 1, CeUnit::Credits, 5), // after today: does not
+        ];
+        let progress = ce_progress(&requirements, &completions, d(2026, 3, 31));
+        assert_eq!(progress[0].counted_from, d(2021, 4, 1));
+        assert_eq!((progress[0].earned, progress[0].missing()), (3, 2));
+        assert_eq!((progress[1].earned, progress[1].missing()), (30, 0));
+    }
+}
