@@ -15,11 +15,13 @@ use serde_json::{Value, json};
 const PUBLIC: &[(&str, &str)] = &[
     (
         "Query",
-        "organizations organization clusterProjects clusterProject tieUps prefectures network node me",
+        "organizations organization clusterProjects clusterProject tieUps prefectures network node me \
+        coordinators qualificationSchemes qualificationScheme trainingCourses verifyCertificate",
     ),
     (
         "Organization",
-        "id code nameJa nameEn name abbreviation kind membership prefecture bureau websiteUrl descriptionJa descriptionEn clusterParticipations",
+        "id code nameJa nameEn name abbreviation kind membership prefecture bureau websiteUrl \
+        descriptionJa descriptionEn clusterParticipations coordinators",
     ),
     (
         "ClusterProject",
@@ -48,67 +50,328 @@ const PUBLIC: &[(&str, &str)] = &[
     ("TieUpEdge", "node cursor"),
     // `me` answers only about the caller, and null to anonymous callers.
     ("Viewer", "subject institution roles"),
+    (
+        "Coordinator",
+        "id nameJa nameEn organization prefecture expertise profileEn",
+    ),
+    ("CoordinatorConnection", "pageInfo edges nodes totalCount"),
+    ("CoordinatorEdge", "node cursor"),
+    (
+        "QualificationScheme",
+        "id code nameJa nameEn issuer holderKind validityMonths renewalWindowMonths graceMonths levels continuingEducation",
+    ),
+    (
+        "QualificationSchemeConnection",
+        "pageInfo edges nodes totalCount",
+    ),
+    ("QualificationSchemeEdge", "node cursor"),
+    ("SchemeLevel", "rank code nameJa nameEn requiresPrevious"),
+    ("CeRequirement", "unit amount periodMonths"),
+    ("TrainingCourse", "id titleJa titleEn provider unit amount"),
+    (
+        "TrainingCourseConnection",
+        "pageInfo edges nodes totalCount",
+    ),
+    ("TrainingCourseEdge", "node cursor"),
+    // What anyone may learn of a certificate from its number.
+    (
+        "CertificateVerification",
+        "certificateNumber holderNameJa holderNameEn scheme level awardedOn expiresOn status",
+    ),
 ];
 
-/// Types reached only through a guarded field: covered by that field's row of the matrix.
+/// Types reached only through guarded fields: covered by those fields' rows of the matrix.
 const BEHIND: &[(&str, &str)] = &[
     ("OrganizationContact", "Organization.contact"),
+    ("CoordinatorContact", "Coordinator.contact"),
     ("AuditEntry", "Query.auditLog"),
     ("AuditEntryConnection", "Query.auditLog"),
     ("AuditEntryEdge", "Query.auditLog"),
+    ("Award", "Query.awards"),
+    ("AwardConnection", "Query.awards"),
+    ("AwardEdge", "Query.awards"),
+    ("Renewal", "Query.awards"),
+    ("CeProgress", "Query.awards"),
+    ("TrainingRecord", "Coordinator.trainings"),
 ];
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Target {
-    /// The caller's own institution.
+    /// Objects of the caller's own institution (AIST).
     Own,
-    /// Another institution.
+    /// Objects of another institution (JETRO).
     Other,
+}
+
+/// IDs arranged before the matrix runs: for each institution, a scheme it issues, a coordinator
+/// holding one of its awards, a coordinator to award, and (AIST) a course.
+struct Arranged {
+    organization: [Value; 2],
+    scheme: [Value; 2],
+    award: [Value; 2],
+    coordinator: [Value; 2],
+    to_award: [Value; 2],
+    course: Value,
+}
+
+impl Arranged {
+    fn pick<'a>(&self, of: &'a [Value; 2], target: Target) -> &'a Value {
+        &of[if target == Target::Own { 0 } else { 1 }]
+    }
 }
 
 struct Operation {
     field: &'static str,
     query: &'static str,
     mutation: bool,
+    variables: fn(&Arranged, Target, u32) -> Value,
     /// Who may: a role, at the target's own institution or another.
     allowed: fn(Role, Target) -> bool,
 }
 
+fn organization(a: &Arranged, t: Target, _: u32) -> Value {
+    json!({ "id": a.pick(&a.organization, t) })
+}
+fn scheme(a: &Arranged, t: Target, _: u32) -> Value {
+    json!({ "id": a.pick(&a.scheme, t) })
+}
+fn award(a: &Arranged, t: Target, _: u32) -> Value {
+    json!({ "id": a.pick(&a.award, t) })
+}
+fn coordinator(a: &Arranged, t: Target, _: u32) -> Value {
+    json!({ "id": a.pick(&a.coordinator, t) })
+}
+fn serial_code(_: &Arranged, _: Target, serial: u32) -> Value {
+    json!({ "code": format!("made-{serial}") })
+}
+fn nothing(_: &Arranged, _: Target, _: u32) -> Value {
+    json!({})
+}
+fn anyone(_: Role, _: Target) -> bool {
+    true
+}
+fn network_admin(role: Role, _: Target) -> bool {
+    role == Role::NetworkAdmin
+}
+fn own_registrar(role: Role, target: Target) -> bool {
+    role == Role::Registrar && target == Target::Own
+}
+fn own_admin_or_network_admin(role: Role, target: Target) -> bool {
+    role == Role::NetworkAdmin || (role == Role::OrgAdmin && target == Target::Own)
+}
+
+/// In order: later rows rely on the state earlier ones leave (suspend, reinstate, renew, revoke).
 const OPERATIONS: &[Operation] = &[
     Operation {
         field: "Organization.contact",
         query: "query($id: ID!) { node(id: $id) { ... on Organization { contact { email } } } }",
         mutation: false,
-        allowed: |_, _| true,
+        variables: organization,
+        allowed: anyone,
+    },
+    Operation {
+        field: "Organization.awards",
+        query: "query($id: ID!) { node(id: $id) { ... on Organization { awards { id } } } }",
+        mutation: false,
+        variables: organization,
+        allowed: anyone,
+    },
+    Operation {
+        field: "Coordinator.contact",
+        query: "query($id: ID!) { node(id: $id) { ... on Coordinator { contact { email } } } }",
+        mutation: false,
+        variables: coordinator,
+        allowed: anyone,
+    },
+    Operation {
+        field: "Coordinator.awards",
+        query: "query($id: ID!) { node(id: $id) { ... on Coordinator { awards { status } } } }",
+        mutation: false,
+        variables: coordinator,
+        allowed: anyone,
+    },
+    Operation {
+        field: "Coordinator.trainings",
+        query: "query($id: ID!) { node(id: $id) { ... on Coordinator { trainings { completedOn } } } }",
+        mutation: false,
+        variables: coordinator,
+        allowed: anyone,
+    },
+    Operation {
+        field: "Query.awards",
+        query: "{ awards(first: 1) { totalCount } }",
+        mutation: false,
+        variables: nothing,
+        allowed: anyone,
     },
     Operation {
         field: "Query.auditLog",
         query: "{ auditLog(first: 1) { totalCount } }",
         mutation: false,
-        allowed: |role, _| role == Role::NetworkAdmin,
+        variables: nothing,
+        allowed: network_admin,
     },
     Operation {
         field: "Mutation.updateOrganization",
         query: r#"mutation($id: ID!) { updateOrganization(id: $id, input: { descriptionEn: "Edited" }) { id } }"#,
         mutation: true,
-        allowed: |role, target| {
-            role == Role::NetworkAdmin || (role == Role::OrgAdmin && target == Target::Own)
-        },
+        variables: organization,
+        allowed: own_admin_or_network_admin,
     },
     Operation {
         field: "Mutation.createOrganization",
         query: r#"mutation($code: String!) { createOrganization(input: {
             code: $code, nameJa: "試験機関", nameEn: "Test body", kind: TLO, membership: MEMBER, prefectureCode: 26 }) { id } }"#,
         mutation: true,
-        allowed: |role, _| role == Role::NetworkAdmin,
+        variables: serial_code,
+        allowed: network_admin,
     },
     Operation {
         field: "Mutation.setOrganizationMembership",
         query: "mutation($id: ID!) { setOrganizationMembership(id: $id, membership: MEMBER) { id } }",
         mutation: true,
-        allowed: |role, _| role == Role::NetworkAdmin,
+        variables: organization,
+        allowed: network_admin,
+    },
+    Operation {
+        field: "Mutation.createQualificationScheme",
+        query: r#"mutation($code: String!) { createQualificationScheme(input: {
+            code: $code, nameJa: "試験", nameEn: "Test", holderKind: PERSON, validityMonths: 12,
+            levels: [{ code: "basic", nameJa: "基礎", nameEn: "Basic" }] }) { id } }"#,
+        mutation: true,
+        variables: serial_code,
+        // The issuer is always the caller's own institution.
+        allowed: |role, _| role == Role::Registrar,
+    },
+    Operation {
+        field: "Mutation.updateQualificationScheme",
+        query: "mutation($id: ID!) { updateQualificationScheme(id: $id, input: { graceMonths: 1 }) { id } }",
+        mutation: true,
+        variables: scheme,
+        allowed: own_registrar,
+    },
+    Operation {
+        field: "Mutation.issueAward",
+        query: r#"mutation($scheme: ID!, $holder: ID!) { issueAward(input: { schemeId: $scheme, level: "basic", coordinatorId: $holder }) { id } }"#,
+        mutation: true,
+        variables: |a, t, _| json!({ "scheme": a.pick(&a.scheme, t), "holder": a.pick(&a.to_award, t) }),
+        allowed: own_registrar,
+    },
+    Operation {
+        field: "Mutation.suspendAward",
+        query: r#"mutation($id: ID!) { suspendAward(id: $id, reason: "Under review") { id } }"#,
+        mutation: true,
+        variables: award,
+        allowed: own_registrar,
+    },
+    Operation {
+        field: "Mutation.reinstateAward",
+        query: r#"mutation($id: ID!) { reinstateAward(id: $id, reason: "Review closed") { id } }"#,
+        mutation: true,
+        variables: award,
+        allowed: own_registrar,
+    },
+    Operation {
+        field: "Mutation.renewAward",
+        query: "mutation($id: ID!) { renewAward(id: $id) { id } }",
+        mutation: true,
+        variables: award,
+        allowed: own_registrar,
+    },
+    Operation {
+        field: "Mutation.revokeAward",
+        query: r#"mutation($id: ID!) { revokeAward(id: $id, reason: "Withdrawn") { id } }"#,
+        mutation: true,
+        variables: award,
+        allowed: own_registrar,
+    },
+    Operation {
+        field: "Mutation.createCoordinator",
+        query: r#"mutation($id: ID!) { createCoordinator(input: { organizationId: $id, nameJa: "試験 太郎", nameEn: "Taro Test", prefectureCode: 13 }) { id } }"#,
+        mutation: true,
+        variables: organization,
+        allowed: own_admin_or_network_admin,
+    },
+    Operation {
+        field: "Mutation.updateCoordinator",
+        query: r#"mutation($id: ID!) { updateCoordinator(id: $id, input: { profileEn: "Edited" }) { id } }"#,
+        mutation: true,
+        variables: coordinator,
+        allowed: own_admin_or_network_admin,
+    },
+    Operation {
+        field: "Mutation.createTrainingCourse",
+        query: r#"mutation { createTrainingCourse(input: { titleJa: "研修", titleEn: "Course", unit: HOURS, amount: 3 }) { id } }"#,
+        mutation: true,
+        variables: nothing,
+        // The provider is always the caller's own institution.
+        allowed: |role, _| matches!(role, Role::Registrar | Role::OrgAdmin),
+    },
+    Operation {
+        field: "Mutation.recordTraining",
+        query: "mutation($id: ID!, $course: ID!, $on: Date!) { recordTraining(coordinatorId: $id, courseId: $course, completedOn: $on) { completedOn } }",
+        mutation: true,
+        // A different day each time, so allowed attempts never collide.
+        variables: |a, t, serial| {
+            json!({ "id": a.pick(&a.coordinator, t), "course": a.course,
+            "on": format!("2020-{:02}-{:02}", 1 + serial / 28 % 12, 1 + serial % 28) })
+        },
+        allowed: own_admin_or_network_admin,
     },
 ];
+
+/// Runs `query` as `token` and answers `data`, failing on any error.
+async fn arrange(app: &TestApp, token: &str, query: &str, variables: Value) -> Value {
+    let reply = app.graphql_as(token, query, variables).await;
+    let body = reply.json();
+    assert!(body.get("errors").is_none(), "arranging failed: {body:#}");
+    body["data"].clone()
+}
+
+async fn arrange_institution(app: &TestApp, code: &str) -> (Value, Value, Value, Value, Value) {
+    let registrar = app.token(
+        &format!("registrar@{code}"),
+        code,
+        &[Role::Registrar, Role::OrgAdmin],
+    );
+    let organization = organization_id(app, code).await;
+    let scheme = arrange(
+        app,
+        &registrar,
+        r#"mutation($code: String!) { createQualificationScheme(input: {
+            code: $code, nameJa: "試験", nameEn: "Test", holderKind: PERSON, validityMonths: 12, renewalWindowMonths: 12,
+            levels: [{ code: "basic", nameJa: "基礎", nameEn: "Basic" }] }) { id } }"#,
+        json!({ "code": format!("{code}-scheme") }),
+    )
+    .await["createQualificationScheme"]["id"]
+        .clone();
+    let mut coordinators = Vec::new();
+    for name in ["Holder", "Candidate"] {
+        let created = arrange(
+            app,
+            &registrar,
+            r#"mutation($name: String!) { createCoordinator(input: { nameJa: "試験", nameEn: $name, prefectureCode: 13 }) { id } }"#,
+            json!({ "name": format!("{name} of {code}") }),
+        )
+        .await;
+        coordinators.push(created["createCoordinator"]["id"].clone());
+    }
+    let award = arrange(
+        app,
+        &registrar,
+        r#"mutation($scheme: ID!, $holder: ID!) { issueAward(input: { schemeId: $scheme, level: "basic", coordinatorId: $holder }) { id } }"#,
+        json!({ "scheme": scheme, "holder": coordinators[0] }),
+    )
+    .await["issueAward"]["id"]
+        .clone();
+    (
+        organization,
+        scheme,
+        award,
+        coordinators[0].clone(),
+        coordinators[1].clone(),
+    )
+}
 
 async fn schema_fields(app: &TestApp) -> BTreeMap<String, Vec<String>> {
     let data = app
@@ -225,18 +488,38 @@ async fn organization_id(app: &TestApp, code: &str) -> Value {
 #[tokio::test]
 async fn each_role_at_its_own_and_another_institution_gets_exactly_its_rights() {
     let app = TestApp::spawn().await;
+    let (own_org, own_scheme, own_award, own_coordinator, own_candidate) =
+        arrange_institution(&app, "aist").await;
+    let (other_org, other_scheme, other_award, other_coordinator, other_candidate) =
+        arrange_institution(&app, "jetro").await;
+    let course = arrange(
+        &app,
+        &app.token("registrar@aist", "aist", &[Role::Registrar]),
+        r#"mutation { createTrainingCourse(input: { titleJa: "研修", titleEn: "Course", unit: CREDITS, amount: 1 }) { id } }"#,
+        json!({}),
+    )
+    .await["createTrainingCourse"]["id"]
+        .clone();
+    let arranged = Arranged {
+        organization: [own_org, other_org],
+        scheme: [own_scheme, other_scheme],
+        award: [own_award, other_award],
+        coordinator: [own_coordinator, other_coordinator],
+        to_award: [own_candidate, other_candidate],
+        course,
+    };
+
     let mut serial = 0;
     let mut failures = Vec::new();
     for op in OPERATIONS {
         // Anonymous callers are asked to sign in.
-        let target = organization_id(&app, "aist").await;
         serial += 1;
         let before = audit_entries(&app).await;
         let outcome = attempt(
             &app,
             None,
             op,
-            json!({ "id": target, "code": format!("anon-{serial}") }),
+            (op.variables)(&arranged, Target::Own, serial),
         )
         .await;
         if outcome.status != 401 || outcome.code.as_deref() != Some("UNAUTHENTICATED") {
@@ -257,11 +540,16 @@ async fn each_role_at_its_own_and_another_institution_gets_exactly_its_rights() 
                 "aist"
             };
             let token = app.token(&format!("{role}@{home}"), home, &[role]);
-            for (target, code) in [(Target::Own, home), (Target::Other, "jetro")] {
+            for target in [Target::Own, Target::Other] {
                 serial += 1;
-                let variables = json!({ "id": organization_id(&app, code).await, "code": format!("made-{serial}") });
                 let before = audit_entries(&app).await;
-                let outcome = attempt(&app, Some(&token), op, variables).await;
+                let outcome = attempt(
+                    &app,
+                    Some(&token),
+                    op,
+                    (op.variables)(&arranged, target, serial),
+                )
+                .await;
                 let allowed = (op.allowed)(role, target);
                 let as_expected = if allowed {
                     outcome.status == 200 && outcome.code.is_none()

@@ -178,7 +178,7 @@ pub enum Change<T> {
 }
 
 impl<T> Change<T> {
-    fn apply(
+    pub(crate) fn apply(
         self,
         into: &mut sea_orm::ActiveValue<Option<String>>,
         text: impl FnOnce(T) -> String,

@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod batch;
 pub mod certificate;
+pub mod coordinators;
 pub mod country;
 pub mod dates;
 pub mod directory;

@@ -227,6 +227,10 @@ pub async fn scheme_by_id<C: ConnectionTrait>(
     Ok(qualification_scheme::Entity::find_by_id(id).one(db).await?)
 }
 
+pub async fn award_by_id<C: ConnectionTrait>(db: &C, id: i64) -> ApiResult<Option<award::Model>> {
+    Ok(award::Entity::find_by_id(id).one(db).await?)
+}
+
 pub async fn level_by_code<C: ConnectionTrait>(
     db: &C,
     scheme_id: i64,

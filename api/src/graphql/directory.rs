@@ -8,8 +8,8 @@ use super::{
     connection::{Conn, connection},
     ids::{self, NodeType},
     loaders::{
-        ClusterProjectId, Loaders, OrganizationId, ParticipationsOfOrganization,
-        ParticipationsOfProject, TieUpsOfProject,
+        AwardsOfOrganization, ClusterProjectId, CoordinatorsOfOrganization, Loaders,
+        OrganizationId, ParticipationsOfOrganization, ParticipationsOfProject, TieUpsOfProject,
     },
 };
 use crate::{
@@ -218,6 +218,13 @@ fn prefecture_of(code: i16) -> ApiResult<&'static prefecture::Prefecture> {
         .map_err(|e| ApiError::corrupt(e.to_string()))
 }
 
+impl Prefecture {
+    /// The prefecture of a stored code (the database keeps codes in range).
+    pub(super) fn of(code: i16) -> Result<Self> {
+        Ok(Self(prefecture_of(code)?))
+    }
+}
+
 /// A country, by ISO 3166-1 alpha-2 code.
 pub struct Country(String);
 
@@ -294,6 +301,34 @@ impl Organization {
             email: self.0.contact_email.clone(),
             phone: self.0.contact_phone.clone(),
         }))
+    }
+    /// The coordinators affiliated to the organisation.
+    async fn coordinators(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<Vec<super::qualifications::Coordinator>> {
+        let rows = loaders(ctx)?
+            .load_one(CoordinatorsOfOrganization(self.0.id))
+            .await
+            .map_err(ApiError::from)?;
+        Ok(rows
+            .unwrap_or_default()
+            .into_iter()
+            .map(super::qualifications::Coordinator)
+            .collect())
+    }
+    /// Awards the organisation holds itself (e.g. cluster-management labels). Members only.
+    async fn awards(&self, ctx: &Context<'_>) -> Result<Vec<super::qualifications::Award>> {
+        caller(ctx).require_member()?;
+        let rows = loaders(ctx)?
+            .load_one(AwardsOfOrganization(self.0.id))
+            .await
+            .map_err(ApiError::from)?;
+        Ok(rows
+            .unwrap_or_default()
+            .into_iter()
+            .map(super::qualifications::Award)
+            .collect())
     }
     /// The cluster projects the organisation takes part in, and its part in each.
     async fn cluster_participations(&self, ctx: &Context<'_>) -> Result<Vec<ClusterParticipation>> {

@@ -11,16 +11,29 @@ pub enum NodeType {
     Organization,
     ClusterProject,
     TieUp,
+    Coordinator,
+    QualificationScheme,
+    Award,
 }
 
 impl NodeType {
-    const ALL: [NodeType; 3] = [Self::Organization, Self::ClusterProject, Self::TieUp];
+    const ALL: [NodeType; 6] = [
+        Self::Organization,
+        Self::ClusterProject,
+        Self::TieUp,
+        Self::Coordinator,
+        Self::QualificationScheme,
+        Self::Award,
+    ];
 
     fn name(self) -> &'static str {
         match self {
             Self::Organization => "Organization",
             Self::ClusterProject => "ClusterProject",
             Self::TieUp => "TieUp",
+            Self::Coordinator => "Coordinator",
+            Self::QualificationScheme => "QualificationScheme",
+            Self::Award => "Award",
         }
     }
 

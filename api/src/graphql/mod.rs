@@ -6,6 +6,7 @@ mod directory;
 mod ids;
 pub mod loaders;
 mod node;
+mod qualifications;
 
 use async_graphql::{EmptySubscription, MergedObject, Schema, SchemaBuilder};
 use sea_orm::DatabaseConnection;
@@ -13,12 +14,16 @@ use sea_orm::DatabaseConnection;
 #[derive(MergedObject, Default)]
 pub struct Query(
     directory::DirectoryQuery,
+    qualifications::QualificationQuery,
     node::NodeQuery,
     access::AccessQuery,
 );
 
 #[derive(MergedObject, Default)]
-pub struct Mutation(directory::DirectoryMutation);
+pub struct Mutation(
+    directory::DirectoryMutation,
+    qualifications::QualificationMutation,
+);
 
 pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;
 

@@ -3,10 +3,11 @@
 use async_graphql::{Context, ID, Interface, Object, Result};
 
 use super::{
-    directory::{ClusterProject, Organization, TieUp, db},
+    directory::{ClusterProject, Organization, TieUp, caller, db},
     ids::{self, NodeType},
+    qualifications::{Award, Coordinator, QualificationScheme},
 };
-use crate::domain::directory;
+use crate::domain::{coordinators, directory, qualifications};
 
 /// An object with a global ID, refetchable with `node(id:)`.
 #[derive(Interface)]
@@ -15,6 +16,10 @@ pub enum Node {
     Organization(Organization),
     ClusterProject(ClusterProject),
     TieUp(TieUp),
+    Coordinator(Coordinator),
+    QualificationScheme(QualificationScheme),
+    /// Members of the network only.
+    Award(Award),
 }
 
 #[derive(Default)]
@@ -35,6 +40,18 @@ impl NodeQuery {
             (NodeType::TieUp, key) => directory::tie_up_by_id(db, key)
                 .await?
                 .map(|m| Node::TieUp(TieUp(m))),
+            (NodeType::Coordinator, key) => coordinators::coordinator_by_id(db, key)
+                .await?
+                .map(|m| Node::Coordinator(Coordinator(m))),
+            (NodeType::QualificationScheme, key) => qualifications::scheme_by_id(db, key)
+                .await?
+                .map(|m| Node::QualificationScheme(QualificationScheme(m))),
+            (NodeType::Award, key) => {
+                caller(ctx).require_member()?;
+                qualifications::award_by_id(db, key)
+                    .await?
+                    .map(|m| Node::Award(Award(m)))
+            }
         };
         Ok(node)
     }

@@ -1,8 +1,10 @@
 //! Seed data: the source document's directory, loaded idempotently. Rows are matched by their
 //! natural keys (organisation and project codes, participation pairs, a tie-up's project, country
 //! and partner) and written only where they differ, so a second run changes nothing. Profile
-//! fields that institutions edit themselves (website, descriptions) are set on insert only.
+//! fields that institutions edit themselves (website, descriptions) are set on insert only. The
+//! qualification data (schemes, coordinators, awards, trainings) is written where missing.
 
+mod qualifications;
 mod source;
 
 use std::collections::HashMap;
@@ -255,6 +257,8 @@ pub async fn load_source(db: &DatabaseConnection) -> Result<SeedReport, DbErr> {
             Some(_) => {}
         }
     }
+
+    qualifications::load(&txn, &organizations, &mut report).await?;
 
     txn.commit().await?;
     Ok(report)

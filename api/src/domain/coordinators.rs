@@ -1,0 +1,371 @@
+//! Coordinators, the people who support cluster activities, and their training. An organisation's
+//! admins manage its coordinators and record their trainings; the public sees their profile,
+//! members their contact details.
+
+use chrono::{NaiveDate, Utc};
+use entity::{
+    award, coordinator,
+    enums::{AwardDecision, CeUnit, IndustryField, MetiBureau},
+    qualification_scheme, scheme_level, training_course, training_record,
+};
+use sea_orm::{
+    ActiveEnum, ActiveModelTrait,
+    ActiveValue::Set,
+    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, IntoActiveModel,
+    QueryFilter, Select, SqlErr,
+    sea_query::{Expr, ExprTrait, LikeExpr, Query},
+};
+
+use super::{
+    audit::audited,
+    dates::{self, today_in_japan},
+    directory::{Change, Listing, Ordering, list},
+    fields,
+    page::{Keyset, PageArgs, SortValue},
+    prefecture::{self, PrefectureCode},
+    profile::{EmailAddress, PhoneNumber},
+};
+use crate::{
+    auth::{Caller, Role},
+    error::{ApiError, ApiResult},
+};
+
+/// "Holds an active award of this scheme at this level or above".
+#[derive(Debug, Clone)]
+pub struct HoldsAward {
+    pub scheme: qualification_scheme::Model,
+    pub min_rank: i16,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct CoordinatorFilter {
+    pub expertise: Option<IndustryField>,
+    pub prefecture: Option<PrefectureCode>,
+    pub bureau: Option<MetiBureau>,
+    pub organization_id: Option<i64>,
+    pub holds: Option<HoldsAward>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CoordinatorOrderField {
+    NameEn,
+    NameJa,
+}
+
+impl CoordinatorFilter {
+    fn select(&self, today: NaiveDate) -> Select<coordinator::Entity> {
+        use coordinator::Column;
+        let mut condition = Condition::all();
+        if let Some(field) = self.expertise {
+            condition = condition.add(
+                Expr::col(Column::Expertise)
+                    .like(LikeExpr::new(fields::like_pattern(field)).escape('\\')),
+            );
+        }
+        if let Some(code) = self.prefecture {
+            condition = condition.add(Column::PrefectureCode.eq(i16::from(code.get())));
+        }
+        if let Some(bureau) = self.bureau {
+            let codes = prefecture::covered_by(bureau).map(|p| i16::from(p.code));
+            condition = condition.add(Column::PrefectureCode.is_in(codes));
+        }
+        if let Some(organization) = self.organization_id {
+            condition = condition.add(Column::OrganizationId.eq(organization));
+        }
+        if let Some(holds) = &self.holds {
+            let cutoff = dates::earliest_expiry_counting(
+                today,
+                u32::try_from(holds.scheme.grace_months).unwrap_or(0),
+            );
+            let holders = Query::select()
+                .column((award::Entity, award::Column::CoordinatorId))
+                .from(award::Entity)
+                .inner_join(
+                    scheme_level::Entity,
+                    Expr::col((scheme_level::Entity, scheme_level::Column::Id))
+                        .equals((award::Entity, award::Column::LevelId)),
+                )
+                .and_where(Expr::col((award::Entity, award::Column::SchemeId)).eq(holds.scheme.id))
+                .and_where(
+                    Expr::col((scheme_level::Entity, scheme_level::Column::Rank))
+                        .gte(holds.min_rank),
+                )
+                .and_where(
+                    Expr::col((award::Entity, award::Column::Decision))
+                        .eq(AwardDecision::Active.to_value()),
+                )
+                .and_where(
+                    Expr::col((award::Entity, award::Column::ExpiresOn))
+                        .is_null()
+                        .or(Expr::col((award::Entity, award::Column::ExpiresOn)).gte(cutoff)),
+                )
+                .to_owned();
+            condition = condition.add(Column::Id.in_subquery(holders));
+        }
+        coordinator::Entity::find().filter(condition)
+    }
+}
+
+pub async fn coordinators(
+    db: &DatabaseConnection,
+    filter: &CoordinatorFilter,
+    order: Ordering<CoordinatorOrderField>,
+    args: &PageArgs,
+) -> ApiResult<Listing<coordinator::Entity>> {
+    use coordinator::{Column, Model};
+    let (name, column, value_of): (_, _, fn(&Model) -> SortValue) = match order.field {
+        CoordinatorOrderField::NameEn => ("name_en", Column::NameEn, |m| {
+            SortValue::Text(m.name_en.clone())
+        }),
+        CoordinatorOrderField::NameJa => ("name_ja", Column::NameJa, |m| {
+            SortValue::Text(m.name_ja.clone())
+        }),
+    };
+    let keyset = Keyset {
+        name,
+        column,
+        id: Column::Id,
+        descending: order.descending,
+        value_of,
+        id_of: |m: &Model| m.id,
+    };
+    list(db, filter.select(today_in_japan()), keyset, args).await
+}
+
+pub async fn coordinator_by_id<C: ConnectionTrait>(
+    db: &C,
+    id: i64,
+) -> ApiResult<Option<coordinator::Model>> {
+    Ok(coordinator::Entity::find_by_id(id).one(db).await?)
+}
+
+#[derive(Debug, Clone)]
+pub struct NewCoordinator {
+    /// The affiliation; the caller's own institution unless a network admin names another.
+    pub organization_id: Option<i64>,
+    pub name_ja: String,
+    pub name_en: String,
+    pub prefecture: PrefectureCode,
+    pub expertise: Vec<IndustryField>,
+    pub profile_en: Option<String>,
+    pub contact_email: Option<EmailAddress>,
+    pub contact_phone: Option<PhoneNumber>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct CoordinatorChanges {
+    pub name_ja: Option<String>,
+    pub name_en: Option<String>,
+    pub prefecture: Option<PrefectureCode>,
+    pub expertise: Option<Vec<IndustryField>>,
+    pub profile_en: Change<String>,
+    pub contact_email: Change<EmailAddress>,
+    pub contact_phone: Change<PhoneNumber>,
+}
+
+/// An organisation's admins (or a network admin) add a coordinator to it.
+pub async fn create_coordinator(
+    db: &DatabaseConnection,
+    caller: &Caller,
+    input: ApiResult<NewCoordinator>,
+) -> ApiResult<coordinator::Model> {
+    let target = input
+        .as_ref()
+        .ok()
+        .and_then(|i| i.organization_id)
+        .map(|id| id.to_string());
+    audited(db, caller, "createCoordinator", target, async |txn| {
+        let principal = caller.require_member()?;
+        let organization_id = match &input {
+            Ok(NewCoordinator {
+                organization_id: Some(id),
+                ..
+            }) => *id,
+            _ => principal.institution_id,
+        };
+        caller.require_for_or_network_admin(organization_id, Role::OrgAdmin)?;
+        let input = input?;
+        let now = Utc::now();
+        coordinator::ActiveModel {
+            organization_id: Set(organization_id),
+            name_ja: Set(input.name_ja),
+            name_en: Set(input.name_en),
+            prefecture_code: Set(input.prefecture.get().into()),
+            expertise: Set(fields::encode(&input.expertise)),
+            profile_en: Set(input.profile_en),
+            contact_email: Set(input.contact_email.map(EmailAddress::into_inner)),
+            contact_phone: Set(input.contact_phone.map(PhoneNumber::into_inner)),
+            created_at: Set(now),
+            updated_at: Set(now),
+            ..Default::default()
+        }
+        .insert(txn)
+        .await
+        .map_err(|err| match err.sql_err() {
+            Some(SqlErr::ForeignKeyConstraintViolation(_)) => {
+                ApiError::bad_input("input.organizationId", "no such organisation")
+            }
+            _ => err.into(),
+        })
+    })
+    .await
+}
+
+async fn coordinator_for_admin<C: ConnectionTrait>(
+    db: &C,
+    caller: &Caller,
+    id: ApiResult<i64>,
+) -> ApiResult<coordinator::Model> {
+    caller.require_member()?;
+    let row = coordinator_by_id(db, id?)
+        .await?
+        .ok_or(ApiError::NotFound("coordinator"))?;
+    caller.require_for_or_network_admin(row.organization_id, Role::OrgAdmin)?;
+    Ok(row)
+}
+
+pub async fn update_coordinator(
+    db: &DatabaseConnection,
+    caller: &Caller,
+    target: String,
+    id: ApiResult<i64>,
+    changes: ApiResult<CoordinatorChanges>,
+) -> ApiResult<coordinator::Model> {
+    audited(db, caller, "updateCoordinator", Some(target), async |txn| {
+        let row = coordinator_for_admin(txn, caller, id).await?;
+        let changes = changes?;
+        let mut active = row.into_active_model();
+        if let Some(name) = changes.name_ja {
+            active.name_ja = Set(name);
+        }
+        if let Some(name) = changes.name_en {
+            active.name_en = Set(name);
+        }
+        if let Some(code) = changes.prefecture {
+            active.prefecture_code = Set(code.get().into());
+        }
+        if let Some(expertise) = changes.expertise {
+            active.expertise = Set(fields::encode(&expertise));
+        }
+        changes
+            .profile_en
+            .apply(&mut active.profile_en, |text| text);
+        changes
+            .contact_email
+            .apply(&mut active.contact_email, EmailAddress::into_inner);
+        changes
+            .contact_phone
+            .apply(&mut active.contact_phone, PhoneNumber::into_inner);
+        active.updated_at = Set(Utc::now());
+        Ok(active.update(txn).await?)
+    })
+    .await
+}
+
+// ---------------------------------------------------------------- training
+
+#[derive(Debug, Clone)]
+pub struct NewCourse {
+    pub title_ja: String,
+    pub title_en: String,
+    pub unit: CeUnit,
+    pub amount: i32,
+}
+
+/// A provider's registrars or admins publish a course; the provider is their own institution.
+pub async fn create_course(
+    db: &DatabaseConnection,
+    caller: &Caller,
+    input: ApiResult<NewCourse>,
+) -> ApiResult<training_course::Model> {
+    audited(db, caller, "createTrainingCourse", None, async |txn| {
+        let principal = caller.require_member()?;
+        if !(principal.has(Role::Registrar) || principal.has(Role::OrgAdmin)) {
+            return Err(ApiError::Forbidden(
+                "this needs the registrar or org_admin role".into(),
+            ));
+        }
+        let input = input?;
+        Ok(training_course::ActiveModel {
+            provider_id: Set(principal.institution_id),
+            title_ja: Set(input.title_ja),
+            title_en: Set(input.title_en),
+            unit: Set(input.unit),
+            amount: Set(input.amount),
+            created_at: Set(Utc::now()),
+            ..Default::default()
+        }
+        .insert(txn)
+        .await?)
+    })
+    .await
+}
+
+pub async fn courses(
+    db: &DatabaseConnection,
+    provider_id: Option<i64>,
+    args: &PageArgs,
+) -> ApiResult<Listing<training_course::Entity>> {
+    use training_course::Column;
+    let mut condition = Condition::all();
+    if let Some(provider) = provider_id {
+        condition = condition.add(Column::ProviderId.eq(provider));
+    }
+    let keyset = Keyset {
+        name: "id",
+        column: Column::Id,
+        id: Column::Id,
+        descending: false,
+        value_of: |m: &training_course::Model| SortValue::Int(m.id),
+        id_of: |m: &training_course::Model| m.id,
+    };
+    list(
+        db,
+        training_course::Entity::find().filter(condition),
+        keyset,
+        args,
+    )
+    .await
+}
+
+/// The coordinator's organisation records a completed training; the same completion twice is a
+/// conflict, so a retry never counts double.
+pub async fn record_training(
+    db: &DatabaseConnection,
+    caller: &Caller,
+    target: String,
+    coordinator_id: ApiResult<i64>,
+    course_id: ApiResult<i64>,
+    completed_on: NaiveDate,
+) -> ApiResult<training_record::Model> {
+    audited(db, caller, "recordTraining", Some(target), async |txn| {
+        let coordinator = coordinator_for_admin(txn, caller, coordinator_id).await?;
+        let course = training_course::Entity::find_by_id(course_id?)
+            .one(txn)
+            .await?
+            .ok_or_else(|| ApiError::bad_input("courseId", "no such course"))?;
+        if completed_on > today_in_japan() {
+            return Err(ApiError::bad_input(
+                "completedOn",
+                "a training cannot be completed in the future",
+            ));
+        }
+        training_record::ActiveModel {
+            coordinator_id: Set(coordinator.id),
+            course_id: Set(course.id),
+            completed_on: Set(completed_on),
+            recorded_at: Set(Utc::now()),
+            ..Default::default()
+        }
+        .insert(txn)
+        .await
+        .map_err(|err| match err.sql_err() {
+            Some(SqlErr::UniqueConstraintViolation(_)) => ApiError::Conflict {
+                field: "completedOn".into(),
+                message: "this completion is already recorded".into(),
+            },
+            _ => err.into(),
+        })
+    })
+    .await
+}

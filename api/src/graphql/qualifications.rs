@@ -1,0 +1,1291 @@
+//! Coordinators, qualification schemes, awards and training in GraphQL.
+
+use async_graphql::{
+    Context, Enum, ID, InputObject, InputValueError, InputValueResult, MaybeUndefined, Object,
+    Result, Scalar, ScalarType, Union, Value,
+};
+use chrono::NaiveDate;
+use entity::{
+    award, ce_requirement, coordinator, enums, qualification_scheme, scheme_level, training_course,
+    training_record,
+};
+
+use super::{
+    connection::{Conn, connection},
+    directory::{
+        IndustryField, MetiBureau, OrderDirection, Organization, Prefecture, caller, db, loaders,
+    },
+    ids::{self, NodeType},
+    loaders::{
+        AwardsOfCoordinator, CoordinatorId, CourseId, LevelId, LevelsOfScheme, OrganizationId,
+        RequirementsOfScheme, SchemeId, TrainingsOfCoordinator,
+    },
+};
+use crate::{
+    domain::{
+        coordinators::{self, CoordinatorFilter, HoldsAward},
+        dates::today_in_japan,
+        directory::{Change, Ordering},
+        fields,
+        page::PageArgs,
+        prefecture::PrefectureCode,
+        profile::{self, Code, EmailAddress, PhoneNumber},
+        qualifications::{self, Completion, Holder},
+    },
+    error::{ApiError, ApiResult},
+};
+
+/// A calendar date, `YYYY-MM-DD` (a day in Japan).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Date(pub NaiveDate);
+
+#[Scalar(name = "Date")]
+impl ScalarType for Date {
+    fn parse(value: Value) -> InputValueResult<Self> {
+        match &value {
+            Value::String(text) => NaiveDate::parse_from_str(text, "%Y-%m-%d")
+                .map(Date)
+                .map_err(|_| InputValueError::custom("expected a date as YYYY-MM-DD")),
+            _ => Err(InputValueError::expected_type(value)),
+        }
+    }
+
+    fn to_value(&self) -> Value {
+        Value::String(self.0.format("%Y-%m-%d").to_string())
+    }
+}
+
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+#[graphql(remote = "enums::HolderKind")]
+pub enum HolderKind {
+    /// A person: a coordinator.
+    Person,
+    /// An organisation, e.g. a cluster-management label.
+    Organization,
+}
+
+/// The unit continuing education is counted in.
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+#[graphql(remote = "enums::CeUnit")]
+pub enum CeUnit {
+    Credits,
+    Hours,
+    Points,
+}
+
+/// An award's standing today.
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+#[graphql(remote = "qualifications::AwardStatus")]
+pub enum AwardStatus {
+    /// Valid: through its expiry day and any grace period.
+    Active,
+    /// Past its expiry and grace period.
+    Expired,
+    /// Suspended by the issuer; may be reinstated.
+    Suspended,
+    /// Revoked by the issuer, for good.
+    Revoked,
+}
+
+async fn load<K, V>(ctx: &Context<'_>, key: K, what: &str) -> Result<V>
+where
+    K: Send + Sync + std::hash::Hash + Eq + Clone + 'static,
+    super::loaders::RelationLoader:
+        async_graphql::dataloader::Loader<K, Value = V, Error = std::sync::Arc<sea_orm::DbErr>>,
+    V: Send + Sync + Clone + 'static,
+{
+    Ok(loaders(ctx)?
+        .load_one(key)
+        .await
+        .map_err(ApiError::from)?
+        .ok_or_else(|| ApiError::corrupt(format!("a referenced {what} is missing")))?)
+}
+
+async fn load_many<K, V>(ctx: &Context<'_>, key: K) -> Result<Vec<V>>
+where
+    K: Send + Sync + std::hash::Hash + Eq + Clone + 'static,
+    super::loaders::RelationLoader: async_graphql::dataloader::Loader<K, Value = Vec<V>, Error = std::sync::Arc<sea_orm::DbErr>>,
+    V: Send + Sync + Clone + 'static,
+{
+    Ok(loaders(ctx)?
+        .load_one(key)
+        .await
+        .map_err(ApiError::from)?
+        .unwrap_or_default())
+}
+
+// ---------------------------------------------------------------- objects
+
+/// A person who supports cluster activities, affiliated to an organisation.
+pub struct Coordinator(pub coordinator::Model);
+
+#[Object]
+impl Coordinator {
+    pub async fn id(&self) -> ID {
+        NodeType::Coordinator.id(self.0.id)
+    }
+    async fn name_ja(&self) -> &str {
+        &self.0.name_ja
+    }
+    async fn name_en(&self) -> &str {
+        &self.0.name_en
+    }
+    /// The organisation the coordinator works for.
+    async fn organization(&self, ctx: &Context<'_>) -> Result<Organization> {
+        Ok(Organization(
+            load(ctx, OrganizationId(self.0.organization_id), "organisation").await?,
+        ))
+    }
+    async fn prefecture(&self) -> Result<Prefecture> {
+        Prefecture::of(self.0.prefecture_code)
+    }
+    /// Fields of expertise.
+    async fn expertise(&self) -> Vec<IndustryField> {
+        fields::decode(&self.0.expertise)
+            .into_iter()
+            .map(Into::into)
+            .collect()
+    }
+    async fn profile_en(&self) -> Option<&str> {
+        self.0.profile_en.as_deref()
+    }
+    /// How to reach the coordinator. Members of the network only.
+    async fn contact(&self, ctx: &Context<'_>) -> Result<Option<CoordinatorContact>> {
+        caller(ctx).require_member()?;
+        Ok(Some(CoordinatorContact {
+            email: self.0.contact_email.clone(),
+            phone: self.0.contact_phone.clone(),
+        }))
+    }
+    /// The coordinator's awards, with their renewal dates and the credits still missing. Members
+    /// of the network only.
+    async fn awards(&self, ctx: &Context<'_>) -> Result<Vec<Award>> {
+        caller(ctx).require_member()?;
+        let rows = load_many(ctx, AwardsOfCoordinator(self.0.id)).await?;
+        Ok(rows.into_iter().map(Award).collect())
+    }
+    /// Completed trainings, newest last. Members of the network only.
+    async fn trainings(&self, ctx: &Context<'_>) -> Result<Vec<TrainingRecord>> {
+        caller(ctx).require_member()?;
+        let rows = load_many(ctx, TrainingsOfCoordinator(self.0.id)).await?;
+        Ok(rows.into_iter().map(TrainingRecord).collect())
+    }
+}
+
+#[derive(async_graphql::SimpleObject)]
+pub struct CoordinatorContact {
+    email: Option<String>,
+    phone: Option<String>,
+}
+
+/// A qualification defined by an issuing organisation.
+pub struct QualificationScheme(pub qualification_scheme::Model);
+
+#[Object]
+impl QualificationScheme {
+    pub async fn id(&self) -> ID {
+        NodeType::QualificationScheme.id(self.0.id)
+    }
+    async fn code(&self) -> &str {
+        &self.0.code
+    }
+    async fn name_ja(&self) -> &str {
+        &self.0.name_ja
+    }
+    async fn name_en(&self) -> &str {
+        &self.0.name_en
+    }
+    /// The organisation that defines the scheme and issues its awards.
+    async fn issuer(&self, ctx: &Context<'_>) -> Result<Organization> {
+        Ok(Organization(
+            load(ctx, OrganizationId(self.0.issuer_id), "organisation").await?,
+        ))
+    }
+    async fn holder_kind(&self) -> HolderKind {
+        self.0.holder_kind.into()
+    }
+    /// How long an award is valid; null when awards do not expire.
+    async fn validity_months(&self) -> Option<i16> {
+        self.0.validity_months
+    }
+    /// Renewal opens this many months before expiry.
+    async fn renewal_window_months(&self) -> i16 {
+        self.0.renewal_window_months
+    }
+    /// An award still counts, and may be renewed, this many months after expiry.
+    async fn grace_months(&self) -> i16 {
+        self.0.grace_months
+    }
+    /// The levels, lowest first.
+    async fn levels(&self, ctx: &Context<'_>) -> Result<Vec<SchemeLevel>> {
+        let rows = load_many(ctx, LevelsOfScheme(self.0.id)).await?;
+        Ok(rows.into_iter().map(SchemeLevel).collect())
+    }
+    /// What renewal needs, every requirement met.
+    async fn continuing_education(&self, ctx: &Context<'_>) -> Result<Vec<CeRequirement>> {
+        let rows = load_many(ctx, RequirementsOfScheme(self.0.id)).await?;
+        Ok(rows.into_iter().map(CeRequirement).collect())
+    }
+}
+
+pub struct SchemeLevel(scheme_level::Model);
+
+#[Object]
+impl SchemeLevel {
+    /// 1 for the first level, then 2, 3 …
+    async fn rank(&self) -> i16 {
+        self.0.rank
+    }
+    async fn code(&self) -> &str {
+        &self.0.code
+    }
+    async fn name_ja(&self) -> &str {
+        &self.0.name_ja
+    }
+    async fn name_en(&self) -> &str {
+        &self.0.name_en
+    }
+    /// An award at this level needs an active award at the level below.
+    async fn requires_previous(&self) -> bool {
+        self.0.requires_previous
+    }
+}
+
+/// So many units within so many months before a renewal.
+pub struct CeRequirement(ce_requirement::Model);
+
+#[Object]
+impl CeRequirement {
+    async fn unit(&self) -> CeUnit {
+        self.0.unit.into()
+    }
+    async fn amount(&self) -> i32 {
+        self.0.amount
+    }
+    async fn period_months(&self) -> i16 {
+        self.0.period_months
+    }
+}
+
+/// Who holds an award.
+#[derive(Union)]
+pub enum AwardHolder {
+    Coordinator(Coordinator),
+    Organization(Organization),
+}
+
+/// A level of a scheme awarded to a coordinator or an organisation: a certificate.
+pub struct Award(pub award::Model);
+
+impl Award {
+    async fn scheme_row(&self, ctx: &Context<'_>) -> Result<qualification_scheme::Model> {
+        load(ctx, SchemeId(self.0.scheme_id), "qualification scheme").await
+    }
+}
+
+#[Object]
+impl Award {
+    pub async fn id(&self) -> ID {
+        NodeType::Award.id(self.0.id)
+    }
+    async fn certificate_number(&self) -> &str {
+        &self.0.certificate_number
+    }
+    async fn scheme(&self, ctx: &Context<'_>) -> Result<QualificationScheme> {
+        Ok(QualificationScheme(self.scheme_row(ctx).await?))
+    }
+    async fn level(&self, ctx: &Context<'_>) -> Result<SchemeLevel> {
+        Ok(SchemeLevel(
+            load(ctx, LevelId(self.0.level_id), "level").await?,
+        ))
+    }
+    async fn holder(&self, ctx: &Context<'_>) -> Result<AwardHolder> {
+        match (self.0.coordinator_id, self.0.holder_organization_id) {
+            (Some(id), _) => Ok(AwardHolder::Coordinator(Coordinator(
+                load(ctx, CoordinatorId(id), "coordinator").await?,
+            ))),
+            (None, Some(id)) => Ok(AwardHolder::Organization(Organization(
+                load(ctx, OrganizationId(id), "organisation").await?,
+            ))),
+            (None, None) => Err(ApiError::corrupt("an award without a holder").into()),
+        }
+    }
+    async fn awarded_on(&self) -> Date {
+        Date(self.0.awarded_on)
+    }
+    /// The last day of validity, before any grace period; null if the award does not expire.
+    async fn expires_on(&self) -> Option<Date> {
+        self.0.expires_on.map(Date)
+    }
+    /// Today's status, from the dates and the issuer's decisions.
+    async fn status(&self, ctx: &Context<'_>) -> Result<AwardStatus> {
+        Ok(qualifications::status(&self.0, &self.scheme_row(ctx).await?, today_in_japan()).into())
+    }
+    /// The reason for the last suspension, reinstatement or revocation.
+    async fn decision_reason(&self) -> Option<&str> {
+        self.0.decision_reason.as_deref()
+    }
+    /// When and how the award can be renewed; null if it does not expire.
+    async fn renewal(&self, ctx: &Context<'_>) -> Result<Option<Renewal>> {
+        let scheme = self.scheme_row(ctx).await?;
+        let Some(window) = qualifications::renewal_window(&self.0, &scheme) else {
+            return Ok(None);
+        };
+        let today = today_in_japan();
+        let progress = match self.0.coordinator_id {
+            Some(coordinator_id) => {
+                let requirements = load_many(ctx, RequirementsOfScheme(scheme.id)).await?;
+                let records: Vec<training_record::Model> =
+                    load_many(ctx, TrainingsOfCoordinator(coordinator_id)).await?;
+                let mut completions = Vec::with_capacity(records.len());
+                for record in records {
+                    let course: training_course::Model =
+                        load(ctx, CourseId(record.course_id), "course").await?;
+                    completions.push(Completion {
+                        on: record.completed_on,
+                        unit: course.unit,
+                        amount: course.amount,
+                    });
+                }
+                qualifications::ce_progress(&requirements, &completions, today)
+            }
+            None => Vec::new(),
+        };
+        Ok(Some(Renewal {
+            opens_on: Date(window.opens_on),
+            due_on: Date(window.due_on),
+            closes_on: Date(window.closes_on),
+            open_now: window.opens_on <= today && today <= window.closes_on,
+            continuing_education: progress
+                .into_iter()
+                .map(|p| CeProgress {
+                    unit: p.unit.into(),
+                    required: p.required,
+                    earned: p.earned,
+                    missing: p.missing(),
+                    counted_from: Date(p.counted_from),
+                })
+                .collect(),
+        }))
+    }
+}
+
+/// When an award can be renewed, and what it still needs.
+#[derive(async_graphql::SimpleObject)]
+pub struct Renewal {
+    /// Renewal opens on this day.
+    opens_on: Date,
+    /// The award's expiry: renew by then to stay continuous.
+    due_on: Date,
+    /// The last day renewal is possible (the end of the grace period).
+    closes_on: Date,
+    open_now: bool,
+    continuing_education: Vec<CeProgress>,
+}
+
+/// Progress towards one continuing-education requirement, counted up to today.
+#[derive(async_graphql::SimpleObject)]
+pub struct CeProgress {
+    unit: CeUnit,
+    required: i64,
+    earned: i64,
+    /// What is still missing (0 when met).
+    missing: i64,
+    /// Trainings count from this day.
+    counted_from: Date,
+}
+
+pub struct TrainingCourse(training_course::Model);
+
+#[Object]
+impl TrainingCourse {
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+    async fn title_ja(&self) -> &str {
+        &self.0.title_ja
+    }
+    async fn title_en(&self) -> &str {
+        &self.0.title_en
+    }
+    /// The organisation that gives the course.
+    async fn provider(&self, ctx: &Context<'_>) -> Result<Organization> {
+        Ok(Organization(
+            load(ctx, OrganizationId(self.0.provider_id), "organisation").await?,
+        ))
+    }
+    async fn unit(&self) -> CeUnit {
+        self.0.unit.into()
+    }
+    /// What completing the course earns, in `unit`.
+    async fn amount(&self) -> i32 {
+        self.0.amount
+    }
+}
+
+pub struct TrainingRecord(training_record::Model);
+
+#[Object]
+impl TrainingRecord {
+    async fn course(&self, ctx: &Context<'_>) -> Result<TrainingCourse> {
+        Ok(TrainingCourse(
+            load(ctx, CourseId(self.0.course_id), "course").await?,
+        ))
+    }
+    async fn completed_on(&self) -> Date {
+        Date(self.0.completed_on)
+    }
+}
+
+/// What anyone may learn of a certificate from its number.
+pub struct CertificateVerification {
+    award: award::Model,
+    scheme: qualification_scheme::Model,
+}
+
+#[Object]
+impl CertificateVerification {
+    async fn certificate_number(&self) -> &str {
+        &self.award.certificate_number
+    }
+    /// The holder's public name, in Japanese.
+    async fn holder_name_ja(&self, ctx: &Context<'_>) -> Result<String> {
+        Ok(self.holder_names(ctx).await?.0)
+    }
+    /// The holder's public name, in English.
+    async fn holder_name_en(&self, ctx: &Context<'_>) -> Result<String> {
+        Ok(self.holder_names(ctx).await?.1)
+    }
+    async fn scheme(&self) -> QualificationScheme {
+        QualificationScheme(self.scheme.clone())
+    }
+    async fn level(&self, ctx: &Context<'_>) -> Result<SchemeLevel> {
+        Ok(SchemeLevel(
+            load(ctx, LevelId(self.award.level_id), "level").await?,
+        ))
+    }
+    async fn awarded_on(&self) -> Date {
+        Date(self.award.awarded_on)
+    }
+    async fn expires_on(&self) -> Option<Date> {
+        self.award.expires_on.map(Date)
+    }
+    /// Today's status.
+    async fn status(&self) -> AwardStatus {
+        qualifications::status(&self.award, &self.scheme, today_in_japan()).into()
+    }
+}
+
+impl CertificateVerification {
+    async fn holder_names(&self, ctx: &Context<'_>) -> Result<(String, String)> {
+        match (self.award.coordinator_id, self.award.holder_organization_id) {
+            (Some(id), _) => {
+                let c: coordinator::Model = load(ctx, CoordinatorId(id), "coordinator").await?;
+                Ok((c.name_ja, c.name_en))
+            }
+            (None, Some(id)) => {
+                let o: entity::organization::Model =
+                    load(ctx, OrganizationId(id), "organisation").await?;
+                Ok((o.name_ja, o.name_en))
+            }
+            (None, None) => Err(ApiError::corrupt("an award without a holder").into()),
+        }
+    }
+}
+
+// ---------------------------------------------------------------- inputs
+
+#[derive(InputObject)]
+pub struct HoldsAwardInput {
+    /// The scheme's code, e.g. `ura-skill`.
+    pub scheme: String,
+    /// The lowest level that qualifies, by code (default: the first level).
+    pub min_level: Option<String>,
+}
+
+#[derive(InputObject, Default)]
+#[graphql(name = "CoordinatorFilter")]
+pub struct CoordinatorFilterInput {
+    pub expertise: Option<IndustryField>,
+    /// JIS X 0401 code, 1–47.
+    pub prefecture_code: Option<i32>,
+    pub bureau: Option<MetiBureau>,
+    pub organization_id: Option<ID>,
+    /// Coordinators holding an active award of a scheme, at a level or above.
+    pub holds_active_award: Option<HoldsAwardInput>,
+}
+
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Default)]
+pub enum CoordinatorOrderField {
+    #[default]
+    NameEn,
+    NameJa,
+}
+
+#[derive(InputObject, Default)]
+pub struct CoordinatorOrder {
+    #[graphql(default)]
+    pub field: CoordinatorOrderField,
+    #[graphql(default)]
+    pub direction: OrderDirection,
+}
+
+#[derive(InputObject, Default)]
+#[graphql(name = "QualificationSchemeFilter")]
+pub struct SchemeFilterInput {
+    pub issuer_id: Option<ID>,
+    pub holder_kind: Option<HolderKind>,
+}
+
+#[derive(InputObject, Default)]
+#[graphql(name = "AwardFilter")]
+pub struct AwardFilterInput {
+    pub scheme_id: Option<ID>,
+    pub status: Option<AwardStatus>,
+    pub coordinator_id: Option<ID>,
+    pub organization_id: Option<ID>,
+}
+
+#[derive(InputObject)]
+pub struct LevelInput {
+    pub code: String,
+    pub name_ja: String,
+    pub name_en: String,
+    /// An award at this level needs an active award at the level below (not for the first level).
+    #[graphql(default)]
+    pub requires_previous: bool,
+}
+
+#[derive(InputObject)]
+pub struct CeRequirementInput {
+    pub unit: CeUnit,
+    /// 1–10000.
+    pub amount: i32,
+    /// 1–120.
+    pub period_months: i32,
+}
+
+#[derive(InputObject)]
+pub struct CreateQualificationSchemeInput {
+    pub code: String,
+    pub name_ja: String,
+    pub name_en: String,
+    pub holder_kind: HolderKind,
+    /// 1–120; omit or null for awards that do not expire.
+    pub validity_months: Option<i32>,
+    /// 0–60.
+    #[graphql(default)]
+    pub renewal_window_months: i32,
+    /// 0–24.
+    #[graphql(default)]
+    pub grace_months: i32,
+    /// Lowest first; 1–10 levels with distinct codes.
+    pub levels: Vec<LevelInput>,
+    #[graphql(default)]
+    pub continuing_education: Vec<CeRequirementInput>,
+}
+
+#[derive(InputObject, Default)]
+pub struct UpdateQualificationSchemeInput {
+    pub name_ja: Option<String>,
+    pub name_en: Option<String>,
+    pub validity_months: MaybeUndefined<i32>,
+    pub renewal_window_months: Option<i32>,
+    pub grace_months: Option<i32>,
+    /// Replaces every continuing-education requirement.
+    pub continuing_education: Option<Vec<CeRequirementInput>>,
+}
+
+#[derive(InputObject)]
+pub struct IssueAwardInput {
+    pub scheme_id: ID,
+    /// The level's code.
+    pub level: String,
+    /// For schemes held by persons.
+    pub coordinator_id: Option<ID>,
+    /// For schemes held by organisations.
+    pub organization_id: Option<ID>,
+    /// Default: today. Never in the future.
+    pub awarded_on: Option<Date>,
+}
+
+#[derive(InputObject)]
+pub struct CreateCoordinatorInput {
+    /// The affiliation; default the caller's own institution (network admins may name another).
+    pub organization_id: Option<ID>,
+    pub name_ja: String,
+    pub name_en: String,
+    pub prefecture_code: i32,
+    #[graphql(default)]
+    pub expertise: Vec<IndustryField>,
+    pub profile_en: Option<String>,
+    pub contact_email: Option<String>,
+    pub contact_phone: Option<String>,
+}
+
+#[derive(InputObject, Default)]
+pub struct UpdateCoordinatorInput {
+    pub name_ja: Option<String>,
+    pub name_en: Option<String>,
+    pub prefecture_code: Option<i32>,
+    pub expertise: Option<Vec<IndustryField>>,
+    pub profile_en: MaybeUndefined<String>,
+    pub contact_email: MaybeUndefined<String>,
+    pub contact_phone: MaybeUndefined<String>,
+}
+
+#[derive(InputObject)]
+pub struct CreateTrainingCourseInput {
+    pub title_ja: String,
+    pub title_en: String,
+    pub unit: CeUnit,
+    /// What completing the course earns, 1–1000.
+    pub amount: i32,
+}
+
+fn required(value: &str, field: &str, max: usize) -> ApiResult<String> {
+    profile::text(value, max)
+        .map_err(|message| ApiError::bad_input(field, message))?
+        .ok_or_else(|| ApiError::bad_input(field, "required"))
+}
+
+fn optional(value: Option<String>, field: &str, max: usize) -> ApiResult<Option<String>> {
+    value
+        .map(|v| profile::text(&v, max).map_err(|message| ApiError::bad_input(field, message)))
+        .transpose()
+        .map(Option::flatten)
+}
+
+fn within(value: i32, field: &str, range: std::ops::RangeInclusive<i32>) -> ApiResult<i16> {
+    if range.contains(&value) {
+        Ok(value as i16)
+    } else {
+        Err(ApiError::bad_input(
+            field,
+            format!("must be between {} and {}", range.start(), range.end()),
+        ))
+    }
+}
+
+fn prefecture(value: i32, field: &str) -> ApiResult<PrefectureCode> {
+    PrefectureCode::parse(value.into()).map_err(|e| ApiError::bad_input(field, e.to_string()))
+}
+
+fn requirements(
+    input: Vec<CeRequirementInput>,
+    field: &str,
+) -> ApiResult<Vec<qualifications::RequirementInput>> {
+    input
+        .into_iter()
+        .enumerate()
+        .map(|(i, r)| {
+            Ok(qualifications::RequirementInput {
+                unit: r.unit.into(),
+                amount: within(r.amount, &format!("{field}.{i}.amount"), 1..=10_000)?.into(),
+                period_months: within(
+                    r.period_months,
+                    &format!("{field}.{i}.periodMonths"),
+                    1..=120,
+                )?,
+            })
+        })
+        .collect()
+}
+
+impl CreateQualificationSchemeInput {
+    fn parse(self) -> ApiResult<qualifications::NewScheme> {
+        if self.levels.is_empty() || self.levels.len() > 10 {
+            return Err(ApiError::bad_input(
+                "input.levels",
+                "a scheme has 1 to 10 levels",
+            ));
+        }
+        let mut levels = Vec::with_capacity(self.levels.len());
+        for (i, level) in self.levels.into_iter().enumerate() {
+            let field = |name: &str| format!("input.levels.{i}.{name}");
+            let code =
+                Code::parse(&level.code).map_err(|m| ApiError::bad_input(field("code"), m))?;
+            if levels
+                .iter()
+                .any(|l: &qualifications::LevelInput| l.code == code)
+            {
+                return Err(ApiError::bad_input(
+                    field("code"),
+                    "level codes must differ",
+                ));
+            }
+            if i == 0 && level.requires_previous {
+                return Err(ApiError::bad_input(
+                    field("requiresPrevious"),
+                    "the first level has none below it",
+                ));
+            }
+            levels.push(qualifications::LevelInput {
+                code,
+                name_ja: required(&level.name_ja, &field("nameJa"), 200)?,
+                name_en: required(&level.name_en, &field("nameEn"), 200)?,
+                requires_previous: level.requires_previous,
+            });
+        }
+        Ok(qualifications::NewScheme {
+            code: Code::parse(&self.code).map_err(|m| ApiError::bad_input("input.code", m))?,
+            name_ja: required(&self.name_ja, "input.nameJa", 200)?,
+            name_en: required(&self.name_en, "input.nameEn", 200)?,
+            holder_kind: self.holder_kind.into(),
+            validity_months: self
+                .validity_months
+                .map(|v| within(v, "input.validityMonths", 1..=120))
+                .transpose()?,
+            renewal_window_months: within(
+                self.renewal_window_months,
+                "input.renewalWindowMonths",
+                0..=60,
+            )?,
+            grace_months: within(self.grace_months, "input.graceMonths", 0..=24)?,
+            levels,
+            requirements: requirements(self.continuing_education, "input.continuingEducation")?,
+        })
+    }
+}
+
+impl UpdateQualificationSchemeInput {
+    fn parse(self) -> ApiResult<qualifications::SchemeChanges> {
+        Ok(qualifications::SchemeChanges {
+            name_ja: self
+                .name_ja
+                .map(|n| required(&n, "input.nameJa", 200))
+                .transpose()?,
+            name_en: self
+                .name_en
+                .map(|n| required(&n, "input.nameEn", 200))
+                .transpose()?,
+            validity_months: match self.validity_months {
+                MaybeUndefined::Undefined => Change::Keep,
+                MaybeUndefined::Null => Change::Clear,
+                MaybeUndefined::Value(v) => {
+                    Change::Set(within(v, "input.validityMonths", 1..=120)?)
+                }
+            },
+            renewal_window_months: self
+                .renewal_window_months
+                .map(|v| within(v, "input.renewalWindowMonths", 0..=60))
+                .transpose()?,
+            grace_months: self
+                .grace_months
+                .map(|v| within(v, "input.graceMonths", 0..=24))
+                .transpose()?,
+            requirements: self
+                .continuing_education
+                .map(|r| requirements(r, "input.continuingEducation"))
+                .transpose()?,
+        })
+    }
+}
+
+fn text_change(
+    value: MaybeUndefined<String>,
+    field: &str,
+    max: usize,
+) -> ApiResult<Change<String>> {
+    match value {
+        MaybeUndefined::Undefined => Ok(Change::Keep),
+        MaybeUndefined::Null => Ok(Change::Clear),
+        MaybeUndefined::Value(text) => Ok(
+            match profile::text(&text, max).map_err(|m| ApiError::bad_input(field, m))? {
+                Some(text) => Change::Set(text),
+                None => Change::Clear,
+            },
+        ),
+    }
+}
+
+fn parsed_change<T>(
+    value: MaybeUndefined<String>,
+    field: &str,
+    parse: fn(&str) -> std::result::Result<T, String>,
+) -> ApiResult<Change<T>> {
+    match value {
+        MaybeUndefined::Undefined => Ok(Change::Keep),
+        MaybeUndefined::Null => Ok(Change::Clear),
+        MaybeUndefined::Value(text) if text.trim().is_empty() => Ok(Change::Clear),
+        MaybeUndefined::Value(text) => parse(&text)
+            .map(Change::Set)
+            .map_err(|m| ApiError::bad_input(field, m)),
+    }
+}
+
+fn optional_id(id: &Option<ID>, node_type: NodeType, field: &str) -> ApiResult<Option<i64>> {
+    id.as_ref()
+        .map(|id| ids::decode_as(id, node_type, field))
+        .transpose()
+}
+
+impl CreateCoordinatorInput {
+    fn parse(self) -> ApiResult<coordinators::NewCoordinator> {
+        Ok(coordinators::NewCoordinator {
+            organization_id: optional_id(
+                &self.organization_id,
+                NodeType::Organization,
+                "input.organizationId",
+            )?,
+            name_ja: required(&self.name_ja, "input.nameJa", 200)?,
+            name_en: required(&self.name_en, "input.nameEn", 200)?,
+            prefecture: prefecture(self.prefecture_code, "input.prefectureCode")?,
+            expertise: self.expertise.into_iter().map(Into::into).collect(),
+            profile_en: optional(self.profile_en, "input.profileEn", 2000)?,
+            contact_email: self
+                .contact_email
+                .filter(|e| !e.trim().is_empty())
+                .map(|e| {
+                    EmailAddress::parse(&e)
+                        .map_err(|m| ApiError::bad_input("input.contactEmail", m))
+                })
+                .transpose()?,
+            contact_phone: self
+                .contact_phone
+                .filter(|p| !p.trim().is_empty())
+                .map(|p| {
+                    PhoneNumber::parse(&p).map_err(|m| ApiError::bad_input("input.contactPhone", m))
+                })
+                .transpose()?,
+        })
+    }
+}
+
+impl UpdateCoordinatorInput {
+    fn parse(self) -> ApiResult<coordinators::CoordinatorChanges> {
+        Ok(coordinators::CoordinatorChanges {
+            name_ja: self
+                .name_ja
+                .map(|n| required(&n, "input.nameJa", 200))
+                .transpose()?,
+            name_en: self
+                .name_en
+                .map(|n| required(&n, "input.nameEn", 200))
+                .transpose()?,
+            prefecture: self
+                .prefecture_code
+                .map(|c| prefecture(c, "input.prefectureCode"))
+                .transpose()?,
+            expertise: self
+                .expertise
+                .map(|e| e.into_iter().map(Into::into).collect()),
+            profile_en: text_change(self.profile_en, "input.profileEn", 2000)?,
+            contact_email: parsed_change(
+                self.contact_email,
+                "input.contactEmail",
+                EmailAddress::parse,
+            )?,
+            contact_phone: parsed_change(
+                self.contact_phone,
+                "input.contactPhone",
+                PhoneNumber::parse,
+            )?,
+        })
+    }
+}
+
+fn reason(text: String) -> ApiResult<String> {
+    required(&text, "reason", 1000)
+}
+
+// ---------------------------------------------------------------- queries
+
+#[derive(Default)]
+pub struct QualificationQuery;
+
+#[Object]
+impl QualificationQuery {
+    /// Coordinators, filtered and ordered, a page at a time (at most 100).
+    #[allow(clippy::too_many_arguments)]
+    async fn coordinators(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+        filter: Option<CoordinatorFilterInput>,
+        order_by: Option<CoordinatorOrder>,
+    ) -> Result<Conn<Coordinator>> {
+        let db = db(ctx)?;
+        let filter = filter.unwrap_or_default();
+        let holds = match filter.holds_active_award {
+            None => None,
+            Some(holds) => {
+                let scheme = qualifications::scheme_by_code(db, &holds.scheme)
+                    .await?
+                    .ok_or_else(|| {
+                        ApiError::bad_input("filter.holdsActiveAward.scheme", "no such scheme")
+                    })?;
+                let min_rank = match holds.min_level {
+                    None => 1,
+                    Some(code) => {
+                        qualifications::level_by_code(db, scheme.id, &code)
+                            .await?
+                            .ok_or_else(|| {
+                                ApiError::bad_input(
+                                    "filter.holdsActiveAward.minLevel",
+                                    "no such level",
+                                )
+                            })?
+                            .rank
+                    }
+                };
+                Some(HoldsAward { scheme, min_rank })
+            }
+        };
+        let domain_filter = CoordinatorFilter {
+            expertise: filter.expertise.map(Into::into),
+            prefecture: filter
+                .prefecture_code
+                .map(|c| prefecture(c, "filter.prefectureCode"))
+                .transpose()?,
+            bureau: filter.bureau.map(Into::into),
+            organization_id: optional_id(
+                &filter.organization_id,
+                NodeType::Organization,
+                "filter.organizationId",
+            )?,
+            holds,
+        };
+        let order = order_by.unwrap_or_default();
+        let order = Ordering {
+            field: match order.field {
+                CoordinatorOrderField::NameEn => coordinators::CoordinatorOrderField::NameEn,
+                CoordinatorOrderField::NameJa => coordinators::CoordinatorOrderField::NameJa,
+            },
+            descending: order.direction == OrderDirection::Desc,
+        };
+        let page = PageArgs {
+            first,
+            after,
+            last,
+            before,
+        };
+        let listing = coordinators::coordinators(db, &domain_filter, order, &page).await?;
+        Ok(connection(db, listing, Coordinator))
+    }
+
+    /// Qualification schemes, by code.
+    async fn qualification_schemes(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+        filter: Option<SchemeFilterInput>,
+    ) -> Result<Conn<QualificationScheme>> {
+        let db = db(ctx)?;
+        let filter = filter.unwrap_or_default();
+        let domain_filter = qualifications::SchemeFilter {
+            issuer_id: optional_id(&filter.issuer_id, NodeType::Organization, "filter.issuerId")?,
+            holder_kind: filter.holder_kind.map(Into::into),
+        };
+        let page = PageArgs {
+            first,
+            after,
+            last,
+            before,
+        };
+        let listing = qualifications::schemes(db, &domain_filter, &page).await?;
+        Ok(connection(db, listing, QualificationScheme))
+    }
+
+    /// One scheme, by `id` or `code`; null when there is none.
+    async fn qualification_scheme(
+        &self,
+        ctx: &Context<'_>,
+        id: Option<ID>,
+        code: Option<String>,
+    ) -> Result<Option<QualificationScheme>> {
+        let db = db(ctx)?;
+        let row = match (id, code) {
+            (Some(id), None) => {
+                qualifications::scheme_by_id(
+                    db,
+                    ids::decode_as(&id, NodeType::QualificationScheme, "id")?,
+                )
+                .await?
+            }
+            (None, Some(code)) => qualifications::scheme_by_code(db, &code).await?,
+            (Some(_), Some(_)) => {
+                return Err(ApiError::bad_input("code", "give `id` or `code`, not both").into());
+            }
+            (None, None) => return Err(ApiError::bad_input("id", "give `id` or `code`").into()),
+        };
+        Ok(row.map(QualificationScheme))
+    }
+
+    /// Awards: members of the network only.
+    async fn awards(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+        filter: Option<AwardFilterInput>,
+    ) -> Result<Conn<Award>> {
+        let db = db(ctx)?;
+        let caller = caller(ctx);
+        caller.require_member()?;
+        let filter = filter.unwrap_or_default();
+        let domain_filter = qualifications::AwardFilter {
+            scheme_id: optional_id(
+                &filter.scheme_id,
+                NodeType::QualificationScheme,
+                "filter.schemeId",
+            )?,
+            status: filter.status.map(Into::into),
+            coordinator_id: optional_id(
+                &filter.coordinator_id,
+                NodeType::Coordinator,
+                "filter.coordinatorId",
+            )?,
+            organization_id: optional_id(
+                &filter.organization_id,
+                NodeType::Organization,
+                "filter.organizationId",
+            )?,
+        };
+        let page = PageArgs {
+            first,
+            after,
+            last,
+            before,
+        };
+        let listing = qualifications::awards(db, caller, &domain_filter, &page).await?;
+        Ok(connection(db, listing, Award))
+    }
+
+    /// Training courses, optionally of one provider.
+    async fn training_courses(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+        provider_id: Option<ID>,
+    ) -> Result<Conn<TrainingCourse>> {
+        let db = db(ctx)?;
+        let provider = optional_id(&provider_id, NodeType::Organization, "providerId")?;
+        let page = PageArgs {
+            first,
+            after,
+            last,
+            before,
+        };
+        let listing = coordinators::courses(db, provider, &page).await?;
+        Ok(connection(db, listing, TrainingCourse))
+    }
+
+    /// Checks a certificate by its number, for anyone: the holder's public name, the scheme, the
+    /// level, the dates and today's status. Null for a number that is not one of ours.
+    async fn verify_certificate(
+        &self,
+        ctx: &Context<'_>,
+        number: String,
+    ) -> Result<Option<CertificateVerification>> {
+        let found = qualifications::certificate(db(ctx)?, &number).await?;
+        Ok(found.map(|(award, scheme)| CertificateVerification { award, scheme }))
+    }
+}
+
+// ---------------------------------------------------------------- mutations
+
+#[derive(Default)]
+pub struct QualificationMutation;
+
+#[Object]
+impl QualificationMutation {
+    /// Defines a scheme issued by the caller's institution: its registrars.
+    async fn create_qualification_scheme(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateQualificationSchemeInput,
+    ) -> Result<QualificationScheme> {
+        let target = input.code.clone();
+        let row =
+            qualifications::create_scheme(db(ctx)?, caller(ctx), target, input.parse()).await?;
+        Ok(QualificationScheme(row))
+    }
+
+    /// Changes a scheme: registrars of its issuer.
+    async fn update_qualification_scheme(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        input: UpdateQualificationSchemeInput,
+    ) -> Result<QualificationScheme> {
+        let key = ids::decode_as(&id, NodeType::QualificationScheme, "id");
+        let row = qualifications::update_scheme(
+            db(ctx)?,
+            caller(ctx),
+            id.to_string(),
+            key,
+            input.parse(),
+        )
+        .await?;
+        Ok(QualificationScheme(row))
+    }
+
+    /// Awards a level of a scheme: registrars of its issuer. The prerequisite level is enforced.
+    async fn issue_award(&self, ctx: &Context<'_>, input: IssueAwardInput) -> Result<Award> {
+        let scheme_id = ids::decode_as(
+            &input.scheme_id,
+            NodeType::QualificationScheme,
+            "input.schemeId",
+        );
+        let target = input.scheme_id.to_string();
+        let parsed = (|| {
+            let holder = match (&input.coordinator_id, &input.organization_id) {
+                (Some(id), None) => Holder::Coordinator(ids::decode_as(
+                    id,
+                    NodeType::Coordinator,
+                    "input.coordinatorId",
+                )?),
+                (None, Some(id)) => Holder::Organization(ids::decode_as(
+                    id,
+                    NodeType::Organization,
+                    "input.organizationId",
+                )?),
+                _ => {
+                    return Err(ApiError::bad_input(
+                        "input.coordinatorId",
+                        "give coordinatorId or organizationId",
+                    ));
+                }
+            };
+            Ok(qualifications::NewAward {
+                scheme_id: *scheme_id
+                    .as_ref()
+                    .map_err(|_| ApiError::bad_input("input.schemeId", "not a scheme ID"))?,
+                level: input.level.clone(),
+                holder,
+                awarded_on: input.awarded_on.map_or_else(today_in_japan, |d| d.0),
+            })
+        })();
+        let row =
+            qualifications::issue_award(db(ctx)?, caller(ctx), target, scheme_id, parsed).await?;
+        Ok(Award(row))
+    }
+
+    /// Renews an award inside its window once its continuing education is complete: registrars
+    /// of the scheme's issuer.
+    async fn renew_award(&self, ctx: &Context<'_>, id: ID) -> Result<Award> {
+        let key = ids::decode_as(&id, NodeType::Award, "id");
+        Ok(Award(
+            qualifications::renew_award(db(ctx)?, caller(ctx), id.to_string(), key).await?,
+        ))
+    }
+
+    /// Suspends an active award, with a reason: registrars of the scheme's issuer.
+    async fn suspend_award(&self, ctx: &Context<'_>, id: ID, reason: String) -> Result<Award> {
+        decide(ctx, qualifications::Decision::Suspend, id, reason).await
+    }
+
+    /// Reinstates a suspended award, with a reason: registrars of the scheme's issuer.
+    async fn reinstate_award(&self, ctx: &Context<'_>, id: ID, reason: String) -> Result<Award> {
+        decide(ctx, qualifications::Decision::Reinstate, id, reason).await
+    }
+
+    /// Revokes an award for good, with a reason: registrars of the scheme's issuer.
+    async fn revoke_award(&self, ctx: &Context<'_>, id: ID, reason: String) -> Result<Award> {
+        decide(ctx, qualifications::Decision::Revoke, id, reason).await
+    }
+
+    /// Adds a coordinator to an organisation: its org admins (or network admins).
+    async fn create_coordinator(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateCoordinatorInput,
+    ) -> Result<Coordinator> {
+        Ok(Coordinator(
+            coordinators::create_coordinator(db(ctx)?, caller(ctx), input.parse()).await?,
+        ))
+    }
+
+    /// Edits a coordinator: org admins of the coordinator's organisation (or network admins).
+    async fn update_coordinator(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        input: UpdateCoordinatorInput,
+    ) -> Result<Coordinator> {
+        let key = ids::decode_as(&id, NodeType::Coordinator, "id");
+        let row = coordinators::update_coordinator(
+            db(ctx)?,
+            caller(ctx),
+            id.to_string(),
+            key,
+            input.parse(),
+        )
+        .await?;
+        Ok(Coordinator(row))
+    }
+
+    /// Publishes a training course given by the caller's institution: its registrars or org admins.
+    async fn create_training_course(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateTrainingCourseInput,
+    ) -> Result<TrainingCourse> {
+        let parsed = (|| {
+            Ok(coordinators::NewCourse {
+                title_ja: required(&input.title_ja, "input.titleJa", 200)?,
+                title_en: required(&input.title_en, "input.titleEn", 200)?,
+                unit: input.unit.into(),
+                amount: within(input.amount, "input.amount", 1..=1000)?.into(),
+            })
+        })();
+        Ok(TrainingCourse(
+            coordinators::create_course(db(ctx)?, caller(ctx), parsed).await?,
+        ))
+    }
+
+    /// Records a completed training of a coordinator: org admins of the coordinator's organisation.
+    async fn record_training(
+        &self,
+        ctx: &Context<'_>,
+        coordinator_id: ID,
+        course_id: ID,
+        completed_on: Date,
+    ) -> Result<TrainingRecord> {
+        let coordinator = ids::decode_as(&coordinator_id, NodeType::Coordinator, "coordinatorId");
+        let course = course_id
+            .parse::<i64>()
+            .map_err(|_| ApiError::bad_input("courseId", "not a course ID"));
+        let row = coordinators::record_training(
+            db(ctx)?,
+            caller(ctx),
+            coordinator_id.to_string(),
+            coordinator,
+            course,
+            completed_on.0,
+        )
+        .await?;
+        Ok(TrainingRecord(row))
+    }
+}
+
+async fn decide(
+    ctx: &Context<'_>,
+    decision: qualifications::Decision,
+    id: ID,
+    text: String,
+) -> Result<Award> {
+    let key = ids::decode_as(&id, NodeType::Award, "id");
+    let row = qualifications::decide(
+        db(ctx)?,
+        caller(ctx),
+        decision,
+        id.to_string(),
+        key,
+        reason(text),
+    )
+    .await?;
+    Ok(Award(row))
+}
