@@ -11,3 +11,4 @@ mod health;
 mod http_protocol;
 mod n_plus_one;
 mod pagination;
+mod qualifications;

@@ -41,3 +41,39 @@ async fn nested_reads_cost_the_same_statements_for_5_rows_as_for_all() {
         );
     }
 }
+
+const CREDENTIALS: &str = r#"query($first: Int!) {
+  coordinators(first: $first) { nodes { nameEn organization { code }
+    awards { status scheme { code issuer { code } } level { code }
+      renewal { dueOn continuingEducation { missing } } }
+    trainings { course { titleEn } } } } }"#;
+
+#[tokio::test]
+async fn coordinators_with_awards_and_renewal_cost_a_fixed_number_of_statements() {
+    let app = TestApp::spawn().await;
+    let member = app.token("member@jetro", "jetro", &[iin_api::auth::Role::Member]);
+    // Page, then per level: organisations, awards, trainings; schemes, levels, requirements,
+    // courses; issuers. A level with nothing to load costs none.
+    const BOUND: u64 = 12;
+    for first in [1, 6] {
+        let before = app.statements();
+        let reply = app
+            .graphql_as(&member, CREDENTIALS, json!({ "first": first }))
+            .await;
+        let body = reply.json();
+        assert!(body.get("errors").is_none(), "{body:#}");
+        assert_eq!(
+            body["data"]["coordinators"]["nodes"]
+                .as_array()
+                .unwrap()
+                .len(),
+            first as usize
+        );
+        // The caller's institution is looked up once, when the token is checked.
+        let statements = app.statements() - before;
+        assert!(
+            statements <= BOUND,
+            "{statements} statements for {first} coordinators"
+        );
+    }
+}

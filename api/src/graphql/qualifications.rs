@@ -337,16 +337,23 @@ impl Award {
                 let requirements = load_many(ctx, RequirementsOfScheme(scheme.id)).await?;
                 let records: Vec<training_record::Model> =
                     load_many(ctx, TrainingsOfCoordinator(coordinator_id)).await?;
-                let mut completions = Vec::with_capacity(records.len());
-                for record in records {
-                    let course: training_course::Model =
-                        load(ctx, CourseId(record.course_id), "course").await?;
-                    completions.push(Completion {
-                        on: record.completed_on,
-                        unit: course.unit,
-                        amount: course.amount,
-                    });
-                }
+                // One batch for every course these records name (and those of sibling awards).
+                let courses = loaders(ctx)?
+                    .load_many(records.iter().map(|r| CourseId(r.course_id)))
+                    .await
+                    .map_err(ApiError::from)?;
+                let completions: Vec<Completion> = records
+                    .iter()
+                    .filter_map(|record| {
+                        courses
+                            .get(&CourseId(record.course_id))
+                            .map(|course| Completion {
+                                on: record.completed_on,
+                                unit: course.unit,
+                                amount: course.amount,
+                            })
+                    })
+                    .collect();
                 qualifications::ce_progress(&requirements, &completions, today)
             }
             None => Vec::new(),

@@ -1,0 +1,690 @@
+//! Qualifications as registrars and partner websites use them: issuing with prerequisites,
+//! status from dates at the edges (the expiry day, the end of grace, 29 February), renewal
+//! windows and continuing education, decisions, and verification by anyone.
+
+use chrono::{Duration, NaiveDate};
+use iin_api::{auth::Role, domain::dates};
+use iin_tests::{TestApp, only_error};
+use serde_json::{Value, json};
+
+fn today() -> NaiveDate {
+    dates::today_in_japan()
+}
+
+/// An award date whose validity of `months` ends exactly on `expiry`.
+fn awarded_for_expiry(expiry: NaiveDate, months: u32) -> NaiveDate {
+    let mut day = expiry - Duration::days(i64::from(months) * 31 + 5);
+    while dates::period_end(day, months) != Some(expiry) {
+        day += Duration::days(1);
+        assert!(day < expiry, "no award date ends on {expiry}");
+    }
+    day
+}
+
+fn iso(date: NaiveDate) -> String {
+    date.format("%Y-%m-%d").to_string()
+}
+
+fn code_and_field(body: &Value) -> (String, String, String) {
+    let error = only_error(body);
+    (
+        error["extensions"]["code"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned(),
+        error["extensions"]["field"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned(),
+        error["message"].as_str().unwrap_or_default().to_owned(),
+    )
+}
+
+struct Registry<'a> {
+    app: &'a TestApp,
+    token: String,
+}
+
+impl<'a> Registry<'a> {
+    /// A registrar and org admin of AIST.
+    fn new(app: &'a TestApp) -> Self {
+        Self {
+            app,
+            token: app.token("registrar@aist", "aist", &[Role::Registrar, Role::OrgAdmin]),
+        }
+    }
+
+    async fn run(&self, query: &str, variables: Value) -> Value {
+        self.app
+            .graphql_as(&self.token, query, variables)
+            .await
+            .json()
+    }
+
+    async fn ok(&self, query: &str, variables: Value) -> Value {
+        let body = self.run(query, variables).await;
+        assert!(body.get("errors").is_none(), "unexpected errors: {body:#}");
+        body["data"].clone()
+    }
+
+    async fn scheme(&self, input: Value) -> Value {
+        self.ok(
+            "mutation($input: CreateQualificationSchemeInput!) { createQualificationScheme(input: $input) { id } }",
+            json!({ "input": input }),
+        )
+        .await["createQualificationScheme"]["id"]
+            .clone()
+    }
+
+    async fn coordinator(&self, name: &str) -> Value {
+        self.ok(
+            "mutation($name: String!) { createCoordinator(input: { nameJa: \"試験\", nameEn: $name, prefectureCode: 8 }) { id } }",
+            json!({ "name": name }),
+        )
+        .await["createCoordinator"]["id"]
+            .clone()
+    }
+
+    async fn issue(
+        &self,
+        scheme: &Value,
+        level: &str,
+        holder: &Value,
+        awarded_on: NaiveDate,
+    ) -> Value {
+        self.run(
+            "mutation($input: IssueAwardInput!) { issueAward(input: $input) { id certificateNumber awardedOn expiresOn status } }",
+            json!({ "input": { "schemeId": scheme, "level": level, "coordinatorId": holder, "awardedOn": iso(awarded_on) } }),
+        )
+        .await
+    }
+}
+
+fn simple_scheme(code: &str, validity: u32, window: u32, grace: u32, ce: Value) -> Value {
+    json!({ "code": code, "nameJa": "試験", "nameEn": "Test scheme", "holderKind": "PERSON",
+            "validityMonths": validity, "renewalWindowMonths": window, "graceMonths": grace,
+            "levels": [{ "code": "basic", "nameJa": "基礎", "nameEn": "Basic" }], "continuingEducation": ce })
+}
+
+#[tokio::test]
+async fn status_follows_the_dates_at_their_edges() {
+    let app = TestApp::spawn().await;
+    let registry = Registry::new(&app);
+    let strict = registry
+        .scheme(simple_scheme("edge-strict", 12, 1, 0, json!([])))
+        .await;
+    let lenient = registry
+        .scheme(simple_scheme("edge-grace", 12, 1, 1, json!([])))
+        .await;
+    let yesterday = today() - Duration::days(1);
+
+    let cases = [
+        (&strict, today(), "ACTIVE", "the expiry day itself"),
+        (
+            &strict,
+            yesterday,
+            "EXPIRED",
+            "the day after expiry, without grace",
+        ),
+        (
+            &lenient,
+            yesterday,
+            "ACTIVE",
+            "the day after expiry, within grace",
+        ),
+    ];
+    let mut holders = Vec::new();
+    for (index, (scheme, expiry, status, why)) in cases.iter().enumerate() {
+        let holder = registry.coordinator(&format!("Edge holder {index}")).await;
+        let body = registry
+            .issue(scheme, "basic", &holder, awarded_for_expiry(*expiry, 12))
+            .await;
+        let award = &body["data"]["issueAward"];
+        assert_eq!(award["expiresOn"], iso(*expiry), "{why}: {body:#}");
+        assert_eq!(award["status"], *status, "{why}");
+        holders.push((holder, *status));
+    }
+
+    // The grace period ends on the day the Civil Code says: an award that expired on
+    // `grace_start - 1` with one month of grace counts through `period_end(grace_start, 1)`.
+    let long_ago = today() - Duration::days(45);
+    let holder = registry.coordinator("Edge holder past grace").await;
+    let body = registry
+        .issue(&lenient, "basic", &holder, awarded_for_expiry(long_ago, 12))
+        .await;
+    let grace_end = dates::grace_end(long_ago, 1).unwrap();
+    let expected = if grace_end >= today() {
+        "ACTIVE"
+    } else {
+        "EXPIRED"
+    };
+    assert_eq!(body["data"]["issueAward"]["status"], expected);
+
+    // "Holds an active award" counts grace too.
+    let data = app
+        .data(
+            r#"{ strict: coordinators(filter: { holdsActiveAward: { scheme: "edge-strict" } }) { nodes { nameEn } }
+                 lenient: coordinators(filter: { holdsActiveAward: { scheme: "edge-grace" } }) { nodes { nameEn } } }"#,
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        data["strict"]["nodes"],
+        json!([{ "nameEn": "Edge holder 0" }])
+    );
+    let lenient_names: Vec<_> = data["lenient"]["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["nameEn"].clone())
+        .collect();
+    assert!(
+        lenient_names.contains(&json!("Edge holder 2")),
+        "{lenient_names:?}"
+    );
+
+    // 29 February: a year of validity ends on 28 February.
+    let holder = registry.coordinator("Leap holder").await;
+    let body = registry
+        .issue(
+            &strict,
+            "basic",
+            &holder,
+            NaiveDate::from_ymd_opt(2024, 2, 29).unwrap(),
+        )
+        .await;
+    assert_eq!(body["data"]["issueAward"]["expiresOn"], "2025-02-28");
+    assert_eq!(body["data"]["issueAward"]["status"], "EXPIRED");
+}
+
+#[tokio::test]
+async fn renewal_opens_in_its_window_and_needs_continuing_education() {
+    let app = TestApp::spawn().await;
+    let registry = Registry::new(&app);
+    let scheme = registry
+        .scheme(simple_scheme(
+            "renewable",
+            12,
+            2,
+            0,
+            json!([{ "unit": "CREDITS", "amount": 3, "periodMonths": 12 }]),
+        ))
+        .await;
+    let course = registry
+        .ok(r#"mutation { createTrainingCourse(input: { titleJa: "更新研修", titleEn: "Update course", unit: CREDITS, amount: 1 }) { id } }"#, json!({}))
+        .await["createTrainingCourse"]["id"]
+        .clone();
+    let renew = "mutation($id: ID!) { renewAward(id: $id) { expiresOn status } }";
+
+    let fresh = registry.coordinator("Fresh").await;
+    let early =
+        registry.issue(&scheme, "basic", &fresh, today()).await["data"]["issueAward"]["id"].clone();
+    let (code, _, message) = code_and_field(&registry.run(renew, json!({ "id": early })).await);
+    assert_eq!(code, "CONFLICT");
+    assert!(message.contains("renewal opens on"), "{message}");
+
+    let due = today() + Duration::days(10);
+    let holder = registry.coordinator("Due soon").await;
+    let award = registry
+        .issue(&scheme, "basic", &holder, awarded_for_expiry(due, 12))
+        .await["data"]["issueAward"]["id"]
+        .clone();
+    let (code, _, message) = code_and_field(&registry.run(renew, json!({ "id": award })).await);
+    assert_eq!(code, "CONFLICT");
+    assert!(message.contains("continuing education"), "{message}");
+
+    let progress = registry
+        .ok(
+            "query($id: ID!) { node(id: $id) { ... on Award { renewal { opensOn dueOn closesOn openNow continuingEducation { unit required earned missing } } } } }",
+            json!({ "id": award }),
+        )
+        .await["node"]["renewal"]
+        .clone();
+    assert_eq!(progress["dueOn"], iso(due));
+    assert_eq!(progress["closesOn"], iso(due));
+    assert_eq!(progress["openNow"], true);
+    assert_eq!(
+        progress["continuingEducation"],
+        json!([{ "unit": "CREDITS", "required": 3, "earned": 0, "missing": 3 }])
+    );
+
+    let record = "mutation($id: ID!, $course: ID!, $on: Date!) { recordTraining(coordinatorId: $id, courseId: $course, completedOn: $on) { completedOn } }";
+    for days_ago in 1..=3 {
+        let on = iso(today() - Duration::days(days_ago));
+        registry
+            .ok(record, json!({ "id": holder, "course": course, "on": on }))
+            .await;
+    }
+    let retry = registry
+        .run(
+            record,
+            json!({ "id": holder, "course": course, "on": iso(today() - Duration::days(1)) }),
+        )
+        .await;
+    assert_eq!(
+        code_and_field(&retry).0,
+        "CONFLICT",
+        "a retried record never counts twice"
+    );
+    let future = registry
+        .run(
+            record,
+            json!({ "id": holder, "course": course, "on": iso(today() + Duration::days(1)) }),
+        )
+        .await;
+    assert_eq!(code_and_field(&future).1, "completedOn");
+
+    let renewed = registry.ok(renew, json!({ "id": award })).await;
+    let next = dates::period_end(due + Duration::days(1), 12).unwrap();
+    assert_eq!(
+        renewed["renewAward"],
+        json!({ "expiresOn": iso(next), "status": "ACTIVE" }),
+        "runs on from the old expiry"
+    );
+
+    let lapsed = registry.coordinator("Lapsed").await;
+    let old = registry
+        .issue(
+            &scheme,
+            "basic",
+            &lapsed,
+            awarded_for_expiry(today() - Duration::days(1), 12),
+        )
+        .await["data"]["issueAward"]["id"]
+        .clone();
+    let (code, _, message) = code_and_field(&registry.run(renew, json!({ "id": old })).await);
+    assert_eq!(code, "CONFLICT");
+    assert!(message.contains("renewal closed"), "{message}");
+}
+
+#[tokio::test]
+async fn levels_need_the_one_below_and_decisions_keep_their_reason() {
+    let app = TestApp::spawn().await;
+    let registry = Registry::new(&app);
+    let scheme = registry
+        .scheme(json!({ "code": "tiers", "nameJa": "段階", "nameEn": "Tiers", "holderKind": "PERSON", "validityMonths": 24,
+            "levels": [{ "code": "bronze", "nameJa": "銅", "nameEn": "Bronze" },
+                       { "code": "silver", "nameJa": "銀", "nameEn": "Silver", "requiresPrevious": true }] }))
+        .await;
+    let holder = registry.coordinator("Climber").await;
+
+    let (code, field, message) =
+        code_and_field(&registry.issue(&scheme, "silver", &holder, today()).await);
+    assert_eq!((code.as_str(), field.as_str()), ("CONFLICT", "input.level"));
+    assert!(message.contains("bronze"), "{message}");
+    assert!(
+        registry
+            .issue(&scheme, "bronze", &holder, today())
+            .await
+            .get("errors")
+            .is_none()
+    );
+    let (code, field, _) =
+        code_and_field(&registry.issue(&scheme, "bronze", &holder, today()).await);
+    assert_eq!(
+        (code.as_str(), field.as_str()),
+        ("CONFLICT", "input.level"),
+        "one active award per level"
+    );
+    let silver = registry.issue(&scheme, "silver", &holder, today()).await;
+    let silver_id = silver["data"]["issueAward"]["id"].clone();
+    let number = silver["data"]["issueAward"]["certificateNumber"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    for (input, field) in [
+        (json!({ "level": "gold" }), "input.level"),
+        (
+            json!({ "awardedOn": iso(today() + Duration::days(1)) }),
+            "input.awardedOn",
+        ),
+    ] {
+        let mut full = json!({ "schemeId": scheme, "level": "bronze", "coordinatorId": registry.coordinator(field).await });
+        for (key, value) in input.as_object().unwrap() {
+            full[key] = value.clone();
+        }
+        let body = registry
+            .run(
+                "mutation($input: IssueAwardInput!) { issueAward(input: $input) { id } }",
+                json!({ "input": full }),
+            )
+            .await;
+        assert_eq!(code_and_field(&body).0, "BAD_USER_INPUT");
+        assert_eq!(code_and_field(&body).1, field);
+    }
+
+    let decide = |verb: &str| {
+        format!(
+            "mutation($id: ID!, $reason: String!) {{ {verb}(id: $id, reason: $reason) {{ status decisionReason }} }}"
+        )
+    };
+    let suspended = registry
+        .ok(
+            &decide("suspendAward"),
+            json!({ "id": silver_id, "reason": "Complaint under review" }),
+        )
+        .await;
+    assert_eq!(
+        suspended["suspendAward"],
+        json!({ "status": "SUSPENDED", "decisionReason": "Complaint under review" })
+    );
+    let check = app
+        .data(
+            "query($n: String!) { verifyCertificate(number: $n) { status } }",
+            json!({ "n": number }),
+        )
+        .await;
+    assert_eq!(
+        check["verifyCertificate"]["status"], "SUSPENDED",
+        "partners see the suspension at once"
+    );
+    let blank = registry
+        .run(
+            &decide("reinstateAward"),
+            json!({ "id": silver_id, "reason": "  " }),
+        )
+        .await;
+    assert_eq!(code_and_field(&blank).1, "reason");
+    let reinstated = registry
+        .ok(
+            &decide("reinstateAward"),
+            json!({ "id": silver_id, "reason": "Complaint dismissed" }),
+        )
+        .await;
+    assert_eq!(reinstated["reinstateAward"]["status"], "ACTIVE");
+    let revoked = registry
+        .ok(
+            &decide("revokeAward"),
+            json!({ "id": silver_id, "reason": "Certificate obtained by fraud" }),
+        )
+        .await;
+    assert_eq!(revoked["revokeAward"]["status"], "REVOKED");
+    let (code, _, message) = code_and_field(
+        &registry
+            .run(
+                &decide("reinstateAward"),
+                json!({ "id": silver_id, "reason": "Appeal" }),
+            )
+            .await,
+    );
+    assert_eq!(code, "CONFLICT");
+    assert!(
+        message.contains("REVOKED"),
+        "names the current state: {message}"
+    );
+}
+
+#[tokio::test]
+async fn anyone_can_verify_a_certificate_and_unknown_numbers_are_null() {
+    let app = TestApp::spawn().await;
+    let query = "query($n: String!) { verifyCertificate(number: $n) {
+        certificateNumber holderNameJa holderNameEn scheme { code issuer { code } } level { code } awardedOn expiresOn status } }";
+    let suspended = app.data(query, json!({ "n": "IIN-8K3N-F5VX-1RPD" })).await;
+    assert_eq!(
+        suspended["verifyCertificate"],
+        json!({ "certificateNumber": "IIN-8K3N-F5VX-1RPD", "holderNameJa": "田中 誠", "holderNameEn": "Makoto Tanaka",
+                "scheme": { "code": "sme-consultant", "issuer": { "code": "smea" } }, "level": { "code": "registered" },
+                "awardedOn": "2023-04-01", "expiresOn": "2028-03-31", "status": "SUSPENDED" })
+    );
+    let typed = app
+        .data(query, json!({ "n": " iin 8k3n f5vx 1rpd " }))
+        .await;
+    assert_eq!(
+        typed["verifyCertificate"]["certificateNumber"],
+        "IIN-8K3N-F5VX-1RPD"
+    );
+    let expired = app.data(query, json!({ "n": "IIN-5T8V-R1QM-7JZE" })).await;
+    assert_eq!(
+        expired["verifyCertificate"]["status"], "EXPIRED",
+        "past expiry and grace"
+    );
+    let label = app.data(query, json!({ "n": "IIN-9D2K-C7TB-4XRV" })).await;
+    assert_eq!(
+        label["verifyCertificate"]["holderNameEn"], "Food Cluster Network",
+        "organisations hold labels"
+    );
+    for unknown in ["IIN-0000-0000-0000", "hello", ""] {
+        let body = app.graphql(query, json!({ "n": unknown })).await;
+        assert_eq!(
+            body,
+            json!({ "data": { "verifyCertificate": null } }),
+            "{unknown:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn coordinators_filter_by_expertise_place_organisation_and_credentials() {
+    let app = TestApp::spawn().await;
+    let names = |v: &Value| -> Vec<String> {
+        v["nodes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|n| n["nameEn"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let forum = app
+        .data(
+            r#"{ organization(code: "aerospace-forum") { id } }"#,
+            json!({}),
+        )
+        .await["organization"]["id"]
+        .clone();
+    let data = app
+        .data(
+            r#"query($forum: ID!) {
+                 aero: coordinators(filter: { expertise: AEROSPACE }) { nodes { nameEn } }
+                 hokkaido: coordinators(filter: { bureau: HOKKAIDO }) { nodes { nameEn } }
+                 saitama: coordinators(filter: { prefectureCode: 11 }) { nodes { nameEn organization { code } } }
+                 forum: coordinators(filter: { organizationId: $forum }) { totalCount }
+                 advanced: coordinators(filter: { holdsActiveAward: { scheme: "ura-skill", minLevel: "advanced" } }) { nodes { nameEn } }
+                 core: coordinators(filter: { holdsActiveAward: { scheme: "ura-skill", minLevel: "core" } }, orderBy: { field: NAME_EN }) { nodes { nameEn } }
+                 consultants: coordinators(filter: { holdsActiveAward: { scheme: "sme-consultant" } }) { nodes { nameEn } }
+                 managers: coordinators(filter: { holdsActiveAward: { scheme: "incubation-manager" } }) { nodes { nameEn } } }"#,
+            json!({ "forum": forum }),
+        )
+        .await;
+    assert_eq!(names(&data["aero"]), ["Kenichi Yamada"]);
+    assert_eq!(names(&data["hokkaido"]), ["Misaki Sato"]);
+    assert_eq!(
+        data["saitama"]["nodes"],
+        json!([{ "nameEn": "Naoko Ito", "organization": { "code": "jst" } }])
+    );
+    assert_eq!(data["forum"]["totalCount"], 1);
+    assert_eq!(names(&data["advanced"]), ["Naoko Ito"]);
+    assert_eq!(names(&data["core"]), ["Naoko Ito", "Yumi Takahashi"]);
+    assert!(
+        !names(&data["consultants"]).contains(&"Makoto Tanaka".to_owned()),
+        "a suspended licence does not count"
+    );
+    assert!(
+        !names(&data["managers"]).contains(&"Misaki Sato".to_owned()),
+        "an expired award does not count"
+    );
+
+    let q = "query($f: CoordinatorFilter) { coordinators(filter: $f) { totalCount } }";
+    for (filter, field) in [
+        (
+            json!({ "holdsActiveAward": { "scheme": "no-such-scheme" } }),
+            "filter.holdsActiveAward.scheme",
+        ),
+        (
+            json!({ "holdsActiveAward": { "scheme": "ura-skill", "minLevel": "platinum" } }),
+            "filter.holdsActiveAward.minLevel",
+        ),
+        (json!({ "prefectureCode": 99 }), "filter.prefectureCode"),
+    ] {
+        assert_eq!(
+            code_and_field(&app.graphql(q, json!({ "f": filter })).await).1,
+            field
+        );
+    }
+}
+
+#[tokio::test]
+async fn members_see_awards_with_renewal_and_the_public_does_not() {
+    let app = TestApp::spawn().await;
+    let query = r#"{ coordinators(filter: { prefectureCode: 23, expertise: MANUFACTURING }, orderBy: { field: NAME_EN }) {
+        nodes { nameEn awards { certificateNumber status scheme { code } level { code } renewal { dueOn continuingEducation { unit missing } } } } } }"#;
+    let anonymous = app
+        .post(
+            &[("content-type", "application/json")],
+            json!({ "query": query }).to_string(),
+        )
+        .await;
+    assert_eq!(anonymous.status, 401);
+    assert_eq!(
+        anonymous.json()["data"]["coordinators"]["nodes"][0]["awards"],
+        Value::Null
+    );
+
+    let member = app.token("member@jetro", "jetro", &[Role::Member]);
+    let body = app.graphql_as(&member, query, json!({})).await.json();
+    assert!(body.get("errors").is_none(), "{body:#}");
+    let suzuki = &body["data"]["coordinators"]["nodes"][0];
+    assert_eq!(suzuki["nameEn"], "Daisuke Suzuki");
+    let licence = &suzuki["awards"][0];
+    assert_eq!(licence["scheme"]["code"], "sme-consultant");
+    assert_eq!(licence["renewal"]["dueOn"], "2027-03-31");
+    let units: Vec<_> = licence["renewal"]["continuingEducation"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["unit"].clone())
+        .collect();
+    assert_eq!(
+        units,
+        [json!("CREDITS"), json!("POINTS")],
+        "update courses and practice points"
+    );
+
+    let suspended = app
+        .graphql_as(
+            &member,
+            "{ awards(filter: { status: SUSPENDED }) { nodes { certificateNumber } } }",
+            json!({}),
+        )
+        .await
+        .json();
+    assert_eq!(
+        suspended["data"]["awards"]["nodes"],
+        json!([{ "certificateNumber": "IIN-8K3N-F5VX-1RPD" }])
+    );
+    let expired = app
+        .graphql_as(
+            &member,
+            "{ awards(filter: { status: EXPIRED }) { nodes { certificateNumber } } }",
+            json!({}),
+        )
+        .await
+        .json();
+    let numbers: Vec<_> = expired["data"]["awards"]["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["certificateNumber"].clone())
+        .collect();
+    assert!(
+        numbers.contains(&json!("IIN-5T8V-R1QM-7JZE"))
+            && numbers.contains(&json!("IIN-9D2K-C7TB-4XRV")),
+        "{numbers:?}"
+    );
+    assert!(
+        !numbers.contains(&json!("IIN-8K3N-F5VX-1RPD")),
+        "suspended is not expired"
+    );
+
+    // An award fetched by its ID is members-only too.
+    let award_id = app
+        .graphql_as(&member, "{ awards(first: 1) { nodes { id } } }", json!({}))
+        .await
+        .json()["data"]["awards"]["nodes"][0]["id"]
+        .clone();
+    let by_node = app
+        .graphql(
+            "query($id: ID!) { node(id: $id) { id } }",
+            json!({ "id": award_id }),
+        )
+        .await;
+    assert_eq!(
+        only_error(&by_node)["extensions"]["code"],
+        "UNAUTHENTICATED"
+    );
+}
+
+#[tokio::test]
+async fn schemes_are_defined_and_changed_with_checked_input() {
+    let app = TestApp::spawn().await;
+    let registry = Registry::new(&app);
+    let create = "mutation($input: CreateQualificationSchemeInput!) { createQualificationScheme(input: $input) { id issuer { code } levels { rank code requiresPrevious } } }";
+    let base = simple_scheme(
+        "checked",
+        60,
+        6,
+        3,
+        json!([{ "unit": "HOURS", "amount": 20, "periodMonths": 60 }]),
+    );
+    let made =
+        registry.ok(create, json!({ "input": base })).await["createQualificationScheme"].clone();
+    assert_eq!(
+        made["issuer"]["code"], "aist",
+        "the issuer is the registrar's institution"
+    );
+    assert_eq!(
+        made["levels"],
+        json!([{ "rank": 1, "code": "basic", "requiresPrevious": false }])
+    );
+    let (code, field, _) = code_and_field(&registry.run(create, json!({ "input": base })).await);
+    assert_eq!((code.as_str(), field.as_str()), ("CONFLICT", "input.code"));
+
+    for (patch, field) in [
+        (json!({ "code": "Bad Code" }), "input.code"),
+        (json!({ "levels": [] }), "input.levels"),
+        (
+            json!({ "levels": [{ "code": "top", "nameJa": "上", "nameEn": "Top", "requiresPrevious": true }] }),
+            "input.levels.0.requiresPrevious",
+        ),
+        (
+            json!({ "levels": [{ "code": "a1", "nameJa": "一", "nameEn": "One" }, { "code": "a1", "nameJa": "二", "nameEn": "Two" }] }),
+            "input.levels.1.code",
+        ),
+        (json!({ "validityMonths": 0 }), "input.validityMonths"),
+        (json!({ "graceMonths": 25 }), "input.graceMonths"),
+        (
+            json!({ "continuingEducation": [{ "unit": "POINTS", "amount": 0, "periodMonths": 12 }] }),
+            "input.continuingEducation.0.amount",
+        ),
+    ] {
+        let mut input = simple_scheme("checked-2", 60, 6, 3, json!([]));
+        for (key, value) in patch.as_object().unwrap() {
+            input[key] = value.clone();
+        }
+        let (code, got, _) = code_and_field(&registry.run(create, json!({ "input": input })).await);
+        assert_eq!(
+            (code.as_str(), got.as_str()),
+            ("BAD_USER_INPUT", field),
+            "{patch}"
+        );
+    }
+
+    let updated = registry
+        .ok(
+            "mutation($id: ID!) { updateQualificationScheme(id: $id, input: { graceMonths: 2, validityMonths: null,
+                continuingEducation: [{ unit: POINTS, amount: 5, periodMonths: 12 }] }) {
+                graceMonths validityMonths continuingEducation { unit amount periodMonths } } }",
+            json!({ "id": made["id"] }),
+        )
+        .await;
+    assert_eq!(
+        updated["updateQualificationScheme"],
+        json!({ "graceMonths": 2, "validityMonths": null, "continuingEducation": [{ "unit": "POINTS", "amount": 5, "periodMonths": 12 }] })
+    );
+    // Another institution's registrar cannot touch it.
+    let other = app.token("registrar@jetro", "jetro", &[Role::Registrar]);
+    let refused = app
+        .graphql_as(&other, "mutation($id: ID!) { updateQualificationScheme(id: $id, input: { graceMonths: 0 }) { id } }", json!({ "id": made["id"] }))
+        .await;
+    assert_eq!(code_and_field(&refused.json()).0, "FORBIDDEN");
+}
