@@ -681,6 +681,22 @@ async fn schemes_are_defined_and_changed_with_checked_input() {
         updated["updateQualificationScheme"],
         json!({ "graceMonths": 2, "validityMonths": null, "continuingEducation": [{ "unit": "POINTS", "amount": 5, "periodMonths": 12 }] })
     );
+    // Levels are appended above the existing ones; existing codes are taken.
+    let add = "mutation($id: ID!, $levels: [LevelInput!]!) { updateQualificationScheme(id: $id, input: { addLevels: $levels }) { levels { rank code requiresPrevious } } }";
+    let grown = registry
+        .ok(add, json!({ "id": made["id"], "levels": [{ "code": "expert", "nameJa": "上級", "nameEn": "Expert", "requiresPrevious": true }] }))
+        .await;
+    assert_eq!(
+        grown["updateQualificationScheme"]["levels"],
+        json!([{ "rank": 1, "code": "basic", "requiresPrevious": false }, { "rank": 2, "code": "expert", "requiresPrevious": true }])
+    );
+    let clash = registry.run(add, json!({ "id": made["id"], "levels": [{ "code": "basic", "nameJa": "基礎", "nameEn": "Basic" }] })).await;
+    let (code, field, _) = code_and_field(&clash);
+    assert_eq!(
+        (code.as_str(), field.as_str()),
+        ("CONFLICT", "input.addLevels.0.code")
+    );
+
     // Another institution's registrar cannot touch it.
     let other = app.token("registrar@jetro", "jetro", &[Role::Registrar]);
     let refused = app

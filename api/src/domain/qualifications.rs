@@ -378,6 +378,30 @@ pub struct SchemeChanges {
     pub grace_months: Option<i16>,
     /// Replaces the continuing-education requirements when given.
     pub requirements: Option<Vec<RequirementInput>>,
+    /// Appended above the existing levels.
+    pub add_levels: Vec<LevelInput>,
+}
+
+async fn insert_levels(
+    txn: &DatabaseTransaction,
+    scheme_id: i64,
+    first_rank: i16,
+    levels: Vec<LevelInput>,
+) -> ApiResult<()> {
+    for (rank, level) in (first_rank..).zip(levels) {
+        scheme_level::ActiveModel {
+            scheme_id: Set(scheme_id),
+            rank: Set(rank),
+            code: Set(level.code.into_inner()),
+            name_ja: Set(level.name_ja),
+            name_en: Set(level.name_en),
+            requires_previous: Set(level.requires_previous),
+            ..Default::default()
+        }
+        .insert(txn)
+        .await?;
+    }
+    Ok(())
 }
 
 async fn insert_requirements(
@@ -438,19 +462,7 @@ pub async fn create_scheme(
             }
             .insert(txn)
             .await?;
-            for (index, level) in input.levels.into_iter().enumerate() {
-                scheme_level::ActiveModel {
-                    scheme_id: Set(scheme.id),
-                    rank: Set(i16::try_from(index + 1).unwrap_or(i16::MAX)),
-                    code: Set(level.code.into_inner()),
-                    name_ja: Set(level.name_ja),
-                    name_en: Set(level.name_en),
-                    requires_previous: Set(level.requires_previous),
-                    ..Default::default()
-                }
-                .insert(txn)
-                .await?;
-            }
+            insert_levels(txn, scheme.id, 1, input.levels).await?;
             insert_requirements(txn, scheme.id, &input.requirements).await?;
             Ok(scheme)
         },
@@ -515,6 +527,31 @@ pub async fn update_scheme(
                     .exec(txn)
                     .await?;
                 insert_requirements(txn, scheme_id, &requirements).await?;
+            }
+            if !changes.add_levels.is_empty() {
+                let existing = scheme_level::Entity::find()
+                    .filter(scheme_level::Column::SchemeId.eq(scheme_id))
+                    .all(txn)
+                    .await?;
+                for (i, level) in changes.add_levels.iter().enumerate() {
+                    if existing.iter().any(|l| l.code == level.code.as_str()) {
+                        return Err(ApiError::Conflict {
+                            field: format!("input.addLevels.{i}.code"),
+                            message: format!(
+                                "the scheme already has a level {:?}",
+                                level.code.as_str()
+                            ),
+                        });
+                    }
+                }
+                if existing.len() + changes.add_levels.len() > 10 {
+                    return Err(ApiError::bad_input(
+                        "input.addLevels",
+                        "a scheme has at most 10 levels",
+                    ));
+                }
+                let next = existing.iter().map(|l| l.rank).max().unwrap_or(0) + 1;
+                insert_levels(txn, scheme_id, next, changes.add_levels).await?;
             }
             Ok(scheme)
         },

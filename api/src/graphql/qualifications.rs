@@ -601,6 +601,10 @@ pub struct UpdateQualificationSchemeInput {
     pub grace_months: Option<i32>,
     /// Replaces every continuing-education requirement.
     pub continuing_education: Option<Vec<CeRequirementInput>>,
+    /// New levels above the existing ones, lowest first. Existing levels never change: awards
+    /// refer to them.
+    #[graphql(default)]
+    pub add_levels: Vec<LevelInput>,
 }
 
 #[derive(InputObject)]
@@ -699,41 +703,51 @@ fn requirements(
         .collect()
 }
 
+/// Checks levels given in order; `first_is_lowest` when they start the scheme (and so the first
+/// has no level below it).
+fn parse_levels(
+    input: Vec<LevelInput>,
+    prefix: &str,
+    first_is_lowest: bool,
+) -> ApiResult<Vec<qualifications::LevelInput>> {
+    if input.len() > 10 {
+        return Err(ApiError::bad_input(prefix, "at most 10 levels"));
+    }
+    let mut levels: Vec<qualifications::LevelInput> = Vec::with_capacity(input.len());
+    for (i, level) in input.into_iter().enumerate() {
+        let field = |name: &str| format!("{prefix}.{i}.{name}");
+        let code = Code::parse(&level.code).map_err(|m| ApiError::bad_input(field("code"), m))?;
+        if levels.iter().any(|l| l.code == code) {
+            return Err(ApiError::bad_input(
+                field("code"),
+                "level codes must differ",
+            ));
+        }
+        if i == 0 && first_is_lowest && level.requires_previous {
+            return Err(ApiError::bad_input(
+                field("requiresPrevious"),
+                "the first level has none below it",
+            ));
+        }
+        levels.push(qualifications::LevelInput {
+            code,
+            name_ja: required(&level.name_ja, &field("nameJa"), 200)?,
+            name_en: required(&level.name_en, &field("nameEn"), 200)?,
+            requires_previous: level.requires_previous,
+        });
+    }
+    Ok(levels)
+}
+
 impl CreateQualificationSchemeInput {
     fn parse(self) -> ApiResult<qualifications::NewScheme> {
-        if self.levels.is_empty() || self.levels.len() > 10 {
+        if self.levels.is_empty() {
             return Err(ApiError::bad_input(
                 "input.levels",
                 "a scheme has 1 to 10 levels",
             ));
         }
-        let mut levels = Vec::with_capacity(self.levels.len());
-        for (i, level) in self.levels.into_iter().enumerate() {
-            let field = |name: &str| format!("input.levels.{i}.{name}");
-            let code =
-                Code::parse(&level.code).map_err(|m| ApiError::bad_input(field("code"), m))?;
-            if levels
-                .iter()
-                .any(|l: &qualifications::LevelInput| l.code == code)
-            {
-                return Err(ApiError::bad_input(
-                    field("code"),
-                    "level codes must differ",
-                ));
-            }
-            if i == 0 && level.requires_previous {
-                return Err(ApiError::bad_input(
-                    field("requiresPrevious"),
-                    "the first level has none below it",
-                ));
-            }
-            levels.push(qualifications::LevelInput {
-                code,
-                name_ja: required(&level.name_ja, &field("nameJa"), 200)?,
-                name_en: required(&level.name_en, &field("nameEn"), 200)?,
-                requires_previous: level.requires_previous,
-            });
-        }
+        let levels = parse_levels(self.levels, "input.levels", true)?;
         Ok(qualifications::NewScheme {
             code: Code::parse(&self.code).map_err(|m| ApiError::bad_input("input.code", m))?,
             name_ja: required(&self.name_ja, "input.nameJa", 200)?,
@@ -785,6 +799,7 @@ impl UpdateQualificationSchemeInput {
                 .continuing_education
                 .map(|r| requirements(r, "input.continuingEducation"))
                 .transpose()?,
+            add_levels: parse_levels(self.add_levels, "input.addLevels", false)?,
         })
     }
 }
