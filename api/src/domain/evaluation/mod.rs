@@ -1,0 +1,3 @@
+//! SME technology and business-plan evaluations by member institutions.
+
+pub mod criteria;
