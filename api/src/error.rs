@@ -61,6 +61,9 @@ pub enum ApiError {
     NotFound(&'static str),
     #[error("{message}")]
     Conflict { field: String, message: String },
+    /// Another request holds the same idempotency key; the caller may retry.
+    #[error("a request with this idempotency key is being processed: retry shortly")]
+    Contention,
     #[error("the database is unavailable")]
     Unavailable(#[source] Arc<DbErr>),
     #[error("internal error")]
@@ -81,7 +84,7 @@ impl ApiError {
             Self::Forbidden(_) => ErrorCode::Forbidden,
             Self::BadUserInput { .. } => ErrorCode::BadUserInput,
             Self::NotFound(_) => ErrorCode::NotFound,
-            Self::Conflict { .. } => ErrorCode::Conflict,
+            Self::Conflict { .. } | Self::Contention => ErrorCode::Conflict,
             Self::Unavailable(_) => ErrorCode::ServiceUnavailable,
             Self::Internal(_) => ErrorCode::InternalServerError,
         }

@@ -187,3 +187,62 @@ pub enum AwardDecision {
     #[sea_orm(string_value = "revoked")]
     Revoked,
 }
+
+/// An SME's standing as a niche leader (the source's GNT / DNT companies).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(20))")]
+pub enum NicheStatus {
+    /// Global niche top.
+    #[sea_orm(string_value = "gnt")]
+    Gnt,
+    /// Domestic niche top.
+    #[sea_orm(string_value = "dnt")]
+    Dnt,
+    /// A candidate GNT company ("potential hidden champion").
+    #[sea_orm(string_value = "candidate")]
+    Candidate,
+    #[sea_orm(string_value = "none")]
+    None,
+}
+
+/// The source's typology of cluster policy targets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(10))")]
+pub enum ClusterType {
+    /// Type 1: embryos of new clusters in metropolitan areas (bio, ICT start-ups).
+    #[sea_orm(string_value = "type1")]
+    Type1,
+    /// Type 2: hidden champions in industrial areas (machinery, materials, metal processing).
+    #[sea_orm(string_value = "type2")]
+    Type2,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(20))")]
+pub enum EvaluationStatus {
+    #[sea_orm(string_value = "draft")]
+    Draft,
+    #[sea_orm(string_value = "submitted")]
+    Submitted,
+    #[sea_orm(string_value = "under_review")]
+    UnderReview,
+    #[sea_orm(string_value = "returned")]
+    Returned,
+    #[sea_orm(string_value = "rated")]
+    Rated,
+    #[sea_orm(string_value = "published")]
+    Published,
+    #[sea_orm(string_value = "withdrawn")]
+    Withdrawn,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(20))")]
+pub enum Visibility {
+    /// The evaluating institution only.
+    #[sea_orm(string_value = "private")]
+    Private,
+    /// Every member of the network (once submitted).
+    #[sea_orm(string_value = "network")]
+    Network,
+}

@@ -6,6 +6,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261124_000001_create_directory;
 mod m20261124_000002_access_and_audit;
 mod m20261124_000003_qualifications;
+mod m20261124_000004_evaluations;
 
 pub struct Migrator;
 
@@ -16,6 +17,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000001_create_directory::Migration),
             Box::new(m20261124_000002_access_and_audit::Migration),
             Box::new(m20261124_000003_qualifications::Migration),
+            Box::new(m20261124_000004_evaluations::Migration),
         ]
     }
 }

@@ -78,6 +78,22 @@ const PUBLIC: &[(&str, &str)] = &[
         "CertificateVerification",
         "certificateNumber holderNameJa holderNameEn scheme level awardedOn expiresOn status",
     ),
+    ("Query", "smes sme evaluations evaluation"),
+    (
+        "Sme",
+        "id corporateNumber nameJa nameEn prefecture industry nicheStatus clusterType clusterProjects ratingSummary",
+    ),
+    ("SmeConnection", "pageInfo edges nodes totalCount"),
+    ("SmeEdge", "node cursor"),
+    ("RatingSummary", "latest meanScore count"),
+    // Which evaluations a caller reads is decided row by row (tests/api/evaluations.rs); these
+    // fields are what anyone who may read the row sees.
+    (
+        "Evaluation",
+        "id sme institution status visibility version rating overallScore createdAt updatedAt",
+    ),
+    ("EvaluationConnection", "pageInfo edges nodes totalCount"),
+    ("EvaluationEdge", "node cursor"),
 ];
 
 /// Types reached only through guarded fields: covered by those fields' rows of the matrix.
@@ -93,6 +109,12 @@ const BEHIND: &[(&str, &str)] = &[
     ("Renewal", "Query.awards"),
     ("CeProgress", "Query.awards"),
     ("TrainingRecord", "Coordinator.trainings"),
+    ("EvaluationScores", "Evaluation.scores"),
+    ("IndicatorScore", "Evaluation.scores"),
+    ("FiscalYearFigure", "Evaluation.scores"),
+    ("ViewScore", "Evaluation.scores"),
+    ("CriterionScore", "Evaluation.scores"),
+    ("EvaluationRevision", "Evaluation.history"),
 ];
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -107,6 +129,14 @@ enum Target {
 /// holding one of its awards, a coordinator to award, and (AIST) a course.
 struct Arranged {
     organization: [Value; 2],
+    /// SMEs registered by each institution (AIST's is evaluated by AIST).
+    sme: [Value; 2],
+    /// A published evaluation (AIST), and one shared with the network (JETRO, submitted).
+    readable_evaluation: [Value; 2],
+    /// A complete draft (AIST), and the shared JETRO one.
+    draft: [Value; 2],
+    /// An evaluation under review (AIST), and the shared JETRO one.
+    in_review: [Value; 2],
     scheme: [Value; 2],
     award: [Value; 2],
     coordinator: [Value; 2],
@@ -141,6 +171,24 @@ fn award(a: &Arranged, t: Target, _: u32) -> Value {
 fn coordinator(a: &Arranged, t: Target, _: u32) -> Value {
     json!({ "id": a.pick(&a.coordinator, t) })
 }
+fn sme(a: &Arranged, t: Target, _: u32) -> Value {
+    json!({ "id": a.pick(&a.sme, t) })
+}
+fn readable_evaluation(a: &Arranged, t: Target, _: u32) -> Value {
+    json!({ "id": a.pick(&a.readable_evaluation, t) })
+}
+fn draft(a: &Arranged, t: Target, serial: u32) -> Value {
+    json!({ "id": a.pick(&a.draft, t), "key": format!("k{serial}") })
+}
+fn in_review(a: &Arranged, t: Target, serial: u32) -> Value {
+    json!({ "id": a.pick(&a.in_review, t), "key": format!("k{serial}") })
+}
+fn own_evaluator(role: Role, target: Target) -> bool {
+    role == Role::Evaluator && target == Target::Own
+}
+fn own_org_admin(role: Role, target: Target) -> bool {
+    role == Role::OrgAdmin && target == Target::Own
+}
 fn serial_code(_: &Arranged, _: Target, serial: u32) -> Value {
     json!({ "code": format!("made-{serial}") })
 }
@@ -160,8 +208,150 @@ fn own_admin_or_network_admin(role: Role, target: Target) -> bool {
     role == Role::NetworkAdmin || (role == Role::OrgAdmin && target == Target::Own)
 }
 
-/// In order: later rows rely on the state earlier ones leave (suspend, reinstate, renew, revoke).
+/// In order: later rows rely on the state earlier ones leave (suspend, reinstate, renew, revoke;
+/// update, submit, review, return; rate, publish, withdraw).
 const OPERATIONS: &[Operation] = &[
+    Operation {
+        field: "Sme.employees",
+        query: "query($id: ID!) { node(id: $id) { ... on Sme { employees } } }",
+        mutation: false,
+        variables: sme,
+        allowed: anyone,
+    },
+    Operation {
+        field: "Sme.capitalYen",
+        query: "query($id: ID!) { node(id: $id) { ... on Sme { capitalYen } } }",
+        mutation: false,
+        variables: sme,
+        allowed: anyone,
+    },
+    Operation {
+        field: "Sme.publicationConsent",
+        query: "query($id: ID!) { node(id: $id) { ... on Sme { publicationConsent } } }",
+        mutation: false,
+        variables: sme,
+        allowed: anyone,
+    },
+    Operation {
+        field: "Evaluation.evaluator",
+        query: "query($id: ID!) { node(id: $id) { ... on Evaluation { evaluator } } }",
+        mutation: false,
+        variables: readable_evaluation,
+        allowed: anyone,
+    },
+    Operation {
+        field: "Evaluation.scores",
+        query: "query($id: ID!) { node(id: $id) { ... on Evaluation { scores { trl missing } } } }",
+        mutation: false,
+        variables: readable_evaluation,
+        allowed: anyone,
+    },
+    Operation {
+        field: "Evaluation.findings",
+        query: "query($id: ID!) { node(id: $id) { ... on Evaluation { findings } } }",
+        mutation: false,
+        variables: readable_evaluation,
+        allowed: anyone,
+    },
+    Operation {
+        field: "Evaluation.history",
+        query: "query($id: ID!) { node(id: $id) { ... on Evaluation { history { version } } } }",
+        mutation: false,
+        variables: readable_evaluation,
+        allowed: anyone,
+    },
+    Operation {
+        field: "Evaluation.revision",
+        query: "query($id: ID!) { node(id: $id) { ... on Evaluation { revision(version: 1) { change } } } }",
+        mutation: false,
+        variables: readable_evaluation,
+        allowed: anyone,
+    },
+    Operation {
+        field: "Mutation.createSme",
+        query: r#"mutation($number: String!, $key: String!) { createSme(idempotencyKey: $key, input: {
+            corporateNumber: $number, nameJa: "試験工業", nameEn: "Test Industries", prefectureCode: 23 }) { id } }"#,
+        mutation: true,
+        variables: |_, _, serial| {
+            json!({ "number": iin_api::domain::corporate_number::with_check_digit(&format!("{:012}", 500_000 + serial)),
+            "key": format!("k{serial}") })
+        },
+        allowed: |role, _| matches!(role, Role::Evaluator | Role::OrgAdmin),
+    },
+    Operation {
+        field: "Mutation.updateSme",
+        query: r#"mutation($id: ID!) { updateSme(id: $id, input: { industry: "Machinery" }) { id } }"#,
+        mutation: true,
+        variables: sme,
+        allowed: |role, target| {
+            role == Role::NetworkAdmin
+                || (matches!(role, Role::Evaluator | Role::OrgAdmin) && target == Target::Own)
+        },
+    },
+    Operation {
+        field: "Mutation.recordPublicationConsent",
+        query: "mutation($id: ID!) { recordPublicationConsent(smeId: $id, consent: true) { id } }",
+        mutation: true,
+        variables: sme,
+        allowed: own_admin_or_network_admin,
+    },
+    Operation {
+        field: "Mutation.createEvaluation",
+        query: "mutation($id: ID!, $key: String!) { createEvaluation(idempotencyKey: $key, input: { smeId: $id }) { id } }",
+        mutation: true,
+        variables: |a, t, serial| json!({ "id": a.pick(&a.sme, t), "key": format!("k{serial}") }),
+        // The evaluating institution is always the caller's own.
+        allowed: |role, _| role == Role::Evaluator,
+    },
+    Operation {
+        field: "Mutation.updateEvaluation",
+        query: r#"mutation($id: ID!) { updateEvaluation(id: $id, version: 1, input: { findings: "Strong export potential" }) { id } }"#,
+        mutation: true,
+        variables: draft,
+        allowed: own_evaluator,
+    },
+    Operation {
+        field: "Mutation.submitEvaluation",
+        query: "mutation($id: ID!, $key: String!) { submitEvaluation(id: $id, idempotencyKey: $key) { id } }",
+        mutation: true,
+        variables: draft,
+        allowed: own_evaluator,
+    },
+    Operation {
+        field: "Mutation.startEvaluationReview",
+        query: "mutation($id: ID!, $key: String!) { startEvaluationReview(id: $id, idempotencyKey: $key) { id } }",
+        mutation: true,
+        variables: draft,
+        allowed: own_org_admin,
+    },
+    Operation {
+        field: "Mutation.returnEvaluation",
+        query: r#"mutation($id: ID!, $key: String!) { returnEvaluation(id: $id, reason: "Add FY2024 figures", idempotencyKey: $key) { id } }"#,
+        mutation: true,
+        variables: draft,
+        allowed: own_org_admin,
+    },
+    Operation {
+        field: "Mutation.rateEvaluation",
+        query: "mutation($id: ID!, $key: String!) { rateEvaluation(id: $id, idempotencyKey: $key) { id } }",
+        mutation: true,
+        variables: in_review,
+        allowed: own_org_admin,
+    },
+    Operation {
+        field: "Mutation.publishEvaluation",
+        query: "mutation($id: ID!, $key: String!) { publishEvaluation(id: $id, idempotencyKey: $key) { id } }",
+        mutation: true,
+        variables: in_review,
+        allowed: own_org_admin,
+    },
+    Operation {
+        field: "Mutation.withdrawEvaluation",
+        query: r#"mutation($id: ID!, $key: String!) { withdrawEvaluation(id: $id, reason: "SME left the programme", idempotencyKey: $key) { id } }"#,
+        mutation: true,
+        variables: in_review,
+        allowed: own_org_admin,
+    },
     Operation {
         field: "Organization.contact",
         query: "query($id: ID!) { node(id: $id) { ... on Organization { contact { email } } } }",
@@ -326,6 +516,117 @@ async fn arrange(app: &TestApp, token: &str, query: &str, variables: Value) -> V
     let body = reply.json();
     assert!(body.get("errors").is_none(), "arranging failed: {body:#}");
     body["data"].clone()
+}
+
+const COMPLETE_SCORES: &str = r#"{
+    financial: [{ indicator: SALES_GROWTH, score: 4, figures: [{ fiscalYear: 2024, value: 6.5 }] },
+                { indicator: OPERATING_MARGIN, score: 3 }, { indicator: LABOR_PRODUCTIVITY, score: 3 },
+                { indicator: DEBT_TO_EBITDA, score: 4 }, { indicator: WORKING_CAPITAL_TURNOVER, score: 3 },
+                { indicator: EQUITY_RATIO, score: 4 }],
+    nonFinancial: [{ view: OWNER, score: 4 }, { view: STAKEHOLDERS, score: 3 }, { view: BUSINESS, score: 4 },
+                   { view: INTERNAL_CONTROLS, score: 3 }],
+    technology: [{ criterion: NOVELTY, score: 4 }, { criterion: COMPETITIVENESS, score: 4 },
+                 { criterion: FEASIBILITY, score: 3 }, { criterion: MARKET, score: 3 }],
+    trl: 6 }"#;
+
+/// Drives an evaluation of `sme` by `code` through `steps` (mutation names), from a new draft.
+async fn evaluation(
+    app: &TestApp,
+    code: &str,
+    sme: &Value,
+    visibility: &str,
+    steps: &[&str],
+) -> Value {
+    let token = app.token(
+        &format!("evaluator@{code}"),
+        code,
+        &[Role::Evaluator, Role::OrgAdmin],
+    );
+    let create = format!(
+        "mutation($sme: ID!, $key: String!) {{ createEvaluation(idempotencyKey: $key, input: {{ smeId: $sme, visibility: {visibility}, scores: {COMPLETE_SCORES} }}) {{ id }} }}"
+    );
+    let key = format!("{code}-{}", uuid::Uuid::new_v4());
+    let id =
+        arrange(app, &token, &create, json!({ "sme": sme, "key": key })).await["createEvaluation"]
+            ["id"]
+            .clone();
+    for step in steps {
+        let query = match *step {
+            "returnEvaluation" | "withdrawEvaluation" => format!(
+                "mutation($id: ID!, $key: String!) {{ {step}(id: $id, reason: \"Arranged\", idempotencyKey: $key) {{ id }} }}"
+            ),
+            _ => format!(
+                "mutation($id: ID!, $key: String!) {{ {step}(id: $id, idempotencyKey: $key) {{ id }} }}"
+            ),
+        };
+        arrange(
+            app,
+            &token,
+            &query,
+            json!({ "id": id, "key": uuid::Uuid::new_v4().to_string() }),
+        )
+        .await;
+    }
+    id
+}
+
+/// SMEs and evaluations at AIST (own) and JETRO (other).
+async fn arrange_evaluations(app: &TestApp) -> ([Value; 2], [Value; 2], [Value; 2], [Value; 2]) {
+    let mut smes = Vec::new();
+    for (code, twelve) in [("aist", "400000000001"), ("jetro", "400000000002")] {
+        let token = app.token(
+            &format!("evaluator@{code}"),
+            code,
+            &[Role::Evaluator, Role::OrgAdmin],
+        );
+        let created = arrange(
+            app,
+            &token,
+            r#"mutation($number: String!, $key: String!) { createSme(idempotencyKey: $key, input: {
+                corporateNumber: $number, nameJa: "試験精機", nameEn: "Test Precision", prefectureCode: 23, employees: 40 }) { id } }"#,
+            json!({ "number": iin_api::domain::corporate_number::with_check_digit(twelve), "key": format!("sme-{code}") }),
+        )
+        .await;
+        smes.push(created["createSme"]["id"].clone());
+    }
+    // An institution records consent for an SME it evaluates.
+    let draft = evaluation(app, "aist", &smes[0], "PRIVATE", &[]).await;
+    let admin = app.token("evaluator@aist", "aist", &[Role::Evaluator, Role::OrgAdmin]);
+    arrange(
+        app,
+        &admin,
+        "mutation($id: ID!) { recordPublicationConsent(smeId: $id, consent: true) { id } }",
+        json!({ "id": smes[0] }),
+    )
+    .await;
+    let published = evaluation(
+        app,
+        "aist",
+        &smes[0],
+        "PRIVATE",
+        &[
+            "submitEvaluation",
+            "startEvaluationReview",
+            "rateEvaluation",
+            "publishEvaluation",
+        ],
+    )
+    .await;
+    let in_review = evaluation(
+        app,
+        "aist",
+        &smes[0],
+        "PRIVATE",
+        &["submitEvaluation", "startEvaluationReview"],
+    )
+    .await;
+    let shared = evaluation(app, "jetro", &smes[1], "NETWORK", &["submitEvaluation"]).await;
+    (
+        [smes[0].clone(), smes[1].clone()],
+        [published, shared.clone()],
+        [draft, shared.clone()],
+        [in_review, shared],
+    )
 }
 
 async fn arrange_institution(app: &TestApp, code: &str) -> (Value, Value, Value, Value, Value) {
@@ -500,8 +801,13 @@ async fn each_role_at_its_own_and_another_institution_gets_exactly_its_rights() 
     )
     .await["createTrainingCourse"]["id"]
         .clone();
+    let (sme, readable_evaluation, draft, in_review) = arrange_evaluations(&app).await;
     let arranged = Arranged {
         organization: [own_org, other_org],
+        sme,
+        readable_evaluation,
+        draft,
+        in_review,
         scheme: [own_scheme, other_scheme],
         award: [own_award, other_award],
         coordinator: [own_coordinator, other_coordinator],

@@ -11,6 +11,7 @@ pub mod dates;
 pub mod directory;
 pub mod evaluation;
 pub mod fields;
+pub mod idempotency;
 pub mod page;
 pub mod prefecture;
 pub mod profile;

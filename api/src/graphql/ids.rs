@@ -14,16 +14,20 @@ pub enum NodeType {
     Coordinator,
     QualificationScheme,
     Award,
+    Sme,
+    Evaluation,
 }
 
 impl NodeType {
-    const ALL: [NodeType; 6] = [
+    const ALL: [NodeType; 8] = [
         Self::Organization,
         Self::ClusterProject,
         Self::TieUp,
         Self::Coordinator,
         Self::QualificationScheme,
         Self::Award,
+        Self::Sme,
+        Self::Evaluation,
     ];
 
     fn name(self) -> &'static str {
@@ -34,6 +38,8 @@ impl NodeType {
             Self::Coordinator => "Coordinator",
             Self::QualificationScheme => "QualificationScheme",
             Self::Award => "Award",
+            Self::Sme => "Sme",
+            Self::Evaluation => "Evaluation",
         }
     }
 
@@ -98,7 +104,7 @@ mod tests {
             encode("Organization:0"),
             encode("Organization:007"),
             encode("Organization:+7"),
-            encode("Sme:1"),
+            encode("Unknown:1"),
         ] {
             let err = decode(&bad, "id").unwrap_err();
             assert!(

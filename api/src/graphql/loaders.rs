@@ -6,21 +6,33 @@ use std::{collections::HashMap, sync::Arc};
 
 use async_graphql::dataloader::{DataLoader, Loader};
 use entity::{
-    award, ce_requirement, cluster_participation, cluster_project, coordinator, organization,
-    qualification_scheme, scheme_level, tie_up, training_course, training_record,
+    award, ce_requirement, cluster_participation, cluster_project, coordinator, evaluation,
+    evaluation_revision, organization, qualification_scheme, scheme_level, sme, tie_up,
+    training_course, training_record,
 };
-use sea_orm::{DatabaseConnection, DbErr};
+use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter};
 
-use crate::domain::batch;
+use crate::{
+    auth::Caller,
+    domain::{batch, evaluation::evaluations},
+};
 
 pub struct RelationLoader {
     db: DatabaseConnection,
+    /// Relations whose rows depend on who may read them (evaluations) filter by this caller.
+    caller: Caller,
 }
 
 pub type Loaders = DataLoader<RelationLoader>;
 
-pub fn for_request(db: &DatabaseConnection) -> Loaders {
-    DataLoader::new(RelationLoader { db: db.clone() }, tokio::spawn)
+pub fn for_request(db: &DatabaseConnection, caller: Caller) -> Loaders {
+    DataLoader::new(
+        RelationLoader {
+            db: db.clone(),
+            caller,
+        },
+        tokio::spawn,
+    )
 }
 
 /// `one!(Key, entity)`: the row with that id. `many!(Key, entity, Column, field, Order)`: the
@@ -83,6 +95,7 @@ one!(CoordinatorId, coordinator);
 one!(SchemeId, qualification_scheme);
 one!(LevelId, scheme_level);
 one!(CourseId, training_course);
+one!(SmeId, sme);
 many!(
     ParticipationsOfProject,
     cluster_participation,
@@ -174,5 +187,43 @@ impl Loader<AwardsOfOrganization> for RelationLoader {
             .into_iter()
             .map(|(id, rows)| (AwardsOfOrganization(id), rows))
             .collect())
+    }
+}
+
+many!(
+    RevisionsOfEvaluation,
+    evaluation_revision,
+    EvaluationId,
+    evaluation_id,
+    Version
+);
+
+/// The rated evaluations of an SME that the request's caller may read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct RatedEvaluationsOfSme(pub i64);
+
+impl Loader<RatedEvaluationsOfSme> for RelationLoader {
+    type Value = Vec<evaluation::Model>;
+    type Error = Arc<DbErr>;
+
+    async fn load(
+        &self,
+        keys: &[RatedEvaluationsOfSme],
+    ) -> Result<HashMap<RatedEvaluationsOfSme, Self::Value>, Self::Error> {
+        let rows = evaluation::Entity::find()
+            .filter(evaluation::Column::SmeId.is_in(keys.iter().map(|k| k.0)))
+            .filter(evaluation::Column::Rating.is_not_null())
+            .filter(evaluations::readable_by(&self.caller))
+            .all(&self.db)
+            .await
+            .map_err(Arc::new)?;
+        let mut groups: HashMap<RatedEvaluationsOfSme, Vec<evaluation::Model>> = HashMap::new();
+        for row in rows {
+            groups
+                .entry(RatedEvaluationsOfSme(row.sme_id))
+                .or_default()
+                .push(row);
+        }
+        Ok(groups)
     }
 }

@@ -3,6 +3,7 @@
 mod access;
 mod connection;
 mod directory;
+mod evaluations;
 mod ids;
 pub mod loaders;
 mod node;
@@ -15,6 +16,7 @@ use sea_orm::DatabaseConnection;
 pub struct Query(
     directory::DirectoryQuery,
     qualifications::QualificationQuery,
+    evaluations::EvaluationQuery,
     node::NodeQuery,
     access::AccessQuery,
 );
@@ -23,6 +25,7 @@ pub struct Query(
 pub struct Mutation(
     directory::DirectoryMutation,
     qualifications::QualificationMutation,
+    evaluations::EvaluationMutation,
 );
 
 pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;

@@ -4,10 +4,15 @@ use async_graphql::{Context, ID, Interface, Object, Result};
 
 use super::{
     directory::{ClusterProject, Organization, TieUp, caller, db},
+    evaluations::{Evaluation, Sme},
     ids::{self, NodeType},
     qualifications::{Award, Coordinator, QualificationScheme},
 };
-use crate::domain::{coordinators, directory, qualifications};
+use crate::domain::{
+    coordinators, directory,
+    evaluation::{evaluations, smes},
+    qualifications,
+};
 
 /// An object with a global ID, refetchable with `node(id:)`.
 #[derive(Interface)]
@@ -20,6 +25,9 @@ pub enum Node {
     QualificationScheme(QualificationScheme),
     /// Members of the network only.
     Award(Award),
+    Sme(Sme),
+    /// Only as the caller may read it.
+    Evaluation(Evaluation),
 }
 
 #[derive(Default)]
@@ -52,6 +60,10 @@ impl NodeQuery {
                     .await?
                     .map(|m| Node::Award(Award(m)))
             }
+            (NodeType::Sme, key) => smes::sme_by_id(db, key).await?.map(|m| Node::Sme(Sme(m))),
+            (NodeType::Evaluation, key) => evaluations::readable(db, caller(ctx), key)
+                .await?
+                .map(|m| Node::Evaluation(Evaluation(m))),
         };
         Ok(node)
     }

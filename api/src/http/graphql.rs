@@ -357,7 +357,7 @@ async fn execute(
     via_get: bool,
 ) -> HttpResponse {
     let mut request = async_graphql::Request::new(params.query)
-        .data(loaders::for_request(&state.db))
+        .data(loaders::for_request(&state.db, caller.clone()))
         .data(caller);
     if let Some(name) = &params.operation_name {
         request = request.operation_name(name.clone());

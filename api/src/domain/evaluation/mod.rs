@@ -1,3 +1,5 @@
 //! SME technology and business-plan evaluations by member institutions.
 
 pub mod criteria;
+pub mod evaluations;
+pub mod smes;

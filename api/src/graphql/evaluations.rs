@@ -1,0 +1,1046 @@
+//! SMEs and their evaluations in GraphQL.
+
+use async_graphql::{
+    Context, Enum, ID, InputObject, InputType, MaybeUndefined, Object, Result, SimpleObject,
+};
+use chrono::{DateTime, Utc};
+use entity::{enums, evaluation, evaluation_revision, sme};
+
+use super::{
+    connection::{Conn, connection},
+    directory::{ClusterProject, Organization, Prefecture, caller, db, loaders},
+    ids::{self, NodeType},
+    loaders::{
+        ClusterProjectId, OrganizationId, RatedEvaluationsOfSme, RevisionsOfEvaluation, SmeId,
+    },
+};
+use crate::{
+    domain::{
+        corporate_number::CorporateNumber,
+        evaluation::{
+            criteria::{self, IndicatorEntry, Scores, TechnologyEntry, ViewEntry},
+            evaluations::{self, Action, EvaluationChanges, NewEvaluation},
+            smes::{self, NewSme, SmeChanges},
+        },
+        idempotency::Idempotency,
+        page::PageArgs,
+        prefecture::PrefectureCode,
+        profile,
+        search::SearchText,
+    },
+    error::{ApiError, ApiResult},
+};
+
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+#[graphql(remote = "enums::NicheStatus")]
+pub enum NicheStatus {
+    /// Global niche top.
+    Gnt,
+    /// Domestic niche top.
+    Dnt,
+    /// A candidate GNT company: a potential hidden champion.
+    Candidate,
+    None,
+}
+
+/// The source's typology of cluster policy targets.
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+#[graphql(remote = "enums::ClusterType")]
+pub enum ClusterType {
+    /// Embryos of new clusters in metropolitan areas: bio and ICT start-ups.
+    Type1,
+    /// Hidden champions in industrial areas: machinery, materials, metal processing.
+    Type2,
+}
+
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+#[graphql(remote = "enums::EvaluationStatus")]
+pub enum EvaluationStatus {
+    Draft,
+    Submitted,
+    UnderReview,
+    Returned,
+    Rated,
+    Published,
+    Withdrawn,
+}
+
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Default)]
+#[graphql(remote = "enums::Visibility")]
+pub enum Visibility {
+    /// The evaluating institution only.
+    #[default]
+    Private,
+    /// Every member of the network, once submitted.
+    Network,
+}
+
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+#[graphql(remote = "criteria::Rating")]
+pub enum Rating {
+    A,
+    B,
+    C,
+    D,
+}
+
+/// The Local Benchmark's six financial indicators.
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+#[graphql(remote = "criteria::FinancialIndicator")]
+pub enum FinancialIndicator {
+    /// Sales growth, percent.
+    SalesGrowth,
+    /// Operating profit margin, percent.
+    OperatingMargin,
+    /// Operating profit per employee, thousand yen.
+    LaborProductivity,
+    /// Interest-bearing debt over EBITDA, times.
+    DebtToEbitda,
+    /// Operating working capital turnover, months.
+    WorkingCapitalTurnover,
+    /// Equity ratio, percent.
+    EquityRatio,
+}
+
+/// The Local Benchmark's four non-financial views.
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+#[graphql(remote = "criteria::NonFinancialView")]
+pub enum NonFinancialView {
+    Owner,
+    Stakeholders,
+    Business,
+    InternalControls,
+}
+
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+#[graphql(remote = "criteria::TechnologyCriterion")]
+pub enum TechnologyCriterion {
+    Novelty,
+    Competitiveness,
+    Feasibility,
+    Market,
+}
+
+// ---------------------------------------------------------------- objects
+
+/// A small or medium-sized enterprise.
+pub struct Sme(pub sme::Model);
+
+#[Object]
+impl Sme {
+    pub async fn id(&self) -> ID {
+        NodeType::Sme.id(self.0.id)
+    }
+    /// The 13-digit corporate number (法人番号).
+    async fn corporate_number(&self) -> &str {
+        &self.0.corporate_number
+    }
+    async fn name_ja(&self) -> &str {
+        &self.0.name_ja
+    }
+    async fn name_en(&self) -> &str {
+        &self.0.name_en
+    }
+    async fn prefecture(&self) -> Result<Prefecture> {
+        Prefecture::of(self.0.prefecture_code)
+    }
+    async fn industry(&self) -> Option<&str> {
+        self.0.industry.as_deref()
+    }
+    async fn niche_status(&self) -> NicheStatus {
+        self.0.niche_status.into()
+    }
+    async fn cluster_type(&self) -> Option<ClusterType> {
+        self.0.cluster_type.map(Into::into)
+    }
+    async fn cluster_projects(&self, ctx: &Context<'_>) -> Result<Vec<ClusterProject>> {
+        let keys = smes::decode_projects(&self.0.cluster_projects)
+            .into_iter()
+            .map(ClusterProjectId);
+        let found = loaders(ctx)?
+            .load_many(keys)
+            .await
+            .map_err(ApiError::from)?;
+        Ok(found.into_values().map(ClusterProject).collect())
+    }
+    /// Members of the network only.
+    async fn employees(&self, ctx: &Context<'_>) -> Result<Option<i32>> {
+        caller(ctx).require_member()?;
+        Ok(self.0.employees)
+    }
+    /// Members of the network only.
+    async fn capital_yen(&self, ctx: &Context<'_>) -> Result<Option<i64>> {
+        caller(ctx).require_member()?;
+        Ok(self.0.capital_yen)
+    }
+    /// Whether the SME consents to the publication of its rating. Members only.
+    async fn publication_consent(&self, ctx: &Context<'_>) -> Result<bool> {
+        caller(ctx).require_member()?;
+        Ok(self.0.publication_consent)
+    }
+    /// The latest rating of each institution and their mean, from the evaluations the caller may
+    /// read (anonymous callers: published ones only).
+    async fn rating_summary(&self, ctx: &Context<'_>) -> Result<RatingSummary> {
+        let rows = loaders(ctx)?
+            .load_one(RatedEvaluationsOfSme(self.0.id))
+            .await
+            .map_err(ApiError::from)?
+            .unwrap_or_default();
+        let summary = evaluations::summarize(rows);
+        Ok(RatingSummary {
+            count: summary.latest.len(),
+            mean_score: summary.mean_score,
+            latest: summary.latest.into_iter().map(Evaluation).collect(),
+        })
+    }
+}
+
+#[derive(SimpleObject)]
+pub struct RatingSummary {
+    /// The latest rated evaluation of each institution.
+    latest: Vec<Evaluation>,
+    /// The mean of their overall scores (1–5).
+    mean_score: Option<f64>,
+    count: usize,
+}
+
+#[derive(SimpleObject)]
+pub struct FiscalYearFigure {
+    fiscal_year: i16,
+    value: f64,
+}
+
+#[derive(SimpleObject)]
+pub struct IndicatorScore {
+    indicator: FinancialIndicator,
+    figures: Vec<FiscalYearFigure>,
+    score: Option<u8>,
+}
+
+#[derive(SimpleObject)]
+pub struct ViewScore {
+    view: NonFinancialView,
+    score: Option<u8>,
+    comment: Option<String>,
+}
+
+#[derive(SimpleObject)]
+pub struct CriterionScore {
+    criterion: TechnologyCriterion,
+    score: Option<u8>,
+}
+
+/// What the evaluator scored.
+#[derive(SimpleObject)]
+pub struct EvaluationScores {
+    financial: Vec<IndicatorScore>,
+    non_financial: Vec<ViewScore>,
+    technology: Vec<CriterionScore>,
+    /// Technology Readiness Level, 1–9.
+    trl: Option<u8>,
+    /// What is still missing before submission.
+    missing: Vec<String>,
+}
+
+impl From<Scores> for EvaluationScores {
+    fn from(scores: Scores) -> Self {
+        Self {
+            missing: scores.missing(),
+            financial: scores
+                .financial
+                .into_iter()
+                .map(|e| IndicatorScore {
+                    indicator: e.indicator.into(),
+                    figures: e
+                        .figures
+                        .into_iter()
+                        .map(|(fiscal_year, value)| FiscalYearFigure { fiscal_year, value })
+                        .collect(),
+                    score: e.score,
+                })
+                .collect(),
+            non_financial: scores
+                .non_financial
+                .into_iter()
+                .map(|e| ViewScore {
+                    view: e.view.into(),
+                    score: e.score,
+                    comment: e.comment,
+                })
+                .collect(),
+            technology: scores
+                .technology
+                .into_iter()
+                .map(|e| CriterionScore {
+                    criterion: e.criterion.into(),
+                    score: e.score,
+                })
+                .collect(),
+            trl: scores.trl,
+        }
+    }
+}
+
+fn rating_of(text: &Option<String>) -> Option<Rating> {
+    match text.as_deref() {
+        Some("A") => Some(Rating::A),
+        Some("B") => Some(Rating::B),
+        Some("C") => Some(Rating::C),
+        Some("D") => Some(Rating::D),
+        _ => None,
+    }
+}
+
+/// An SME's evaluation by a member institution.
+pub struct Evaluation(pub evaluation::Model);
+
+#[Object]
+impl Evaluation {
+    pub async fn id(&self) -> ID {
+        NodeType::Evaluation.id(self.0.id)
+    }
+    async fn sme(&self, ctx: &Context<'_>) -> Result<Sme> {
+        let row = loaders(ctx)?
+            .load_one(SmeId(self.0.sme_id))
+            .await
+            .map_err(ApiError::from)?
+            .ok_or_else(|| ApiError::corrupt("an evaluation's SME is missing"))?;
+        Ok(Sme(row))
+    }
+    /// The evaluating institution.
+    async fn institution(&self, ctx: &Context<'_>) -> Result<Organization> {
+        let row = loaders(ctx)?
+            .load_one(OrganizationId(self.0.institution_id))
+            .await
+            .map_err(ApiError::from)?
+            .ok_or_else(|| ApiError::corrupt("an evaluation's institution is missing"))?;
+        Ok(Organization(row))
+    }
+    async fn status(&self) -> EvaluationStatus {
+        self.0.status.into()
+    }
+    async fn visibility(&self) -> Visibility {
+        self.0.visibility.into()
+    }
+    /// 1 at creation, one more with every change; edits name the version they edit.
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+    /// Fixed when the evaluation is rated.
+    async fn rating(&self) -> Option<Rating> {
+        rating_of(&self.0.rating)
+    }
+    /// The weighted score behind the rating, 1–5.
+    async fn overall_score(&self) -> Option<f64> {
+        self.0.overall_score
+    }
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+    async fn updated_at(&self) -> DateTime<Utc> {
+        self.0.updated_at
+    }
+    /// Who opened the evaluation. Members only.
+    async fn evaluator(&self, ctx: &Context<'_>) -> Result<&str> {
+        caller(ctx).require_member()?;
+        Ok(&self.0.evaluator_subject)
+    }
+    /// The scores. Members only.
+    async fn scores(&self, ctx: &Context<'_>) -> Result<EvaluationScores> {
+        caller(ctx).require_member()?;
+        Ok(evaluations::scores_of(&self.0)?.into())
+    }
+    /// Written findings. Members only.
+    async fn findings(&self, ctx: &Context<'_>) -> Result<Option<&str>> {
+        caller(ctx).require_member()?;
+        Ok(self.0.findings.as_deref())
+    }
+    /// Every version, oldest first. Members only.
+    async fn history(&self, ctx: &Context<'_>) -> Result<Vec<EvaluationRevision>> {
+        caller(ctx).require_member()?;
+        let rows = loaders(ctx)?
+            .load_one(RevisionsOfEvaluation(self.0.id))
+            .await
+            .map_err(ApiError::from)?
+            .unwrap_or_default();
+        Ok(rows.into_iter().map(EvaluationRevision).collect())
+    }
+    /// One past version. Members only.
+    async fn revision(
+        &self,
+        ctx: &Context<'_>,
+        version: i32,
+    ) -> Result<Option<EvaluationRevision>> {
+        caller(ctx).require_member()?;
+        let rows = loaders(ctx)?
+            .load_one(RevisionsOfEvaluation(self.0.id))
+            .await
+            .map_err(ApiError::from)?
+            .unwrap_or_default();
+        Ok(rows
+            .into_iter()
+            .find(|r| r.version == version)
+            .map(EvaluationRevision))
+    }
+}
+
+/// One version of an evaluation, as it stood after a change.
+pub struct EvaluationRevision(evaluation_revision::Model);
+
+#[Object]
+impl EvaluationRevision {
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+    /// `created`, `edited`, `submitted`, `review_started`, `returned`, `rated`, `published`,
+    /// `withdrawn`.
+    async fn change(&self) -> &str {
+        &self.0.change
+    }
+    /// The fields the change touched.
+    async fn changed_fields(&self) -> Vec<&str> {
+        self.0
+            .changed_fields
+            .split(',')
+            .filter(|f| !f.is_empty())
+            .collect()
+    }
+    async fn status(&self) -> EvaluationStatus {
+        self.0.status.into()
+    }
+    async fn visibility(&self) -> Visibility {
+        self.0.visibility.into()
+    }
+    async fn rating(&self) -> Option<Rating> {
+        rating_of(&self.0.rating)
+    }
+    async fn scores(&self) -> Result<EvaluationScores> {
+        let scores: Scores =
+            serde_json::from_str(&self.0.scores).map_err(|e| ApiError::corrupt(e.to_string()))?;
+        Ok(scores.into())
+    }
+    async fn findings(&self) -> Option<&str> {
+        self.0.findings.as_deref()
+    }
+    /// Why the evaluation was returned or withdrawn.
+    async fn reason(&self) -> Option<&str> {
+        self.0.reason.as_deref()
+    }
+    async fn changed_by(&self) -> &str {
+        &self.0.changed_by_subject
+    }
+    /// The institution the change was made for, by code.
+    async fn changed_by_institution(&self) -> &str {
+        &self.0.changed_by_institution
+    }
+    async fn changed_at(&self) -> DateTime<Utc> {
+        self.0.changed_at
+    }
+}
+
+// ---------------------------------------------------------------- inputs
+
+#[derive(InputObject)]
+pub struct CreateSmeInput {
+    /// 13 digits, checked by the check digit.
+    pub corporate_number: String,
+    pub name_ja: String,
+    pub name_en: String,
+    pub prefecture_code: i32,
+    pub industry: Option<String>,
+    pub employees: Option<i32>,
+    pub capital_yen: Option<i64>,
+    #[graphql(default_with = "NicheStatus::None")]
+    pub niche_status: NicheStatus,
+    pub cluster_type: Option<ClusterType>,
+    #[graphql(default)]
+    pub cluster_project_ids: Vec<ID>,
+}
+
+#[derive(InputObject, Default)]
+pub struct UpdateSmeInput {
+    pub name_ja: Option<String>,
+    pub name_en: Option<String>,
+    pub prefecture_code: Option<i32>,
+    pub industry: MaybeUndefined<String>,
+    pub employees: MaybeUndefined<i32>,
+    pub capital_yen: MaybeUndefined<i64>,
+    pub niche_status: Option<NicheStatus>,
+    pub cluster_type: MaybeUndefined<ClusterType>,
+    pub cluster_project_ids: Option<Vec<ID>>,
+}
+
+#[derive(InputObject)]
+pub struct FiscalYearFigureInput {
+    pub fiscal_year: i32,
+    pub value: f64,
+}
+
+#[derive(InputObject)]
+pub struct IndicatorScoreInput {
+    pub indicator: FinancialIndicator,
+    /// Up to three fiscal years.
+    #[graphql(default)]
+    pub figures: Vec<FiscalYearFigureInput>,
+    /// 1–5, for the latest year.
+    pub score: Option<i32>,
+}
+
+#[derive(InputObject)]
+pub struct ViewScoreInput {
+    pub view: NonFinancialView,
+    /// 1–5.
+    pub score: Option<i32>,
+    pub comment: Option<String>,
+}
+
+#[derive(InputObject)]
+pub struct CriterionScoreInput {
+    pub criterion: TechnologyCriterion,
+    /// 1–5.
+    pub score: Option<i32>,
+}
+
+/// The scores; a draft may leave some out, submission needs them all.
+#[derive(InputObject, Default)]
+pub struct EvaluationScoresInput {
+    #[graphql(default)]
+    pub financial: Vec<IndicatorScoreInput>,
+    #[graphql(default)]
+    pub non_financial: Vec<ViewScoreInput>,
+    #[graphql(default)]
+    pub technology: Vec<CriterionScoreInput>,
+    /// Technology Readiness Level, 1–9.
+    pub trl: Option<i32>,
+}
+
+#[derive(InputObject)]
+pub struct CreateEvaluationInput {
+    pub sme_id: ID,
+    #[graphql(default)]
+    pub visibility: Visibility,
+    #[graphql(default)]
+    pub scores: EvaluationScoresInput,
+    pub findings: Option<String>,
+}
+
+#[derive(InputObject, Default)]
+pub struct UpdateEvaluationInput {
+    /// Replaces the scores.
+    pub scores: Option<EvaluationScoresInput>,
+    pub findings: MaybeUndefined<String>,
+    pub visibility: Option<Visibility>,
+}
+
+fn small(value: Option<i32>, field: String) -> ApiResult<Option<u8>> {
+    value
+        .map(|v| u8::try_from(v).map_err(|_| ApiError::bad_input(field, "out of range")))
+        .transpose()
+}
+
+impl EvaluationScoresInput {
+    fn parse(self, prefix: &str) -> ApiResult<Scores> {
+        let field = |rest: String| format!("{prefix}.{rest}");
+        let mut scores = Scores::default();
+        for (i, entry) in self.financial.into_iter().enumerate() {
+            let mut figures = Vec::with_capacity(entry.figures.len());
+            for (j, figure) in entry.figures.into_iter().enumerate() {
+                let year = i16::try_from(figure.fiscal_year).map_err(|_| {
+                    ApiError::bad_input(
+                        field(format!("financial.{i}.figures.{j}.fiscalYear")),
+                        "out of range",
+                    )
+                })?;
+                figures.push((year, figure.value));
+            }
+            scores.financial.push(IndicatorEntry {
+                indicator: entry.indicator.into(),
+                figures,
+                score: small(entry.score, field(format!("financial.{i}.score")))?,
+            });
+        }
+        for (i, entry) in self.non_financial.into_iter().enumerate() {
+            scores.non_financial.push(ViewEntry {
+                view: entry.view.into(),
+                score: small(entry.score, field(format!("nonFinancial.{i}.score")))?,
+                comment: entry
+                    .comment
+                    .map(|c| profile::text(&c, 2000))
+                    .transpose()
+                    .map_err(|m| {
+                        ApiError::bad_input(field(format!("nonFinancial.{i}.comment")), m)
+                    })?
+                    .flatten(),
+            });
+        }
+        for (i, entry) in self.technology.into_iter().enumerate() {
+            scores.technology.push(TechnologyEntry {
+                criterion: entry.criterion.into(),
+                score: small(entry.score, field(format!("technology.{i}.score")))?,
+            });
+        }
+        scores.trl = small(self.trl, field("trl".into()))?;
+        scores
+            .validate()
+            .map_err(|e| ApiError::bad_input(field(e.field), e.message))?;
+        Ok(scores)
+    }
+}
+
+fn required(value: &str, field: &str, max: usize) -> ApiResult<String> {
+    profile::text(value, max)
+        .map_err(|message| ApiError::bad_input(field, message))?
+        .ok_or_else(|| ApiError::bad_input(field, "required"))
+}
+
+fn non_negative<T: PartialOrd + Default>(value: Option<T>, field: &str) -> ApiResult<Option<T>> {
+    match value {
+        Some(v) if v < T::default() => Err(ApiError::bad_input(field, "must not be negative")),
+        other => Ok(other),
+    }
+}
+
+fn project_ids(ids: &[ID], field: &str) -> ApiResult<Vec<i64>> {
+    ids.iter()
+        .enumerate()
+        .map(|(i, id)| ids::decode_as(id, NodeType::ClusterProject, &format!("{field}.{i}")))
+        .collect()
+}
+
+impl CreateSmeInput {
+    fn parse(self) -> ApiResult<NewSme> {
+        Ok(NewSme {
+            corporate_number: CorporateNumber::parse(&self.corporate_number)
+                .map_err(|e| ApiError::bad_input("input.corporateNumber", e.to_string()))?,
+            name_ja: required(&self.name_ja, "input.nameJa", 200)?,
+            name_en: required(&self.name_en, "input.nameEn", 200)?,
+            prefecture: PrefectureCode::parse(self.prefecture_code.into())
+                .map_err(|e| ApiError::bad_input("input.prefectureCode", e.to_string()))?,
+            industry: self
+                .industry
+                .map(|i| profile::text(&i, 100))
+                .transpose()
+                .map_err(|m| ApiError::bad_input("input.industry", m))?
+                .flatten(),
+            employees: non_negative(self.employees, "input.employees")?,
+            capital_yen: non_negative(self.capital_yen, "input.capitalYen")?,
+            niche_status: self.niche_status.into(),
+            cluster_type: self.cluster_type.map(Into::into),
+            cluster_projects: project_ids(&self.cluster_project_ids, "input.clusterProjectIds")?,
+        })
+    }
+}
+
+fn maybe<T, U>(
+    value: MaybeUndefined<T>,
+    convert: impl FnOnce(T) -> ApiResult<U>,
+) -> ApiResult<Option<Option<U>>> {
+    match value {
+        MaybeUndefined::Undefined => Ok(None),
+        MaybeUndefined::Null => Ok(Some(None)),
+        MaybeUndefined::Value(v) => Ok(Some(Some(convert(v)?))),
+    }
+}
+
+impl UpdateSmeInput {
+    fn parse(self) -> ApiResult<SmeChanges> {
+        Ok(SmeChanges {
+            name_ja: self
+                .name_ja
+                .map(|n| required(&n, "input.nameJa", 200))
+                .transpose()?,
+            name_en: self
+                .name_en
+                .map(|n| required(&n, "input.nameEn", 200))
+                .transpose()?,
+            prefecture: self
+                .prefecture_code
+                .map(|c| {
+                    PrefectureCode::parse(c.into())
+                        .map_err(|e| ApiError::bad_input("input.prefectureCode", e.to_string()))
+                })
+                .transpose()?,
+            industry: maybe(self.industry, |i| required(&i, "input.industry", 100))?,
+            employees: maybe(self.employees, |v| {
+                Ok(non_negative(Some(v), "input.employees")?.unwrap_or_default())
+            })?,
+            capital_yen: maybe(self.capital_yen, |v| {
+                Ok(non_negative(Some(v), "input.capitalYen")?.unwrap_or_default())
+            })?,
+            niche_status: self.niche_status.map(Into::into),
+            cluster_type: maybe(self.cluster_type, |t| Ok(t.into()))?,
+            cluster_projects: self
+                .cluster_project_ids
+                .map(|ids| project_ids(&ids, "input.clusterProjectIds"))
+                .transpose()?,
+        })
+    }
+}
+
+fn findings(text: Option<String>) -> ApiResult<Option<String>> {
+    text.map(|f| profile::text(&f, 10_000))
+        .transpose()
+        .map_err(|m| ApiError::bad_input("input.findings", m))
+        .map(Option::flatten)
+}
+
+/// The fingerprint of a request, for its idempotency key.
+fn key(key: &str, operation: &str, request: serde_json::Value) -> Option<ApiResult<Idempotency>> {
+    Some(Idempotency::parse(key, operation, &request))
+}
+
+fn json_of<T: InputType>(input: &T) -> serde_json::Value {
+    input.to_value().into_json().unwrap_or_default()
+}
+
+#[derive(InputObject, Default)]
+#[graphql(name = "SmeFilter")]
+pub struct SmeFilterInput {
+    pub prefecture_code: Option<i32>,
+    pub niche_status: Option<NicheStatus>,
+    pub cluster_type: Option<ClusterType>,
+    /// Words in the Japanese or English name.
+    pub search: Option<String>,
+}
+
+#[derive(InputObject, Default)]
+#[graphql(name = "EvaluationFilter")]
+pub struct EvaluationFilterInput {
+    pub sme_id: Option<ID>,
+    /// The evaluating institution.
+    pub institution_id: Option<ID>,
+    pub status: Option<EvaluationStatus>,
+    pub rating: Option<Rating>,
+}
+
+// ---------------------------------------------------------------- queries
+
+#[derive(Default)]
+pub struct EvaluationQuery;
+
+#[Object]
+impl EvaluationQuery {
+    /// SMEs, by English name.
+    async fn smes(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+        filter: Option<SmeFilterInput>,
+    ) -> Result<Conn<Sme>> {
+        let db = db(ctx)?;
+        let filter = filter.unwrap_or_default();
+        let domain_filter = smes::SmeFilter {
+            prefecture: filter
+                .prefecture_code
+                .map(|c| {
+                    PrefectureCode::parse(c.into())
+                        .map_err(|e| ApiError::bad_input("filter.prefectureCode", e.to_string()))
+                })
+                .transpose()?,
+            niche_status: filter.niche_status.map(Into::into),
+            cluster_type: filter.cluster_type.map(Into::into),
+            search: filter
+                .search
+                .map(|s| {
+                    SearchText::parse(&s)
+                        .map_err(|e| ApiError::bad_input("filter.search", e.to_string()))
+                })
+                .transpose()?,
+        };
+        let page = PageArgs {
+            first,
+            after,
+            last,
+            before,
+        };
+        let listing = smes::smes(db, &domain_filter, &page).await?;
+        Ok(connection(db, listing, Sme))
+    }
+
+    /// One SME, by `id` or `corporateNumber`; null when there is none.
+    async fn sme(
+        &self,
+        ctx: &Context<'_>,
+        id: Option<ID>,
+        corporate_number: Option<String>,
+    ) -> Result<Option<Sme>> {
+        let db = db(ctx)?;
+        let row = match (id, corporate_number) {
+            (Some(id), None) => {
+                smes::sme_by_id(db, ids::decode_as(&id, NodeType::Sme, "id")?).await?
+            }
+            (None, Some(number)) => {
+                use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+                sme::Entity::find()
+                    .filter(sme::Column::CorporateNumber.eq(number.trim()))
+                    .one(db)
+                    .await
+                    .map_err(ApiError::from)?
+            }
+            (Some(_), Some(_)) => {
+                return Err(ApiError::bad_input(
+                    "corporateNumber",
+                    "give `id` or `corporateNumber`, not both",
+                )
+                .into());
+            }
+            (None, None) => {
+                return Err(ApiError::bad_input("id", "give `id` or `corporateNumber`").into());
+            }
+        };
+        Ok(row.map(Sme))
+    }
+
+    /// The evaluations the caller may read, newest first: anonymous callers see published ones.
+    async fn evaluations(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+        filter: Option<EvaluationFilterInput>,
+    ) -> Result<Conn<Evaluation>> {
+        let db = db(ctx)?;
+        let filter = filter.unwrap_or_default();
+        let domain_filter = evaluations::EvaluationFilter {
+            sme_id: filter
+                .sme_id
+                .as_ref()
+                .map(|id| ids::decode_as(id, NodeType::Sme, "filter.smeId"))
+                .transpose()?,
+            institution_id: filter
+                .institution_id
+                .as_ref()
+                .map(|id| ids::decode_as(id, NodeType::Organization, "filter.institutionId"))
+                .transpose()?,
+            status: filter.status.map(Into::into),
+            rating: filter.rating.map(Into::into),
+        };
+        let page = PageArgs {
+            first,
+            after,
+            last,
+            before,
+        };
+        let listing = evaluations::evaluations(db, caller(ctx), &domain_filter, &page).await?;
+        Ok(connection(db, listing, Evaluation))
+    }
+
+    /// One evaluation the caller may read; null otherwise (another institution's private
+    /// evaluation does not exist for you).
+    async fn evaluation(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Evaluation>> {
+        let key = ids::decode_as(&id, NodeType::Evaluation, "id")?;
+        Ok(evaluations::readable(db(ctx)?, caller(ctx), key)
+            .await?
+            .map(Evaluation))
+    }
+}
+
+// ---------------------------------------------------------------- mutations
+
+#[derive(Default)]
+pub struct EvaluationMutation;
+
+#[Object]
+impl EvaluationMutation {
+    /// Registers an SME: evaluators and org admins of member institutions. Retry-safe with
+    /// `idempotencyKey`.
+    async fn create_sme(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateSmeInput,
+        idempotency_key: String,
+    ) -> Result<Sme> {
+        let fingerprint = key(&idempotency_key, "createSme", json_of(&input));
+        let target = input.corporate_number.clone();
+        let row =
+            smes::create_sme(db(ctx)?, caller(ctx), target, input.parse(), fingerprint).await?;
+        Ok(Sme(row))
+    }
+
+    /// Edits an SME: the institution that registered it, or network admins.
+    async fn update_sme(&self, ctx: &Context<'_>, id: ID, input: UpdateSmeInput) -> Result<Sme> {
+        let key = ids::decode_as(&id, NodeType::Sme, "id");
+        Ok(Sme(smes::update_sme(
+            db(ctx)?,
+            caller(ctx),
+            id.to_string(),
+            key,
+            input.parse(),
+        )
+        .await?))
+    }
+
+    /// Records whether the SME consents to the publication of its rating: org admins of an
+    /// institution that evaluates it.
+    async fn record_publication_consent(
+        &self,
+        ctx: &Context<'_>,
+        sme_id: ID,
+        consent: bool,
+    ) -> Result<Sme> {
+        let key = ids::decode_as(&sme_id, NodeType::Sme, "smeId");
+        Ok(Sme(smes::record_consent(
+            db(ctx)?,
+            caller(ctx),
+            sme_id.to_string(),
+            key,
+            consent,
+        )
+        .await?))
+    }
+
+    /// Opens an evaluation for the caller's institution, as a DRAFT: its evaluators.
+    async fn create_evaluation(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateEvaluationInput,
+        idempotency_key: String,
+    ) -> Result<Evaluation> {
+        let fingerprint = key(&idempotency_key, "createEvaluation", json_of(&input));
+        let parsed = (|| {
+            Ok(NewEvaluation {
+                sme_id: ids::decode_as(&input.sme_id, NodeType::Sme, "input.smeId")?,
+                visibility: input.visibility.into(),
+                scores: input.scores.parse("input.scores")?,
+                findings: findings(input.findings)?,
+            })
+        })();
+        Ok(Evaluation(
+            evaluations::create(db(ctx)?, caller(ctx), parsed, fingerprint).await?,
+        ))
+    }
+
+    /// Edits a DRAFT or RETURNED evaluation: its institution's evaluators. `version` is the one
+    /// being edited; a stale version is a CONFLICT.
+    async fn update_evaluation(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        version: i32,
+        input: UpdateEvaluationInput,
+    ) -> Result<Evaluation> {
+        let key = ids::decode_as(&id, NodeType::Evaluation, "id");
+        let parsed = (|| {
+            Ok(EvaluationChanges {
+                scores: input.scores.map(|s| s.parse("input.scores")).transpose()?,
+                findings: match input.findings {
+                    MaybeUndefined::Undefined => None,
+                    MaybeUndefined::Null => Some(None),
+                    MaybeUndefined::Value(text) => Some(findings(Some(text))?),
+                },
+                visibility: input.visibility.map(Into::into),
+            })
+        })();
+        Ok(Evaluation(
+            evaluations::update(db(ctx)?, caller(ctx), id.to_string(), key, version, parsed)
+                .await?,
+        ))
+    }
+
+    /// DRAFT or RETURNED → SUBMITTED, once every score is given: evaluators.
+    async fn submit_evaluation(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        idempotency_key: String,
+        version: Option<i32>,
+    ) -> Result<Evaluation> {
+        act(ctx, Action::Submit, id, version, None, idempotency_key).await
+    }
+
+    /// SUBMITTED → UNDER_REVIEW: org admins.
+    async fn start_evaluation_review(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        idempotency_key: String,
+    ) -> Result<Evaluation> {
+        act(ctx, Action::StartReview, id, None, None, idempotency_key).await
+    }
+
+    /// UNDER_REVIEW → RETURNED, back to editing, with a reason: org admins.
+    async fn return_evaluation(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        reason: String,
+        idempotency_key: String,
+    ) -> Result<Evaluation> {
+        act(ctx, Action::Return, id, None, Some(reason), idempotency_key).await
+    }
+
+    /// UNDER_REVIEW → RATED, fixing the computed rating: org admins.
+    async fn rate_evaluation(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        idempotency_key: String,
+    ) -> Result<Evaluation> {
+        act(ctx, Action::Rate, id, None, None, idempotency_key).await
+    }
+
+    /// RATED → PUBLISHED, only with the SME's recorded consent: org admins.
+    async fn publish_evaluation(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        idempotency_key: String,
+    ) -> Result<Evaluation> {
+        act(ctx, Action::Publish, id, None, None, idempotency_key).await
+    }
+
+    /// Any state but WITHDRAWN → WITHDRAWN, with a reason: org admins.
+    async fn withdraw_evaluation(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        reason: String,
+        idempotency_key: String,
+    ) -> Result<Evaluation> {
+        act(
+            ctx,
+            Action::Withdraw,
+            id,
+            None,
+            Some(reason),
+            idempotency_key,
+        )
+        .await
+    }
+}
+
+async fn act(
+    ctx: &Context<'_>,
+    action: Action,
+    id: ID,
+    version: Option<i32>,
+    reason: Option<String>,
+    idempotency_key: String,
+) -> Result<Evaluation> {
+    let operation = format!("{action:?}");
+    let fingerprint = key(
+        &idempotency_key,
+        &operation,
+        serde_json::json!({ "id": id.as_str(), "version": version, "reason": reason }),
+    );
+    let key_id = ids::decode_as(&id, NodeType::Evaluation, "id");
+    let reason = reason
+        .map(|r| profile::text(&r, 2000).map_err(|m| ApiError::bad_input("reason", m)))
+        .transpose()
+        .map(Option::flatten);
+    let request = evaluations::Move {
+        action,
+        target: id.to_string(),
+        id: key_id,
+        version,
+        reason,
+        key: fingerprint,
+    };
+    let row = evaluations::transition(db(ctx)?, caller(ctx), request).await?;
+    Ok(Evaluation(row))
+}
