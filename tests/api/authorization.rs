@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use entity::audit_entry;
 use iin_api::auth::Role;
-use iin_tests::{TestApp, only_error};
+use iin_tests::{COMPLETE_SCORES, TestApp, only_error};
 use sea_orm::{EntityTrait, PaginatorTrait};
 use serde_json::{Value, json};
 
@@ -517,17 +517,6 @@ async fn arrange(app: &TestApp, token: &str, query: &str, variables: Value) -> V
     assert!(body.get("errors").is_none(), "arranging failed: {body:#}");
     body["data"].clone()
 }
-
-const COMPLETE_SCORES: &str = r#"{
-    financial: [{ indicator: SALES_GROWTH, score: 4, figures: [{ fiscalYear: 2024, value: 6.5 }] },
-                { indicator: OPERATING_MARGIN, score: 3 }, { indicator: LABOR_PRODUCTIVITY, score: 3 },
-                { indicator: DEBT_TO_EBITDA, score: 4 }, { indicator: WORKING_CAPITAL_TURNOVER, score: 3 },
-                { indicator: EQUITY_RATIO, score: 4 }],
-    nonFinancial: [{ view: OWNER, score: 4 }, { view: STAKEHOLDERS, score: 3 }, { view: BUSINESS, score: 4 },
-                   { view: INTERNAL_CONTROLS, score: 3 }],
-    technology: [{ criterion: NOVELTY, score: 4 }, { criterion: COMPETITIVENESS, score: 4 },
-                 { criterion: FEASIBILITY, score: 3 }, { criterion: MARKET, score: 3 }],
-    trl: 6 }"#;
 
 /// Drives an evaluation of `sme` by `code` through `steps` (mutation names), from a new draft.
 async fn evaluation(

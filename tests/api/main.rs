@@ -7,6 +7,7 @@ mod cli;
 mod directory;
 mod directory_writes;
 mod errors;
+mod evaluations;
 mod health;
 mod http_protocol;
 mod n_plus_one;

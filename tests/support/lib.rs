@@ -25,6 +25,18 @@ use serde_json::{Value, json};
 
 pub const POSTGRES_URL_VAR: &str = "IIN_TEST_POSTGRES_URL";
 
+/// Every score of an evaluation, as a GraphQL input literal: each part's mean is 3.5 (a B).
+pub const COMPLETE_SCORES: &str = r#"{
+    financial: [{ indicator: SALES_GROWTH, score: 4, figures: [{ fiscalYear: 2024, value: 6.5 }] },
+                { indicator: OPERATING_MARGIN, score: 3 }, { indicator: LABOR_PRODUCTIVITY, score: 3 },
+                { indicator: DEBT_TO_EBITDA, score: 4 }, { indicator: WORKING_CAPITAL_TURNOVER, score: 3 },
+                { indicator: EQUITY_RATIO, score: 4 }],
+    nonFinancial: [{ view: OWNER, score: 4 }, { view: STAKEHOLDERS, score: 3 }, { view: BUSINESS, score: 4 },
+                   { view: INTERNAL_CONTROLS, score: 3 }],
+    technology: [{ criterion: NOVELTY, score: 4 }, { criterion: COMPETITIVENESS, score: 4 },
+                 { criterion: FEASIBILITY, score: 3 }, { criterion: MARKET, score: 3 }],
+    trl: 6 }"#;
+
 /// The HS256 secret every test server accepts.
 pub const TEST_SECRET: &str = "test-secret-of-at-least-32-bytes-for-hs256";
 
