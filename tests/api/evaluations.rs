@@ -119,10 +119,7 @@ async fn an_evaluation_moves_through_its_workflow_keeping_every_version() {
 
     let edited = bank
         .ok(
-            &UPDATE.replace(
-                "$input: UpdateEvaluationInput!",
-                "$input: UpdateEvaluationInput!",
-            ),
+            UPDATE,
             json!({ "id": id, "v": 1, "input": { "findings": "First look" } }),
         )
         .await;
