@@ -16,6 +16,7 @@ use std::net::TcpListener;
 
 use actix_web::{App, HttpServer, dev::Server, web};
 use auth::{jwks::KeyStore, token::Verifier};
+use domain::events::EventBus;
 use sea_orm::{DatabaseConnection, DbErr};
 pub use settings::Settings;
 use tracing_actix_web::TracingLogger;
@@ -62,10 +63,12 @@ impl Application {
             }
             None => None,
         };
+        let events = EventBus::new(db.get_database_backend());
+        events.spawn_listener(&db);
         let listener = TcpListener::bind(settings.listen)?;
         let port = listener.local_addr()?.port();
         let state = web::Data::new(http::AppState {
-            schema: graphql::build_schema(db.clone()),
+            schema: graphql::build_schema(db.clone(), events),
             db,
             http: settings.http.clone(),
             verifier: Verifier::new(&settings.auth, keys),

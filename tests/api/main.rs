@@ -13,3 +13,4 @@ mod http_protocol;
 mod n_plus_one;
 mod pagination;
 mod qualifications;
+mod subscriptions;

@@ -153,9 +153,12 @@ pub struct TestApp {
     /// The server's own database, for arranging what HTTP cannot.
     pub db: DatabaseConnection,
     pub auth: AuthSettings,
+    /// The database's URL, for a second instance beside this one.
+    pub database_url: String,
     client: reqwest::Client,
     statements: Arc<AtomicU64>,
-    _database: TestDatabase,
+    /// The database this instance created and drops; `None` for a second instance.
+    _database: Option<TestDatabase>,
 }
 
 /// What a caller sees of one HTTP exchange.
@@ -187,8 +190,21 @@ impl TestApp {
     /// Starts the server with settings adjusted by `adjust` (the listen address and the database
     /// are the test's own whatever `adjust` does).
     pub async fn spawn_with(adjust: impl FnOnce(&mut Settings)) -> Self {
-        let backend = backend();
         let (database, url) = TestDatabase::create().await;
+        Self::start(Some(database), url, adjust).await
+    }
+
+    /// A second API instance on this one's database, as behind a load balancer.
+    pub async fn spawn_beside(&self) -> Self {
+        Self::start(None, self.database_url.clone(), |_| {}).await
+    }
+
+    async fn start(
+        database: Option<TestDatabase>,
+        url: String,
+        adjust: impl FnOnce(&mut Settings),
+    ) -> Self {
+        let backend = backend();
         let mut settings = Settings::from_lookup(|_| None).expect("default settings");
         settings.workers = 1;
         settings.shutdown_timeout = Duration::from_secs(1);
@@ -196,7 +212,7 @@ impl TestApp {
         settings.auth.algorithms = vec![jsonwebtoken::Algorithm::HS256];
         adjust(&mut settings);
         settings.listen = "127.0.0.1:0".parse().expect("an address");
-        settings.database.url = url;
+        settings.database.url = url.clone();
         settings.database.max_connections = 5;
 
         let mut pool = db::connect(&settings.database)
@@ -221,6 +237,7 @@ impl TestApp {
             backend,
             db: pool,
             auth,
+            database_url: url,
             client: reqwest::Client::new(),
             statements,
             _database: database,

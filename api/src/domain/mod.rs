@@ -10,6 +10,7 @@ pub mod country;
 pub mod dates;
 pub mod directory;
 pub mod evaluation;
+pub mod events;
 pub mod fields;
 pub mod idempotency;
 pub mod page;

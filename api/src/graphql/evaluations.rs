@@ -1,5 +1,8 @@
 //! SMEs and their evaluations in GraphQL.
 
+use async_graphql::Subscription;
+use futures_util::{Stream, StreamExt, stream};
+
 use async_graphql::{
     Context, Enum, ID, InputObject, InputType, MaybeUndefined, Object, Result, SimpleObject,
 };
@@ -22,6 +25,7 @@ use crate::{
             evaluations::{self, Action, EvaluationChanges, NewEvaluation},
             smes::{self, NewSme, SmeChanges},
         },
+        events::EventBus,
         idempotency::Idempotency,
         page::PageArgs,
         prefecture::PrefectureCode,
@@ -911,7 +915,7 @@ impl EvaluationMutation {
             })
         })();
         Ok(Evaluation(
-            evaluations::create(db(ctx)?, caller(ctx), parsed, fingerprint).await?,
+            evaluations::create(db(ctx)?, events(ctx)?, caller(ctx), parsed, fingerprint).await?,
         ))
     }
 
@@ -937,8 +941,16 @@ impl EvaluationMutation {
             })
         })();
         Ok(Evaluation(
-            evaluations::update(db(ctx)?, caller(ctx), id.to_string(), key, version, parsed)
-                .await?,
+            evaluations::update(
+                db(ctx)?,
+                events(ctx)?,
+                caller(ctx),
+                id.to_string(),
+                key,
+                version,
+                parsed,
+            )
+            .await?,
         ))
     }
 
@@ -1041,6 +1053,59 @@ async fn act(
         reason,
         key: fingerprint,
     };
-    let row = evaluations::transition(db(ctx)?, caller(ctx), request).await?;
+    let row = evaluations::transition(db(ctx)?, events(ctx)?, caller(ctx), request).await?;
     Ok(Evaluation(row))
+}
+
+fn events<'a>(ctx: &Context<'a>) -> Result<&'a EventBus> {
+    ctx.data::<EventBus>()
+}
+
+// ---------------------------------------------------------------- subscriptions
+
+/// A change to one of the caller's institution's evaluations.
+#[derive(SimpleObject)]
+pub struct EvaluationChange {
+    evaluation_id: ID,
+    status: EvaluationStatus,
+    /// The evaluation's version after the change: a subscriber may ignore a version it has seen.
+    version: i32,
+    /// `created`, `edited`, `submitted`, `review_started`, `returned`, `rated`, `published`,
+    /// `withdrawn`.
+    change: String,
+}
+
+#[derive(Default)]
+pub struct EvaluationSubscription;
+
+#[Subscription]
+impl EvaluationSubscription {
+    /// The caller's institution's evaluations as they change: created, edited, and every move
+    /// through the workflow, made through any API instance. Members of the network.
+    async fn evaluation_changed(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<impl Stream<Item = EvaluationChange> + use<>> {
+        let institution = caller(ctx).require_member()?.institution_id;
+        let receiver = events(ctx)?.subscribe();
+        let changes = stream::unfold(receiver, |mut receiver| async move {
+            loop {
+                match receiver.recv().await {
+                    Ok(event) => return Some((event, receiver)),
+                    // A slow subscriber misses events rather than holding everyone up.
+                    Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => continue,
+                    Err(tokio::sync::broadcast::error::RecvError::Closed) => return None,
+                }
+            }
+        });
+        Ok(changes.filter_map(move |event| async move {
+            let status = event.status()?;
+            (event.institution_id == institution).then(|| EvaluationChange {
+                evaluation_id: NodeType::Evaluation.id(event.evaluation_id),
+                status: status.into(),
+                version: event.version,
+                change: event.change,
+            })
+        }))
+    }
 }

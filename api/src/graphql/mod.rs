@@ -9,8 +9,10 @@ pub mod loaders;
 mod node;
 mod qualifications;
 
-use async_graphql::{EmptySubscription, MergedObject, Schema, SchemaBuilder};
+use async_graphql::{MergedObject, MergedSubscription, Schema, SchemaBuilder};
 use sea_orm::DatabaseConnection;
+
+use crate::domain::events::EventBus;
 
 #[derive(MergedObject, Default)]
 pub struct Query(
@@ -28,16 +30,23 @@ pub struct Mutation(
     evaluations::EvaluationMutation,
 );
 
-pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;
+#[derive(MergedSubscription, Default)]
+pub struct Subscription(evaluations::EvaluationSubscription);
 
-fn builder() -> SchemaBuilder<Query, Mutation, EmptySubscription> {
-    Schema::build(Query::default(), Mutation::default(), EmptySubscription)
+pub type AppSchema = Schema<Query, Mutation, Subscription>;
+
+fn builder() -> SchemaBuilder<Query, Mutation, Subscription> {
+    Schema::build(
+        Query::default(),
+        Mutation::default(),
+        Subscription::default(),
+    )
 }
 
 /// The schema that serves requests. Each request also needs its own loaders
 /// ([`loaders::for_request`]) in its data.
-pub fn build_schema(db: DatabaseConnection) -> AppSchema {
-    builder().data(db).finish()
+pub fn build_schema(db: DatabaseConnection, events: EventBus) -> AppSchema {
+    builder().data(db).data(events).finish()
 }
 
 /// The SDL of the schema, as checked in at `schema.graphql`.

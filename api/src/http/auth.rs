@@ -31,6 +31,11 @@ pub async fn authenticate(req: &HttpRequest, state: &AppState) -> Result<Caller,
         .map(|(_, token)| token.trim())
         .filter(|token| !token.is_empty())
         .ok_or_else(|| unauthenticated("send the token as Authorization: Bearer <token>"))?;
+    authenticate_token(state, token).await
+}
+
+/// Verifies a bearer token and finds the institution it acts for.
+pub async fn authenticate_token(state: &AppState, token: &str) -> Result<Caller, Refusal> {
     let claims = state.verifier.verify(token).await.map_err(|reason| {
         tracing::debug!(%reason, "token refused");
         unauthenticated("invalid token")

@@ -61,6 +61,11 @@ impl Refusal {
         }
     }
 
+    /// The refusal as a plain JSON reply, for endpoints that do not negotiate a media type.
+    pub(super) fn respond_json(self) -> HttpResponse {
+        self.respond(MediaType::Json)
+    }
+
     fn bad_request(message: impl Into<String>) -> Self {
         Self::new(StatusCode::BAD_REQUEST, "BAD_REQUEST", message)
     }

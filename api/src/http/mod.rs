@@ -1,10 +1,12 @@
-//! Routes: `/graphql` (POST and GET; GraphiQL for browsers), `/healthz`, `/readyz`.
+//! Routes: `/graphql` (POST and GET; WebSocket subscriptions; GraphiQL for browsers), `/healthz`,
+//! `/readyz`.
 
 mod auth;
 mod graphql;
 mod health;
+mod subscriptions;
 
-use actix_web::web;
+use actix_web::{guard, web};
 use sea_orm::DatabaseConnection;
 
 use crate::{auth::token::Verifier, graphql::AppSchema, settings::HttpSettings};
@@ -21,6 +23,17 @@ pub struct AppState {
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::resource("/graphql")
+            .route(
+                web::get()
+                    .guard(guard::fn_guard(|ctx| {
+                        ctx.head()
+                            .headers()
+                            .get("upgrade")
+                            .and_then(|v| v.to_str().ok())
+                            .is_some_and(|v| v.eq_ignore_ascii_case("websocket"))
+                    }))
+                    .to(subscriptions::websocket),
+            )
             .route(web::post().to(graphql::post))
             .route(web::get().to(graphql::get))
             .route(web::route().to(graphql::method_not_allowed)),

@@ -25,6 +25,7 @@ use crate::{
     auth::{Caller, Role},
     domain::{
         directory::{Listing, list},
+        events::{EvaluationEvent, EventBus},
         idempotency::{self, Idempotency},
         page::{Keyset, PageArgs, SortValue},
     },
@@ -187,12 +188,13 @@ fn stored_scores(scores: &Scores) -> ApiResult<String> {
 /// Evaluators of the caller's institution open an evaluation of an SME, as a draft.
 pub async fn create(
     db: &DatabaseConnection,
+    events: &EventBus,
     caller: &Caller,
     input: ApiResult<NewEvaluation>,
     key: Option<ApiResult<Idempotency>>,
 ) -> ApiResult<evaluation::Model> {
     let target = input.as_ref().ok().map(|i| i.sme_id.to_string());
-    idempotency::once(
+    let row = idempotency::once(
         db,
         caller,
         "createEvaluation",
@@ -233,6 +235,9 @@ pub async fn create(
                 None,
             )
             .await?;
+            events
+                .notify_in(txn, &EvaluationEvent::of(&row, "created"))
+                .await?;
             let id = row.id;
             Ok((row, id))
         },
@@ -242,7 +247,9 @@ pub async fn create(
                 .ok_or(ApiError::NotFound("evaluation"))
         },
     )
-    .await
+    .await?;
+    events.after_commit(EvaluationEvent::of(&row, "created"));
+    Ok(row)
 }
 
 /// The evaluation to change: one the caller may read (else it does not exist for them), of the
@@ -287,52 +294,59 @@ fn stale(row: &evaluation::Model) -> ApiError {
 /// edit.
 pub async fn update(
     db: &DatabaseConnection,
+    events: &EventBus,
     caller: &Caller,
     target: String,
     id: ApiResult<i64>,
     version: i32,
     changes: ApiResult<EvaluationChanges>,
 ) -> ApiResult<evaluation::Model> {
-    crate::domain::audit::audited(db, caller, "updateEvaluation", Some(target), async |txn| {
-        let row = own_evaluation(txn, caller, id, Role::Evaluator).await?;
-        if !matches!(
-            row.status,
-            EvaluationStatus::Draft | EvaluationStatus::Returned
-        ) {
-            return Err(ApiError::Conflict {
-                field: "id".into(),
-                message: format!(
-                    "the evaluation is {}: only DRAFT and RETURNED evaluations are edited",
-                    state_name(row.status)
-                ),
-            });
-        }
-        if row.version != version {
-            return Err(stale(&row));
-        }
-        let changes = changes?;
-        let mut touched = Vec::new();
-        let next_version = row.version + 1;
-        let mut active = row.into_active_model();
-        if let Some(scores) = changes.scores {
-            active.scores = Set(stored_scores(&scores)?);
-            touched.push("scores");
-        }
-        if let Some(findings) = changes.findings {
-            active.findings = Set(findings);
-            touched.push("findings");
-        }
-        if let Some(visibility) = changes.visibility {
-            active.visibility = Set(visibility);
-            touched.push("visibility");
-        }
-        active.version = Set(next_version);
-        active.updated_at = Set(Utc::now());
-        let row = active.update(txn).await?;
-        record_revision(txn, caller, &row, "edited", &touched, None).await?;
-        Ok(row)
-    })
-    .await
+    let row =
+        crate::domain::audit::audited(db, caller, "updateEvaluation", Some(target), async |txn| {
+            let row = own_evaluation(txn, caller, id, Role::Evaluator).await?;
+            if !matches!(
+                row.status,
+                EvaluationStatus::Draft | EvaluationStatus::Returned
+            ) {
+                return Err(ApiError::Conflict {
+                    field: "id".into(),
+                    message: format!(
+                        "the evaluation is {}: only DRAFT and RETURNED evaluations are edited",
+                        state_name(row.status)
+                    ),
+                });
+            }
+            if row.version != version {
+                return Err(stale(&row));
+            }
+            let changes = changes?;
+            let mut touched = Vec::new();
+            let next_version = row.version + 1;
+            let mut active = row.into_active_model();
+            if let Some(scores) = changes.scores {
+                active.scores = Set(stored_scores(&scores)?);
+                touched.push("scores");
+            }
+            if let Some(findings) = changes.findings {
+                active.findings = Set(findings);
+                touched.push("findings");
+            }
+            if let Some(visibility) = changes.visibility {
+                active.visibility = Set(visibility);
+                touched.push("visibility");
+            }
+            active.version = Set(next_version);
+            active.updated_at = Set(Utc::now());
+            let row = active.update(txn).await?;
+            record_revision(txn, caller, &row, "edited", &touched, None).await?;
+            events
+                .notify_in(txn, &EvaluationEvent::of(&row, "edited"))
+                .await?;
+            Ok(row)
+        })
+        .await?;
+    events.after_commit(EvaluationEvent::of(&row, "edited"));
+    Ok(row)
 }
 
 /// A move in the workflow.
@@ -409,6 +423,7 @@ pub struct Move {
 /// Moves an evaluation through its workflow.
 pub async fn transition(
     db: &DatabaseConnection,
+    events: &EventBus,
     caller: &Caller,
     request: Move,
 ) -> ApiResult<evaluation::Model> {
@@ -421,7 +436,7 @@ pub async fn transition(
         key,
     } = request;
     let replay_id = id.as_ref().ok().copied();
-    idempotency::once(
+    let row = idempotency::once(
         db,
         caller,
         action.operation(),
@@ -490,6 +505,9 @@ pub async fn transition(
                 &["status"]
             };
             record_revision(txn, caller, &row, action.change(), fields, reason).await?;
+            events
+                .notify_in(txn, &EvaluationEvent::of(&row, action.change()))
+                .await?;
             let id = row.id;
             Ok((row, id))
         },
@@ -499,7 +517,9 @@ pub async fn transition(
                 .ok_or(ApiError::NotFound("evaluation"))
         },
     )
-    .await
+    .await?;
+    events.after_commit(EvaluationEvent::of(&row, action.change()));
+    Ok(row)
 }
 
 /// An SME's ratings as the caller may see them: the latest per institution, and their mean.
