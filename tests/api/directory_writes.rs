@@ -2,7 +2,7 @@
 //! lands in the audit log, which nobody can alter.
 
 use iin_api::auth::Role;
-use iin_tests::{TestApp, only_error};
+use iin_tests::{TestApp, error_code_and_field};
 use sea_orm::ConnectionTrait;
 use serde_json::{Value, json};
 
@@ -16,20 +16,6 @@ async fn id_of(app: &TestApp, code: &str) -> Value {
     )
     .await["organization"]["id"]
         .clone()
-}
-
-fn error_of(body: &Value) -> (String, String) {
-    let error = only_error(body);
-    (
-        error["extensions"]["code"]
-            .as_str()
-            .unwrap_or_default()
-            .to_owned(),
-        error["extensions"]["field"]
-            .as_str()
-            .unwrap_or_default()
-            .to_owned(),
-    )
 }
 
 #[tokio::test]
@@ -127,7 +113,7 @@ async fn bad_profile_input_names_the_field_and_changes_nothing() {
             .graphql_as(&admin, UPDATE, json!({ "id": aist, "input": input }))
             .await;
         assert_eq!(
-            error_of(&reply.json()),
+            error_code_and_field(&reply.json()),
             ("BAD_USER_INPUT".to_owned(), field.to_owned()),
             "{input}"
         );
@@ -153,7 +139,7 @@ async fn bad_profile_input_names_the_field_and_changes_nothing() {
             json!({ "id": aist, "input": { "websiteUrl": "nope" } }),
         )
         .await;
-    assert_eq!(error_of(&reply.json()).0, "FORBIDDEN");
+    assert_eq!(error_code_and_field(&reply.json()).0, "FORBIDDEN");
 
     // A well-formed ID of nothing, and an ID of another type.
     let network = app.token("root@iin", "iin-japan", &[Role::NetworkAdmin]);
@@ -164,7 +150,7 @@ async fn bad_profile_input_names_the_field_and_changes_nothing() {
             json!({ "id": "T3JnYW5pemF0aW9uOjk5OTk5", "input": {} }),
         )
         .await;
-    assert_eq!(error_of(&reply.json()).0, "NOT_FOUND");
+    assert_eq!(error_code_and_field(&reply.json()).0, "NOT_FOUND");
     let project = app
         .data(
             r#"{ clusterProject(code: "kansai-bio") { id } }"#,
@@ -179,7 +165,7 @@ async fn bad_profile_input_names_the_field_and_changes_nothing() {
         )
         .await;
     assert_eq!(
-        error_of(&reply.json()),
+        error_code_and_field(&reply.json()),
         ("BAD_USER_INPUT".to_owned(), "id".to_owned())
     );
 }
@@ -220,7 +206,7 @@ async fn network_admins_add_organisations_and_set_membership() {
         .graphql_as(&network, CREATE, json!({ "input": new_body("kyoto-itf") }))
         .await;
     assert_eq!(
-        error_of(&reply.json()),
+        error_code_and_field(&reply.json()),
         ("CONFLICT".to_owned(), "input.code".to_owned())
     );
     for (patch, field) in [
@@ -244,7 +230,7 @@ async fn network_admins_add_organisations_and_set_membership() {
             .graphql_as(&network, CREATE, json!({ "input": body }))
             .await;
         assert_eq!(
-            error_of(&reply.json()),
+            error_code_and_field(&reply.json()),
             ("BAD_USER_INPUT".to_owned(), field.to_owned()),
             "{patch}"
         );
@@ -368,7 +354,7 @@ async fn every_attempt_is_in_the_audit_log_newest_first() {
         .graphql_as(&network, LOG, json!({ "filter": { "since": "2030-01-01T00:00:00Z", "until": "2020-01-01T00:00:00Z" } }))
         .await;
     assert_eq!(
-        error_of(&backwards.json()),
+        error_code_and_field(&backwards.json()),
         ("BAD_USER_INPUT".to_owned(), "filter.until".to_owned())
     );
 }

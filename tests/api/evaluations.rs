@@ -4,7 +4,7 @@
 
 use entity::{evaluation, evaluation_revision, sme};
 use iin_api::{auth::Role, domain::corporate_number::with_check_digit};
-use iin_tests::{COMPLETE_SCORES, TestApp, only_error};
+use iin_tests::{COMPLETE_SCORES, TestApp, error_parts, only_error};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use serde_json::{Value, json};
 
@@ -80,21 +80,6 @@ impl<'a> Desk<'a> {
     }
 }
 
-fn error(body: &Value) -> (String, String, String) {
-    let error = only_error(body);
-    (
-        error["extensions"]["code"]
-            .as_str()
-            .unwrap_or_default()
-            .to_owned(),
-        error["extensions"]["field"]
-            .as_str()
-            .unwrap_or_default()
-            .to_owned(),
-        error["message"].as_str().unwrap_or_default().to_owned(),
-    )
-}
-
 const UPDATE: &str = "mutation($id: ID!, $v: Int!, $input: UpdateEvaluationInput!) { updateEvaluation(id: $id, version: $v, input: $input) { version status } }";
 
 #[tokio::test]
@@ -110,7 +95,7 @@ async fn an_evaluation_moves_through_its_workflow_keeping_every_version() {
     let id = created["id"].clone();
 
     let incomplete = bank.step("submitEvaluation", &id).await;
-    let (code, field, message) = error(&incomplete);
+    let (code, field, message) = error_parts(&incomplete);
     assert_eq!(
         (code.as_str(), field.as_str()),
         ("BAD_USER_INPUT", "scores")
@@ -130,7 +115,7 @@ async fn an_evaluation_moves_through_its_workflow_keeping_every_version() {
             json!({ "id": id, "v": 1, "input": { "findings": "Lost update" } }),
         )
         .await;
-    let (code, field, message) = error(&stale);
+    let (code, field, message) = error_parts(&stale);
     assert_eq!((code.as_str(), field.as_str()), ("CONFLICT", "version"));
     assert!(message.contains("version 2"), "{message}");
 
@@ -145,7 +130,7 @@ async fn an_evaluation_moves_through_its_workflow_keeping_every_version() {
         bank.step("submitEvaluation", &id).await["data"]["submitEvaluation"]["status"],
         "SUBMITTED"
     );
-    let (code, _, message) = error(&bank.step("rateEvaluation", &id).await);
+    let (code, _, message) = error_parts(&bank.step("rateEvaluation", &id).await);
     assert_eq!(code, "CONFLICT");
     assert!(
         message.contains("SUBMITTED"),
@@ -159,7 +144,7 @@ async fn an_evaluation_moves_through_its_workflow_keeping_every_version() {
         bank.step("returnEvaluation", &id).await["data"]["returnEvaluation"]["status"],
         "RETURNED"
     );
-    let (code, _, _) = error(
+    let (code, _, _) = error_parts(
         &bank
             .run(UPDATE, json!({ "id": id, "v": 4, "input": {} }))
             .await,
@@ -182,7 +167,7 @@ async fn an_evaluation_moves_through_its_workflow_keeping_every_version() {
         "every part's mean is 3.5"
     );
 
-    let (code, field, _) = error(&bank.step("publishEvaluation", &id).await);
+    let (code, field, _) = error_parts(&bank.step("publishEvaluation", &id).await);
     assert_eq!((code.as_str(), field.as_str()), ("CONFLICT", "consent"));
     bank.ok("mutation($id: ID!) { recordPublicationConsent(smeId: $id, consent: true) { publicationConsent } }", json!({ "id": sme }))
         .await;
@@ -211,7 +196,7 @@ async fn an_evaluation_moves_through_its_workflow_keeping_every_version() {
         bank.step("withdrawEvaluation", &id).await["data"]["withdrawEvaluation"]["status"],
         "WITHDRAWN"
     );
-    let (code, _, message) = error(&bank.step("withdrawEvaluation", &id).await);
+    let (code, _, message) = error_parts(&bank.step("withdrawEvaluation", &id).await);
     assert_eq!(code, "CONFLICT");
     assert!(message.contains("WITHDRAWN"), "{message}");
 
@@ -291,16 +276,16 @@ async fn retries_replay_and_one_key_makes_one_effect_even_concurrently() {
             json!({ "n": number, "name": "Another name", "k": "retry-1" }),
         )
         .await;
-    assert_eq!(error(&other).1, "idempotencyKey");
+    assert_eq!(error_parts(&other).1, "idempotencyKey");
     let duplicate = tlo
         .run(
             create_sme,
             json!({ "n": number, "name": "Gifu Works", "k": "retry-2" }),
         )
         .await;
-    assert_eq!(error(&duplicate).0, "CONFLICT");
+    assert_eq!(error_parts(&duplicate).0, "CONFLICT");
     assert_eq!(
-        error(&duplicate).1,
+        error_parts(&duplicate).1,
         "input.corporateNumber",
         "a new key is a new request: the number is taken"
     );
@@ -311,7 +296,7 @@ async fn retries_replay_and_one_key_makes_one_effect_even_concurrently() {
         )
         .await;
     assert_eq!(
-        error(&bad),
+        error_parts(&bad),
         (
             "BAD_USER_INPUT".to_owned(),
             "input.corporateNumber".to_owned(),
@@ -396,7 +381,7 @@ async fn institutions_see_their_own_shared_and_published_evaluations_only() {
             json!({ "id": private, "v": 1, "input": { "findings": "x" } }),
         )
         .await;
-    assert_eq!(error(&attempt).0, "NOT_FOUND");
+    assert_eq!(error_parts(&attempt).0, "NOT_FOUND");
 
     aist.step("submitEvaluation", &shared).await;
     aist.step("submitEvaluation", &private).await;
@@ -411,7 +396,7 @@ async fn institutions_see_their_own_shared_and_published_evaluations_only() {
     );
     let attempt = jetro.step("startEvaluationReview", &shared).await;
     assert_eq!(
-        error(&attempt).0,
+        error_parts(&attempt).0,
         "FORBIDDEN",
         "seen, but not theirs to move"
     );
@@ -511,7 +496,7 @@ async fn early_technology_rates_no_better_than_c() {
         );
         let body = desk.run(&query, json!({ "sme": sme })).await;
         assert_eq!(
-            (error(&body).0.as_str(), error(&body).1.as_str()),
+            (error_parts(&body).0.as_str(), error_parts(&body).1.as_str()),
             ("BAD_USER_INPUT", field),
             "{scores}"
         );

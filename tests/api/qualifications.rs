@@ -4,7 +4,7 @@
 
 use chrono::{Duration, NaiveDate};
 use iin_api::{auth::Role, domain::dates};
-use iin_tests::{TestApp, only_error};
+use iin_tests::{TestApp, error_parts, only_error};
 use serde_json::{Value, json};
 
 fn today() -> NaiveDate {
@@ -23,21 +23,6 @@ fn awarded_for_expiry(expiry: NaiveDate, months: u32) -> NaiveDate {
 
 fn iso(date: NaiveDate) -> String {
     date.format("%Y-%m-%d").to_string()
-}
-
-fn code_and_field(body: &Value) -> (String, String, String) {
-    let error = only_error(body);
-    (
-        error["extensions"]["code"]
-            .as_str()
-            .unwrap_or_default()
-            .to_owned(),
-        error["extensions"]["field"]
-            .as_str()
-            .unwrap_or_default()
-            .to_owned(),
-        error["message"].as_str().unwrap_or_default().to_owned(),
-    )
 }
 
 struct Registry<'a> {
@@ -219,7 +204,7 @@ async fn renewal_opens_in_its_window_and_needs_continuing_education() {
     let fresh = registry.coordinator("Fresh").await;
     let early =
         registry.issue(&scheme, "basic", &fresh, today()).await["data"]["issueAward"]["id"].clone();
-    let (code, _, message) = code_and_field(&registry.run(renew, json!({ "id": early })).await);
+    let (code, _, message) = error_parts(&registry.run(renew, json!({ "id": early })).await);
     assert_eq!(code, "CONFLICT");
     assert!(message.contains("renewal opens on"), "{message}");
 
@@ -229,7 +214,7 @@ async fn renewal_opens_in_its_window_and_needs_continuing_education() {
         .issue(&scheme, "basic", &holder, awarded_for_expiry(due, 12))
         .await["data"]["issueAward"]["id"]
         .clone();
-    let (code, _, message) = code_and_field(&registry.run(renew, json!({ "id": award })).await);
+    let (code, _, message) = error_parts(&registry.run(renew, json!({ "id": award })).await);
     assert_eq!(code, "CONFLICT");
     assert!(message.contains("continuing education"), "{message}");
 
@@ -262,7 +247,7 @@ async fn renewal_opens_in_its_window_and_needs_continuing_education() {
         )
         .await;
     assert_eq!(
-        code_and_field(&retry).0,
+        error_parts(&retry).0,
         "CONFLICT",
         "a retried record never counts twice"
     );
@@ -272,7 +257,7 @@ async fn renewal_opens_in_its_window_and_needs_continuing_education() {
             json!({ "id": holder, "course": course, "on": iso(today() + Duration::days(1)) }),
         )
         .await;
-    assert_eq!(code_and_field(&future).1, "completedOn");
+    assert_eq!(error_parts(&future).1, "completedOn");
 
     let renewed = registry.ok(renew, json!({ "id": award })).await;
     let next = dates::period_end(due + Duration::days(1), 12).unwrap();
@@ -292,7 +277,7 @@ async fn renewal_opens_in_its_window_and_needs_continuing_education() {
         )
         .await["data"]["issueAward"]["id"]
         .clone();
-    let (code, _, message) = code_and_field(&registry.run(renew, json!({ "id": old })).await);
+    let (code, _, message) = error_parts(&registry.run(renew, json!({ "id": old })).await);
     assert_eq!(code, "CONFLICT");
     assert!(message.contains("renewal closed"), "{message}");
 }
@@ -309,7 +294,7 @@ async fn levels_need_the_one_below_and_decisions_keep_their_reason() {
     let holder = registry.coordinator("Climber").await;
 
     let (code, field, message) =
-        code_and_field(&registry.issue(&scheme, "silver", &holder, today()).await);
+        error_parts(&registry.issue(&scheme, "silver", &holder, today()).await);
     assert_eq!((code.as_str(), field.as_str()), ("CONFLICT", "input.level"));
     assert!(message.contains("bronze"), "{message}");
     assert!(
@@ -319,8 +304,7 @@ async fn levels_need_the_one_below_and_decisions_keep_their_reason() {
             .get("errors")
             .is_none()
     );
-    let (code, field, _) =
-        code_and_field(&registry.issue(&scheme, "bronze", &holder, today()).await);
+    let (code, field, _) = error_parts(&registry.issue(&scheme, "bronze", &holder, today()).await);
     assert_eq!(
         (code.as_str(), field.as_str()),
         ("CONFLICT", "input.level"),
@@ -350,8 +334,8 @@ async fn levels_need_the_one_below_and_decisions_keep_their_reason() {
                 json!({ "input": full }),
             )
             .await;
-        assert_eq!(code_and_field(&body).0, "BAD_USER_INPUT");
-        assert_eq!(code_and_field(&body).1, field);
+        assert_eq!(error_parts(&body).0, "BAD_USER_INPUT");
+        assert_eq!(error_parts(&body).1, field);
     }
 
     let decide = |verb: &str| {
@@ -385,7 +369,7 @@ async fn levels_need_the_one_below_and_decisions_keep_their_reason() {
             json!({ "id": silver_id, "reason": "  " }),
         )
         .await;
-    assert_eq!(code_and_field(&blank).1, "reason");
+    assert_eq!(error_parts(&blank).1, "reason");
     let reinstated = registry
         .ok(
             &decide("reinstateAward"),
@@ -400,7 +384,7 @@ async fn levels_need_the_one_below_and_decisions_keep_their_reason() {
         )
         .await;
     assert_eq!(revoked["revokeAward"]["status"], "REVOKED");
-    let (code, _, message) = code_and_field(
+    let (code, _, message) = error_parts(
         &registry
             .run(
                 &decide("reinstateAward"),
@@ -517,7 +501,7 @@ async fn coordinators_filter_by_expertise_place_organisation_and_credentials() {
         (json!({ "prefectureCode": 99 }), "filter.prefectureCode"),
     ] {
         assert_eq!(
-            code_and_field(&app.graphql(q, json!({ "f": filter })).await).1,
+            error_parts(&app.graphql(q, json!({ "f": filter })).await).1,
             field
         );
     }
@@ -636,7 +620,7 @@ async fn schemes_are_defined_and_changed_with_checked_input() {
         made["levels"],
         json!([{ "rank": 1, "code": "basic", "requiresPrevious": false }])
     );
-    let (code, field, _) = code_and_field(&registry.run(create, json!({ "input": base })).await);
+    let (code, field, _) = error_parts(&registry.run(create, json!({ "input": base })).await);
     assert_eq!((code.as_str(), field.as_str()), ("CONFLICT", "input.code"));
 
     for (patch, field) in [
@@ -661,7 +645,7 @@ async fn schemes_are_defined_and_changed_with_checked_input() {
         for (key, value) in patch.as_object().unwrap() {
             input[key] = value.clone();
         }
-        let (code, got, _) = code_and_field(&registry.run(create, json!({ "input": input })).await);
+        let (code, got, _) = error_parts(&registry.run(create, json!({ "input": input })).await);
         assert_eq!(
             (code.as_str(), got.as_str()),
             ("BAD_USER_INPUT", field),
@@ -691,7 +675,7 @@ async fn schemes_are_defined_and_changed_with_checked_input() {
         json!([{ "rank": 1, "code": "basic", "requiresPrevious": false }, { "rank": 2, "code": "expert", "requiresPrevious": true }])
     );
     let clash = registry.run(add, json!({ "id": made["id"], "levels": [{ "code": "basic", "nameJa": "基礎", "nameEn": "Basic" }] })).await;
-    let (code, field, _) = code_and_field(&clash);
+    let (code, field, _) = error_parts(&clash);
     assert_eq!(
         (code.as_str(), field.as_str()),
         ("CONFLICT", "input.addLevels.0.code")
@@ -702,5 +686,5 @@ async fn schemes_are_defined_and_changed_with_checked_input() {
     let refused = app
         .graphql_as(&other, "mutation($id: ID!) { updateQualificationScheme(id: $id, input: { graceMonths: 0 }) { id } }", json!({ "id": made["id"] }))
         .await;
-    assert_eq!(code_and_field(&refused.json()).0, "FORBIDDEN");
+    assert_eq!(error_parts(&refused.json()).0, "FORBIDDEN");
 }

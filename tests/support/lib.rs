@@ -339,6 +339,23 @@ pub fn only_error(body: &Value) -> &Value {
     &errors[0]
 }
 
+/// The single error's code, field and message.
+pub fn error_parts(body: &Value) -> (String, String, String) {
+    let error = only_error(body);
+    let text = |value: &Value| value.as_str().unwrap_or_default().to_owned();
+    (
+        text(&error["extensions"]["code"]),
+        text(&error["extensions"]["field"]),
+        text(&error["message"]),
+    )
+}
+
+/// The single error's code and field.
+pub fn error_code_and_field(body: &Value) -> (String, String) {
+    let (code, field, _) = error_parts(body);
+    (code, field)
+}
+
 /// Asserts a `BAD_USER_INPUT` error naming `field`.
 pub fn assert_bad_input(body: &Value, field: &str) {
     let error = only_error(body);

@@ -7,6 +7,7 @@ use sea_orm::DatabaseConnection;
 use super::{
     connection::{Conn, connection},
     ids::{self, NodeType},
+    inputs::required,
     loaders::{
         AwardsOfOrganization, ClusterProjectId, CoordinatorsOfOrganization, Loaders,
         OrganizationId, ParticipationsOfOrganization, ParticipationsOfProject, TieUpsOfProject,
@@ -785,11 +786,6 @@ pub struct CreateOrganizationInput {
 
 impl CreateOrganizationInput {
     fn parse(self) -> ApiResult<directory::NewOrganization> {
-        let required = |value: &str, field: &str, max: usize| {
-            profile::text(value, max)
-                .map_err(|message| ApiError::bad_input(field, message))?
-                .ok_or_else(|| ApiError::bad_input(field, "required"))
-        };
         Ok(directory::NewOrganization {
             code: Code::parse(&self.code)
                 .map_err(|message| ApiError::bad_input("input.code", message))?,

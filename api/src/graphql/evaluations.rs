@@ -13,6 +13,7 @@ use super::{
     connection::{Conn, connection},
     directory::{ClusterProject, Organization, Prefecture, caller, db, loaders},
     ids::{self, NodeType},
+    inputs::required,
     loaders::{
         ClusterProjectId, OrganizationId, RatedEvaluationsOfSme, RevisionsOfEvaluation, SmeId,
     },
@@ -589,12 +590,6 @@ impl EvaluationScoresInput {
             .map_err(|e| ApiError::bad_input(field(e.field), e.message))?;
         Ok(scores)
     }
-}
-
-fn required(value: &str, field: &str, max: usize) -> ApiResult<String> {
-    profile::text(value, max)
-        .map_err(|message| ApiError::bad_input(field, message))?
-        .ok_or_else(|| ApiError::bad_input(field, "required"))
 }
 
 fn non_negative<T: PartialOrd + Default>(value: Option<T>, field: &str) -> ApiResult<Option<T>> {

@@ -5,6 +5,7 @@ mod connection;
 mod directory;
 mod evaluations;
 mod ids;
+mod inputs;
 pub mod loaders;
 mod node;
 mod qualifications;

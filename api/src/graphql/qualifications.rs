@@ -16,6 +16,7 @@ use super::{
         IndustryField, MetiBureau, OrderDirection, Organization, Prefecture, caller, db, loaders,
     },
     ids::{self, NodeType},
+    inputs::required,
     loaders::{
         AwardsOfCoordinator, CoordinatorId, CourseId, LevelId, LevelsOfScheme, OrganizationId,
         RequirementsOfScheme, SchemeId, TrainingsOfCoordinator,
@@ -652,12 +653,6 @@ pub struct CreateTrainingCourseInput {
     pub unit: CeUnit,
     /// What completing the course earns, 1–1000.
     pub amount: i32,
-}
-
-fn required(value: &str, field: &str, max: usize) -> ApiResult<String> {
-    profile::text(value, max)
-        .map_err(|message| ApiError::bad_input(field, message))?
-        .ok_or_else(|| ApiError::bad_input(field, "required"))
 }
 
 fn optional(value: Option<String>, field: &str, max: usize) -> ApiResult<Option<String>> {
