@@ -42,6 +42,10 @@ pub struct HttpSettings {
     pub max_body_bytes: usize,
     /// `IIN_GRAPHIQL`: serve GraphiQL to browsers that GET `/graphql` (default `true`).
     pub graphiql: bool,
+    /// `IIN_DATALOADER_DELAY_MS`: how long a request's loaders gather keys before one batched
+    /// query (default 1). Lists above 30 items resolve in rounds, so on a loaded machine a short
+    /// window may split a batch in two (never one query per row).
+    pub dataloader_delay: Duration,
 }
 
 #[derive(Clone)]
@@ -167,6 +171,7 @@ impl Settings {
             http: HttpSettings {
                 max_body_bytes: parse("IIN_MAX_BODY_BYTES", "65536")? as usize,
                 graphiql: boolean("IIN_GRAPHIQL", true)?,
+                dataloader_delay: Duration::from_millis(parse("IIN_DATALOADER_DELAY_MS", "1")?),
             },
             auth,
             seed_when_empty: boolean("IIN_SEED_WHEN_EMPTY", true)?,

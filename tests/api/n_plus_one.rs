@@ -19,9 +19,16 @@ async fn statements_for(app: &TestApp, first: i32) -> u64 {
     app.statements() - before
 }
 
+/// These tests count batches, not scheduling: a generous gathering window keeps a loaded test
+/// machine from splitting a batch (lists above 30 items resolve in rounds). The production window
+/// is a matter of measurement (`IIN_DATALOADER_DELAY_MS`).
+async fn spawn() -> TestApp {
+    TestApp::spawn_with(|s| s.http.dataloader_delay = std::time::Duration::from_millis(25)).await
+}
+
 #[tokio::test]
 async fn nested_reads_cost_the_same_statements_for_5_rows_as_for_all() {
-    let app = TestApp::spawn().await;
+    let app = spawn().await;
     let all = app
         .data("{ organizations { totalCount } }", json!({}))
         .await["organizations"]["totalCount"]
@@ -50,7 +57,7 @@ const CREDENTIALS: &str = r#"query($first: Int!) {
 
 #[tokio::test]
 async fn coordinators_with_awards_and_renewal_cost_a_fixed_number_of_statements() {
-    let app = TestApp::spawn().await;
+    let app = spawn().await;
     let member = app.token("member@jetro", "jetro", &[iin_api::auth::Role::Member]);
     // Page, then per level: organisations, awards, trainings; schemes, levels, requirements,
     // courses; issuers. A level with nothing to load costs none.

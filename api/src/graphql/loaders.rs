@@ -25,7 +25,7 @@ pub struct RelationLoader {
 
 pub type Loaders = DataLoader<RelationLoader>;
 
-pub fn for_request(db: &DatabaseConnection, caller: Caller) -> Loaders {
+pub fn for_request(db: &DatabaseConnection, caller: Caller, delay: std::time::Duration) -> Loaders {
     DataLoader::new(
         RelationLoader {
             db: db.clone(),
@@ -33,6 +33,7 @@ pub fn for_request(db: &DatabaseConnection, caller: Caller) -> Loaders {
         },
         tokio::spawn,
     )
+    .delay(delay)
 }
 
 /// `one!(Key, entity)`: the row with that id. `many!(Key, entity, Column, field, Order)`: the

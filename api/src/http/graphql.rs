@@ -362,7 +362,11 @@ async fn execute(
     via_get: bool,
 ) -> HttpResponse {
     let mut request = async_graphql::Request::new(params.query)
-        .data(loaders::for_request(&state.db, caller.clone()))
+        .data(loaders::for_request(
+            &state.db,
+            caller.clone(),
+            state.http.dataloader_delay,
+        ))
         .data(caller);
     if let Some(name) = &params.operation_name {
         request = request.operation_name(name.clone());

@@ -77,7 +77,11 @@ pub async fn websocket(
                 None => header_caller,
             };
             let mut data = Data::default();
-            data.insert(loaders::for_request(&init_state.db, caller.clone()));
+            data.insert(loaders::for_request(
+                &init_state.db,
+                caller.clone(),
+                init_state.http.dataloader_delay,
+            ));
             data.insert::<Caller>(caller);
             Ok(data)
         });
