@@ -68,7 +68,7 @@ impl Application {
         let listener = TcpListener::bind(settings.listen)?;
         let port = listener.local_addr()?.port();
         let state = web::Data::new(http::AppState {
-            schema: graphql::build_schema(db.clone(), events),
+            schema: graphql::build_schema(db.clone(), events, &settings.http.limits),
             db,
             http: settings.http.clone(),
             verifier: Verifier::new(&settings.auth, keys),

@@ -46,6 +46,25 @@ pub struct HttpSettings {
     /// query (default 1). Lists above 30 items resolve in rounds, so on a loaded machine a short
     /// window may split a batch in two (never one query per row).
     pub dataloader_delay: Duration,
+    pub limits: QueryLimits,
+}
+
+/// What one request may cost; over a limit, it is refused before it runs.
+#[derive(Debug, Clone)]
+pub struct QueryLimits {
+    /// `IIN_MAX_TOKENS`: lexical tokens in the document (default 2000).
+    pub max_tokens: usize,
+    /// `IIN_MAX_ALIASES`: aliased fields (default 30).
+    pub max_aliases: usize,
+    /// `IIN_MAX_DEPTH`: nesting depth (default 15).
+    pub max_depth: usize,
+    /// `IIN_MAX_COMPLEXITY`: fields counted with connections at `first`/`last` (default 20)
+    /// times their selection (default 10000).
+    pub max_complexity: usize,
+    /// `IIN_REQUEST_TIMEOUT_MS`: execution time (default 10000).
+    pub timeout: Duration,
+    /// `IIN_INTROSPECTION`: `everyone` (default) or `members` (closed to anonymous callers).
+    pub introspection_for_anonymous: bool,
 }
 
 #[derive(Clone)]
@@ -172,6 +191,28 @@ impl Settings {
                 max_body_bytes: parse("IIN_MAX_BODY_BYTES", "65536")? as usize,
                 graphiql: boolean("IIN_GRAPHIQL", true)?,
                 dataloader_delay: Duration::from_millis(parse("IIN_DATALOADER_DELAY_MS", "1")?),
+                limits: QueryLimits {
+                    max_tokens: parse("IIN_MAX_TOKENS", "2000")? as usize,
+                    max_aliases: parse("IIN_MAX_ALIASES", "30")? as usize,
+                    max_depth: parse("IIN_MAX_DEPTH", "15")? as usize,
+                    max_complexity: parse("IIN_MAX_COMPLEXITY", "10000")? as usize,
+                    timeout: Duration::from_millis(
+                        parse("IIN_REQUEST_TIMEOUT_MS", "10000")?.max(1),
+                    ),
+                    introspection_for_anonymous: match get("IIN_INTROSPECTION")
+                        .as_deref()
+                        .map(str::trim)
+                    {
+                        None | Some("everyone") => true,
+                        Some("members") => false,
+                        Some(other) => {
+                            return Err(SettingsError {
+                                name: "IIN_INTROSPECTION",
+                                problem: format!("expected everyone or members, got {other:?}"),
+                            });
+                        }
+                    },
+                },
             },
             auth,
             seed_when_empty: boolean("IIN_SEED_WHEN_EMPTY", true)?,

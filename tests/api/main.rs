@@ -10,6 +10,7 @@ mod errors;
 mod evaluations;
 mod health;
 mod http_protocol;
+mod limits;
 mod n_plus_one;
 mod pagination;
 mod qualifications;

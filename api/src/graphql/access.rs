@@ -108,6 +108,7 @@ impl AccessQuery {
     }
 
     /// Every mutation attempt, newest first: network admins only.
+    #[graphql(complexity = "super::connection::cost(first, last, child_complexity)")]
     async fn audit_log(
         &self,
         ctx: &Context<'_>,

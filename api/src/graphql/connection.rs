@@ -14,6 +14,16 @@ use crate::{
 
 pub type Conn<N> = Connection<String, N, TotalCount>;
 
+/// The complexity of a connection field: its page size (`first` or `last`, else the default
+/// page; never more than the largest page, which the resolver refuses with a clearer error)
+/// times the cost of what it selects for each node.
+pub fn cost(first: Option<i32>, last: Option<i32>, child_complexity: usize) -> usize {
+    let page = first.or(last).map_or(page::DEFAULT_PAGE_SIZE, |n| {
+        u64::try_from(n).unwrap_or(0).min(page::MAX_PAGE_SIZE)
+    }) as usize;
+    page.saturating_mul(child_complexity).saturating_add(1)
+}
+
 type Counter = dyn Fn() -> BoxFuture<'static, Result<u64, DbErr>> + Send + Sync;
 
 pub struct TotalCount(Arc<Counter>);

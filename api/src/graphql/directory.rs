@@ -869,6 +869,7 @@ pub struct DirectoryQuery;
 impl DirectoryQuery {
     /// Organisations in the directory, filtered and ordered, a page at a time (at most 100).
     #[allow(clippy::too_many_arguments)]
+    #[graphql(complexity = "super::connection::cost(first, last, child_complexity)")]
     async fn organizations(
         &self,
         ctx: &Context<'_>,
@@ -909,6 +910,7 @@ impl DirectoryQuery {
 
     /// Cluster projects, filtered and ordered, a page at a time (at most 100).
     #[allow(clippy::too_many_arguments)]
+    #[graphql(complexity = "super::connection::cost(first, last, child_complexity)")]
     async fn cluster_projects(
         &self,
         ctx: &Context<'_>,
@@ -954,6 +956,7 @@ impl DirectoryQuery {
 
     /// Exchanges and tie-ups with overseas clusters, filtered and ordered, a page at a time.
     #[allow(clippy::too_many_arguments)]
+    #[graphql(complexity = "super::connection::cost(first, last, child_complexity)")]
     async fn tie_ups(
         &self,
         ctx: &Context<'_>,

@@ -720,6 +720,7 @@ pub struct EvaluationQuery;
 #[Object]
 impl EvaluationQuery {
     /// SMEs, by English name.
+    #[graphql(complexity = "super::connection::cost(first, last, child_complexity)")]
     async fn smes(
         &self,
         ctx: &Context<'_>,
@@ -794,6 +795,7 @@ impl EvaluationQuery {
     }
 
     /// The evaluations the caller may read, newest first: anonymous callers see published ones.
+    #[graphql(complexity = "super::connection::cost(first, last, child_complexity)")]
     async fn evaluations(
         &self,
         ctx: &Context<'_>,

@@ -13,7 +13,7 @@ mod qualifications;
 use async_graphql::{MergedObject, MergedSubscription, Schema, SchemaBuilder};
 use sea_orm::DatabaseConnection;
 
-use crate::domain::events::EventBus;
+use crate::{domain::events::EventBus, settings::QueryLimits};
 
 #[derive(MergedObject, Default)]
 pub struct Query(
@@ -46,8 +46,13 @@ fn builder() -> SchemaBuilder<Query, Mutation, Subscription> {
 
 /// The schema that serves requests. Each request also needs its own loaders
 /// ([`loaders::for_request`]) in its data.
-pub fn build_schema(db: DatabaseConnection, events: EventBus) -> AppSchema {
-    builder().data(db).data(events).finish()
+pub fn build_schema(db: DatabaseConnection, events: EventBus, limits: &QueryLimits) -> AppSchema {
+    builder()
+        .data(db)
+        .data(events)
+        .limit_depth(limits.max_depth)
+        .limit_complexity(limits.max_complexity)
+        .finish()
 }
 
 /// The SDL of the schema, as checked in at `schema.graphql`.

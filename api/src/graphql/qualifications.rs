@@ -915,6 +915,7 @@ pub struct QualificationQuery;
 impl QualificationQuery {
     /// Coordinators, filtered and ordered, a page at a time (at most 100).
     #[allow(clippy::too_many_arguments)]
+    #[graphql(complexity = "super::connection::cost(first, last, child_complexity)")]
     async fn coordinators(
         &self,
         ctx: &Context<'_>,
@@ -985,6 +986,7 @@ impl QualificationQuery {
     }
 
     /// Qualification schemes, by code.
+    #[graphql(complexity = "super::connection::cost(first, last, child_complexity)")]
     async fn qualification_schemes(
         &self,
         ctx: &Context<'_>,
@@ -1036,6 +1038,7 @@ impl QualificationQuery {
     }
 
     /// Awards: members of the network only.
+    #[graphql(complexity = "super::connection::cost(first, last, child_complexity)")]
     async fn awards(
         &self,
         ctx: &Context<'_>,
@@ -1078,6 +1081,7 @@ impl QualificationQuery {
     }
 
     /// Training courses, optionally of one provider.
+    #[graphql(complexity = "super::connection::cost(first, last, child_complexity)")]
     async fn training_courses(
         &self,
         ctx: &Context<'_>,

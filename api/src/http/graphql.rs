@@ -361,6 +361,7 @@ async fn execute(
     media: MediaType,
     via_get: bool,
 ) -> HttpResponse {
+    let anonymous = caller.principal().is_none();
     let mut request = async_graphql::Request::new(params.query)
         .data(loaders::for_request(
             &state.db,
@@ -377,15 +378,44 @@ async fn execute(
         )));
     }
 
+    let limits = &state.http.limits;
+    if !super::limits::tokens_within(&request.query, limits.max_tokens) {
+        let message = format!("the document has more than {} tokens", limits.max_tokens);
+        return request_error(
+            media,
+            vec![ServerError::new(message, None)],
+            "QUERY_TOO_LARGE",
+        );
+    }
     match request.parsed_query() {
         Err(error) => return request_error(media, vec![error], "GRAPHQL_PARSE_FAILED"),
         Ok(doc) if via_get && !selects_query(doc, params.operation_name.as_deref()) => {
             return not_allowed().respond(media);
         }
+        Ok(doc) if super::limits::aliases(doc) > limits.max_aliases => {
+            let message = format!("the document uses more than {} aliases", limits.max_aliases);
+            return request_error(
+                media,
+                vec![ServerError::new(message, None)],
+                "QUERY_TOO_LARGE",
+            );
+        }
         Ok(_) => {}
     }
+    if !limits.introspection_for_anonymous && anonymous {
+        request = request.disable_introspection();
+    }
 
-    let response = state.schema.execute(request).await;
+    let Ok(response) = tokio::time::timeout(limits.timeout, state.schema.execute(request)).await
+    else {
+        tracing::warn!(timeout = ?limits.timeout, "request timed out");
+        return Refusal::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "TIMEOUT",
+            "the request took too long",
+        )
+        .respond(media);
+    };
 
     // Errors without a path come from before execution (validation, variable coercion): the
     // request as a whole failed. Field errors always carry their path.
@@ -468,7 +498,24 @@ fn errors_json(errors: Vec<ServerError>, default_code: Option<&str>) -> Value {
     Value::Array(errors)
 }
 
-fn request_error(media: MediaType, errors: Vec<ServerError>, code: &str) -> HttpResponse {
+/// async-graphql's own limit checks, named by stable codes.
+fn limit_code(error: &ServerError) -> Option<&'static str> {
+    match error.message.as_str() {
+        "Query is too complex." => Some("QUERY_TOO_COMPLEX"),
+        "Query is nested too deep." => Some("QUERY_TOO_DEEP"),
+        _ => None,
+    }
+}
+
+fn request_error(media: MediaType, mut errors: Vec<ServerError>, code: &str) -> HttpResponse {
+    for error in &mut errors {
+        if let Some(limit) = limit_code(error) {
+            error
+                .extensions
+                .get_or_insert_with(Default::default)
+                .set("code", limit);
+        }
+    }
     let status = match media {
         MediaType::GraphqlResponseJson => StatusCode::BAD_REQUEST,
         MediaType::Json => StatusCode::OK,

@@ -4,6 +4,7 @@
 mod auth;
 mod graphql;
 mod health;
+mod limits;
 mod subscriptions;
 
 use actix_web::{guard, web};

@@ -1,0 +1,125 @@
+//! Requests that would cost too much are refused before they run, with a clear code.
+
+use std::time::Duration;
+
+use iin_api::auth::Role;
+use iin_tests::{TestApp, error_parts};
+use sea_orm::{ConnectionTrait, TransactionTrait};
+use serde_json::json;
+
+#[tokio::test]
+async fn oversized_documents_are_refused_before_parsing_or_running() {
+    let app = TestApp::spawn_with(|s| {
+        s.http.limits.max_tokens = 50;
+        s.http.limits.max_aliases = 3;
+    })
+    .await;
+    let long = format!("{{ {} }}", "network { nameEn } ".repeat(20));
+    let (code, _, message) = error_parts(&app.graphql(&long, json!({})).await);
+    assert_eq!(code, "QUERY_TOO_LARGE");
+    assert!(message.contains("50 tokens"), "{message}");
+
+    let aliased = "{ a: network { nameEn } b: network { nameEn } c: network { nameEn } d: network { nameEn } }";
+    let (code, _, message) = error_parts(&app.graphql(aliased, json!({})).await);
+    assert_eq!(code, "QUERY_TOO_LARGE");
+    assert!(message.contains("3 aliases"), "{message}");
+
+    let fine = app
+        .graphql("{ a: network { nameEn } b: network { nameEn } }", json!({}))
+        .await;
+    assert!(fine.get("errors").is_none(), "{fine:#}");
+}
+
+#[tokio::test]
+async fn depth_and_connection_weighted_complexity_are_bounded() {
+    let app = TestApp::spawn_with(|s| {
+        s.http.limits.max_depth = 6;
+        s.http.limits.max_complexity = 500;
+    })
+    .await;
+    let deep = "{ organizations { nodes { clusterParticipations { project { tieUps { project { participants { role } } } } } } } }";
+    let reply = app
+        .post(
+            &[
+                ("content-type", "application/json"),
+                ("accept", "application/graphql-response+json"),
+            ],
+            json!({ "query": deep }).to_string(),
+        )
+        .await;
+    assert_eq!(reply.status, 400);
+    assert_eq!(error_parts(&reply.json()).0, "QUERY_TOO_DEEP");
+
+    // A page of 100 costs a hundred times its selection; the same selection on 5 rows passes.
+    let page = |n: i32| {
+        format!(
+            "{{ organizations(first: {n}) {{ nodes {{ code nameEn nameJa kind membership bureau }} }} }}"
+        )
+    };
+    let (code, _, _) = error_parts(&app.graphql(&page(100), json!({})).await);
+    assert_eq!(code, "QUERY_TOO_COMPLEX");
+    let small = app.graphql(&page(5), json!({})).await;
+    assert!(small.get("errors").is_none(), "{small:#}");
+    // `last` counts the same, and so does the default page.
+    let (code, _, _) = error_parts(
+        &app.graphql(&page(100).replace("first", "last"), json!({}))
+            .await,
+    );
+    assert_eq!(code, "QUERY_TOO_COMPLEX");
+}
+
+#[tokio::test]
+async fn the_defaults_admit_real_queries() {
+    let app = TestApp::spawn().await;
+    let member = app.token("member@jetro", "jetro", &[Role::Member]);
+    let heavy = r#"{ organizations(first: 100) { totalCount edges { cursor node { code
+        clusterParticipations { role project { code tieUps { foreignPartner country { nameEn } } participants { organization { code } } } }
+        coordinators { nameEn awards { status renewal { continuingEducation { missing } } } } } } } }"#;
+    let body = app.graphql_as(&member, heavy, json!({})).await.json();
+    assert!(body.get("errors").is_none(), "{body:#}");
+}
+
+#[tokio::test]
+async fn execution_has_a_deadline() {
+    let app = TestApp::spawn_with(|s| s.http.limits.timeout = Duration::from_millis(300)).await;
+    // Hold a write on AIST's row, so that an update of it must wait (far) past the deadline.
+    let blocker = app.db.begin().await.unwrap();
+    blocker
+        .execute_unprepared("UPDATE organizations SET description_en = 'held' WHERE code = 'aist'")
+        .await
+        .unwrap();
+    let aist = app
+        .data(r#"{ organization(code: "aist") { id } }"#, json!({}))
+        .await["organization"]["id"]
+        .clone();
+    let admin = app.token("kato@aist", "aist", &[Role::OrgAdmin]);
+    let reply = app
+        .graphql_as(
+            &admin,
+            r#"mutation($id: ID!) { updateOrganization(id: $id, input: { descriptionEn: "late" }) { id } }"#,
+            json!({ "id": aist }),
+        )
+        .await;
+    blocker.rollback().await.unwrap();
+    assert_eq!(reply.status, 503, "{}", reply.text);
+    assert_eq!(error_parts(&reply.json()).0, "TIMEOUT");
+}
+
+#[tokio::test]
+async fn introspection_can_be_closed_to_anonymous_callers() {
+    let app = TestApp::spawn_with(|s| s.http.limits.introspection_for_anonymous = false).await;
+    let query = "{ __schema { queryType { name } } }";
+    // Closed introspection answers nothing about the schema.
+    let anonymous = app.graphql(query, json!({})).await;
+    assert_eq!(anonymous, json!({ "data": { "__schema": null } }));
+    let member = app.token("member@jetro", "jetro", &[Role::Member]);
+    let reply = app.graphql_as(&member, query, json!({})).await.json();
+    assert_eq!(reply["data"]["__schema"]["queryType"]["name"], "Query");
+    // The public API still answers.
+    assert!(
+        app.graphql("{ network { nameEn } }", json!({}))
+            .await
+            .get("errors")
+            .is_none()
+    );
+}
