@@ -46,6 +46,9 @@ pub struct HttpSettings {
     /// query (default 1). Lists above 30 items resolve in rounds, so on a loaded machine a short
     /// window may split a batch in two (never one query per row).
     pub dataloader_delay: Duration,
+    /// `IIN_CACHE_MAX_AGE_SECS`: how long shared caches may keep an anonymous GET reply
+    /// (default 60).
+    pub cache_max_age: Duration,
     pub limits: QueryLimits,
 }
 
@@ -191,6 +194,7 @@ impl Settings {
                 max_body_bytes: parse("IIN_MAX_BODY_BYTES", "65536")? as usize,
                 graphiql: boolean("IIN_GRAPHIQL", true)?,
                 dataloader_delay: Duration::from_millis(parse("IIN_DATALOADER_DELAY_MS", "1")?),
+                cache_max_age: Duration::from_secs(parse("IIN_CACHE_MAX_AGE_SECS", "60")?),
                 limits: QueryLimits {
                     max_tokens: parse("IIN_MAX_TOKENS", "2000")? as usize,
                     max_aliases: parse("IIN_MAX_ALIASES", "30")? as usize,

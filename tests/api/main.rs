@@ -3,6 +3,7 @@
 
 mod auth;
 mod authorization;
+mod caching;
 mod cli;
 mod directory;
 mod directory_writes;

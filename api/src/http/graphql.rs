@@ -283,7 +283,7 @@ pub async fn post(
         Err(refusal) => return refusal.respond(media),
     };
     match read_post(&req, payload, &state).await {
-        Ok(params) => execute(&state, caller, params, media, false).await,
+        Ok(params) => execute(&state, caller, params, media, Via::Post).await,
         Err(refusal) => refusal.respond(media),
     }
 }
@@ -322,7 +322,13 @@ pub async fn get(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
         Err(refusal) => return refusal.respond(media),
     };
     match params_from_url(req.query_string()) {
-        Ok(params) => execute(&state, caller, params, media, true).await,
+        Ok(params) => {
+            let if_none_match = req
+                .headers()
+                .get(header::IF_NONE_MATCH)
+                .and_then(|v| v.to_str().ok());
+            execute(&state, caller, params, media, Via::Get { if_none_match }).await
+        }
         Err(message) => Refusal::bad_request(message).respond(media),
     }
 }
@@ -354,13 +360,20 @@ fn selects_query(
     operation.is_none_or(|op| op.node.ty == OperationType::Query)
 }
 
+/// How a request came: POST, or GET with the `If-None-Match` it may carry.
+enum Via<'a> {
+    Post,
+    Get { if_none_match: Option<&'a str> },
+}
+
 async fn execute(
     state: &AppState,
     caller: Caller,
     params: Params,
     media: MediaType,
-    via_get: bool,
+    via: Via<'_>,
 ) -> HttpResponse {
+    let via_get = matches!(via, Via::Get { .. });
     let anonymous = caller.principal().is_none();
     let mut request = async_graphql::Request::new(params.query)
         .data(loaders::for_request(
@@ -448,6 +461,8 @@ async fn execute(
             serde_json::to_value(&response.extensions).unwrap_or(Value::Null),
         );
     }
+    let failed = body.contains_key("errors");
+    let text = Value::Object(body).to_string();
     let mut reply = if unauthenticated {
         let mut reply = HttpResponse::Unauthorized();
         reply.insert_header((header::WWW_AUTHENTICATE, BEARER_CHALLENGE));
@@ -455,9 +470,39 @@ async fn execute(
     } else {
         HttpResponse::Ok()
     };
-    reply
-        .insert_header((header::CONTENT_TYPE, media.content_type()))
-        .body(Value::Object(body).to_string())
+    reply.insert_header((header::CONTENT_TYPE, media.content_type()));
+    reply.insert_header((header::VARY, "Accept, Authorization"));
+    // Partner websites' anonymous GET queries may be cached, and revalidated by ETag; anything
+    // that depends on a caller, or that failed, may not.
+    match via {
+        Via::Get { if_none_match } if anonymous && !failed => {
+            let etag = etag(&text);
+            let cache = format!("public, max-age={}", state.http.cache_max_age.as_secs());
+            reply.insert_header((header::CACHE_CONTROL, cache.clone()));
+            reply.insert_header((header::ETAG, etag.clone()));
+            if if_none_match
+                .is_some_and(|tags| tags.split(',').any(|t| t.trim() == etag || t.trim() == "*"))
+            {
+                return HttpResponse::NotModified()
+                    .insert_header((header::ETAG, etag))
+                    .insert_header((header::CACHE_CONTROL, cache))
+                    .insert_header((header::VARY, "Accept, Authorization"))
+                    .finish();
+            }
+        }
+        _ => {
+            reply.insert_header((header::CACHE_CONTROL, "no-store"));
+        }
+    }
+    reply.body(text)
+}
+
+/// A strong validator of a reply body.
+fn etag(body: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(body.as_bytes());
+    let hex: String = digest.iter().take(16).map(|b| format!("{b:02x}")).collect();
+    format!("\"{hex}\"")
 }
 
 /// async-graphql leaves a field that failed out of its parent object; the specification (and
