@@ -73,10 +73,14 @@ impl Application {
             http: settings.http.clone(),
             verifier: Verifier::new(&settings.auth, keys),
             network_institution: settings.auth.network_institution.clone(),
+            metrics: http::metrics::Metrics::new(),
         });
+        let cors = settings.http.cors_origins.clone();
         let server = HttpServer::new(move || {
             App::new()
                 .app_data(state.clone())
+                .wrap(actix_web::middleware::from_fn(http::metrics::measure))
+                .wrap(http::cors(&cors))
                 .wrap(TracingLogger::default())
                 .configure(http::routes)
         })

@@ -49,6 +49,9 @@ pub struct HttpSettings {
     /// `IIN_CACHE_MAX_AGE_SECS`: how long shared caches may keep an anonymous GET reply
     /// (default 60).
     pub cache_max_age: Duration,
+    /// `IIN_CORS_ORIGINS`: origins whose browsers may call the API, comma-separated, or `*`
+    /// (default `*`).
+    pub cors_origins: Vec<String>,
     pub limits: QueryLimits,
 }
 
@@ -195,6 +198,12 @@ impl Settings {
                 graphiql: boolean("IIN_GRAPHIQL", true)?,
                 dataloader_delay: Duration::from_millis(parse("IIN_DATALOADER_DELAY_MS", "1")?),
                 cache_max_age: Duration::from_secs(parse("IIN_CACHE_MAX_AGE_SECS", "60")?),
+                cors_origins: get("IIN_CORS_ORIGINS")
+                    .unwrap_or_else(|| "*".to_owned())
+                    .split(',')
+                    .map(|o| o.trim().to_owned())
+                    .filter(|o| !o.is_empty())
+                    .collect(),
                 limits: QueryLimits {
                     max_tokens: parse("IIN_MAX_TOKENS", "2000")? as usize,
                     max_aliases: parse("IIN_MAX_ALIASES", "30")? as usize,

@@ -13,6 +13,7 @@ mod health;
 mod http_protocol;
 mod limits;
 mod n_plus_one;
+mod operations;
 mod pagination;
 mod qualifications;
 mod subscriptions;

@@ -395,19 +395,21 @@ async fn execute(
     if !super::limits::tokens_within(&request.query, limits.max_tokens) {
         let message = format!("the document has more than {} tokens", limits.max_tokens);
         return request_error(
+            state,
             media,
             vec![ServerError::new(message, None)],
             "QUERY_TOO_LARGE",
         );
     }
     match request.parsed_query() {
-        Err(error) => return request_error(media, vec![error], "GRAPHQL_PARSE_FAILED"),
+        Err(error) => return request_error(state, media, vec![error], "GRAPHQL_PARSE_FAILED"),
         Ok(doc) if via_get && !selects_query(doc, params.operation_name.as_deref()) => {
             return not_allowed().respond(media);
         }
         Ok(doc) if super::limits::aliases(doc) > limits.max_aliases => {
             let message = format!("the document uses more than {} aliases", limits.max_aliases);
             return request_error(
+                state,
                 media,
                 vec![ServerError::new(message, None)],
                 "QUERY_TOO_LARGE",
@@ -436,7 +438,7 @@ async fn execute(
         && !response.errors.is_empty()
         && response.errors.iter().all(|e| e.path.is_empty())
     {
-        return request_error(media, response.errors, "GRAPHQL_VALIDATION_FAILED");
+        return request_error(state, media, response.errors, "GRAPHQL_VALIDATION_FAILED");
     }
 
     // A field that needs a token, asked without one: the request as a whole is unauthorised.
@@ -462,6 +464,7 @@ async fn execute(
         );
     }
     let failed = body.contains_key("errors");
+    count_errors(state, body.get("errors"));
     let text = Value::Object(body).to_string();
     let mut reply = if unauthenticated {
         let mut reply = HttpResponse::Unauthorized();
@@ -495,6 +498,14 @@ async fn execute(
         }
     }
     reply.body(text)
+}
+
+/// Counts the codes of the errors in a reply.
+fn count_errors(state: &AppState, errors: Option<&Value>) {
+    for error in errors.and_then(Value::as_array).into_iter().flatten() {
+        let code = error["extensions"]["code"].as_str().unwrap_or("UNCODED");
+        state.metrics.error(code);
+    }
 }
 
 /// A strong validator of a reply body.
@@ -552,7 +563,12 @@ fn limit_code(error: &ServerError) -> Option<&'static str> {
     }
 }
 
-fn request_error(media: MediaType, mut errors: Vec<ServerError>, code: &str) -> HttpResponse {
+fn request_error(
+    state: &AppState,
+    media: MediaType,
+    mut errors: Vec<ServerError>,
+    code: &str,
+) -> HttpResponse {
     for error in &mut errors {
         if let Some(limit) = limit_code(error) {
             error
@@ -565,7 +581,9 @@ fn request_error(media: MediaType, mut errors: Vec<ServerError>, code: &str) -> 
         MediaType::GraphqlResponseJson => StatusCode::BAD_REQUEST,
         MediaType::Json => StatusCode::OK,
     };
+    let errors = errors_json(errors, Some(code));
+    count_errors(state, Some(&errors));
     HttpResponse::build(status)
         .insert_header((header::CONTENT_TYPE, media.content_type()))
-        .body(json!({ "errors": errors_json(errors, Some(code)) }).to_string())
+        .body(json!({ "errors": errors }).to_string())
 }

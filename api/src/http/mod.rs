@@ -1,10 +1,11 @@
 //! Routes: `/graphql` (POST and GET; WebSocket subscriptions; GraphiQL for browsers), `/healthz`,
-//! `/readyz`.
+//! `/readyz`, `/metrics`.
 
 mod auth;
 mod graphql;
 mod health;
 mod limits;
+pub mod metrics;
 mod subscriptions;
 
 use actix_web::{guard, web};
@@ -19,6 +20,7 @@ pub struct AppState {
     pub verifier: Verifier,
     /// The only institution where `network_admin` is honoured.
     pub network_institution: String,
+    pub metrics: metrics::Metrics,
 }
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -39,6 +41,30 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route(web::get().to(graphql::get))
             .route(web::route().to(graphql::method_not_allowed)),
     )
+    .route("/metrics", web::get().to(metrics::metrics))
     .route("/healthz", web::get().to(health::healthz))
     .route("/readyz", web::get().to(health::readyz));
+}
+
+/// Cross-origin access for partner websites' browsers: any origin by default (no cookies are
+/// used, a token travels in a header), or only the listed ones.
+pub fn cors(origins: &[String]) -> actix_cors::Cors {
+    use actix_web::http::{Method, header};
+    let cors = actix_cors::Cors::default()
+        .allowed_methods([Method::GET, Method::POST])
+        .allowed_headers([
+            header::CONTENT_TYPE,
+            header::AUTHORIZATION,
+            header::ACCEPT,
+            header::IF_NONE_MATCH,
+        ])
+        .expose_headers([header::ETAG])
+        .max_age(3600);
+    if origins.iter().any(|o| o == "*") {
+        cors.allow_any_origin()
+    } else {
+        origins
+            .iter()
+            .fold(cors, |cors, origin| cors.allowed_origin(origin))
+    }
 }

@@ -1,0 +1,146 @@
+//! Prometheus metrics at `/metrics`: requests and their latency by route and status, GraphQL
+//! errors by code, and the database pool.
+
+use std::time::Instant;
+
+use actix_web::{
+    Error, HttpResponse,
+    body::MessageBody,
+    dev::{ServiceRequest, ServiceResponse},
+    http::header,
+    middleware::Next,
+    web,
+};
+use prometheus::{
+    Encoder, HistogramOpts, HistogramVec, IntCounterVec, IntGauge, Opts, Registry, TextEncoder,
+};
+use sea_orm::{DatabaseBackend, DatabaseConnection};
+
+use super::AppState;
+
+pub struct Metrics {
+    registry: Registry,
+    requests: IntCounterVec,
+    latency: HistogramVec,
+    errors: IntCounterVec,
+    pool_size: IntGauge,
+    pool_idle: IntGauge,
+}
+
+impl Metrics {
+    pub fn new() -> Self {
+        let registry = Registry::new_custom(Some("iin".into()), None).expect("a valid prefix");
+        let requests = IntCounterVec::new(
+            Opts::new("http_requests_total", "HTTP requests by route and status"),
+            &["route", "status"],
+        )
+        .expect("valid metric");
+        let latency = HistogramVec::new(
+            HistogramOpts::new(
+                "http_request_duration_seconds",
+                "HTTP request latency by route",
+            )
+            .buckets(vec![
+                0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
+            ]),
+            &["route"],
+        )
+        .expect("valid metric");
+        let errors = IntCounterVec::new(
+            Opts::new(
+                "graphql_errors_total",
+                "GraphQL errors returned, by extensions.code",
+            ),
+            &["code"],
+        )
+        .expect("valid metric");
+        let pool_size = IntGauge::new("db_pool_connections", "Database connections open")
+            .expect("valid metric");
+        let pool_idle = IntGauge::new("db_pool_idle_connections", "Database connections idle")
+            .expect("valid metric");
+        for collector in [
+            Box::new(requests.clone()) as Box<dyn prometheus::core::Collector>,
+            Box::new(latency.clone()),
+            Box::new(errors.clone()),
+            Box::new(pool_size.clone()),
+            Box::new(pool_idle.clone()),
+        ] {
+            registry
+                .register(collector)
+                .expect("each metric registered once");
+        }
+        Self {
+            registry,
+            requests,
+            latency,
+            errors,
+            pool_size,
+            pool_idle,
+        }
+    }
+
+    pub fn error(&self, code: &str) {
+        self.errors.with_label_values(&[code]).inc();
+    }
+
+    fn render(&self, db: &DatabaseConnection) -> String {
+        let (size, idle) = match db.get_database_backend() {
+            DatabaseBackend::Postgres => {
+                let pool = db.get_postgres_connection_pool();
+                (pool.size(), pool.num_idle())
+            }
+            DatabaseBackend::Sqlite => {
+                let pool = db.get_sqlite_connection_pool();
+                (pool.size(), pool.num_idle())
+            }
+            _ => (0, 0),
+        };
+        self.pool_size.set(i64::from(size));
+        self.pool_idle.set(i64::try_from(idle).unwrap_or(i64::MAX));
+        let mut text = Vec::new();
+        let _ = TextEncoder::new().encode(&self.registry.gather(), &mut text);
+        String::from_utf8(text).unwrap_or_default()
+    }
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// Counts and times every request, labelled by its route pattern (never the raw path).
+pub async fn measure(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, Error> {
+    let started = Instant::now();
+    let route = req
+        .match_pattern()
+        .unwrap_or_else(|| "unmatched".to_owned());
+    let state = req.app_data::<web::Data<AppState>>().cloned();
+    let response = next.call(req).await?;
+    if let Some(state) = state {
+        let status = response.status().as_u16().to_string();
+        state
+            .metrics
+            .requests
+            .with_label_values(&[&route, &status])
+            .inc();
+        state
+            .metrics
+            .latency
+            .with_label_values(&[&route])
+            .observe(started.elapsed().as_secs_f64());
+    }
+    Ok(response)
+}
+
+pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header((
+            header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        ))
+        .body(state.metrics.render(&state.db))
+}
