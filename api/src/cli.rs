@@ -42,6 +42,12 @@ pub enum Command {
     Seed,
     /// Print the schema's SDL (what `schema.graphql` holds).
     ExportSchema,
+    /// Register operations for the safelist (IIN_SAFELIST): each FILE holds one GraphQL document;
+    /// prints each one's SHA-256, the hash APQ clients send.
+    Safelist {
+        #[command(subcommand)]
+        action: SafelistAction,
+    },
     /// Print a signed HS256 token (secret from IIN_JWT_SECRET) on the last line, for development.
     Token {
         /// The subject: who the token speaks for.
@@ -56,6 +62,15 @@ pub enum Command {
         /// How long the token is valid, e.g. 30m, 8h, 7d (at most 30 days).
         #[arg(long, default_value = "1h", value_parser = humantime::parse_duration)]
         ttl: Duration,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum SafelistAction {
+    /// Register the documents in these files.
+    Add {
+        #[arg(required = true)]
+        files: Vec<std::path::PathBuf>,
     },
 }
 
@@ -194,6 +209,20 @@ pub async fn run(
                     )
                 })?;
             writeln!(out, "{signed}")?;
+        }
+        Command::Safelist {
+            action: SafelistAction::Add { files },
+        } => {
+            let db = db::connect(&settings.database).await?;
+            db::prepare(&db, settings.seed_when_empty).await?;
+            for file in files {
+                let document = std::fs::read_to_string(&file)?;
+                async_graphql::parser::parse_query(&document).map_err(|e| {
+                    CliError::Refused(format!("{}: not a GraphQL document: {e}", file.display()))
+                })?;
+                let hash = crate::domain::persisted::register(&db, &document).await?;
+                writeln!(out, "{hash}  {}", file.display())?;
+            }
         }
         Command::ExportSchema => unreachable!("answered before settings are read"),
     }

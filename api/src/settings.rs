@@ -52,6 +52,9 @@ pub struct HttpSettings {
     /// `IIN_CORS_ORIGINS`: origins whose browsers may call the API, comma-separated, or `*`
     /// (default `*`).
     pub cors_origins: Vec<String>,
+    /// `IIN_SAFELIST`: only operations registered with `iin-api safelist add` run (default
+    /// `false`: any document, and APQ clients register theirs).
+    pub safelist: bool,
     pub limits: QueryLimits,
 }
 
@@ -204,6 +207,7 @@ impl Settings {
                     .map(|o| o.trim().to_owned())
                     .filter(|o| !o.is_empty())
                     .collect(),
+                safelist: boolean("IIN_SAFELIST", false)?,
                 limits: QueryLimits {
                     max_tokens: parse("IIN_MAX_TOKENS", "2000")? as usize,
                     max_aliases: parse("IIN_MAX_ALIASES", "30")? as usize,

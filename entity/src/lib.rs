@@ -12,6 +12,7 @@ pub mod evaluation;
 pub mod evaluation_revision;
 pub mod idempotency_key;
 pub mod organization;
+pub mod persisted_query;
 pub mod qualification_scheme;
 pub mod scheme_level;
 pub mod sme;

@@ -7,6 +7,7 @@ mod m20261124_000001_create_directory;
 mod m20261124_000002_access_and_audit;
 mod m20261124_000003_qualifications;
 mod m20261124_000004_evaluations;
+mod m20261124_000005_persisted_queries;
 
 pub struct Migrator;
 
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000002_access_and_audit::Migration),
             Box::new(m20261124_000003_qualifications::Migration),
             Box::new(m20261124_000004_evaluations::Migration),
+            Box::new(m20261124_000005_persisted_queries::Migration),
         ]
     }
 }

@@ -305,3 +305,29 @@ async fn token_prints_a_token_the_server_accepts_and_refuses_unknowns() {
         .is_ok()
     );
 }
+
+#[tokio::test]
+async fn safelist_add_registers_documents_and_prints_their_hashes() {
+    iin_tests::backend();
+    let (_database, url) = TestDatabase::create().await;
+    let file = std::env::temp_dir().join(format!("iin-{}.graphql", uuid::Uuid::new_v4()));
+    std::fs::write(&file, "{ network { nameEn } }").unwrap();
+    let printed = iin_api(&url, &["safelist", "add", file.to_str().unwrap()]).await;
+    let hash = iin_api::domain::persisted::hash("{ network { nameEn } }");
+    assert_eq!(printed.split_whitespace().next(), Some(hash.as_str()));
+    let db = connect(&url).await;
+    let row = iin_api::domain::persisted::find(&db, &hash)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(row.registered);
+
+    std::fs::write(&file, "{ not graphql").unwrap();
+    let (message, code) = try_iin_api(&url, &["safelist", "add", file.to_str().unwrap()])
+        .await
+        .expect_err("refused");
+    assert!(message.contains("not a GraphQL document"), "{message}");
+    assert_eq!(code, 2);
+    std::fs::remove_file(file).ok();
+    db.close().await.ok();
+}

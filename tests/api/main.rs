@@ -15,5 +15,6 @@ mod limits;
 mod n_plus_one;
 mod operations;
 mod pagination;
+mod persisted;
 mod qualifications;
 mod subscriptions;

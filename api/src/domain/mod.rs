@@ -14,6 +14,7 @@ pub mod events;
 pub mod fields;
 pub mod idempotency;
 pub mod page;
+pub mod persisted;
 pub mod prefecture;
 pub mod profile;
 pub mod qualifications;

@@ -26,7 +26,7 @@ use futures_util::StreamExt;
 use serde_json::{Map, Value, json};
 
 use super::{AppState, auth::authenticate};
-use crate::{auth::Caller, error::ErrorCode, graphql::loaders};
+use crate::{auth::Caller, domain::persisted, error::ErrorCode, graphql::loaders};
 
 const BEARER_CHALLENGE: &str = "Bearer realm=\"iin-api\"";
 
@@ -138,9 +138,12 @@ fn wants_html(req: &HttpRequest) -> bool {
 
 /// The parameters of one GraphQL request, whichever way they came.
 struct Params {
-    query: String,
+    /// The document; absent when a persisted query is named by its hash.
+    query: Option<String>,
     operation_name: Option<String>,
     variables: Option<Map<String, Value>>,
+    /// `extensions.persistedQuery.sha256Hash` (APQ, version 1).
+    persisted: Option<String>,
 }
 
 fn params_from_json(value: Value) -> Result<Params, &'static str> {
@@ -152,9 +155,9 @@ fn params_from_json(value: Value) -> Result<Params, &'static str> {
         });
     };
     let query = match object.remove("query") {
-        Some(Value::String(query)) => query,
+        Some(Value::String(query)) => Some(query),
+        None | Some(Value::Null) => None,
         Some(_) => return Err("`query` must be a string"),
-        None => return Err("`query` is required"),
     };
     let operation_name = match object.remove("operationName") {
         None | Some(Value::Null) => None,
@@ -166,14 +169,36 @@ fn params_from_json(value: Value) -> Result<Params, &'static str> {
         Some(Value::Object(map)) => Some(map),
         Some(_) => return Err("`variables` must be an object or null"),
     };
-    match object.remove("extensions") {
-        None | Some(Value::Null) | Some(Value::Object(_)) => {}
+    let persisted = match object.remove("extensions") {
+        None | Some(Value::Null) => None,
+        Some(Value::Object(extensions)) => match extensions.get("persistedQuery") {
+            None => None,
+            Some(apq) => match (
+                apq.get("version").and_then(Value::as_i64),
+                apq.get("sha256Hash").and_then(Value::as_str),
+            ) {
+                (Some(1), Some(hash))
+                    if hash.len() == 64 && hash.bytes().all(|b| b.is_ascii_hexdigit()) =>
+                {
+                    Some(hash.to_ascii_lowercase())
+                }
+                _ => {
+                    return Err(
+                        "`extensions.persistedQuery` needs version 1 and a sha256Hash of 64 hex digits",
+                    );
+                }
+            },
+        },
         Some(_) => return Err("`extensions` must be an object or null"),
+    };
+    if query.is_none() && persisted.is_none() {
+        return Err("`query` is required");
     }
     Ok(Params {
         query,
         operation_name,
         variables,
+        persisted,
     })
 }
 
@@ -360,6 +385,71 @@ fn selects_query(
     operation.is_none_or(|op| op.node.ty == OperationType::Query)
 }
 
+enum Rejected {
+    /// A request error in the GraphQL shape, with its code.
+    Request(String, &'static str),
+    Refused(Refusal),
+}
+
+/// The document to run: the one sent, or the persisted one its hash names. Sent with its hash,
+/// it is checked and stored for later requests. With the safelist on, only registered documents
+/// run.
+async fn document(state: &AppState, params: &Params) -> Result<String, Rejected> {
+    let unavailable = |err: sea_orm::DbErr| {
+        tracing::error!(error = %err, "persisted query store failed");
+        Rejected::Refused(Refusal::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "SERVICE_UNAVAILABLE",
+            "try again shortly",
+        ))
+    };
+    let not_allowed = || {
+        Rejected::Request(
+            "only registered operations run here (safelist)".to_owned(),
+            "OPERATION_NOT_ALLOWED",
+        )
+    };
+    let safelist = state.http.safelist;
+    match (&params.query, &params.persisted) {
+        (None, Some(hash)) => match persisted::find(&state.db, hash)
+            .await
+            .map_err(unavailable)?
+        {
+            Some(row) if safelist && !row.registered => Err(not_allowed()),
+            Some(row) => Ok(row.query),
+            // Clients look for this exact message before sending the document itself.
+            None => Err(Rejected::Request(
+                "PersistedQueryNotFound".to_owned(),
+                "PERSISTED_QUERY_NOT_FOUND",
+            )),
+        },
+        (Some(query), sent_hash) => {
+            let hash = persisted::hash(query);
+            if sent_hash.as_ref().is_some_and(|sent| *sent != hash) {
+                return Err(Rejected::Refused(Refusal::bad_request(
+                    "`extensions.persistedQuery.sha256Hash` is not the hash of `query`",
+                )));
+            }
+            if safelist {
+                let registered = persisted::find(&state.db, &hash)
+                    .await
+                    .map_err(unavailable)?;
+                if !registered.is_some_and(|row| row.registered) {
+                    return Err(not_allowed());
+                }
+            } else if sent_hash.is_some() {
+                persisted::store(&state.db, &hash, query)
+                    .await
+                    .map_err(unavailable)?;
+            }
+            Ok(query.clone())
+        }
+        (None, None) => Err(Rejected::Refused(Refusal::bad_request(
+            "`query` is required",
+        ))),
+    }
+}
+
 /// How a request came: POST, or GET with the `If-None-Match` it may carry.
 enum Via<'a> {
     Post,
@@ -375,7 +465,14 @@ async fn execute(
 ) -> HttpResponse {
     let via_get = matches!(via, Via::Get { .. });
     let anonymous = caller.principal().is_none();
-    let mut request = async_graphql::Request::new(params.query)
+    let document = match document(state, &params).await {
+        Ok(document) => document,
+        Err(Rejected::Request(message, code)) => {
+            return request_error(state, media, vec![ServerError::new(message, None)], code);
+        }
+        Err(Rejected::Refused(refusal)) => return refusal.respond(media),
+    };
+    let mut request = async_graphql::Request::new(document)
         .data(loaders::for_request(
             &state.db,
             caller.clone(),
