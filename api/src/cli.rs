@@ -38,8 +38,17 @@ pub enum Command {
         #[command(subcommand)]
         action: MigrateAction,
     },
-    /// Load the source document's directory (idempotent: a second run changes nothing).
-    Seed,
+    /// Load the source document's directory (idempotent: a second run changes nothing); with
+    /// --synthetic, also deterministic synthetic data for benchmarks.
+    Seed {
+        /// Add synthetic organisations, coordinators, awards, SMEs and evaluations.
+        #[arg(long)]
+        synthetic: bool,
+        /// Scale 1 is 1,000 organisations, 5,000 coordinators, 10,000 awards, 20,000 SMEs and
+        /// 100,000 evaluations.
+        #[arg(long, default_value_t = 1.0, requires = "synthetic")]
+        scale: f64,
+    },
     /// Print the schema's SDL (what `schema.graphql` holds).
     ExportSchema,
     /// Register operations for the safelist (IIN_SAFELIST): each FILE holds one GraphQL document;
@@ -146,7 +155,7 @@ pub async fn run(
                 }
             }
         }
-        Command::Seed => {
+        Command::Seed { synthetic, scale } => {
             let db = db::connect(&settings.database).await?;
             Migrator::up(&db, None).await?;
             let report = seed::load_source(&db).await?;
@@ -155,6 +164,19 @@ pub async fn run(
                 "seed: {} inserted, {} updated",
                 report.inserted, report.updated
             )?;
+            if synthetic {
+                if !(scale > 0.0 && scale <= 100.0) {
+                    return Err(CliError::Refused(
+                        "--scale must be above 0 and at most 100".into(),
+                    ));
+                }
+                let counts = seed::synthetic::Counts::at_scale(scale);
+                if seed::synthetic::load(&db, counts).await? {
+                    writeln!(out, "synthetic: {counts:?}")?;
+                } else {
+                    writeln!(out, "synthetic: already loaded")?;
+                }
+            }
         }
         Command::Token {
             sub,

@@ -84,3 +84,56 @@ async fn coordinators_with_awards_and_renewal_cost_a_fixed_number_of_statements(
         );
     }
 }
+
+/// Statements for one request, as `token`'s caller.
+async fn statements_as(app: &TestApp, token: &str, query: &str, first: usize, path: &str) -> u64 {
+    let before = app.statements();
+    let body = app
+        .graphql_as(token, query, json!({ "first": first }))
+        .await
+        .json();
+    assert!(body.get("errors").is_none(), "{body:#}");
+    let rows = body["data"][path]["nodes"].as_array().unwrap().len();
+    assert_eq!(rows, first, "a full page of {first}");
+    app.statements() - before
+}
+
+#[tokio::test]
+async fn synthetic_pages_of_5_and_100_cost_the_same_statements() {
+    let app = spawn().await;
+    iin_api::seed::synthetic::load(
+        &app.db,
+        iin_api::seed::synthetic::Counts {
+            organizations: 120,
+            coordinators: 500,
+            awards: 1000,
+            smes: 200,
+            evaluations: 300,
+        },
+    )
+    .await
+    .expect("synthetic data");
+    let admin = app.token(
+        "root@iin",
+        "iin-japan",
+        &[iin_api::auth::Role::NetworkAdmin],
+    );
+
+    let organizations = r#"query($first: Int!) { organizations(first: $first, filter: { search: "Synthetic" }) { nodes {
+        code coordinators { nameEn awards { certificateNumber status scheme { code } level { code } } } } } }"#;
+    let evaluations = r#"query($first: Int!) { evaluations(first: $first) { nodes {
+        status rating sme { nameEn prefecture { nameEn } } institution { code nameEn } } } }"#;
+    // Per request: the token's institution, the page, then one statement per relation and level.
+    for (query, path, bound) in [
+        (organizations, "organizations", 6),
+        (evaluations, "evaluations", 4),
+    ] {
+        let small = statements_as(&app, &admin, query, 5, path).await;
+        let large = statements_as(&app, &admin, query, 100, path).await;
+        assert!(large <= bound, "{path}: {large} statements for 100 rows");
+        assert_eq!(
+            small, large,
+            "{path}: the same statements for 5 rows as for 100"
+        );
+    }
+}

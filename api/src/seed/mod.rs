@@ -6,6 +6,7 @@
 
 mod qualifications;
 mod source;
+pub mod synthetic;
 
 use std::collections::HashMap;
 

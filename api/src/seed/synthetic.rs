@@ -1,0 +1,430 @@
+//! Synthetic data for benchmarks and load tests: `iin-api seed --synthetic --scale N`. Scale 1
+//! is 1,000 organisations, 5,000 coordinators, 10,000 awards, 20,000 SMEs and 100,000 evaluations
+//! (each with its first revision). The same scale always gives the same rows: a fixed-seed
+//! SplitMix64 drives every choice. It builds on the source document's seed (its schemes and
+//! organisations) and refuses to load twice.
+
+use chrono::{Duration, NaiveDate, TimeZone, Utc};
+use entity::{
+    award, coordinator,
+    enums::{
+        AwardDecision, ClusterType, EvaluationStatus, IndustryField, Membership, NicheStatus,
+        OrganizationKind, Visibility,
+    },
+    evaluation, evaluation_revision, organization, qualification_scheme, scheme_level, sme,
+};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, DatabaseConnection, DbErr, EntityTrait, PaginatorTrait,
+    QueryFilter,
+};
+
+use crate::domain::{
+    corporate_number::with_check_digit,
+    dates,
+    evaluation::criteria::{
+        FinancialIndicator, IndicatorEntry, NonFinancialView, Scores, TechnologyCriterion,
+        TechnologyEntry, ViewEntry,
+    },
+    fields,
+};
+
+/// How many rows of each kind to add.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Counts {
+    pub organizations: usize,
+    pub coordinators: usize,
+    pub awards: usize,
+    pub smes: usize,
+    pub evaluations: usize,
+}
+
+impl Counts {
+    pub fn at_scale(scale: f64) -> Self {
+        let n = |base: f64| ((base * scale).round() as usize).max(1);
+        Self {
+            organizations: n(1_000.0),
+            coordinators: n(5_000.0),
+            awards: n(10_000.0),
+            smes: n(20_000.0),
+            evaluations: n(100_000.0),
+        }
+    }
+}
+
+/// SplitMix64: tiny, fast and the same on every platform and version.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n.max(1) as u64) as usize
+    }
+
+    fn pick<T: Copy>(&mut self, items: &[T]) -> T {
+        items[self.below(items.len())]
+    }
+}
+
+const CHUNK: usize = 500;
+
+fn certificate(n: usize, rng: &mut Rng) -> String {
+    const SYMBOLS: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+    // The low 20 bits are the row's number, so numbers never collide.
+    let value = ((rng.next() << 20) | n as u64) & ((1 << 60) - 1);
+    let symbols: String = (0..12)
+        .map(|i| char::from(SYMBOLS[((value >> (5 * i)) & 0x1f) as usize]))
+        .collect();
+    format!(
+        "IIN-{}-{}-{}",
+        &symbols[0..4],
+        &symbols[4..8],
+        &symbols[8..12]
+    )
+}
+
+fn scores(rng: &mut Rng) -> Scores {
+    let mut score = || Some(1 + rng.below(5) as u8);
+    Scores {
+        financial: FinancialIndicator::ALL
+            .iter()
+            .map(|i| IndicatorEntry {
+                indicator: *i,
+                figures: vec![(2024, 5.0)],
+                score: score(),
+            })
+            .collect(),
+        non_financial: NonFinancialView::ALL
+            .iter()
+            .map(|v| ViewEntry {
+                view: *v,
+                score: score(),
+                comment: None,
+            })
+            .collect(),
+        technology: TechnologyCriterion::ALL
+            .iter()
+            .map(|c| TechnologyEntry {
+                criterion: *c,
+                score: score(),
+            })
+            .collect(),
+        trl: Some(1 + rng.below(9) as u8),
+    }
+}
+
+async fn insert_chunks<A, E>(db: &DatabaseConnection, rows: Vec<A>) -> Result<(), DbErr>
+where
+    A: sea_orm::ActiveModelTrait<Entity = E> + Send,
+    E: EntityTrait,
+{
+    let mut rows = rows.into_iter().peekable();
+    while rows.peek().is_some() {
+        let chunk: Vec<A> = rows.by_ref().take(CHUNK).collect();
+        E::insert_many(chunk).exec_without_returning(db).await?;
+    }
+    Ok(())
+}
+
+/// Adds the synthetic rows; `Ok(false)` when they are there already.
+pub async fn load(db: &DatabaseConnection, counts: Counts) -> Result<bool, DbErr> {
+    let exists = organization::Entity::find()
+        .filter(organization::Column::Code.starts_with("syn-"))
+        .count(db)
+        .await?
+        > 0;
+    if exists {
+        return Ok(false);
+    }
+    let mut rng = Rng(2009);
+    let now = Utc
+        .with_ymd_and_hms(2026, 4, 1, 0, 0, 0)
+        .single()
+        .unwrap_or_else(Utc::now);
+    let kinds = [
+        OrganizationKind::IndustrialClusterPromotion,
+        OrganizationKind::University,
+        OrganizationKind::Tlo,
+        OrganizationKind::FinancialInstitution,
+        OrganizationKind::ResearchInstitute,
+        OrganizationKind::LocalGovernmentSupport,
+    ];
+    let all_fields = [
+        IndustryField::Manufacturing,
+        IndustryField::Biotechnology,
+        IndustryField::It,
+        IndustryField::Food,
+        IndustryField::Environment,
+        IndustryField::Medical,
+    ];
+
+    let organizations: Vec<organization::ActiveModel> = (1..=counts.organizations)
+        .map(|n| organization::ActiveModel {
+            code: Set(format!("syn-org-{n:05}")),
+            name_ja: Set(format!("合成支援機関{n:05}")),
+            name_en: Set(format!("Synthetic Institution {n:05}")),
+            abbreviation: Set(None),
+            kind: Set(rng.pick(&kinds)),
+            membership: Set(Membership::Member),
+            prefecture_code: Set(1 + rng.below(47) as i16),
+            website_url: Set(None),
+            description_ja: Set(None),
+            description_en: Set(None),
+            contact_name: Set(None),
+            contact_email: Set(Some(format!("office{n}@syn.example"))),
+            contact_phone: Set(None),
+            created_at: Set(now),
+            updated_at: Set(now),
+            ..Default::default()
+        })
+        .collect();
+    insert_chunks(db, organizations).await?;
+    let org_ids: Vec<i64> = organization::Entity::find()
+        .filter(organization::Column::Code.starts_with("syn-"))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|o| o.id)
+        .collect();
+
+    let coordinators: Vec<coordinator::ActiveModel> = (1..=counts.coordinators)
+        .map(|n| {
+            let expertise: Vec<IndustryField> = (0..1 + rng.below(2))
+                .map(|_| rng.pick(&all_fields))
+                .collect();
+            coordinator::ActiveModel {
+                organization_id: Set(rng.pick(&org_ids)),
+                name_ja: Set(format!("合成 調整役{n:05}")),
+                name_en: Set(format!("Synthetic Coordinator {n:05}")),
+                prefecture_code: Set(1 + rng.below(47) as i16),
+                expertise: Set(fields::encode(&expertise)),
+                profile_en: Set(None),
+                contact_email: Set(None),
+                contact_phone: Set(None),
+                created_at: Set(now),
+                updated_at: Set(now),
+                ..Default::default()
+            }
+        })
+        .collect();
+    insert_chunks(db, coordinators).await?;
+    let coordinator_ids: Vec<i64> = coordinator::Entity::find()
+        .filter(coordinator::Column::NameEn.starts_with("Synthetic Coordinator"))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|c| c.id)
+        .collect();
+
+    let schemes: Vec<qualification_scheme::Model> = qualification_scheme::Entity::find()
+        .filter(qualification_scheme::Column::HolderKind.eq(entity::enums::HolderKind::Person))
+        .all(db)
+        .await?;
+    let levels = scheme_level::Entity::find().all(db).await?;
+    if !schemes.is_empty() {
+        let start = NaiveDate::from_ymd_opt(2021, 4, 1).unwrap_or_default();
+        let awards: Vec<award::ActiveModel> = (1..=counts.awards)
+            .map(|n| {
+                let scheme = &schemes[rng.below(schemes.len())];
+                let choices: Vec<&scheme_level::Model> =
+                    levels.iter().filter(|l| l.scheme_id == scheme.id).collect();
+                let level = choices[rng.below(choices.len())];
+                let awarded_on = start + Duration::days(rng.below(5 * 365) as i64);
+                award::ActiveModel {
+                    scheme_id: Set(scheme.id),
+                    level_id: Set(level.id),
+                    coordinator_id: Set(Some(rng.pick(&coordinator_ids))),
+                    holder_organization_id: Set(None),
+                    certificate_number: Set(certificate(n, &mut rng)),
+                    awarded_on: Set(awarded_on),
+                    expires_on: Set(scheme.validity_months.and_then(|m| {
+                        dates::period_end(awarded_on, u32::try_from(m).unwrap_or(0))
+                    })),
+                    decision: Set(if rng.below(50) == 0 {
+                        AwardDecision::Suspended
+                    } else {
+                        AwardDecision::Active
+                    }),
+                    decision_reason: Set(None),
+                    decided_at: Set(None),
+                    created_at: Set(now),
+                    updated_at: Set(now),
+                    ..Default::default()
+                }
+            })
+            .collect();
+        insert_chunks(db, awards).await?;
+    }
+
+    let niches = [
+        NicheStatus::Gnt,
+        NicheStatus::Dnt,
+        NicheStatus::Candidate,
+        NicheStatus::None,
+    ];
+    let smes: Vec<sme::ActiveModel> = (1..=counts.smes)
+        .map(|n| sme::ActiveModel {
+            corporate_number: Set(with_check_digit(&format!(
+                "{:012}",
+                900_000_000_000u64 + n as u64
+            ))),
+            name_ja: Set(format!("合成工業{n:05}株式会社")),
+            name_en: Set(format!("Synthetic Industries {n:05}")),
+            prefecture_code: Set(1 + rng.below(47) as i16),
+            industry: Set(Some("Machinery".into())),
+            employees: Set(Some(10 + rng.below(290) as i32)),
+            capital_yen: Set(Some(10_000_000 + rng.below(290) as i64 * 1_000_000)),
+            niche_status: Set(rng.pick(&niches)),
+            cluster_type: Set(Some(if rng.below(2) == 0 {
+                ClusterType::Type1
+            } else {
+                ClusterType::Type2
+            })),
+            cluster_projects: Set(",".into()),
+            publication_consent: Set(rng.below(3) == 0),
+            consent_recorded_at: Set(None),
+            created_by_institution_id: Set(rng.pick(&org_ids)),
+            created_at: Set(now),
+            updated_at: Set(now),
+            ..Default::default()
+        })
+        .collect();
+    insert_chunks(db, smes).await?;
+    let sme_ids: Vec<i64> = sme::Entity::find()
+        .filter(sme::Column::NameEn.starts_with("Synthetic Industries"))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|s| s.id)
+        .collect();
+
+    let statuses = [
+        EvaluationStatus::Draft,
+        EvaluationStatus::Submitted,
+        EvaluationStatus::UnderReview,
+        EvaluationStatus::Rated,
+        EvaluationStatus::Rated,
+        EvaluationStatus::Published,
+    ];
+    let mut done = 0;
+    while done < counts.evaluations {
+        let batch = CHUNK.min(counts.evaluations - done);
+        let mut rows = Vec::with_capacity(batch);
+        for _ in 0..batch {
+            let scores = scores(&mut rng);
+            let status = rng.pick(&statuses);
+            let rating = matches!(
+                status,
+                EvaluationStatus::Rated | EvaluationStatus::Published
+            )
+            .then(|| scores.rating())
+            .flatten();
+            rows.push(evaluation::ActiveModel {
+                sme_id: Set(rng.pick(&sme_ids)),
+                institution_id: Set(rng.pick(&org_ids)),
+                evaluator_subject: Set("synthetic".into()),
+                status: Set(status),
+                visibility: Set(if rng.below(2) == 0 {
+                    Visibility::Private
+                } else {
+                    Visibility::Network
+                }),
+                version: Set(1),
+                scores: Set(serde_json::to_string(&scores).unwrap_or_default()),
+                findings: Set(None),
+                rating: Set(rating.map(|(_, r)| format!("{r:?}"))),
+                overall_score: Set(rating.map(|(s, _)| s)),
+                created_at: Set(now),
+                updated_at: Set(now),
+                ..Default::default()
+            });
+        }
+        evaluation::Entity::insert_many(rows)
+            .exec_without_returning(db)
+            .await?;
+        done += batch;
+    }
+    // Each evaluation's first revision, as the API would have written it.
+    let mut after = 0;
+    loop {
+        let page = evaluation::Entity::find()
+            .filter(evaluation::Column::EvaluatorSubject.eq("synthetic"))
+            .filter(evaluation::Column::Id.gt(after))
+            .cursor_by(evaluation::Column::Id)
+            .first(CHUNK as u64)
+            .all(db)
+            .await?;
+        let Some(last) = page.last() else { break };
+        after = last.id;
+        let revisions: Vec<evaluation_revision::ActiveModel> = page
+            .into_iter()
+            .map(|e| evaluation_revision::ActiveModel {
+                evaluation_id: Set(e.id),
+                version: Set(1),
+                change: Set("created".into()),
+                changed_fields: Set("scores,findings,visibility".into()),
+                status: Set(e.status),
+                visibility: Set(e.visibility),
+                scores: Set(e.scores),
+                findings: Set(None),
+                rating: Set(e.rating),
+                reason: Set(None),
+                changed_by_subject: Set("synthetic".into()),
+                changed_by_institution: Set("syn".into()),
+                changed_at: Set(now),
+                ..Default::default()
+            })
+            .collect();
+        insert_chunks(db, revisions).await?;
+    }
+    Ok(true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_generator_is_deterministic() {
+        let (mut a, mut b) = (Rng(2009), Rng(2009));
+        let first: Vec<u64> = (0..5).map(|_| a.next()).collect();
+        let second: Vec<u64> = (0..5).map(|_| b.next()).collect();
+        assert_eq!(first, second);
+        assert_ne!(first[0], first[1]);
+    }
+
+    #[test]
+    fn synthetic_certificates_are_distinct_and_well_formed() {
+        let mut rng = Rng(1);
+        let numbers: std::collections::HashSet<String> =
+            (1..=20_000).map(|n| certificate(n, &mut rng)).collect();
+        assert_eq!(numbers.len(), 20_000);
+        for number in numbers.iter().take(50) {
+            assert_eq!(
+                crate::domain::certificate::normalize(number).as_deref(),
+                Some(number.as_str())
+            );
+        }
+    }
+
+    #[test]
+    fn scale_one_is_the_issue_s_size() {
+        assert_eq!(
+            Counts::at_scale(1.0),
+            Counts {
+                organizations: 1_000,
+                coordinators: 5_000,
+                awards: 10_000,
+                smes: 20_000,
+                evaluations: 100_000,
+            }
+        );
+        assert_eq!(Counts::at_scale(0.001).organizations, 1);
+    }
+}
