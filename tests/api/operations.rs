@@ -96,3 +96,51 @@ async fn partner_browsers_may_call_from_any_origin_unless_restricted() {
             .is_none()
     );
 }
+
+#[tokio::test]
+async fn a_graceful_stop_finishes_requests_in_flight_and_takes_no_new_ones() {
+    use sea_orm::{ConnectionTrait, TransactionTrait};
+    let app = TestApp::spawn().await;
+    let aist = app
+        .data(r#"{ organization(code: "aist") { id } }"#, json!({}))
+        .await["organization"]["id"]
+        .clone();
+    let admin = app.token("kato@aist", "aist", &[iin_api::auth::Role::OrgAdmin]);
+    // A write the mutation must wait for keeps it in flight.
+    let blocker = app.db.begin().await.unwrap();
+    blocker
+        .execute_unprepared("UPDATE organizations SET description_en = 'held' WHERE code = 'aist'")
+        .await
+        .unwrap();
+    let in_flight = tokio::spawn({
+        let (url, token, id) = (app.url("/graphql"), admin.clone(), aist.clone());
+        async move {
+            reqwest::Client::new()
+                .post(url)
+                .header("content-type", "application/json")
+                .header("authorization", format!("Bearer {token}"))
+                .body(json!({ "query": r#"mutation($id: ID!) { updateOrganization(id: $id, input: { descriptionEn: "Finished" }) { descriptionEn } }"#, "variables": { "id": id } }).to_string())
+                .send()
+                .await
+                .expect("the request in flight is answered")
+                .text()
+                .await
+                .unwrap()
+        }
+    });
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let stopping = tokio::spawn(app.handle.stop(true));
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let refused = reqwest::Client::new().get(app.url("/healthz")).send().await;
+    assert!(
+        refused.is_err(),
+        "a stopping server takes no new connections"
+    );
+    blocker.rollback().await.unwrap();
+    let answer: serde_json::Value = serde_json::from_str(&in_flight.await.unwrap()).unwrap();
+    assert_eq!(
+        answer["data"]["updateOrganization"]["descriptionEn"],
+        "Finished"
+    );
+    stopping.await.unwrap();
+}

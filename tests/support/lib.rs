@@ -155,6 +155,8 @@ pub struct TestApp {
     pub auth: AuthSettings,
     /// The database's URL, for a second instance beside this one.
     pub database_url: String,
+    /// Stops the server (gracefully or not), as SIGTERM or SIGINT would.
+    pub handle: actix_web::dev::ServerHandle,
     client: reqwest::Client,
     statements: Arc<AtomicU64>,
     /// The database this instance created and drops; `None` for a second instance.
@@ -231,6 +233,7 @@ impl TestApp {
             .await
             .expect("start the server");
         let address = format!("http://127.0.0.1:{}", app.port());
+        let handle = app.handle();
         tokio::spawn(app.run_until_stopped());
         Self {
             address,
@@ -238,6 +241,7 @@ impl TestApp {
             db: pool,
             auth,
             database_url: url,
+            handle,
             client: reqwest::Client::new(),
             statements,
             _database: database,

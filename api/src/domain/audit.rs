@@ -7,7 +7,8 @@ use chrono::{DateTime, Utc};
 use entity::audit_entry;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait,
-    DatabaseConnection, DatabaseTransaction, EntityTrait, QueryFilter, TransactionTrait,
+    DatabaseConnection, DatabaseTransaction, EntityTrait, QueryFilter, SqliteTransactionMode,
+    TransactionOptions, TransactionTrait,
 };
 
 use super::{
@@ -27,7 +28,14 @@ pub async fn audited<T>(
     target: Option<String>,
     change: impl AsyncFnOnce(&DatabaseTransaction) -> ApiResult<T>,
 ) -> ApiResult<T> {
-    let txn = db.begin().await?;
+    // On SQLite a change starts IMMEDIATE, taking the write lock first: a transaction that read
+    // and then wants to write while another writer holds the lock fails at once with "database
+    // is locked", whatever the busy timeout. PostgreSQL ignores the mode.
+    let options = TransactionOptions {
+        sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+        ..Default::default()
+    };
+    let txn = db.begin_with_options(options).await?;
     match change(&txn).await {
         Ok(value) => {
             record(&txn, caller, operation, target, "SUCCEEDED").await?;
