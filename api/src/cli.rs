@@ -57,6 +57,10 @@ pub enum Command {
         #[command(subcommand)]
         action: SafelistAction,
     },
+    /// Run one operation in-process and print the SQL statements it issues, values inlined, one
+    /// per line: a pgbench script (the benchmark's ceiling). Includes the institution lookup an
+    /// authenticated request makes.
+    TraceSql(TraceSql),
     /// Print a signed HS256 token (secret from IIN_JWT_SECRET) on the last line, for development.
     Token {
         /// The subject: who the token speaks for.
@@ -72,6 +76,22 @@ pub enum Command {
         #[arg(long, default_value = "1h", value_parser = humantime::parse_duration)]
         ttl: Duration,
     },
+}
+
+/// Arguments of `trace-sql`.
+#[derive(clap::Args)]
+pub struct TraceSql {
+    /// A file holding one GraphQL document.
+    pub query: std::path::PathBuf,
+    /// The operation's variables, as a JSON object.
+    #[arg(long, default_value = "{}")]
+    pub variables: String,
+    /// Run as a user acting for this institution (its directory code); anonymous without it.
+    #[arg(long, requires = "roles")]
+    pub institution: Option<String>,
+    /// A role at the institution.
+    #[arg(long = "role", requires = "institution")]
+    pub roles: Vec<String>,
 }
 
 #[derive(Subcommand)]
@@ -184,18 +204,7 @@ pub async fn run(
             roles,
             ttl,
         } => {
-            let roles = roles
-                .iter()
-                .map(|name| {
-                    Role::parse(name).ok_or_else(|| {
-                        let known: Vec<_> = Role::ALL.iter().map(|r| r.as_str()).collect();
-                        CliError::Refused(format!(
-                            "unknown role {name:?}: one of {}",
-                            known.join(", ")
-                        ))
-                    })
-                })
-                .collect::<Result<Vec<_>, _>>()?;
+            let roles = parse_roles(&roles)?;
             if ttl.is_zero() || ttl > MAX_TOKEN_TTL {
                 return Err(CliError::Refused(
                     "--ttl must be between 1s and 30 days".into(),
@@ -246,7 +255,91 @@ pub async fn run(
                 writeln!(out, "{hash}  {}", file.display())?;
             }
         }
+        Command::TraceSql(trace) => {
+            for statement in trace_sql(&settings, trace).await? {
+                writeln!(out, "{statement};")?;
+            }
+        }
         Command::ExportSchema => unreachable!("answered before settings are read"),
     }
     Ok(())
+}
+
+fn parse_roles(names: &[String]) -> Result<Vec<Role>, CliError> {
+    names
+        .iter()
+        .map(|name| {
+            Role::parse(name).ok_or_else(|| {
+                let known: Vec<_> = Role::ALL.iter().map(|r| r.as_str()).collect();
+                CliError::Refused(format!(
+                    "unknown role {name:?}: one of {}",
+                    known.join(", ")
+                ))
+            })
+        })
+        .collect()
+}
+
+/// Runs the operation as the server would (same schema, limits and loaders) and answers the SQL
+/// it issued, with the values inlined.
+async fn trace_sql(settings: &Settings, trace: TraceSql) -> Result<Vec<String>, CliError> {
+    use std::sync::{Arc, Mutex};
+
+    use crate::auth::{Caller, Principal};
+
+    let document = std::fs::read_to_string(&trace.query)?;
+    let variables: serde_json::Value = serde_json::from_str(&trace.variables)
+        .ok()
+        .filter(serde_json::Value::is_object)
+        .ok_or_else(|| CliError::Refused("--variables must be a JSON object".into()))?;
+    let mut roles = parse_roles(&trace.roles)?;
+    roles.sort();
+    roles.dedup();
+
+    let mut db = db::connect(&settings.database).await?;
+    let statements = Arc::new(Mutex::new(Vec::new()));
+    let sink = statements.clone();
+    db.set_metric_callback(move |info| {
+        if let Ok(mut list) = sink.lock() {
+            list.push(info.statement.to_string());
+        }
+    });
+
+    let caller = match trace.institution {
+        None => Caller::Anonymous,
+        Some(code) => {
+            let institution = directory::organization_by_code(&db, &code)
+                .await
+                .map_err(|e| CliError::Refused(format!("looking up {code:?}: {e}")))?
+                .ok_or_else(|| CliError::Refused(format!("unknown institution {code:?}")))?;
+            Caller::Authenticated(Principal {
+                subject: "trace-sql".into(),
+                institution_id: institution.id,
+                institution_code: institution.code,
+                roles,
+            })
+        }
+    };
+    let events = crate::domain::events::EventBus::new(db.get_database_backend());
+    let schema = graphql::build_schema(db.clone(), events, &settings.http.limits);
+    let request = async_graphql::Request::new(document)
+        .variables(async_graphql::Variables::from_json(variables))
+        .data(graphql::loaders::for_request(
+            &db,
+            caller.clone(),
+            settings.http.dataloader_delay,
+        ))
+        .data(caller);
+    let response = schema.execute(request).await;
+    if let Some(error) = response.errors.first() {
+        return Err(CliError::Refused(format!(
+            "the operation failed: {}",
+            error.message
+        )));
+    }
+    let list = statements
+        .lock()
+        .map(|list| list.clone())
+        .unwrap_or_default();
+    Ok(list)
 }

@@ -47,8 +47,10 @@ impl Application {
     /// Binds on a database that is already prepared.
     pub async fn with_database(
         settings: Settings,
-        db: DatabaseConnection,
+        mut db: DatabaseConnection,
     ) -> Result<Self, StartupError> {
+        let metrics = http::metrics::Metrics::new();
+        metrics.observe_statements(&mut db);
         let keys = match &settings.auth.jwks {
             Some(source) => {
                 let auth = &settings.auth;
@@ -73,7 +75,7 @@ impl Application {
             http: settings.http.clone(),
             verifier: Verifier::new(&settings.auth, keys),
             network_institution: settings.auth.network_institution.clone(),
-            metrics: http::metrics::Metrics::new(),
+            metrics,
         });
         let cors = settings.http.cors_origins.clone();
         let server = HttpServer::new(move || {

@@ -70,6 +70,9 @@ pub struct QueryLimits {
     /// `IIN_MAX_COMPLEXITY`: fields counted with connections at `first`/`last` (default 20)
     /// times their selection (default 10000).
     pub max_complexity: usize,
+    /// `IIN_MAX_BATCH_SIZE`: operations in one POST sent as a JSON array (default 1: a batch may
+    /// hold only one).
+    pub max_batch_size: usize,
     /// `IIN_REQUEST_TIMEOUT_MS`: execution time (default 10000).
     pub timeout: Duration,
     /// `IIN_INTROSPECTION`: `everyone` (default) or `members` (closed to anonymous callers).
@@ -213,6 +216,7 @@ impl Settings {
                     max_aliases: parse("IIN_MAX_ALIASES", "30")? as usize,
                     max_depth: parse("IIN_MAX_DEPTH", "15")? as usize,
                     max_complexity: parse("IIN_MAX_COMPLEXITY", "10000")? as usize,
+                    max_batch_size: parse("IIN_MAX_BATCH_SIZE", "1")?.max(1) as usize,
                     timeout: Duration::from_millis(
                         parse("IIN_REQUEST_TIMEOUT_MS", "10000")?.max(1),
                     ),

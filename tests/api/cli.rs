@@ -331,3 +331,61 @@ async fn safelist_add_registers_documents_and_prints_their_hashes() {
     std::fs::remove_file(file).ok();
     db.close().await.ok();
 }
+
+#[tokio::test]
+async fn trace_sql_prints_the_statements_an_operation_issues_with_values_inlined() {
+    let (_database, url) = TestDatabase::create().await;
+    iin_api(&url, &["seed"]).await;
+    let file = std::env::temp_dir().join(format!("trace-{}.graphql", uuid::Uuid::new_v4()));
+    std::fs::write(
+        &file,
+        "query($code: String!) { organization(code: $code) { code coordinators { nameEn } } }",
+    )
+    .unwrap();
+    let path = file.display().to_string();
+
+    let anonymous = iin_api(
+        &url,
+        &["trace-sql", &path, "--variables", r#"{"code":"aist"}"#],
+    )
+    .await;
+    let lines: Vec<&str> = anonymous.lines().collect();
+    // The organisation, then its coordinators in one batch; each a complete statement.
+    assert_eq!(lines.len(), 2, "{anonymous}");
+    assert!(lines.iter().all(|l| l.ends_with(';')), "{anonymous}");
+    assert!(
+        lines[0].contains("'aist'"),
+        "values are inlined: {anonymous}"
+    );
+    assert!(lines[1].contains("coordinator"), "{anonymous}");
+
+    // As a member, the token's institution is looked up first, as the server does.
+    let member = iin_api(
+        &url,
+        &[
+            "trace-sql",
+            &path,
+            "--variables",
+            r#"{"code":"aist"}"#,
+            "--institution",
+            "jst",
+            "--role",
+            "member",
+        ],
+    )
+    .await;
+    assert_eq!(member.lines().count(), 3, "{member}");
+    assert!(member.lines().next().unwrap().contains("'jst'"), "{member}");
+
+    let (error, code) = try_iin_api(&url, &["trace-sql", &path, "--variables", "[]"])
+        .await
+        .unwrap_err();
+    assert_eq!(code, 2);
+    assert!(error.contains("--variables"), "{error}");
+    let (error, _) = try_iin_api(&url, &["trace-sql", &path]).await.unwrap_err();
+    assert!(
+        error.contains("failed"),
+        "a missing variable fails the operation: {error}"
+    );
+    std::fs::remove_file(file).ok();
+}

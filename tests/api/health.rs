@@ -1,4 +1,10 @@
-use iin_tests::TestApp;
+use std::{
+    io::Write,
+    time::{Duration, Instant},
+};
+
+use iin_tests::{Backend, TestApp, backend, error_parts, private_postgres::PrivatePostgres};
+use serde_json::json;
 
 #[tokio::test]
 async fn liveness_and_readiness_answer_ok() {
@@ -20,4 +26,60 @@ async fn readiness_goes_red_when_the_database_is_gone() {
     assert_eq!(ready.json()["status"], "unavailable");
     // The process itself is still up.
     assert_eq!(app.get("/healthz", &[]).await.status, 200);
+}
+
+/// Polls `/readyz` until it answers `status`, for at most `within`.
+async fn readiness_becomes(app: &TestApp, status: u16, within: Duration) {
+    let deadline = Instant::now() + within;
+    loop {
+        let reply = app.get("/readyz", &[]).await;
+        if reply.status == status {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "/readyz still answers {} after {within:?}",
+            reply.status
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+#[tokio::test]
+async fn a_postgresql_restart_turns_readiness_red_then_green_and_the_process_lives_on() {
+    if backend() == Backend::Sqlite {
+        let _ = std::io::stderr().write_all(
+            b"SKIPPED a_postgresql_restart_turns_readiness_red_then_green_and_the_process_lives_on: PostgreSQL only\n",
+        );
+        return;
+    }
+    let Some(server) = PrivatePostgres::start().await else {
+        let _ = std::io::stderr().write_all(
+            b"SKIPPED a_postgresql_restart_turns_readiness_red_then_green_and_the_process_lives_on: no initdb/pg_ctl on this machine\n",
+        );
+        return;
+    };
+    let app = TestApp::spawn_on(server.url(), |s| {
+        s.database.acquire_timeout = Duration::from_millis(500);
+    })
+    .await;
+    let query = r#"{ organization(code: "aist") { nameEn } }"#;
+    assert_eq!(app.get("/readyz", &[]).await.status, 200);
+    app.data(query, json!({})).await;
+
+    server.stop().await;
+    readiness_becomes(&app, 503, Duration::from_secs(10)).await;
+    // Requests fail cleanly while the database is away, and the process stays up.
+    let (code, _, message) = error_parts(&app.graphql(query, json!({})).await);
+    assert_eq!(code, "SERVICE_UNAVAILABLE", "{message}");
+    assert!(!message.to_lowercase().contains("connection"), "{message}");
+    assert_eq!(app.get("/healthz", &[]).await.status, 200);
+
+    server.start_again().await;
+    readiness_becomes(&app, 200, Duration::from_secs(15)).await;
+    let data = app.data(query, json!({})).await;
+    assert_eq!(
+        data["organization"]["nameEn"],
+        "National Institute of Advanced Industrial Science and Technology"
+    );
 }

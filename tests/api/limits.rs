@@ -123,3 +123,67 @@ async fn introspection_can_be_closed_to_anonymous_callers() {
             .is_none()
     );
 }
+
+async fn post(app: &TestApp, body: serde_json::Value) -> iin_tests::Reply {
+    app.post(
+        &[
+            ("content-type", "application/json"),
+            ("accept", "application/json"),
+        ],
+        body.to_string(),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn batches_run_in_order_up_to_the_configured_size() {
+    let one = json!({ "query": "{ organization(code: \"aist\") { code } }" });
+    let two = json!({ "query": "{ organization(code: \"jst\") { code } }" });
+
+    // By default a batch holds one operation.
+    let app = TestApp::spawn().await;
+    let reply = post(&app, json!([one.clone(), two.clone()])).await;
+    assert_eq!(reply.status, 400);
+    let (code, _, message) = error_parts(&reply.json());
+    assert_eq!(code, "BATCH_TOO_LARGE");
+    assert!(message.contains("at most 1 "), "{message}");
+    let reply = post(&app, json!([one.clone()])).await;
+    assert_eq!(reply.status, 200);
+    assert_eq!(
+        reply.json(),
+        json!([{ "data": { "organization": { "code": "aist" } } }])
+    );
+
+    let app = TestApp::spawn_with(|s| s.http.limits.max_batch_size = 3).await;
+    let before = app.statements().await;
+    let reply = post(
+        &app,
+        json!([one.clone(), two.clone(), one.clone(), two.clone()]),
+    )
+    .await;
+    assert_eq!(reply.status, 400, "{}", reply.text);
+    assert_eq!(error_parts(&reply.json()).0, "BATCH_TOO_LARGE");
+    assert_eq!(
+        app.statements().await,
+        before,
+        "a refused batch runs nothing"
+    );
+
+    // Each answer stands on its own, in the order sent; one failing does not fail the others.
+    let bad = json!({ "query": "{ organization(code: \"aist\") { nope } }" });
+    let reply = post(&app, json!([two, bad, one])).await;
+    assert_eq!(reply.status, 200, "{}", reply.text);
+    let answers = reply.json();
+    assert_eq!(answers[0]["data"]["organization"]["code"], "jst");
+    assert_eq!(
+        answers[1]["errors"][0]["extensions"]["code"],
+        "GRAPHQL_VALIDATION_FAILED"
+    );
+    assert_eq!(answers[2]["data"]["organization"]["code"], "aist");
+    assert_eq!(reply.headers["cache-control"], "no-store");
+
+    let reply = post(&app, json!([])).await;
+    assert_eq!(reply.status, 400);
+    let reply = post(&app, json!([{ "query": 1 }])).await;
+    assert_eq!(reply.status, 400);
+}

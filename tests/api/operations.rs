@@ -15,6 +15,8 @@ fn metric(text: &str, line_start: &str) -> f64 {
 async fn metrics_count_requests_latency_errors_and_the_pool() {
     let app = TestApp::spawn().await;
     app.graphql("{ network { nameEn } }", json!({})).await;
+    app.data(r#"{ organization(code: "aist") { nameEn } }"#, json!({}))
+        .await;
     app.graphql("{ organizations(first: 500) { totalCount } }", json!({}))
         .await;
     app.graphql("{ nope }", json!({})).await;
@@ -53,6 +55,10 @@ async fn metrics_count_requests_latency_errors_and_the_pool() {
         ),
         1.0
     );
+    // The lookup read the database; every statement is timed.
+    let statements = metric(&text, r#"iin_db_statements_total{outcome="ok"}"#);
+    assert!(statements >= 1.0, "{text}");
+    assert!(metric(&text, "iin_db_statement_duration_seconds_count") >= statements);
     assert!(metric(&text, "iin_db_pool_connections ") >= 1.0);
     assert!(text.contains("iin_db_pool_idle_connections"));
 }

@@ -3,15 +3,9 @@
 //! `IIN_TEST_POSTGRES_URL` names a PostgreSQL server, a fresh database there (dropped afterwards).
 //! Tests speak HTTP to it.
 
-use std::{
-    io::Write,
-    path::PathBuf,
-    sync::{
-        Arc, Once,
-        atomic::{AtomicU64, Ordering},
-    },
-    time::Duration,
-};
+pub mod private_postgres;
+
+use std::{io::Write, path::PathBuf, sync::Once, time::Duration};
 
 use iin_api::{
     Application, Settings,
@@ -158,7 +152,6 @@ pub struct TestApp {
     /// Stops the server (gracefully or not), as SIGTERM or SIGINT would.
     pub handle: actix_web::dev::ServerHandle,
     client: reqwest::Client,
-    statements: Arc<AtomicU64>,
     /// The database this instance created and drops; `None` for a second instance.
     _database: Option<TestDatabase>,
 }
@@ -196,6 +189,12 @@ impl TestApp {
         Self::start(Some(database), url, adjust).await
     }
 
+    /// The server on a database the test provides by URL (such as a
+    /// [`private_postgres::PrivatePostgres`]), migrated and seeded like any other.
+    pub async fn spawn_on(url: String, adjust: impl FnOnce(&mut Settings)) -> Self {
+        Self::start(None, url, adjust).await
+    }
+
     /// A second API instance on this one's database, as behind a load balancer.
     pub async fn spawn_beside(&self) -> Self {
         Self::start(None, self.database_url.clone(), |_| {}).await
@@ -217,17 +216,12 @@ impl TestApp {
         settings.database.url = url.clone();
         settings.database.max_connections = 5;
 
-        let mut pool = db::connect(&settings.database)
+        let pool = db::connect(&settings.database)
             .await
             .expect("connect to the test database");
         db::prepare(&pool, settings.seed_when_empty)
             .await
             .expect("migrate and seed");
-        let statements = Arc::new(AtomicU64::new(0));
-        let counter = statements.clone();
-        pool.set_metric_callback(move |_| {
-            counter.fetch_add(1, Ordering::SeqCst);
-        });
         let auth = settings.auth.clone();
         let app = Application::with_database(settings, pool.clone())
             .await
@@ -243,7 +237,6 @@ impl TestApp {
             database_url: url,
             handle,
             client: reqwest::Client::new(),
-            statements,
             _database: database,
         }
     }
@@ -252,9 +245,13 @@ impl TestApp {
         format!("{}{path}", self.address)
     }
 
-    /// SQL statements the server has run since it started.
-    pub fn statements(&self) -> u64 {
-        self.statements.load(Ordering::SeqCst)
+    /// SQL statements the server has run since it started, as its `/metrics` counts them.
+    pub async fn statements(&self) -> u64 {
+        let text = self.get("/metrics", &[]).await.text;
+        text.lines()
+            .filter(|line| line.starts_with("iin_db_statements_total{"))
+            .filter_map(|line| line.rsplit(' ').next()?.parse::<f64>().ok())
+            .sum::<f64>() as u64
     }
 
     pub async fn get(&self, path: &str, headers: &[(&str, &str)]) -> Reply {

@@ -8,7 +8,8 @@
 //!   validate, variables that do not coerce) is answered without `data`, with status 400 under
 //!   `application/graphql-response+json` and 200 under legacy `application/json` (bad JSON and bad
 //!   parameters are 400 under both);
-//! - bodies are limited (413) before and while they are read; batches (JSON arrays) are refused.
+//! - bodies are limited (413) before and while they are read; a batch (a JSON array of requests)
+//!   holds at most `IIN_MAX_BATCH_SIZE` operations, run one after the other, each as if alone.
 
 use std::collections::HashMap;
 
@@ -148,11 +149,7 @@ struct Params {
 
 fn params_from_json(value: Value) -> Result<Params, &'static str> {
     let Value::Object(mut object) = value else {
-        return Err(if value.is_array() {
-            "batched requests are not supported: send one operation per request"
-        } else {
-            "the request body must be a JSON object"
-        });
+        return Err("a request must be a JSON object");
     };
     let query = match object.remove("query") {
         Some(Value::String(query)) => Some(query),
@@ -308,16 +305,23 @@ pub async fn post(
         Err(refusal) => return refusal.respond(media),
     };
     match read_post(&req, payload, &state).await {
-        Ok(params) => execute(&state, caller, params, media, Via::Post).await,
+        Ok(Posted::One(params)) => execute(&state, caller, params, media, Via::Post).await,
+        Ok(Posted::Batch(batch)) => execute_batch(&state, caller, batch, media).await,
         Err(refusal) => refusal.respond(media),
     }
+}
+
+/// A POST body: one request, or a batch of them.
+enum Posted {
+    One(Params),
+    Batch(Vec<Params>),
 }
 
 async fn read_post(
     req: &HttpRequest,
     payload: web::Payload,
     state: &AppState,
-) -> Result<Params, Refusal> {
+) -> Result<Posted, Refusal> {
     check_content_type(req)?;
     let body = read_body(req, payload, state.http.max_body_bytes).await?;
     if body.is_empty() {
@@ -325,7 +329,60 @@ async fn read_post(
     }
     let value = serde_json::from_slice(&body)
         .map_err(|_| Refusal::bad_request("the request body is not valid JSON"))?;
-    params_from_json(value).map_err(Refusal::bad_request)
+    let Value::Array(requests) = value else {
+        return params_from_json(value)
+            .map(Posted::One)
+            .map_err(Refusal::bad_request);
+    };
+    let max = state.http.limits.max_batch_size;
+    if requests.is_empty() {
+        return Err(Refusal::bad_request("the batch is empty"));
+    }
+    if requests.len() > max {
+        return Err(Refusal::new(
+            StatusCode::BAD_REQUEST,
+            "BATCH_TOO_LARGE",
+            format!("a batch may hold at most {max} operations"),
+        ));
+    }
+    requests
+        .into_iter()
+        .map(params_from_json)
+        .collect::<Result<_, _>>()
+        .map(Posted::Batch)
+        .map_err(Refusal::bad_request)
+}
+
+/// Runs a batch's operations in order, each answered as if it came alone, and gathers the
+/// answers into one array. Needing a token anywhere makes the whole reply a 401, as it would alone.
+async fn execute_batch(
+    state: &AppState,
+    caller: Caller,
+    batch: Vec<Params>,
+    media: MediaType,
+) -> HttpResponse {
+    let mut answers = Vec::with_capacity(batch.len());
+    let mut unauthenticated = false;
+    for params in batch {
+        let reply = execute(state, caller.clone(), params, media, Via::Post).await;
+        unauthenticated |= reply.status() == StatusCode::UNAUTHORIZED;
+        let body = actix_web::body::to_bytes(reply.into_body())
+            .await
+            .unwrap_or_default();
+        answers.push(serde_json::from_slice(&body).unwrap_or(Value::Null));
+    }
+    let mut reply = if unauthenticated {
+        let mut reply = HttpResponse::Unauthorized();
+        reply.insert_header((header::WWW_AUTHENTICATE, BEARER_CHALLENGE));
+        reply
+    } else {
+        HttpResponse::Ok()
+    };
+    reply
+        .insert_header((header::CONTENT_TYPE, media.content_type()))
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .insert_header((header::VARY, "Accept, Authorization"))
+        .body(Value::Array(answers).to_string())
 }
 
 pub async fn get(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {

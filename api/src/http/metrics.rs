@@ -1,5 +1,5 @@
 //! Prometheus metrics at `/metrics`: requests and their latency by route and status, GraphQL
-//! errors by code, and the database pool.
+//! errors by code, SQL statements and their latency, and the database pool.
 
 use std::time::Instant;
 
@@ -23,6 +23,8 @@ pub struct Metrics {
     requests: IntCounterVec,
     latency: HistogramVec,
     errors: IntCounterVec,
+    statements: IntCounterVec,
+    statement_latency: prometheus::Histogram,
     pool_size: IntGauge,
     pool_idle: IntGauge,
 }
@@ -54,6 +56,22 @@ impl Metrics {
             &["code"],
         )
         .expect("valid metric");
+        let statements = IntCounterVec::new(
+            Opts::new(
+                "db_statements_total",
+                "SQL statements run, by outcome (ok or error)",
+            ),
+            &["outcome"],
+        )
+        .expect("valid metric");
+        let statement_latency = prometheus::Histogram::with_opts(
+            HistogramOpts::new("db_statement_duration_seconds", "SQL statement latency").buckets(
+                vec![
+                    0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.1, 0.5, 2.5,
+                ],
+            ),
+        )
+        .expect("valid metric");
         let pool_size = IntGauge::new("db_pool_connections", "Database connections open")
             .expect("valid metric");
         let pool_idle = IntGauge::new("db_pool_idle_connections", "Database connections idle")
@@ -62,6 +80,8 @@ impl Metrics {
             Box::new(requests.clone()) as Box<dyn prometheus::core::Collector>,
             Box::new(latency.clone()),
             Box::new(errors.clone()),
+            Box::new(statements.clone()),
+            Box::new(statement_latency.clone()),
             Box::new(pool_size.clone()),
             Box::new(pool_idle.clone()),
         ] {
@@ -74,9 +94,24 @@ impl Metrics {
             requests,
             latency,
             errors,
+            statements,
+            statement_latency,
             pool_size,
             pool_idle,
         }
+    }
+
+    /// Counts and times every statement the connection runs (SeaORM's metric callback). The
+    /// counters are shared, so this may be called on the connection before `self` is stored.
+    pub fn observe_statements(&self, db: &mut DatabaseConnection) {
+        let ok = self.statements.with_label_values(&["ok"]);
+        let failed = self.statements.with_label_values(&["error"]);
+        let latency = self.statement_latency.clone();
+        db.set_metric_callback(move |info| {
+            let counter = if info.failed { &failed } else { &ok };
+            counter.inc();
+            latency.observe(info.elapsed.as_secs_f64());
+        });
     }
 
     pub fn error(&self, code: &str) {
