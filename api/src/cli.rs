@@ -328,6 +328,7 @@ async fn trace_sql(settings: &Settings, trace: TraceSql) -> Result<Vec<String>, 
             &db,
             caller.clone(),
             settings.http.dataloader_delay,
+            graphql::loaders::Caching::PerRequest,
         ))
         .data(caller);
     let response = schema.execute(request).await;

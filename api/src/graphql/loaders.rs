@@ -4,7 +4,7 @@
 
 use std::{collections::HashMap, sync::Arc};
 
-use async_graphql::dataloader::{DataLoader, Loader};
+use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
 use entity::{
     award, ce_requirement, cluster_participation, cluster_project, coordinator, evaluation,
     evaluation_revision, organization, qualification_scheme, scheme_level, sme, tie_up,
@@ -23,17 +23,35 @@ pub struct RelationLoader {
     caller: Caller,
 }
 
-pub type Loaders = DataLoader<RelationLoader>;
+pub type Loaders = DataLoader<RelationLoader, HashMapCache>;
 
-pub fn for_request(db: &DatabaseConnection, caller: Caller, delay: std::time::Duration) -> Loaders {
-    DataLoader::new(
+/// Whether the loaders remember what they loaded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Caching {
+    /// For a query: a row asked for again (the same scheme under many awards) comes from memory.
+    PerRequest,
+    /// For mutations, which read what they have just written, and for subscriptions, whose
+    /// loaders outlive one event.
+    Off,
+}
+
+pub fn for_request(
+    db: &DatabaseConnection,
+    caller: Caller,
+    delay: std::time::Duration,
+    caching: Caching,
+) -> Loaders {
+    let loaders = DataLoader::with_cache(
         RelationLoader {
             db: db.clone(),
             caller,
         },
         tokio::spawn,
+        HashMapCache::default(),
     )
-    .delay(delay)
+    .delay(delay);
+    loaders.enable_all_cache(caching == Caching::PerRequest);
+    loaders
 }
 
 /// `one!(Key, entity)`: the row with that id. `many!(Key, entity, Column, field, Order)`: the

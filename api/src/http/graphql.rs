@@ -371,13 +371,7 @@ async fn execute_batch(
             .unwrap_or_default();
         answers.push(serde_json::from_slice(&body).unwrap_or(Value::Null));
     }
-    let mut reply = if unauthenticated {
-        let mut reply = HttpResponse::Unauthorized();
-        reply.insert_header((header::WWW_AUTHENTICATE, BEARER_CHALLENGE));
-        reply
-    } else {
-        HttpResponse::Ok()
-    };
+    let mut reply = success_or_unauthorized(unauthenticated);
     reply
         .insert_header((header::CONTENT_TYPE, media.content_type()))
         .insert_header((header::CACHE_CONTROL, "no-store"))
@@ -529,13 +523,7 @@ async fn execute(
         }
         Err(Rejected::Refused(refusal)) => return refusal.respond(media),
     };
-    let mut request = async_graphql::Request::new(document)
-        .data(loaders::for_request(
-            &state.db,
-            caller.clone(),
-            state.http.dataloader_delay,
-        ))
-        .data(caller);
+    let mut request = async_graphql::Request::new(document);
     if let Some(name) = &params.operation_name {
         request = request.operation_name(name.clone());
     }
@@ -555,22 +543,39 @@ async fn execute(
             "QUERY_TOO_LARGE",
         );
     }
-    match request.parsed_query() {
+    let (query, aliases) = match request.parsed_query() {
         Err(error) => return request_error(state, media, vec![error], "GRAPHQL_PARSE_FAILED"),
-        Ok(doc) if via_get && !selects_query(doc, params.operation_name.as_deref()) => {
-            return not_allowed().respond(media);
-        }
-        Ok(doc) if super::limits::aliases(doc) > limits.max_aliases => {
-            let message = format!("the document uses more than {} aliases", limits.max_aliases);
-            return request_error(
-                state,
-                media,
-                vec![ServerError::new(message, None)],
-                "QUERY_TOO_LARGE",
-            );
-        }
-        Ok(_) => {}
+        Ok(doc) => (
+            selects_query(doc, params.operation_name.as_deref()),
+            super::limits::aliases(doc),
+        ),
+    };
+    if via_get && !query {
+        return not_allowed().respond(media);
     }
+    if aliases > limits.max_aliases {
+        let message = format!("the document uses more than {} aliases", limits.max_aliases);
+        return request_error(
+            state,
+            media,
+            vec![ServerError::new(message, None)],
+            "QUERY_TOO_LARGE",
+        );
+    }
+    // A query reads each row once per request; a mutation must see what it has just written.
+    let caching = if query {
+        loaders::Caching::PerRequest
+    } else {
+        loaders::Caching::Off
+    };
+    request = request
+        .data(loaders::for_request(
+            &state.db,
+            caller.clone(),
+            state.http.dataloader_delay,
+            caching,
+        ))
+        .data(caller);
     if !limits.introspection_for_anonymous && anonymous {
         request = request.disable_introspection();
     }
@@ -604,29 +609,30 @@ async fn execute(
                 *code == async_graphql::Value::from(ErrorCode::Unauthenticated.as_str())
             })
     });
-    let mut data = serde_json::to_value(&response.data).unwrap_or(Value::Null);
-    null_failed_fields(&mut data, &response.errors);
-    let mut body = Map::new();
-    body.insert("data".into(), data);
-    if !response.errors.is_empty() {
+    let failed = !response.errors.is_empty();
+    let text = if failed {
+        let mut data = serde_json::to_value(&response.data).unwrap_or(Value::Null);
+        null_failed_fields(&mut data, &response.errors);
+        let mut body = Map::new();
+        body.insert("data".into(), data);
         body.insert("errors".into(), errors_json(response.errors, None));
-    }
-    if !response.extensions.is_empty() {
-        body.insert(
-            "extensions".into(),
-            serde_json::to_value(&response.extensions).unwrap_or(Value::Null),
-        );
-    }
-    let failed = body.contains_key("errors");
-    count_errors(state, body.get("errors"));
-    let text = Value::Object(body).to_string();
-    let mut reply = if unauthenticated {
-        let mut reply = HttpResponse::Unauthorized();
-        reply.insert_header((header::WWW_AUTHENTICATE, BEARER_CHALLENGE));
-        reply
+        if !response.extensions.is_empty() {
+            body.insert(
+                "extensions".into(),
+                serde_json::to_value(&response.extensions).unwrap_or(Value::Null),
+            );
+        }
+        count_errors(state, body.get("errors"));
+        Value::Object(body).to_string()
     } else {
-        HttpResponse::Ok()
+        // Most replies: written straight from the result, without an intermediate tree.
+        serde_json::to_string(&SuccessBody {
+            data: &response.data,
+            extensions: &response.extensions,
+        })
+        .unwrap_or_default()
     };
+    let mut reply = success_or_unauthorized(unauthenticated);
     reply.insert_header((header::CONTENT_TYPE, media.content_type()));
     reply.insert_header((header::VARY, "Accept, Authorization"));
     // Partner websites' anonymous GET queries may be cached, and revalidated by ETag; anything
@@ -652,6 +658,25 @@ async fn execute(
         }
     }
     reply.body(text)
+}
+
+/// A reply that ran: 200, or 401 with the bearer challenge when a field needed a token.
+fn success_or_unauthorized(unauthenticated: bool) -> actix_web::HttpResponseBuilder {
+    if unauthenticated {
+        let mut reply = HttpResponse::Unauthorized();
+        reply.insert_header((header::WWW_AUTHENTICATE, BEARER_CHALLENGE));
+        reply
+    } else {
+        HttpResponse::Ok()
+    }
+}
+
+/// A reply without errors.
+#[derive(serde::Serialize)]
+struct SuccessBody<'a> {
+    data: &'a async_graphql::Value,
+    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    extensions: &'a std::collections::BTreeMap<String, async_graphql::Value>,
 }
 
 /// Counts the codes of the errors in a reply.

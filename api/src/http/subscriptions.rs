@@ -81,6 +81,8 @@ pub async fn websocket(
                 &init_state.db,
                 caller.clone(),
                 init_state.http.dataloader_delay,
+                // The loaders live as long as the socket: every event must read afresh.
+                loaders::Caching::Off,
             ));
             data.insert::<Caller>(caller);
             Ok(data)
