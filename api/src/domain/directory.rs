@@ -35,6 +35,13 @@ pub struct Listing<E: sea_orm::EntityTrait> {
     pub matching: Select<E>,
 }
 
+impl<E: sea_orm::EntityTrait> Listing<E> {
+    /// The page's rows, in order.
+    pub fn rows(&self) -> impl Iterator<Item = &E::Model> {
+        self.page.edges.iter().map(|(_, row)| row)
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Ordering<F> {
     pub field: F,

@@ -890,6 +890,7 @@ impl DirectoryQuery {
         let filter = filter.unwrap_or_default().parse()?;
         let order = order_by.unwrap_or_default().into();
         let listing = directory::organizations(db, &filter, order, &page).await?;
+        super::prefetch::connection(ctx, listing.rows()).await?;
         Ok(connection(db, listing, Organization))
     }
 
@@ -905,6 +906,7 @@ impl DirectoryQuery {
             Lookup::Id(id) => directory::organization_by_id(db, id).await?,
             Lookup::Code(code) => directory::organization_by_code(db, &code).await?,
         };
+        super::prefetch::field(ctx, &row).await?;
         Ok(row.map(Organization))
     }
 
@@ -936,6 +938,7 @@ impl DirectoryQuery {
         };
         let order = order_by.unwrap_or_default().into();
         let listing = directory::cluster_projects(db, &filter, order, &page).await?;
+        super::prefetch::connection(ctx, listing.rows()).await?;
         Ok(connection(db, listing, ClusterProject))
     }
 
@@ -951,6 +954,7 @@ impl DirectoryQuery {
             Lookup::Id(id) => directory::cluster_project_by_id(db, id).await?,
             Lookup::Code(code) => directory::cluster_project_by_code(db, &code).await?,
         };
+        super::prefetch::field(ctx, &row).await?;
         Ok(row.map(ClusterProject))
     }
 
@@ -977,6 +981,7 @@ impl DirectoryQuery {
         let filter = filter.unwrap_or_default().parse()?;
         let order = order_by.unwrap_or_default().into();
         let listing = directory::tie_ups(db, &filter, order, &page).await?;
+        super::prefetch::connection(ctx, listing.rows()).await?;
         Ok(connection(db, listing, TieUp))
     }
 

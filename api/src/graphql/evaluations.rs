@@ -757,6 +757,7 @@ impl EvaluationQuery {
             before,
         };
         let listing = smes::smes(db, &domain_filter, &page).await?;
+        super::prefetch::connection(ctx, listing.rows()).await?;
         Ok(connection(db, listing, Sme))
     }
 
@@ -791,6 +792,7 @@ impl EvaluationQuery {
                 return Err(ApiError::bad_input("id", "give `id` or `corporateNumber`").into());
             }
         };
+        super::prefetch::field(ctx, &row).await?;
         Ok(row.map(Sme))
     }
 
@@ -828,6 +830,7 @@ impl EvaluationQuery {
             before,
         };
         let listing = evaluations::evaluations(db, caller(ctx), &domain_filter, &page).await?;
+        super::prefetch::connection(ctx, listing.rows()).await?;
         Ok(connection(db, listing, Evaluation))
     }
 

@@ -21,6 +21,14 @@ pub struct RelationLoader {
     db: DatabaseConnection,
     /// Relations whose rows depend on who may read them (evaluations) filter by this caller.
     caller: Caller,
+    caching: Caching,
+}
+
+impl RelationLoader {
+    /// Whether what is loaded stays in the request's cache (queries).
+    pub fn caches(&self) -> bool {
+        self.caching == Caching::PerRequest
+    }
 }
 
 pub type Loaders = DataLoader<RelationLoader, HashMapCache>;
@@ -45,6 +53,7 @@ pub fn for_request(
         RelationLoader {
             db: db.clone(),
             caller,
+            caching,
         },
         tokio::spawn,
         HashMapCache::default(),

@@ -8,6 +8,7 @@ mod ids;
 mod inputs;
 pub mod loaders;
 mod node;
+mod prefetch;
 mod qualifications;
 
 use async_graphql::{MergedObject, MergedSubscription, Schema, SchemaBuilder};

@@ -982,6 +982,7 @@ impl QualificationQuery {
             before,
         };
         let listing = coordinators::coordinators(db, &domain_filter, order, &page).await?;
+        super::prefetch::connection(ctx, listing.rows()).await?;
         Ok(connection(db, listing, Coordinator))
     }
 
@@ -1009,6 +1010,7 @@ impl QualificationQuery {
             before,
         };
         let listing = qualifications::schemes(db, &domain_filter, &page).await?;
+        super::prefetch::connection(ctx, listing.rows()).await?;
         Ok(connection(db, listing, QualificationScheme))
     }
 
@@ -1034,6 +1036,7 @@ impl QualificationQuery {
             }
             (None, None) => return Err(ApiError::bad_input("id", "give `id` or `code`").into()),
         };
+        super::prefetch::field(ctx, &row).await?;
         Ok(row.map(QualificationScheme))
     }
 
@@ -1077,6 +1080,7 @@ impl QualificationQuery {
             before,
         };
         let listing = qualifications::awards(db, caller, &domain_filter, &page).await?;
+        super::prefetch::connection(ctx, listing.rows()).await?;
         Ok(connection(db, listing, Award))
     }
 
