@@ -76,6 +76,7 @@ impl Application {
             verifier: Verifier::new(&settings.auth, keys),
             network_institution: settings.auth.network_institution.clone(),
             metrics,
+            turns: tokio::sync::Semaphore::new(settings.http.limits.max_concurrent_operations),
         });
         let cors = settings.http.cors_origins.clone();
         let server = HttpServer::new(move || {

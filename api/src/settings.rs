@@ -73,8 +73,12 @@ pub struct QueryLimits {
     /// `IIN_MAX_BATCH_SIZE`: operations in one POST sent as a JSON array (default 1: a batch may
     /// hold only one).
     pub max_batch_size: usize,
-    /// `IIN_REQUEST_TIMEOUT_MS`: execution time (default 10000).
+    /// `IIN_REQUEST_TIMEOUT_MS`: execution time, waiting for a turn included (default 10000).
     pub timeout: Duration,
+    /// `IIN_MAX_CONCURRENT_OPERATIONS`: operations executing at once; the rest wait their turn, in
+    /// order of arrival (default 16). Two cores gain nothing from more, while each operation in
+    /// flight holds its rows and its reply in memory.
+    pub max_concurrent_operations: usize,
     /// `IIN_INTROSPECTION`: `everyone` (default) or `members` (closed to anonymous callers).
     pub introspection_for_anonymous: bool,
 }
@@ -220,6 +224,8 @@ impl Settings {
                     timeout: Duration::from_millis(
                         parse("IIN_REQUEST_TIMEOUT_MS", "10000")?.max(1),
                     ),
+                    max_concurrent_operations: parse("IIN_MAX_CONCURRENT_OPERATIONS", "16")?
+                        .max(1) as usize,
                     introspection_for_anonymous: match get("IIN_INTROSPECTION")
                         .as_deref()
                         .map(str::trim)

@@ -580,8 +580,12 @@ async fn execute(
         request = request.disable_introspection();
     }
 
-    let Ok(response) = tokio::time::timeout(limits.timeout, state.schema.execute(request)).await
-    else {
+    // Operations beyond the concurrency limit wait for a turn; the wait counts in the timeout.
+    let run = async {
+        let _turn = state.turns.acquire().await;
+        state.schema.execute(request).await
+    };
+    let Ok(response) = tokio::time::timeout(limits.timeout, run).await else {
         tracing::warn!(timeout = ?limits.timeout, "request timed out");
         return Refusal::new(
             StatusCode::SERVICE_UNAVAILABLE,

@@ -21,6 +21,8 @@ pub struct AppState {
     /// The only institution where `network_admin` is honoured.
     pub network_institution: String,
     pub metrics: metrics::Metrics,
+    /// One permit per operation allowed to execute at once (`IIN_MAX_CONCURRENT_OPERATIONS`).
+    pub turns: tokio::sync::Semaphore,
 }
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
