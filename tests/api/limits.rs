@@ -187,3 +187,50 @@ async fn batches_run_in_order_up_to_the_configured_size() {
     let reply = post(&app, json!([{ "query": 1 }])).await;
     assert_eq!(reply.status, 400);
 }
+
+#[tokio::test]
+async fn operations_beyond_the_concurrency_limit_wait_their_turn() {
+    for limit in [1, 2] {
+        let app = TestApp::spawn_with(|s| s.http.limits.max_concurrent_operations = limit).await;
+        let aist = app
+            .data(r#"{ organization(code: "aist") { id } }"#, json!({}))
+            .await["organization"]["id"]
+            .clone();
+        let admin = app.token("kato@aist", "aist", &[Role::OrgAdmin]);
+        // A held write on AIST's row keeps an update of it executing until the hold ends.
+        let blocker = app.db.begin().await.unwrap();
+        blocker
+            .execute_unprepared("UPDATE organizations SET description_en = 'held' WHERE code = 'aist'")
+            .await
+            .unwrap();
+        let held = app.graphql_as(
+            &admin,
+            r#"mutation($id: ID!) { updateOrganization(id: $id, input: { descriptionEn: "after" }) { id } }"#,
+            json!({ "id": aist }),
+        );
+        let second = async {
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            let query = app.graphql("{ network { nameEn } }", json!({}));
+            tokio::pin!(query);
+            let early = tokio::time::timeout(Duration::from_millis(700), &mut query)
+                .await
+                .ok();
+            blocker.rollback().await.unwrap();
+            match early {
+                Some(reply) => (true, reply),
+                None => (false, query.await),
+            }
+        };
+        let (held, (answered_early, reply)) = tokio::join!(held, second);
+
+        assert_eq!(held.status, 200, "{}", held.text);
+        assert!(held.json().get("errors").is_none(), "{}", held.text);
+        assert!(reply.get("errors").is_none(), "{reply:#}");
+        assert_eq!(reply["data"]["network"]["nameEn"], "Innovation Initiative Network Japan");
+        if limit == 1 {
+            assert!(!answered_early, "with one turn, a second operation ran beside the first");
+        } else {
+            assert!(answered_early, "with two turns, the second operation waited");
+        }
+    }
+}
