@@ -43,8 +43,8 @@ pub struct HttpSettings {
     /// `IIN_GRAPHIQL`: serve GraphiQL to browsers that GET `/graphql` (default `true`).
     pub graphiql: bool,
     /// `IIN_DATALOADER_DELAY_MS`: how long a request's loaders gather keys before one batched
-    /// query (default 1). Lists above 30 items resolve in rounds, so on a loaded machine a short
-    /// window may split a batch in two (never one query per row).
+    /// query (default 1). Lists load their relations ahead (`graphql::prefetch`), so this only
+    /// paces fields outside lists and in mutations.
     pub dataloader_delay: Duration,
     /// `IIN_CACHE_MAX_AGE_SECS`: how long shared caches may keep an anonymous GET reply
     /// (default 60).
