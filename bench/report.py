@@ -65,8 +65,8 @@ def main():
                                or "the defaults") + ".",
         "",
         "| query | concurrency | requests/s | p50 ms | p99 ms | errors | SQL statements per request "
-        "| pgbench ceiling (requests/s) | share of ceiling |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| server CPU ms per request | pgbench ceiling (requests/s) | share of ceiling |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     misses = []
     for row in rows:
@@ -77,12 +77,13 @@ def main():
         errors = int(row["non2xx"]) + int(row["socket_errors"]) + int(row["graphql_errors"])
         http = int(row["http_requests"])
         per_request = int(row["statements"]) / http if http else 0.0
+        cpu_ms = float(row["server_cpu_seconds"]) * 1000 / http if http else 0.0
         ceiling = float(row["pgbench_tps"] or 0)
         share = rps / ceiling if ceiling else 0.0
         lines.append(
             f"| {row['query']} | {row['concurrency']} | {rps:,.0f} | {p50:.1f} | {p99:.1f} | "
             f"{errors} | {per_request:.2f} (traced: {row['traced_statements']}) | "
-            f"{ceiling:,.0f} | {share:.0%} |")
+            f"{cpu_ms:.2f} | {ceiling:,.0f} | {share:.0%} |")
         if share < CEILING_SHARE:
             misses.append(f"{row['query']} at {row['concurrency']}: {share:.0%} of its ceiling")
         if row["concurrency"] == "16" and p99 >= P99_MS_AT_16:
