@@ -224,8 +224,8 @@ impl Settings {
                     timeout: Duration::from_millis(
                         parse("IIN_REQUEST_TIMEOUT_MS", "10000")?.max(1),
                     ),
-                    max_concurrent_operations: parse("IIN_MAX_CONCURRENT_OPERATIONS", "16")?
-                        .max(1) as usize,
+                    max_concurrent_operations: parse("IIN_MAX_CONCURRENT_OPERATIONS", "16")?.max(1)
+                        as usize,
                     introspection_for_anonymous: match get("IIN_INTROSPECTION")
                         .as_deref()
                         .map(str::trim)

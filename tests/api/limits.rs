@@ -200,7 +200,9 @@ async fn operations_beyond_the_concurrency_limit_wait_their_turn() {
         // A held write on AIST's row keeps an update of it executing until the hold ends.
         let blocker = app.db.begin().await.unwrap();
         blocker
-            .execute_unprepared("UPDATE organizations SET description_en = 'held' WHERE code = 'aist'")
+            .execute_unprepared(
+                "UPDATE organizations SET description_en = 'held' WHERE code = 'aist'",
+            )
             .await
             .unwrap();
         let held = app.graphql_as(
@@ -226,11 +228,20 @@ async fn operations_beyond_the_concurrency_limit_wait_their_turn() {
         assert_eq!(held.status, 200, "{}", held.text);
         assert!(held.json().get("errors").is_none(), "{}", held.text);
         assert!(reply.get("errors").is_none(), "{reply:#}");
-        assert_eq!(reply["data"]["network"]["nameEn"], "Innovation Initiative Network Japan");
+        assert_eq!(
+            reply["data"]["network"]["nameEn"],
+            "Innovation Initiative Network Japan"
+        );
         if limit == 1 {
-            assert!(!answered_early, "with one turn, a second operation ran beside the first");
+            assert!(
+                !answered_early,
+                "with one turn, a second operation ran beside the first"
+            );
         } else {
-            assert!(answered_early, "with two turns, the second operation waited");
+            assert!(
+                answered_early,
+                "with two turns, the second operation waited"
+            );
         }
     }
 }
