@@ -79,12 +79,13 @@ def main():
         per_request = int(row["statements"]) / http if http else 0.0
         cpu_ms = float(row["server_cpu_seconds"]) * 1000 / http if http else 0.0
         ceiling = float(row["pgbench_tps"] or 0)
-        share = rps / ceiling if ceiling else 0.0
+        share = rps / ceiling if ceiling else None
         lines.append(
             f"| {row['query']} | {row['concurrency']} | {rps:,.0f} | {p50:.1f} | {p99:.1f} | "
             f"{errors} | {per_request:.2f} (traced: {row['traced_statements']}) | "
-            f"{cpu_ms:.2f} | {ceiling:,.0f} | {share:.0%} |")
-        if share < CEILING_SHARE:
+            + (f"{cpu_ms:.2f} | {ceiling:,.0f} | {share:.0%} |" if share is not None
+               else f"{cpu_ms:.2f} | no SQL | – |"))
+        if share is not None and share < CEILING_SHARE:
             misses.append(f"{row['query']} at {row['concurrency']}: {share:.0%} of its ceiling")
         if row["concurrency"] == "16" and p99 >= P99_MS_AT_16:
             misses.append(f"{row['query']} at 16: p99 {p99:.1f} ms")
