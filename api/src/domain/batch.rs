@@ -3,7 +3,21 @@
 
 use std::collections::HashMap;
 
-use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, QueryFilter, QueryOrder,
+    sea_query::Expr,
+};
+
+/// `column` is one of `keys`, in the same statement text whatever their number: on PostgreSQL
+/// `= ANY($1)` with the keys bound as one array, so that pages of 5 and of 100 share one prepared
+/// statement (an `IN` list of each length would be a statement of its own, prepared again on
+/// every connection). SQLite has no arrays and gets the `IN` list.
+pub fn one_of<C: ColumnTrait>(backend: DbBackend, column: C, keys: &[i64]) -> Expr {
+    match backend {
+        DbBackend::Postgres => column.eq_any(keys.iter().copied()),
+        _ => column.is_in(keys.iter().copied()),
+    }
+}
 
 /// The rows whose `column` is one of `keys`, by that key (for unique columns such as ids).
 pub async fn by_key<E, C>(
@@ -17,7 +31,7 @@ where
     C: ConnectionTrait,
 {
     let rows = E::find()
-        .filter(column.is_in(keys.iter().copied()))
+        .filter(one_of(db.get_database_backend(), column, keys))
         .all(db)
         .await?;
     Ok(rows.into_iter().map(|row| (key_of(&row), row)).collect())
@@ -36,7 +50,7 @@ where
     C: ConnectionTrait,
 {
     let rows = E::find()
-        .filter(column.is_in(keys.iter().copied()))
+        .filter(one_of(db.get_database_backend(), column, keys))
         .order_by_asc(column)
         .order_by_asc(order)
         .all(db)
@@ -46,4 +60,41 @@ where
         groups.entry(key_of(&row)).or_default().push(row);
     }
     Ok(groups)
+}
+
+#[cfg(test)]
+mod tests {
+    use entity::award;
+    use sea_orm::{DbBackend, EntityTrait, QueryFilter, QueryTrait};
+
+    use super::one_of;
+
+    fn statement(backend: DbBackend, keys: &[i64]) -> sea_orm::Statement {
+        award::Entity::find()
+            .filter(one_of(backend, award::Column::CoordinatorId, keys))
+            .build(backend)
+    }
+
+    #[test]
+    fn postgres_shares_one_statement_for_any_number_of_keys() {
+        let few = statement(DbBackend::Postgres, &[1, 2, 3]);
+        let many = statement(DbBackend::Postgres, &(1..=300).collect::<Vec<_>>());
+        assert_eq!(few.sql, many.sql);
+        assert!(
+            few.sql.ends_with(r#""awards"."coordinator_id" = ANY($1)"#),
+            "{}",
+            few.sql
+        );
+        // The keys travel as one array parameter.
+        assert_eq!(many.values.map(|v| v.0.len()), Some(1));
+    }
+
+    #[test]
+    fn sqlite_lists_the_keys() {
+        let sql = statement(DbBackend::Sqlite, &[7, 8]).sql;
+        assert!(
+            sql.ends_with(r#""awards"."coordinator_id" IN (?, ?)"#),
+            "{sql}"
+        );
+    }
 }

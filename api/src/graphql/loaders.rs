@@ -239,7 +239,11 @@ impl Loader<RatedEvaluationsOfSme> for RelationLoader {
         keys: &[RatedEvaluationsOfSme],
     ) -> Result<HashMap<RatedEvaluationsOfSme, Self::Value>, Self::Error> {
         let rows = evaluation::Entity::find()
-            .filter(evaluation::Column::SmeId.is_in(keys.iter().map(|k| k.0)))
+            .filter(batch::one_of(
+                self.db.get_database_backend(),
+                evaluation::Column::SmeId,
+                &keys.iter().map(|k| k.0).collect::<Vec<_>>(),
+            ))
             .filter(evaluation::Column::Rating.is_not_null())
             .filter(evaluations::readable_by(&self.caller))
             .all(&self.db)
