@@ -217,6 +217,25 @@ async fn operations_beyond_the_concurrency_limit_wait_their_turn() {
             let early = tokio::time::timeout(Duration::from_millis(700), &mut query)
                 .await
                 .ok();
+            // What operators see meanwhile: the held operation runs; with one turn, the second
+            // waits.
+            let metrics = app.get("/metrics", &[]).await.text;
+            let gauge = |name: &str| {
+                metrics
+                    .lines()
+                    .find_map(|line| line.strip_prefix(name)?.trim().parse::<i64>().ok())
+            };
+            let waiting = if limit == 1 { 1 } else { 0 };
+            assert_eq!(
+                gauge("iin_graphql_operations_running "),
+                Some(1),
+                "{metrics}"
+            );
+            assert_eq!(
+                gauge("iin_graphql_operations_waiting "),
+                Some(waiting),
+                "{metrics}"
+            );
             blocker.rollback().await.unwrap();
             match early {
                 Some(reply) => (true, reply),

@@ -582,7 +582,10 @@ async fn execute(
 
     // Operations beyond the concurrency limit wait for a turn; the wait counts in the timeout.
     let run = async {
+        let waiting = state.metrics.waiting();
         let _turn = state.turns.acquire().await;
+        drop(waiting);
+        let _running = state.metrics.running();
         state.schema.execute(request).await
     };
     let Ok(response) = tokio::time::timeout(limits.timeout, run).await else {

@@ -27,6 +27,18 @@ pub struct Metrics {
     statement_latency: prometheus::Histogram,
     pool_size: IntGauge,
     pool_idle: IntGauge,
+    operations_running: IntGauge,
+    operations_waiting: IntGauge,
+}
+
+/// Holds one unit of a gauge for as long as it lives: an operation that finishes, fails or times
+/// out gives it back the same way.
+pub struct Held(IntGauge);
+
+impl Drop for Held {
+    fn drop(&mut self) {
+        self.0.dec();
+    }
 }
 
 impl Metrics {
@@ -76,6 +88,16 @@ impl Metrics {
             .expect("valid metric");
         let pool_idle = IntGauge::new("db_pool_idle_connections", "Database connections idle")
             .expect("valid metric");
+        let operations_running = IntGauge::new(
+            "graphql_operations_running",
+            "GraphQL operations executing (at most IIN_MAX_CONCURRENT_OPERATIONS)",
+        )
+        .expect("valid metric");
+        let operations_waiting = IntGauge::new(
+            "graphql_operations_waiting",
+            "GraphQL operations waiting for their turn to execute",
+        )
+        .expect("valid metric");
         for collector in [
             Box::new(requests.clone()) as Box<dyn prometheus::core::Collector>,
             Box::new(latency.clone()),
@@ -84,6 +106,8 @@ impl Metrics {
             Box::new(statement_latency.clone()),
             Box::new(pool_size.clone()),
             Box::new(pool_idle.clone()),
+            Box::new(operations_running.clone()),
+            Box::new(operations_waiting.clone()),
         ] {
             registry
                 .register(collector)
@@ -98,7 +122,21 @@ impl Metrics {
             statement_latency,
             pool_size,
             pool_idle,
+            operations_running,
+            operations_waiting,
         }
+    }
+
+    /// An operation waiting for its turn, until dropped.
+    pub fn waiting(&self) -> Held {
+        self.operations_waiting.inc();
+        Held(self.operations_waiting.clone())
+    }
+
+    /// An operation executing, until dropped.
+    pub fn running(&self) -> Held {
+        self.operations_running.inc();
+        Held(self.operations_running.clone())
     }
 
     /// Counts and times every statement the connection runs (SeaORM's metric callback). The
