@@ -124,8 +124,15 @@ async fn synthetic_pages_of_5_and_100_cost_the_same_statements() {
     let evaluations = r#"query($first: Int!) { evaluations(first: $first) { nodes {
         status rating sme { nameEn prefecture { nameEn } } institution { code nameEn } } } }"#;
     // Per request: the token's institution, the page, then one statement per relation and level.
+    // The same selection through a named fragment, an inline fragment and aliases.
+    let fragments = r#"query($first: Int!) { organizations(first: $first, filter: { search: "Synthetic" }) {
+        nodes { ...Org } }
+      }
+      fragment Org on Organization { code staff: coordinators { nameEn ... on Coordinator {
+        held: awards { certificateNumber status scheme { code } level { code } } } } }"#;
     for (query, path, bound) in [
         (organizations, "organizations", 6),
+        (fragments, "organizations", 6),
         (evaluations, "evaluations", 4),
     ] {
         let small = statements_as(&app, &admin, query, 5, path).await;
