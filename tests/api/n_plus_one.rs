@@ -168,3 +168,26 @@ async fn synthetic_pages_of_5_and_100_cost_the_same_statements() {
         );
     }
 }
+
+#[tokio::test]
+async fn relations_read_over_more_keys_than_one_sqlite_statement_takes() {
+    use entity::organization;
+    let app = TestApp::spawn().await;
+    // More keys than SQLite binds in one statement (32766 at most): read in several there, in one
+    // array on PostgreSQL.
+    let keys: Vec<i64> = (1..=40_000).collect();
+    let found = iin_api::domain::batch::by_key::<organization::Entity, _>(
+        &app.db,
+        organization::Column::Id,
+        &keys,
+        |row| row.id,
+    )
+    .await
+    .expect("a long key list reads");
+    let all = app
+        .data("{ organizations { totalCount } }", json!({}))
+        .await["organizations"]["totalCount"]
+        .as_u64()
+        .unwrap();
+    assert_eq!(found.len() as u64, all, "every organisation, each once");
+}

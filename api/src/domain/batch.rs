@@ -1,5 +1,5 @@
-//! Batched reads for relations: one statement for any number of keys. The GraphQL loaders call
-//! these, so nested reads never cost one query per row.
+//! Batched reads for relations: one statement for any number of keys (on SQLite, one per 900).
+//! The GraphQL loaders call these, so nested reads never cost one query per row.
 
 use std::collections::HashMap;
 
@@ -19,6 +19,18 @@ pub fn one_of<C: ColumnTrait>(backend: DbBackend, column: C, keys: &[i64]) -> Ex
     }
 }
 
+/// SQLite takes a limited number of parameters in one statement (32766 by default, 999 in older
+/// builds): there, longer key lists are read in several statements.
+const SQLITE_KEYS_PER_STATEMENT: usize = 900;
+
+fn key_chunks(backend: DbBackend, keys: &[i64]) -> std::slice::Chunks<'_, i64> {
+    let size = match backend {
+        DbBackend::Sqlite => SQLITE_KEYS_PER_STATEMENT,
+        _ => keys.len().max(1),
+    };
+    keys.chunks(size)
+}
+
 /// The rows whose `column` is one of `keys`, by that key (for unique columns such as ids).
 pub async fn by_key<E, C>(
     db: &C,
@@ -30,11 +42,16 @@ where
     E: EntityTrait,
     C: ConnectionTrait,
 {
-    let rows = E::find()
-        .filter(one_of(db.get_database_backend(), column, keys))
-        .all(db)
-        .await?;
-    Ok(rows.into_iter().map(|row| (key_of(&row), row)).collect())
+    let backend = db.get_database_backend();
+    let mut found = HashMap::with_capacity(keys.len());
+    for chunk in key_chunks(backend, keys) {
+        let rows = E::find()
+            .filter(one_of(backend, column, chunk))
+            .all(db)
+            .await?;
+        found.extend(rows.into_iter().map(|row| (key_of(&row), row)));
+    }
+    Ok(found)
 }
 
 /// The rows whose `column` is one of `keys`, grouped by that key, each group in `order`.
@@ -49,15 +66,19 @@ where
     E: EntityTrait,
     C: ConnectionTrait,
 {
-    let rows = E::find()
-        .filter(one_of(db.get_database_backend(), column, keys))
-        .order_by_asc(column)
-        .order_by_asc(order)
-        .all(db)
-        .await?;
+    let backend = db.get_database_backend();
     let mut groups: HashMap<i64, Vec<E::Model>> = HashMap::new();
-    for row in rows {
-        groups.entry(key_of(&row)).or_default().push(row);
+    // A key's rows all come in the statement of its chunk, in order.
+    for chunk in key_chunks(backend, keys) {
+        let rows = E::find()
+            .filter(one_of(backend, column, chunk))
+            .order_by_asc(column)
+            .order_by_asc(order)
+            .all(db)
+            .await?;
+        for row in rows {
+            groups.entry(key_of(&row)).or_default().push(row);
+        }
     }
     Ok(groups)
 }
