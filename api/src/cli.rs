@@ -297,14 +297,8 @@ async fn trace_sql(settings: &Settings, trace: TraceSql) -> Result<Vec<String>, 
     roles.dedup();
 
     let mut db = db::connect(&settings.database).await?;
-    let statements = Arc::new(Mutex::new(Vec::new()));
-    let sink = statements.clone();
-    db.set_metric_callback(move |info| {
-        if let Ok(mut list) = sink.lock() {
-            list.push(info.statement.to_string());
-        }
-    });
-
+    // A running server knows a token's institution after its first request: the trace, like
+    // the server's steady state, leaves that lookup out.
     let caller = match trace.institution {
         None => Caller::Anonymous,
         Some(code) => {
@@ -320,6 +314,14 @@ async fn trace_sql(settings: &Settings, trace: TraceSql) -> Result<Vec<String>, 
             })
         }
     };
+    let statements = Arc::new(Mutex::new(Vec::new()));
+    let sink = statements.clone();
+    db.set_metric_callback(move |info| {
+        if let Ok(mut list) = sink.lock() {
+            list.push(info.statement.to_string());
+        }
+    });
+
     let events = crate::domain::events::EventBus::new(db.get_database_backend());
     let schema = graphql::build_schema(db.clone(), events, &settings.http.limits);
     let request = async_graphql::Request::new(document)

@@ -77,6 +77,7 @@ impl Application {
             network_institution: settings.auth.network_institution.clone(),
             metrics,
             turns: tokio::sync::Semaphore::new(settings.http.limits.max_concurrent_operations),
+            institutions: http::Institutions::default(),
         });
         let cors = settings.http.cors_origins.clone();
         let server = HttpServer::new(move || {

@@ -371,3 +371,50 @@ async fn a_rotated_key_set_is_fetched_again_without_a_restart() {
     );
     assert_refused(&app, &old, "the retired key is gone").await;
 }
+
+#[tokio::test]
+async fn a_tokens_institution_is_looked_up_once_and_an_unknown_one_every_time() {
+    let app = TestApp::spawn().await;
+    let member = app.token("member@jetro", "jetro", &[Role::Member]);
+    let statements_for = |token: String| {
+        let app = &app;
+        async move {
+            let before = app.statements().await;
+            let reply = app.graphql_as(&token, ME, json!({})).await;
+            (app.statements().await - before, reply)
+        }
+    };
+    // The first request looks JETRO up and then reads it for `institution`; the next ones only
+    // read it.
+    let (first, reply) = statements_for(member.clone()).await;
+    assert_eq!(reply.json()["data"]["me"]["institution"]["code"], "jetro");
+    let (again, reply) = statements_for(member.clone()).await;
+    assert_eq!(reply.json()["data"]["me"]["institution"]["code"], "jetro");
+    assert_eq!((first, again), (2, 1));
+
+    // An institution not (yet) in the directory is refused, and not remembered as absent: once
+    // the network adds it, the same token works.
+    let newcomer = app.token("head@kyoto-itf", "kyoto-itf", &[Role::Member]);
+    assert_eq!(app.graphql_as(&newcomer, ME, json!({})).await.status, 401);
+    let network = app.token("root@iin", "iin-japan", &[Role::NetworkAdmin]);
+    let created = app
+        .graphql_as(
+            &network,
+            r#"mutation { createOrganization(input: { code: "kyoto-itf", nameJa: "京都産業技術振興財団",
+                nameEn: "Kyoto Industrial Technology Foundation", kind: LOCAL_GOVERNMENT_SUPPORT,
+                membership: MEMBER, prefectureCode: 26 }) { code } }"#,
+            json!({}),
+        )
+        .await
+        .json();
+    assert_eq!(
+        created["data"]["createOrganization"]["code"], "kyoto-itf",
+        "{created:#}"
+    );
+    let reply = app.graphql_as(&newcomer, ME, json!({})).await;
+    assert_eq!(reply.status, 200, "{}", reply.text);
+    assert_eq!(
+        reply.json()["data"]["me"]["institution"]["code"],
+        "kyoto-itf"
+    );
+}

@@ -2,6 +2,8 @@
 //! an anonymous caller; a header that does not verify ends the request with 401 before anything
 //! runs. Tokens are never logged; the reason a token was refused is, at debug level.
 
+use std::{collections::HashMap, sync::RwLock};
+
 use actix_web::{HttpRequest, http::StatusCode, http::header};
 
 use super::{AppState, graphql::Refusal};
@@ -48,21 +50,52 @@ pub async fn authenticate_token(state: &AppState, token: &str) -> Result<Caller,
         tracing::debug!(institution = %claims.institution, "network_admin claimed outside the network");
         return Err(unauthenticated("invalid token"));
     }
-    let institution = directory::organization_by_code(&state.db, &claims.institution)
-        .await
-        .map_err(|err| {
-            tracing::error!(error = %err, "institution lookup failed");
-            Refusal::new(
-                StatusCode::SERVICE_UNAVAILABLE,
-                ErrorCode::ServiceUnavailable.as_str(),
-                "try again shortly",
-            )
-        })?
-        .ok_or_else(|| unauthenticated("the token's institution is not in the directory"))?;
+    let institution_id = match state.institutions.get(&claims.institution) {
+        Some(id) => id,
+        None => {
+            let institution = directory::organization_by_code(&state.db, &claims.institution)
+                .await
+                .map_err(|err| {
+                    tracing::error!(error = %err, "institution lookup failed");
+                    Refusal::new(
+                        StatusCode::SERVICE_UNAVAILABLE,
+                        ErrorCode::ServiceUnavailable.as_str(),
+                        "try again shortly",
+                    )
+                })?
+                .ok_or_else(|| {
+                    unauthenticated("the token's institution is not in the directory")
+                })?;
+            state
+                .institutions
+                .remember(&institution.code, institution.id);
+            institution.id
+        }
+    };
     Ok(Caller::Authenticated(Principal {
         subject: claims.sub,
-        institution_id: institution.id,
-        institution_code: institution.code,
+        institution_id,
+        institution_code: claims.institution,
         roles,
     }))
+}
+
+/// The directory id of each institution tokens have named. An organisation's code never changes
+/// and organisations are not deleted, so an id found once stays right for the life of the
+/// process, and a token costs no statement after its institution's first. Codes not found are
+/// not remembered (the organisation may be created meanwhile), so the map holds at most one entry
+/// per organisation.
+#[derive(Default)]
+pub struct Institutions(RwLock<HashMap<String, i64>>);
+
+impl Institutions {
+    fn get(&self, code: &str) -> Option<i64> {
+        self.0.read().ok()?.get(code).copied()
+    }
+
+    fn remember(&self, code: &str, id: i64) {
+        if let Ok(mut known) = self.0.write() {
+            known.insert(code.to_owned(), id);
+        }
+    }
 }

@@ -8,6 +8,8 @@ mod limits;
 pub mod metrics;
 mod subscriptions;
 
+pub use auth::Institutions;
+
 use actix_web::{guard, web};
 use sea_orm::DatabaseConnection;
 
@@ -23,6 +25,8 @@ pub struct AppState {
     pub metrics: metrics::Metrics,
     /// One permit per operation allowed to execute at once (`IIN_MAX_CONCURRENT_OPERATIONS`).
     pub turns: tokio::sync::Semaphore,
+    /// Institutions' ids by code, as tokens name them.
+    pub institutions: Institutions,
 }
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
