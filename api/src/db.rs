@@ -18,6 +18,10 @@ pub async fn connect(settings: &DatabaseSettings) -> Result<DatabaseConnection, 
         .connect_timeout(settings.acquire_timeout)
         .acquire_timeout(settings.acquire_timeout)
         .idle_timeout(Duration::from_secs(300))
+        // sqlx pings a pooled connection on every checkout by default: a second round trip for
+        // each statement. Only a connection that sat idle, across which a database restart or a
+        // dropped link would go unseen, is checked; under load none is.
+        .test_before_acquire_if_idle_for(Duration::from_secs(1))
         .statement_timeout(settings.statement_timeout)
         .sqlx_logging(false)
         .map_sqlx_sqlite_opts(|sqlite| {
