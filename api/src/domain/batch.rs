@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, QueryFilter, QueryOrder,
+    ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, QueryFilter, QueryOrder, Select,
     sea_query::Expr,
 };
 
@@ -12,7 +12,7 @@ use sea_orm::{
 /// `= ANY($1)` with the keys bound as one array, so that pages of 5 and of 100 share one prepared
 /// statement (an `IN` list of each length would be a statement of its own, prepared again on
 /// every connection). SQLite has no arrays and gets the `IN` list.
-pub fn one_of<C: ColumnTrait>(backend: DbBackend, column: C, keys: &[i64]) -> Expr {
+fn one_of<C: ColumnTrait>(backend: DbBackend, column: C, keys: &[i64]) -> Expr {
     match backend {
         DbBackend::Postgres => column.eq_any(keys.iter().copied()),
         _ => column.is_in(keys.iter().copied()),
@@ -66,11 +66,28 @@ where
     E: EntityTrait,
     C: ConnectionTrait,
 {
+    grouped_within(db, E::find(), column, keys, key_of, order).await
+}
+
+/// As [`grouped_by`], among the rows `select` already narrows to (those a caller may read, say).
+pub async fn grouped_within<E, C>(
+    db: &C,
+    select: Select<E>,
+    column: E::Column,
+    keys: &[i64],
+    key_of: fn(&E::Model) -> i64,
+    order: E::Column,
+) -> Result<HashMap<i64, Vec<E::Model>>, DbErr>
+where
+    E: EntityTrait,
+    C: ConnectionTrait,
+{
     let backend = db.get_database_backend();
     let mut groups: HashMap<i64, Vec<E::Model>> = HashMap::new();
     // A key's rows all come in the statement of its chunk, in order.
     for chunk in key_chunks(backend, keys) {
-        let rows = E::find()
+        let rows = select
+            .clone()
             .filter(one_of(backend, column, chunk))
             .order_by_asc(column)
             .order_by_asc(order)

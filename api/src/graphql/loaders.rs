@@ -238,24 +238,23 @@ impl Loader<RatedEvaluationsOfSme> for RelationLoader {
         &self,
         keys: &[RatedEvaluationsOfSme],
     ) -> Result<HashMap<RatedEvaluationsOfSme, Self::Value>, Self::Error> {
-        let rows = evaluation::Entity::find()
-            .filter(batch::one_of(
-                self.db.get_database_backend(),
-                evaluation::Column::SmeId,
-                &keys.iter().map(|k| k.0).collect::<Vec<_>>(),
-            ))
+        let ids: Vec<i64> = keys.iter().map(|k| k.0).collect();
+        let rated = evaluation::Entity::find()
             .filter(evaluation::Column::Rating.is_not_null())
-            .filter(evaluations::readable_by(&self.caller))
-            .all(&self.db)
-            .await
-            .map_err(Arc::new)?;
-        let mut groups: HashMap<RatedEvaluationsOfSme, Vec<evaluation::Model>> = HashMap::new();
-        for row in rows {
-            groups
-                .entry(RatedEvaluationsOfSme(row.sme_id))
-                .or_default()
-                .push(row);
-        }
-        Ok(groups)
+            .filter(evaluations::readable_by(&self.caller));
+        let rows = batch::grouped_within(
+            &self.db,
+            rated,
+            evaluation::Column::SmeId,
+            &ids,
+            |m| m.sme_id,
+            evaluation::Column::Id,
+        )
+        .await
+        .map_err(Arc::new)?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, rows)| (RatedEvaluationsOfSme(id), rows))
+            .collect())
     }
 }
