@@ -188,6 +188,28 @@ impl<'a> Prefetch<'a> {
         Ok(found)
     }
 
+    /// Rows with nothing below them to load ahead: loaded and put in the cache.
+    async fn cache_rows<K, V>(&self, keys: impl IntoIterator<Item = K>) -> Result<()>
+    where
+        K: Send + Sync + Hash + Eq + Clone + 'static,
+        V: Send + Sync + Clone + 'static,
+        RelationLoader: Loader<K, Value = V, Error = Arc<DbErr>>,
+    {
+        self.feed(self.rows(keys).await?).await;
+        Ok(())
+    }
+
+    /// [`Self::cache_rows`] for a one-to-many relation.
+    async fn cache_lists<K, V>(&self, keys: impl IntoIterator<Item = K>) -> Result<()>
+    where
+        K: Send + Sync + Hash + Eq + Clone + 'static,
+        V: Send + Sync + Clone + 'static,
+        RelationLoader: Loader<K, Value = Vec<V>, Error = Arc<DbErr>>,
+    {
+        self.feed(self.lists(keys).await?).await;
+        Ok(())
+    }
+
     async fn feed<K, V>(&self, values: HashMap<K, V>)
     where
         K: Send + Sync + Hash + Eq + Clone + 'static,
@@ -252,8 +274,8 @@ async fn coordinators(
     let trainings_with_courses = async {
         let found = p.lists(ids().map(TrainingsOfCoordinator)).await?;
         if trainings.field("course").exists() {
-            let courses = found.values().flatten().map(|t| CourseId(t.course_id));
-            p.feed(p.rows(courses).await?).await;
+            p.cache_rows(found.values().flatten().map(|t| CourseId(t.course_id)))
+                .await?;
         }
         p.feed(found).await;
         Ok::<_, async_graphql::Error>(())
@@ -279,11 +301,6 @@ async fn awards(p: &Prefetch<'_>, sel: &Lookahead<'_>, rows: &[&award::Model]) -
     let (scheme, renewal) = (sel.field("scheme"), sel.field("renewal"));
     // An award's status and renewal are worked out from its scheme.
     let needs_scheme = scheme.exists() || sel.field("status").exists() || renewal.exists();
-    let levels = async {
-        p.feed(p.rows(rows.iter().map(|row| LevelId(row.level_id))).await?)
-            .await;
-        Ok::<_, async_graphql::Error>(())
-    };
     // A renewal's progress: the scheme's requirements, and the holder's trainings with their
     // courses.
     let progress = async {
@@ -295,8 +312,8 @@ async fn awards(p: &Prefetch<'_>, sel: &Lookahead<'_>, rows: &[&award::Model]) -
                     .map(TrainingsOfCoordinator)
             ),
         )?;
-        let courses = trainings.values().flatten().map(|t| CourseId(t.course_id));
-        p.feed(p.rows(courses).await?).await;
+        p.cache_rows(trainings.values().flatten().map(|t| CourseId(t.course_id)))
+            .await?;
         p.feed(requirements).await;
         p.feed(trainings).await;
         Ok::<_, async_graphql::Error>(())
@@ -306,7 +323,10 @@ async fn awards(p: &Prefetch<'_>, sel: &Lookahead<'_>, rows: &[&award::Model]) -
             needs_scheme,
             p.one(rows.iter().map(|row| SchemeId(row.scheme_id)), &scheme)
         ),
-        when!(sel.field("level").exists(), levels),
+        when!(
+            sel.field("level").exists(),
+            p.cache_rows(rows.iter().map(|row| LevelId(row.level_id)))
+        ),
         when!(renewal.exists(), progress),
     )?;
     Ok(())
@@ -319,15 +339,6 @@ async fn schemes(
 ) -> Result<()> {
     let ids = || rows.iter().map(|row| row.id);
     let issuer = sel.field("issuer");
-    let levels = async {
-        p.feed(p.lists(ids().map(LevelsOfScheme)).await?).await;
-        Ok::<_, async_graphql::Error>(())
-    };
-    let requirements = async {
-        p.feed(p.lists(ids().map(RequirementsOfScheme)).await?)
-            .await;
-        Ok::<_, async_graphql::Error>(())
-    };
     try_join!(
         when!(
             issuer.exists(),
@@ -336,8 +347,14 @@ async fn schemes(
                 &issuer
             )
         ),
-        when!(sel.field("levels").exists(), levels),
-        when!(sel.field("continuingEducation").exists(), requirements),
+        when!(
+            sel.field("levels").exists(),
+            p.cache_lists(ids().map(LevelsOfScheme))
+        ),
+        when!(
+            sel.field("continuingEducation").exists(),
+            p.cache_lists(ids().map(RequirementsOfScheme))
+        ),
     )?;
     Ok(())
 }
@@ -406,14 +423,6 @@ async fn evaluations(
 ) -> Result<()> {
     let (sme, institution) = (sel.field("sme"), sel.field("institution"));
     let history = sel.field("history").exists() || sel.field("revision").exists();
-    let revisions = async {
-        p.feed(
-            p.lists(rows.iter().map(|row| RevisionsOfEvaluation(row.id)))
-                .await?,
-        )
-        .await;
-        Ok::<_, async_graphql::Error>(())
-    };
     try_join!(
         when!(
             sme.exists(),
@@ -426,7 +435,10 @@ async fn evaluations(
                 &institution
             )
         ),
-        when!(history && p.member, revisions),
+        when!(
+            history && p.member,
+            p.cache_lists(rows.iter().map(|row| RevisionsOfEvaluation(row.id)))
+        ),
     )?;
     Ok(())
 }
