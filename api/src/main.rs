@@ -6,7 +6,7 @@ use clap::Parser;
 use iin_api::{cli, telemetry};
 
 /// mimalloc rather than the C library's allocator: a request builds and drops thousands of small
-/// values (rows, GraphQL values, JSON), and this cut the server's CPU per request by 10 to 25 %
+/// values (rows, GraphQL values, JSON), and this cut the server's CPU per request by 13 to 19 %
 /// in the benchmark (BENCHMARKS.md).
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
