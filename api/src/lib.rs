@@ -70,7 +70,20 @@ impl Application {
         let listener = TcpListener::bind(settings.listen)?;
         let port = listener.local_addr()?.port();
         let state = web::Data::new(http::AppState {
-            schema: graphql::build_schema(db.clone(), events, &settings.http.limits),
+            schemas: http::Schemas {
+                open: graphql::build_schema(
+                    db.clone(),
+                    events.clone(),
+                    &settings.http.limits,
+                    true,
+                ),
+                without_suggestions: graphql::build_schema(
+                    db.clone(),
+                    events,
+                    &settings.http.limits,
+                    false,
+                ),
+            },
             db,
             http: settings.http.clone(),
             verifier: Verifier::new(&settings.auth, keys),

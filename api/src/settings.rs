@@ -55,7 +55,35 @@ pub struct HttpSettings {
     /// `IIN_SAFELIST`: only operations registered with `iin-api safelist add` run (default
     /// `false`: any document, and APQ clients register theirs).
     pub safelist: bool,
+    /// `IIN_BODY_TIMEOUT_MS`: how long a request body may take to arrive; a slower one is cut
+    /// off with 408 (default 10000).
+    pub body_timeout: Duration,
+    /// Automatic persisted queries: who may register documents, and how many are kept.
+    pub apq: ApqSettings,
     pub limits: QueryLimits,
+}
+
+/// Who may register automatic persisted queries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ApqRegister {
+    /// Any caller, anonymous ones included.
+    Everyone,
+    /// Callers with a token.
+    Members,
+    /// Nobody: only documents already stored (or on the safelist) run by hash.
+    Off,
+}
+
+/// The automatic persisted-query store: bounded, the oldest documents evicted first. Safelisted
+/// (registered) documents are never evicted and do not count.
+#[derive(Debug, Clone)]
+pub struct ApqSettings {
+    /// `IIN_APQ_REGISTER`: `everyone` (default), `members` or `off`.
+    pub register: ApqRegister,
+    /// `IIN_APQ_MAX_ENTRIES`: documents kept (default 1000).
+    pub max_entries: usize,
+    /// `IIN_APQ_MAX_BYTES`: their total size in bytes (default 4194304).
+    pub max_bytes: usize,
 }
 
 /// What one request may cost; over a limit, it is refused before it runs.
@@ -106,6 +134,9 @@ pub struct AuthSettings {
     /// `IIN_NETWORK_INSTITUTION`: the only institution where `network_admin` is honoured
     /// (default `iin-japan`).
     pub network_institution: String,
+    /// `IIN_JWT_TYPES`: the header `typ` values accepted when a token has one, compared
+    /// case-insensitively (default `JWT,at+jwt`); stored lowercase.
+    pub token_types: Vec<String>,
 }
 
 impl std::fmt::Debug for AuthSettings {
@@ -121,6 +152,7 @@ impl std::fmt::Debug for AuthSettings {
             .field("audience", &self.audience)
             .field("leeway", &self.leeway)
             .field("network_institution", &self.network_institution)
+            .field("token_types", &self.token_types)
             .finish()
     }
 }
@@ -215,6 +247,24 @@ impl Settings {
                     .filter(|o| !o.is_empty())
                     .collect(),
                 safelist: boolean("IIN_SAFELIST", false)?,
+                body_timeout: Duration::from_millis(parse("IIN_BODY_TIMEOUT_MS", "10000")?.max(1)),
+                apq: ApqSettings {
+                    register: match get("IIN_APQ_REGISTER").as_deref().map(str::trim) {
+                        None | Some("everyone") => ApqRegister::Everyone,
+                        Some("members") => ApqRegister::Members,
+                        Some("off") => ApqRegister::Off,
+                        Some(other) => {
+                            return Err(SettingsError {
+                                name: "IIN_APQ_REGISTER",
+                                problem: format!(
+                                    "expected everyone, members or off, got {other:?}"
+                                ),
+                            });
+                        }
+                    },
+                    max_entries: parse("IIN_APQ_MAX_ENTRIES", "1000")? as usize,
+                    max_bytes: parse("IIN_APQ_MAX_BYTES", "4194304")? as usize,
+                },
                 limits: QueryLimits {
                     max_tokens: parse("IIN_MAX_TOKENS", "2000")? as usize,
                     max_aliases: parse("IIN_MAX_ALIASES", "30")? as usize,
@@ -329,6 +379,12 @@ fn auth_settings(
         leeway: Duration::from_secs(leeway),
         network_institution: get("IIN_NETWORK_INSTITUTION")
             .unwrap_or_else(|| "iin-japan".to_owned()),
+        token_types: get("IIN_JWT_TYPES")
+            .unwrap_or_else(|| "JWT,at+jwt".to_owned())
+            .split(',')
+            .map(|t| t.trim().to_ascii_lowercase())
+            .filter(|t| !t.is_empty())
+            .collect(),
     })
 }
 

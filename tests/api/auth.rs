@@ -418,3 +418,71 @@ async fn a_tokens_institution_is_looked_up_once_and_an_unknown_one_every_time() 
         "kyoto-itf"
     );
 }
+
+#[tokio::test]
+async fn a_token_type_must_be_accepted_and_a_token_must_be_short() {
+    let app = TestApp::spawn().await;
+    let secret = TEST_SECRET.as_bytes();
+    let member = claims("aist", &["member"]);
+    let typed = |typ: Option<&str>, claims: &Value| {
+        let mut header = Header::new(Algorithm::HS256);
+        header.typ = typ.map(str::to_owned);
+        encode(&header, claims, &EncodingKey::from_secret(secret)).unwrap()
+    };
+    // Media types compare case-insensitively, with or without `application/`.
+    for typ in [
+        None,
+        Some("JWT"),
+        Some("jwt"),
+        Some("at+jwt"),
+        Some("AT+JWT"),
+        Some("application/at+jwt"),
+    ] {
+        let reply = app.graphql_as(&typed(typ, &member), ME, json!({})).await;
+        assert_eq!(reply.status, 200, "typ {typ:?}: {}", reply.text);
+    }
+    for typ in ["JOSE", "dpop+jwt", "secevent+jwt", "", "application/json"] {
+        assert_refused(&app, &typed(Some(typ), &member), &format!("typ {typ:?}")).await;
+    }
+
+    // A well-signed token of more than 8 KiB is refused unread; one just under passes.
+    let padded = |bytes: usize| {
+        let mut claims = member.clone();
+        claims["pad"] = json!("x".repeat(bytes));
+        typed(Some("JWT"), &claims)
+    };
+    let long = padded(6200);
+    assert!(long.len() > 8 * 1024, "{}", long.len());
+    assert_refused(&app, &long, "a token of more than 8 KiB").await;
+    let short = padded(5800);
+    assert!(short.len() <= 8 * 1024, "{}", short.len());
+    assert_eq!(app.graphql_as(&short, ME, json!({})).await.status, 200);
+
+    // The same rules over the WebSocket: the socket closes with 4401.
+    for token in [long, typed(Some("JOSE"), &member)] {
+        let mut request =
+            tokio_tungstenite::tungstenite::client::IntoClientRequest::into_client_request(
+                app.url("/graphql").replace("http://", "ws://"),
+            )
+            .unwrap();
+        request.headers_mut().insert(
+            "Sec-WebSocket-Protocol",
+            "graphql-transport-ws".parse().unwrap(),
+        );
+        let (mut socket, _) = tokio_tungstenite::connect_async(request).await.unwrap();
+        iin_tests::ws::send(
+            &mut socket,
+            json!({ "type": "connection_init", "payload": { "authorization": format!("Bearer {token}") } }),
+        )
+        .await;
+        let closed = iin_tests::ws::receive(&mut socket).await;
+        assert_eq!(closed["type"], "close", "{closed:#}");
+        assert!(
+            closed["frame"]
+                .as_str()
+                .unwrap_or_default()
+                .contains("4401"),
+            "{closed:#}"
+        );
+    }
+}

@@ -237,3 +237,53 @@ async fn browsers_get_graphiql() {
         Value::from("BAD_REQUEST")
     );
 }
+
+/// Sends the head of a POST at once, then its body a byte at a time; answers the server's reply
+/// (what it wrote before closing, within five seconds) and how long it took.
+async fn trickle(app: &TestApp, pause: std::time::Duration) -> (String, std::time::Duration) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let address = app.address.trim_start_matches("http://").to_owned();
+    let stream = tokio::net::TcpStream::connect(&address).await.unwrap();
+    let (mut reader, mut writer) = stream.into_split();
+    let body = query("{ __typename }");
+    let head = format!(
+        "POST /graphql HTTP/1.1\r\nHost: {address}\r\nContent-Type: application/json\r\nConnection: close\r\nContent-Length: {}\r\n\r\n",
+        body.len()
+    );
+    let started = std::time::Instant::now();
+    writer.write_all(head.as_bytes()).await.unwrap();
+    let sender = tokio::spawn(async move {
+        for byte in body.bytes() {
+            if writer.write_all(&[byte]).await.is_err() {
+                return;
+            }
+            tokio::time::sleep(pause).await;
+        }
+    });
+    let mut reply = Vec::new();
+    let _ = tokio::time::timeout(
+        std::time::Duration::from_secs(5),
+        reader.read_to_end(&mut reply),
+    )
+    .await;
+    sender.abort();
+    (
+        String::from_utf8_lossy(&reply).into_owned(),
+        started.elapsed(),
+    )
+}
+
+#[tokio::test]
+async fn a_body_slower_than_the_body_timeout_is_cut_off_with_408() {
+    let app =
+        TestApp::spawn_with(|s| s.http.body_timeout = std::time::Duration::from_millis(500)).await;
+    // 26 bytes, one every 100 ms: 2.6 s to arrive, far past the half-second allowed.
+    let (reply, took) = trickle(&app, std::time::Duration::from_millis(100)).await;
+    assert!(reply.starts_with("HTTP/1.1 408"), "{reply:?}");
+    assert!(reply.contains("REQUEST_TIMEOUT"), "{reply:?}");
+    assert!(took < std::time::Duration::from_secs(2), "{took:?}");
+
+    // A body that arrives in time, even in pieces, is read.
+    let (reply, _) = trickle(&app, std::time::Duration::from_millis(5)).await;
+    assert!(reply.starts_with("HTTP/1.1 200"), "{reply:?}");
+}

@@ -3,6 +3,7 @@
 
 mod auth;
 mod authorization;
+mod bad_input;
 mod caching;
 mod cli;
 mod directory;
@@ -18,3 +19,4 @@ mod pagination;
 mod persisted;
 mod qualifications;
 mod subscriptions;
+mod transports;

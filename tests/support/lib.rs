@@ -363,3 +363,95 @@ pub fn assert_bad_input(body: &Value, field: &str) {
     assert_eq!(error["extensions"]["code"], "BAD_USER_INPUT", "{body:#}");
     assert_eq!(error["extensions"]["field"], field, "{body:#}");
 }
+
+/// A GraphQL operation over the WebSocket endpoint (graphql-ws, `graphql-transport-ws`), as a
+/// browser sends it: `connection_init` with the token in its payload, then one `subscribe`
+/// carrying `request` (`query`, `variables`, `operationName`, `extensions`).
+pub mod ws {
+    use std::time::Duration;
+
+    use futures_util::{SinkExt, StreamExt};
+    use serde_json::{Value, json};
+    use tokio_tungstenite::tungstenite::{Message, client::IntoClientRequest};
+
+    use super::TestApp;
+
+    pub type Socket = tokio_tungstenite::WebSocketStream<
+        tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>,
+    >;
+
+    /// An acknowledged connection, as `token`'s caller (anonymous without one).
+    pub async fn connect(app: &TestApp, token: Option<&str>) -> Socket {
+        let mut request = app
+            .url("/graphql")
+            .replace("http://", "ws://")
+            .into_client_request()
+            .expect("a WebSocket request");
+        request.headers_mut().insert(
+            "Sec-WebSocket-Protocol",
+            "graphql-transport-ws".parse().expect("a header value"),
+        );
+        let (mut socket, _) = tokio_tungstenite::connect_async(request)
+            .await
+            .expect("the upgrade succeeds");
+        let payload = match token {
+            Some(token) => json!({ "authorization": format!("Bearer {token}") }),
+            None => json!({}),
+        };
+        send(
+            &mut socket,
+            json!({ "type": "connection_init", "payload": payload }),
+        )
+        .await;
+        let ack = receive(&mut socket).await;
+        assert_eq!(ack["type"], "connection_ack", "{ack:#}");
+        socket
+    }
+
+    pub async fn send(socket: &mut Socket, message: Value) {
+        socket
+            .send(Message::text(message.to_string()))
+            .await
+            .expect("the socket takes the message");
+    }
+
+    /// The next protocol message, within ten seconds.
+    pub async fn receive(socket: &mut Socket) -> Value {
+        loop {
+            let message = tokio::time::timeout(Duration::from_secs(10), socket.next())
+                .await
+                .expect("a message within ten seconds")
+                .expect("the socket is open")
+                .expect("a valid frame");
+            match message {
+                Message::Text(text) => {
+                    return serde_json::from_str(text.as_str()).expect("a JSON message");
+                }
+                Message::Close(frame) => {
+                    return json!({ "type": "close", "frame": format!("{frame:?}") });
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// Sends `request` as operation `id` on an open socket.
+    pub async fn subscribe(socket: &mut Socket, id: &str, request: &Value) {
+        send(
+            socket,
+            json!({ "id": id, "type": "subscribe", "payload": request }),
+        )
+        .await;
+    }
+
+    /// One operation on a socket of its own: answers the payload of its first `next` message
+    /// (the GraphQL response: the answer of a query or mutation, or a refusal).
+    pub async fn operation(app: &TestApp, token: Option<&str>, request: &Value) -> Value {
+        let mut socket = connect(app, token).await;
+        subscribe(&mut socket, "1", request).await;
+        let message = receive(&mut socket).await;
+        assert_eq!(message["type"], "next", "{message:#}");
+        assert_eq!(message["id"], "1", "{message:#}");
+        message["payload"].clone()
+    }
+}

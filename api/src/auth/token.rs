@@ -5,6 +5,9 @@
 //! tokens are checked with the secret and nothing else, RS256/ES256 tokens with the JWKS key its
 //! `kid` names, whose own family must match. `exp` and `sub` are required, `nbf` is checked, the
 //! leeway is small, and `iss` / `aud` are checked when configured. `alg: none` does not parse.
+//! A token longer than [`MAX_TOKEN_BYTES`] is refused unread, and a header `typ`, when present,
+//! must be one of `IIN_JWT_TYPES` (media types, compared case-insensitively, `application/`
+//! optional, as RFC 7515 §4.1.9 says).
 
 use std::{sync::Arc, time::Duration};
 
@@ -61,6 +64,22 @@ pub enum TokenError {
     Invalid(jsonwebtoken::errors::Error),
     #[error("claim {0} is empty or too long")]
     BadClaim(&'static str),
+    #[error("the token is longer than {MAX_TOKEN_BYTES} bytes")]
+    TooLong,
+    #[error("header typ {0:?} is not accepted")]
+    TypeRefused(String),
+}
+
+/// The longest token read at all: far above any real one, far below what decoding could cost.
+pub const MAX_TOKEN_BYTES: usize = 8 * 1024;
+
+/// A `typ` media type as RFC 7515 compares it: lowercase, without an `application/` prefix.
+fn media_type(typ: &str) -> String {
+    let typ = typ.trim().to_ascii_lowercase();
+    match typ.strip_prefix("application/") {
+        Some(rest) if !rest.contains('/') => rest.to_owned(),
+        _ => typ,
+    }
 }
 
 pub struct Verifier {
@@ -70,6 +89,8 @@ pub struct Verifier {
     issuer: Option<String>,
     audience: Option<String>,
     leeway: Duration,
+    /// Accepted `typ` values, as [`media_type`] writes them.
+    types: Vec<String>,
 }
 
 impl Verifier {
@@ -84,6 +105,7 @@ impl Verifier {
             issuer: settings.issuer.clone(),
             audience: settings.audience.clone(),
             leeway: settings.leeway,
+            types: settings.token_types.iter().map(|t| media_type(t)).collect(),
         }
     }
 
@@ -115,7 +137,15 @@ impl Verifier {
         if self.secret.is_none() && self.keys.is_none() {
             return Err(TokenError::NotConfigured);
         }
+        if token.len() > MAX_TOKEN_BYTES {
+            return Err(TokenError::TooLong);
+        }
         let header = decode_header(token).map_err(|_| TokenError::Malformed)?;
+        if let Some(typ) = &header.typ
+            && !self.types.contains(&media_type(typ))
+        {
+            return Err(TokenError::TypeRefused(typ.clone()));
+        }
         if !self.algorithms.contains(&header.alg) {
             return Err(TokenError::AlgorithmRefused(header.alg));
         }

@@ -50,10 +50,21 @@ pub async fn audited<T>(
     }
 }
 
+/// Records an attempt refused before it reached the domain (its input was refused on arrival),
+/// with the refusal's code as its outcome.
+pub async fn refused(
+    db: &DatabaseConnection,
+    caller: &Caller,
+    operation: &str,
+    outcome: &str,
+) -> ApiResult<()> {
+    record(db, caller, operation, None, outcome).await
+}
+
 async fn record<C: ConnectionTrait>(
     db: &C,
     caller: &Caller,
-    operation: &'static str,
+    operation: &str,
     target: Option<String>,
     outcome: &str,
 ) -> ApiResult<()> {

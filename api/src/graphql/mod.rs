@@ -8,6 +8,7 @@ mod ids;
 mod inputs;
 pub mod loaders;
 mod node;
+pub mod persisted;
 mod prefetch;
 mod qualifications;
 
@@ -46,14 +47,25 @@ fn builder() -> SchemaBuilder<Query, Mutation, Subscription> {
 }
 
 /// The schema that serves requests. Each request also needs its own loaders
-/// ([`loaders::for_request`]) in its data.
-pub fn build_schema(db: DatabaseConnection, events: EventBus, limits: &QueryLimits) -> AppSchema {
-    builder()
+/// ([`loaders::for_request`]) in its data. Without `suggestions`, validation errors do not
+/// propose names ("did you mean …"): the schema for callers to whom introspection is closed.
+pub fn build_schema(
+    db: DatabaseConnection,
+    events: EventBus,
+    limits: &QueryLimits,
+    suggestions: bool,
+) -> AppSchema {
+    let builder = builder()
         .data(db)
         .data(events)
+        .extension(persisted::StoreAdmitted)
         .limit_depth(limits.max_depth)
-        .limit_complexity(limits.max_complexity)
-        .finish()
+        .limit_complexity(limits.max_complexity);
+    if suggestions {
+        builder.finish()
+    } else {
+        builder.disable_suggestions().finish()
+    }
 }
 
 /// The SDL of the schema, as checked in at `schema.graphql`.

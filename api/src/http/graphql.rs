@@ -18,16 +18,16 @@ use actix_web::{
     http::{StatusCode, header},
     web,
 };
-use async_graphql::{
-    ServerError,
-    http::GraphiQLSource,
-    parser::types::{DocumentOperations, OperationType},
-};
+use async_graphql::{ServerError, http::GraphiQLSource};
 use futures_util::StreamExt;
 use serde_json::{Map, Value, json};
 
-use super::{AppState, auth::authenticate};
-use crate::{auth::Caller, domain::persisted, error::ErrorCode, graphql::loaders};
+use super::{
+    AppState,
+    admission::{self, Params, Refused, Transport},
+    auth::authenticate,
+};
+use crate::{auth::Caller, error::ErrorCode};
 
 const BEARER_CHALLENGE: &str = "Bearer realm=\"iin-api\"";
 
@@ -60,6 +60,14 @@ impl Refusal {
             code,
             message: message.into(),
         }
+    }
+
+    pub(super) fn code(&self) -> &'static str {
+        self.code
+    }
+
+    pub(super) fn message(&self) -> &str {
+        &self.message
     }
 
     /// The refusal as a plain JSON reply, for endpoints that do not negotiate a media type.
@@ -137,68 +145,6 @@ fn wants_html(req: &HttpRequest) -> bool {
         .is_some_and(|accept| accept.to_ascii_lowercase().contains("text/html"))
 }
 
-/// The parameters of one GraphQL request, whichever way they came.
-struct Params {
-    /// The document; absent when a persisted query is named by its hash.
-    query: Option<String>,
-    operation_name: Option<String>,
-    variables: Option<Map<String, Value>>,
-    /// `extensions.persistedQuery.sha256Hash` (APQ, version 1).
-    persisted: Option<String>,
-}
-
-fn params_from_json(value: Value) -> Result<Params, &'static str> {
-    let Value::Object(mut object) = value else {
-        return Err("a request must be a JSON object");
-    };
-    let query = match object.remove("query") {
-        Some(Value::String(query)) => Some(query),
-        None | Some(Value::Null) => None,
-        Some(_) => return Err("`query` must be a string"),
-    };
-    let operation_name = match object.remove("operationName") {
-        None | Some(Value::Null) => None,
-        Some(Value::String(name)) => Some(name),
-        Some(_) => return Err("`operationName` must be a string or null"),
-    };
-    let variables = match object.remove("variables") {
-        None | Some(Value::Null) => None,
-        Some(Value::Object(map)) => Some(map),
-        Some(_) => return Err("`variables` must be an object or null"),
-    };
-    let persisted = match object.remove("extensions") {
-        None | Some(Value::Null) => None,
-        Some(Value::Object(extensions)) => match extensions.get("persistedQuery") {
-            None => None,
-            Some(apq) => match (
-                apq.get("version").and_then(Value::as_i64),
-                apq.get("sha256Hash").and_then(Value::as_str),
-            ) {
-                (Some(1), Some(hash))
-                    if hash.len() == 64 && hash.bytes().all(|b| b.is_ascii_hexdigit()) =>
-                {
-                    Some(hash.to_ascii_lowercase())
-                }
-                _ => {
-                    return Err(
-                        "`extensions.persistedQuery` needs version 1 and a sha256Hash of 64 hex digits",
-                    );
-                }
-            },
-        },
-        Some(_) => return Err("`extensions` must be an object or null"),
-    };
-    if query.is_none() && persisted.is_none() {
-        return Err("`query` is required");
-    }
-    Ok(Params {
-        query,
-        operation_name,
-        variables,
-        persisted,
-    })
-}
-
 fn params_from_url(query_string: &str) -> Result<Params, &'static str> {
     let pairs: HashMap<String, String> =
         web::Query::<HashMap<String, String>>::from_query(query_string)
@@ -220,7 +166,7 @@ fn params_from_url(query_string: &str) -> Result<Params, &'static str> {
             object.insert(key.into(), value);
         }
     }
-    params_from_json(Value::Object(object))
+    Params::from_json(Value::Object(object))
 }
 
 /// Checks `Content-Type: application/json` (UTF-8, the default, or said explicitly).
@@ -263,6 +209,7 @@ async fn read_body(
     req: &HttpRequest,
     mut payload: web::Payload,
     limit: usize,
+    timeout: std::time::Duration,
 ) -> Result<web::BytesMut, Refusal> {
     let too_large = || {
         Refusal::new(
@@ -279,16 +226,32 @@ async fn read_body(
     if declared.is_some_and(|length| length > limit) {
         return Err(too_large());
     }
-    let mut body = web::BytesMut::with_capacity(declared.unwrap_or(0));
-    while let Some(chunk) = payload.next().await {
-        let chunk =
-            chunk.map_err(|_| Refusal::bad_request("the request body could not be read"))?;
-        if body.len() + chunk.len() > limit {
-            return Err(too_large());
+    // The whole body must arrive within the timeout, however it trickles in: a client that
+    // sends a byte now and then must not hold a worker's connection for ever.
+    let read = async {
+        let mut body = web::BytesMut::with_capacity(declared.unwrap_or(0));
+        while let Some(chunk) = payload.next().await {
+            let chunk =
+                chunk.map_err(|_| Refusal::bad_request("the request body could not be read"))?;
+            if body.len() + chunk.len() > limit {
+                return Err(too_large());
+            }
+            body.extend_from_slice(&chunk);
         }
-        body.extend_from_slice(&chunk);
-    }
-    Ok(body)
+        Ok(body)
+    };
+    tokio::time::timeout(timeout, read)
+        .await
+        .unwrap_or_else(|_| {
+            Err(Refusal::new(
+                StatusCode::REQUEST_TIMEOUT,
+                "REQUEST_TIMEOUT",
+                format!(
+                    "the request body did not arrive within {} ms",
+                    timeout.as_millis()
+                ),
+            ))
+        })
 }
 
 pub async fn post(
@@ -323,14 +286,20 @@ async fn read_post(
     state: &AppState,
 ) -> Result<Posted, Refusal> {
     check_content_type(req)?;
-    let body = read_body(req, payload, state.http.max_body_bytes).await?;
+    let body = read_body(
+        req,
+        payload,
+        state.http.max_body_bytes,
+        state.http.body_timeout,
+    )
+    .await?;
     if body.is_empty() {
         return Err(Refusal::bad_request("the request body is empty"));
     }
     let value = serde_json::from_slice(&body)
         .map_err(|_| Refusal::bad_request("the request body is not valid JSON"))?;
     let Value::Array(requests) = value else {
-        return params_from_json(value)
+        return Params::from_json(value)
             .map(Posted::One)
             .map_err(Refusal::bad_request);
     };
@@ -347,7 +316,7 @@ async fn read_post(
     }
     requests
         .into_iter()
-        .map(params_from_json)
+        .map(Params::from_json)
         .collect::<Result<_, _>>()
         .map(Posted::Batch)
         .map_err(Refusal::bad_request)
@@ -413,92 +382,12 @@ pub async fn method_not_allowed() -> HttpResponse {
     not_allowed().respond(MediaType::Json)
 }
 
-fn not_allowed() -> Refusal {
+pub(super) fn not_allowed() -> Refusal {
     Refusal::new(
         StatusCode::METHOD_NOT_ALLOWED,
         "METHOD_NOT_ALLOWED",
         "use POST, or GET for queries",
     )
-}
-
-/// Whether the operation the request selects is a query (GET may only run queries).
-fn selects_query(
-    doc: &async_graphql::parser::types::ExecutableDocument,
-    name: Option<&str>,
-) -> bool {
-    let operation = match (&doc.operations, name) {
-        (DocumentOperations::Single(op), _) => Some(op),
-        (DocumentOperations::Multiple(ops), Some(name)) => ops.get(name),
-        (DocumentOperations::Multiple(ops), None) if ops.len() == 1 => ops.values().next(),
-        // Ambiguous or unknown: execution reports it.
-        (DocumentOperations::Multiple(_), None) => None,
-    };
-    operation.is_none_or(|op| op.node.ty == OperationType::Query)
-}
-
-enum Rejected {
-    /// A request error in the GraphQL shape, with its code.
-    Request(String, &'static str),
-    Refused(Refusal),
-}
-
-/// The document to run: the one sent, or the persisted one its hash names. Sent with its hash,
-/// it is checked and stored for later requests. With the safelist on, only registered documents
-/// run.
-async fn document(state: &AppState, params: &Params) -> Result<String, Rejected> {
-    let unavailable = |err: sea_orm::DbErr| {
-        tracing::error!(error = %err, "persisted query store failed");
-        Rejected::Refused(Refusal::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "SERVICE_UNAVAILABLE",
-            "try again shortly",
-        ))
-    };
-    let not_allowed = || {
-        Rejected::Request(
-            "only registered operations run here (safelist)".to_owned(),
-            "OPERATION_NOT_ALLOWED",
-        )
-    };
-    let safelist = state.http.safelist;
-    match (&params.query, &params.persisted) {
-        (None, Some(hash)) => match persisted::find(&state.db, hash)
-            .await
-            .map_err(unavailable)?
-        {
-            Some(row) if safelist && !row.registered => Err(not_allowed()),
-            Some(row) => Ok(row.query),
-            // Clients look for this exact message before sending the document itself.
-            None => Err(Rejected::Request(
-                "PersistedQueryNotFound".to_owned(),
-                "PERSISTED_QUERY_NOT_FOUND",
-            )),
-        },
-        (Some(query), sent_hash) => {
-            let hash = persisted::hash(query);
-            if sent_hash.as_ref().is_some_and(|sent| *sent != hash) {
-                return Err(Rejected::Refused(Refusal::bad_request(
-                    "`extensions.persistedQuery.sha256Hash` is not the hash of `query`",
-                )));
-            }
-            if safelist {
-                let registered = persisted::find(&state.db, &hash)
-                    .await
-                    .map_err(unavailable)?;
-                if !registered.is_some_and(|row| row.registered) {
-                    return Err(not_allowed());
-                }
-            } else if sent_hash.is_some() {
-                persisted::store(&state.db, &hash, query)
-                    .await
-                    .map_err(unavailable)?;
-            }
-            Ok(query.clone())
-        }
-        (None, None) => Err(Rejected::Refused(Refusal::bad_request(
-            "`query` is required",
-        ))),
-    }
 }
 
 /// How a request came: POST, or GET with the `If-None-Match` it may carry.
@@ -514,96 +403,17 @@ async fn execute(
     media: MediaType,
     via: Via<'_>,
 ) -> HttpResponse {
-    let via_get = matches!(via, Via::Get { .. });
     let anonymous = caller.principal().is_none();
-    let document = match document(state, &params).await {
-        Ok(document) => document,
-        Err(Rejected::Request(message, code)) => {
-            return request_error(state, media, vec![ServerError::new(message, None)], code);
-        }
-        Err(Rejected::Refused(refusal)) => return refusal.respond(media),
+    let transport = match via {
+        Via::Post => Transport::Post,
+        Via::Get { .. } => Transport::Get,
     };
-    let mut request = async_graphql::Request::new(document);
-    if let Some(name) = &params.operation_name {
-        request = request.operation_name(name.clone());
-    }
-    if let Some(variables) = params.variables {
-        request = request.variables(async_graphql::Variables::from_json(Value::Object(
-            variables,
-        )));
-    }
-
-    let limits = &state.http.limits;
-    if !super::limits::tokens_within(&request.query, limits.max_tokens) {
-        let message = format!("the document has more than {} tokens", limits.max_tokens);
-        return request_error(
-            state,
-            media,
-            vec![ServerError::new(message, None)],
-            "QUERY_TOO_LARGE",
-        );
-    }
-    let (query, aliases) = match request.parsed_query() {
-        Err(error) => return request_error(state, media, vec![error], "GRAPHQL_PARSE_FAILED"),
-        Ok(doc) => (
-            selects_query(doc, params.operation_name.as_deref()),
-            super::limits::aliases(doc),
-        ),
+    let response = match admission::run(state, &caller, params, transport).await {
+        Ok(response) => response,
+        Err(Refused::Request(errors, code)) => return request_error(state, media, errors, code),
+        Err(Refused::Status(refusal)) => return refusal.respond(media),
     };
-    if via_get && !query {
-        return not_allowed().respond(media);
-    }
-    if aliases > limits.max_aliases {
-        let message = format!("the document uses more than {} aliases", limits.max_aliases);
-        return request_error(
-            state,
-            media,
-            vec![ServerError::new(message, None)],
-            "QUERY_TOO_LARGE",
-        );
-    }
-    // A query reads each row once per request; a mutation must see what it has just written.
-    let caching = if query {
-        loaders::Caching::PerRequest
-    } else {
-        loaders::Caching::Off
-    };
-    request = request
-        .data(loaders::for_request(
-            &state.db,
-            caller.clone(),
-            state.http.dataloader_delay,
-            caching,
-        ))
-        .data(caller);
-    if !limits.introspection_for_anonymous && anonymous {
-        request = request.disable_introspection();
-    }
-
-    // Operations beyond the concurrency limit wait for a turn; the wait counts in the timeout.
-    let run = async {
-        let waiting = state.metrics.waiting();
-        let _turn = state.turns.acquire().await;
-        drop(waiting);
-        let _running = state.metrics.running();
-        state.schema.execute(request).await
-    };
-    let Ok(response) = tokio::time::timeout(limits.timeout, run).await else {
-        tracing::warn!(timeout = ?limits.timeout, "request timed out");
-        return Refusal::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "TIMEOUT",
-            "the request took too long",
-        )
-        .respond(media);
-    };
-
-    // Errors without a path come from before execution (validation, variable coercion): the
-    // request as a whole failed. Field errors always carry their path.
-    if response.data == async_graphql::Value::Null
-        && !response.errors.is_empty()
-        && response.errors.iter().all(|e| e.path.is_empty())
-    {
+    if admission::failed_before_execution(&response) {
         return request_error(state, media, response.errors, "GRAPHQL_VALIDATION_FAILED");
     }
 
@@ -622,7 +432,7 @@ async fn execute(
         null_failed_fields(&mut data, &response.errors);
         let mut body = Map::new();
         body.insert("data".into(), data);
-        body.insert("errors".into(), errors_json(response.errors, None));
+        body.insert("errors".into(), errors_json(response.errors));
         if !response.extensions.is_empty() {
             body.insert(
                 "extensions".into(),
@@ -724,29 +534,13 @@ fn null_failed_fields(data: &mut Value, errors: &[ServerError]) {
     }
 }
 
-fn errors_json(errors: Vec<ServerError>, default_code: Option<&str>) -> Value {
-    let errors = errors
-        .into_iter()
-        .map(|mut error| {
-            if let Some(code) = default_code {
-                let extensions = error.extensions.get_or_insert_with(Default::default);
-                if extensions.get("code").is_none() {
-                    extensions.set("code", code);
-                }
-            }
-            serde_json::to_value(&error).unwrap_or(Value::Null)
-        })
-        .collect();
-    Value::Array(errors)
-}
-
-/// async-graphql's own limit checks, named by stable codes.
-fn limit_code(error: &ServerError) -> Option<&'static str> {
-    match error.message.as_str() {
-        "Query is too complex." => Some("QUERY_TOO_COMPLEX"),
-        "Query is nested too deep." => Some("QUERY_TOO_DEEP"),
-        _ => None,
-    }
+fn errors_json(errors: Vec<ServerError>) -> Value {
+    Value::Array(
+        errors
+            .into_iter()
+            .map(|error| serde_json::to_value(&error).unwrap_or(Value::Null))
+            .collect(),
+    )
 }
 
 fn request_error(
@@ -755,19 +549,12 @@ fn request_error(
     mut errors: Vec<ServerError>,
     code: &str,
 ) -> HttpResponse {
-    for error in &mut errors {
-        if let Some(limit) = limit_code(error) {
-            error
-                .extensions
-                .get_or_insert_with(Default::default)
-                .set("code", limit);
-        }
-    }
+    admission::label(&mut errors, code);
     let status = match media {
         MediaType::GraphqlResponseJson => StatusCode::BAD_REQUEST,
         MediaType::Json => StatusCode::OK,
     };
-    let errors = errors_json(errors, Some(code));
+    let errors = errors_json(errors);
     count_errors(state, Some(&errors));
     HttpResponse::build(status)
         .insert_header((header::CONTENT_TYPE, media.content_type()))

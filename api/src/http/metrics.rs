@@ -1,5 +1,6 @@
 //! Prometheus metrics at `/metrics`: requests and their latency by route and status, GraphQL
-//! errors by code, SQL statements and their latency, and the database pool.
+//! errors by code, SQL statements and their latency, the database pool, and the store of
+//! automatic persisted queries.
 
 use std::time::Instant;
 
@@ -29,6 +30,9 @@ pub struct Metrics {
     pool_idle: IntGauge,
     operations_running: IntGauge,
     operations_waiting: IntGauge,
+    apq_entries: IntGauge,
+    apq_bytes: IntGauge,
+    apq_evictions: prometheus::IntCounter,
 }
 
 /// Holds one unit of a gauge for as long as it lives: an operation that finishes, fails or times
@@ -98,6 +102,21 @@ impl Metrics {
             "GraphQL operations waiting for their turn to execute",
         )
         .expect("valid metric");
+        let apq_entries = IntGauge::new(
+            "apq_entries",
+            "Automatic persisted queries stored (at most IIN_APQ_MAX_ENTRIES), after this instance's last store",
+        )
+        .expect("valid metric");
+        let apq_bytes = IntGauge::new(
+            "apq_bytes",
+            "Bytes of the automatic persisted queries stored (at most IIN_APQ_MAX_BYTES), after this instance's last store",
+        )
+        .expect("valid metric");
+        let apq_evictions = prometheus::IntCounter::new(
+            "apq_evictions_total",
+            "Automatic persisted queries evicted, oldest first, by this instance",
+        )
+        .expect("valid metric");
         for collector in [
             Box::new(requests.clone()) as Box<dyn prometheus::core::Collector>,
             Box::new(latency.clone()),
@@ -108,6 +127,9 @@ impl Metrics {
             Box::new(pool_idle.clone()),
             Box::new(operations_running.clone()),
             Box::new(operations_waiting.clone()),
+            Box::new(apq_entries.clone()),
+            Box::new(apq_bytes.clone()),
+            Box::new(apq_evictions.clone()),
         ] {
             registry
                 .register(collector)
@@ -124,6 +146,18 @@ impl Metrics {
             pool_idle,
             operations_running,
             operations_waiting,
+            apq_entries,
+            apq_bytes,
+            apq_evictions,
+        }
+    }
+
+    /// The persisted-query store's metrics, for the code that stores.
+    pub fn apq(&self) -> ApqMetrics {
+        ApqMetrics {
+            entries: self.apq_entries.clone(),
+            bytes: self.apq_bytes.clone(),
+            evictions: self.apq_evictions.clone(),
         }
     }
 
@@ -173,6 +207,25 @@ impl Metrics {
         let mut text = Vec::new();
         let _ = TextEncoder::new().encode(&self.registry.gather(), &mut text);
         String::from_utf8(text).unwrap_or_default()
+    }
+}
+
+/// The size of the persisted-query store as this instance last saw it (after its last store),
+/// and the documents it evicted.
+#[derive(Clone)]
+pub struct ApqMetrics {
+    entries: IntGauge,
+    bytes: IntGauge,
+    evictions: prometheus::IntCounter,
+}
+
+impl ApqMetrics {
+    pub fn record(&self, usage: &crate::domain::persisted::Usage) {
+        self.entries
+            .set(i64::try_from(usage.entries).unwrap_or(i64::MAX));
+        self.bytes
+            .set(i64::try_from(usage.bytes).unwrap_or(i64::MAX));
+        self.evictions.inc_by(usage.evicted);
     }
 }
 

@@ -1,9 +1,11 @@
 //! Routes: `/graphql` (POST and GET; WebSocket subscriptions; GraphiQL for browsers), `/healthz`,
 //! `/readyz`, `/metrics`.
 
+mod admission;
 mod auth;
 mod graphql;
 mod health;
+mod input_text;
 mod limits;
 pub mod metrics;
 mod subscriptions;
@@ -15,8 +17,16 @@ use sea_orm::DatabaseConnection;
 
 use crate::{auth::token::Verifier, graphql::AppSchema, settings::HttpSettings};
 
+/// The schema, twice: the same types and resolvers, with and without "did you mean"
+/// suggestions in validation errors (async-graphql sets them per schema). Callers to whom
+/// introspection is closed get the one without, so that misspelt names reveal nothing either.
+pub struct Schemas {
+    pub open: AppSchema,
+    pub without_suggestions: AppSchema,
+}
+
 pub struct AppState {
-    pub schema: AppSchema,
+    pub schemas: Schemas,
     pub db: DatabaseConnection,
     pub http: HttpSettings,
     pub verifier: Verifier,

@@ -4,22 +4,27 @@
 //! in the upgrade request's `Authorization` header. A token that does not verify closes the
 //! socket with 4401; without a token the connection is anonymous, and subscriptions that need a
 //! member answer `UNAUTHENTICATED`.
+//!
+//! Every operation a `subscribe` message carries (a subscription, or a query or mutation sent
+//! over the socket) passes the same admission as over HTTP ([`super::admission`]), through the
+//! [`Admitting`] executor: same checks, same order, same codes, for the caller the socket
+//! authenticated.
 
 use std::sync::{
-    Arc,
+    Arc, OnceLock,
     atomic::{AtomicBool, Ordering},
 };
 
 use actix_web::{HttpRequest, HttpResponse, http::header, web};
 use actix_ws::{CloseCode, CloseReason, Message};
 use async_graphql::{
-    Data,
+    Data, Executor, Request, Response,
     http::{WebSocket, WebSocketProtocols, WsMessage},
 };
-use futures_util::StreamExt;
+use futures_util::{StreamExt, stream::BoxStream};
 
-use super::{AppState, auth};
-use crate::{auth::Caller, graphql::loaders};
+use super::{AppState, admission, auth};
+use crate::auth::Caller;
 
 /// The close code for a refused token (graphql-ws leaves 4400–4499 to the server).
 const UNAUTHORIZED: u16 = 4401;
@@ -31,6 +36,38 @@ fn protocol(req: &HttpRequest) -> Option<WebSocketProtocols> {
         .ok()?
         .split(',')
         .find_map(|p| p.trim().parse().ok())
+}
+
+/// Runs a socket's operations through admission, as the caller its `connection_init`
+/// authenticated (async-graphql only starts operations after that).
+#[derive(Clone)]
+struct Admitting {
+    state: web::Data<AppState>,
+    caller: Arc<OnceLock<Caller>>,
+}
+
+impl Admitting {
+    fn caller(&self) -> Caller {
+        self.caller.get().cloned().unwrap_or(Caller::Anonymous)
+    }
+}
+
+impl Executor for Admitting {
+    fn execute(&self, request: Request) -> impl Future<Output = Response> + Send {
+        let answers = self.execute_stream(request, None);
+        async move {
+            let mut answers = answers;
+            answers.next().await.unwrap_or_default()
+        }
+    }
+
+    fn execute_stream(
+        &self,
+        request: Request,
+        _session_data: Option<Arc<Data>>,
+    ) -> BoxStream<'static, Response> {
+        admission::stream(self.state.clone(), self.caller(), request)
+    }
 }
 
 pub async fn websocket(
@@ -59,8 +96,13 @@ pub async fn websocket(
     let refused = Arc::new(AtomicBool::new(false));
     let init_state = state.clone();
     let init_refused = refused.clone();
-    let mut socket = WebSocket::new(state.schema.clone(), from_client, protocol)
-        .on_connection_init(move |payload| async move {
+    let executor = Admitting {
+        state: state.clone(),
+        caller: Arc::new(OnceLock::new()),
+    };
+    let init_caller = executor.caller.clone();
+    let mut socket = WebSocket::new(executor, from_client, protocol).on_connection_init(
+        move |payload| async move {
             let token = payload
                 .get("authorization")
                 .or_else(|| payload.get("Authorization"))
@@ -76,17 +118,11 @@ pub async fn websocket(
                 },
                 None => header_caller,
             };
-            let mut data = Data::default();
-            data.insert(loaders::for_request(
-                &init_state.db,
-                caller.clone(),
-                init_state.http.dataloader_delay,
-                // The loaders live as long as the socket: every event must read afresh.
-                loaders::Caching::Off,
-            ));
-            data.insert::<Caller>(caller);
-            Ok(data)
-        });
+            // Each operation gets its own loaders and the caller from admission.
+            let _ = init_caller.set(caller);
+            Ok(Data::default())
+        },
+    );
 
     let mut writer = session.clone();
     actix_web::rt::spawn(async move {
