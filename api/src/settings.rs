@@ -437,5 +437,26 @@ mod tests {
                 .name,
             "IIN_DB_MAX_CONNECTIONS"
         );
+        assert_eq!(
+            settings(&[("IIN_APQ_REGISTER", "anyone")])
+                .unwrap_err()
+                .name,
+            "IIN_APQ_REGISTER"
+        );
+    }
+
+    #[test]
+    fn apq_registration_and_token_types_have_safe_defaults() {
+        let s = settings(&[]).unwrap();
+        assert_eq!(s.http.apq.register, ApqRegister::Everyone);
+        assert_eq!(s.auth.token_types, ["jwt", "at+jwt"]);
+        assert_eq!(s.http.body_timeout, Duration::from_secs(10));
+        let s = settings(&[
+            ("IIN_APQ_REGISTER", "members"),
+            ("IIN_JWT_TYPES", " JWT , "),
+        ])
+        .unwrap();
+        assert_eq!(s.http.apq.register, ApqRegister::Members);
+        assert_eq!(s.auth.token_types, ["jwt"]);
     }
 }

@@ -209,3 +209,18 @@ pub fn issue_hs256(
     )
     .map_err(TokenError::Invalid)
 }
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn token_types_compare_as_media_types() {
+        for (typ, normal) in [
+            ("JWT", "jwt"),
+            ("application/at+JWT", "at+jwt"),
+            (" at+jwt ", "at+jwt"),
+            ("text/jwt", "text/jwt"),
+        ] {
+            assert_eq!(super::media_type(typ), normal);
+        }
+    }
+}
