@@ -441,3 +441,35 @@ fn url_encode(text: &str) -> String {
         })
         .collect()
 }
+
+#[tokio::test]
+async fn subscriptions_are_admitted_like_any_operation() {
+    let app = TestApp::spawn_with(limited).await;
+    let member = app.token("member@jetro", "jetro", &[Role::Member]);
+    for (query, code) in [
+        (
+            "subscription { a: evaluationChanged { status } b: evaluationChanged { status } c: evaluationChanged { status } d: evaluationChanged { status } }",
+            "QUERY_TOO_LARGE",
+        ),
+        (
+            "subscription { evaluationChanged { nope } }",
+            "GRAPHQL_VALIDATION_FAILED",
+        ),
+    ] {
+        let answer = ws::operation(&app, Some(&member), &json!({ "query": query })).await;
+        assert_eq!(
+            answer["errors"][0]["extensions"]["code"], code,
+            "{query}: {answer:#}"
+        );
+    }
+    // Admitted, a subscription stays open: nothing is answered until an event.
+    let mut socket = ws::connect(&app, Some(&member)).await;
+    ws::subscribe(
+        &mut socket,
+        "1",
+        &json!({ "query": "subscription { evaluationChanged { status } }" }),
+    )
+    .await;
+    let quiet = tokio::time::timeout(Duration::from_millis(500), ws::receive(&mut socket)).await;
+    assert!(quiet.is_err(), "{quiet:?}");
+}
