@@ -265,6 +265,8 @@ pub(super) fn stream(
     caller: Caller,
     request: async_graphql::Request,
 ) -> BoxStream<'static, Response> {
+    let counter = state.clone();
+    let count = move |response: &Response| count_errors(&counter.metrics, response);
     let answers = async move {
         let params = match Params::from_request(request) {
             Ok(params) => params,
@@ -302,7 +304,20 @@ pub(super) fn stream(
             .unwrap_or_else(|_| Refused::timeout(&state).into_response());
         futures_util::stream::once(async { answer }).boxed()
     };
-    futures_util::stream::once(answers).flatten().boxed()
+    futures_util::stream::once(answers)
+        .flatten()
+        .inspect(count)
+        .boxed()
+}
+
+/// Counts a socket's errors by code, as HTTP counts its replies'.
+fn count_errors(metrics: &super::metrics::Metrics, response: &Response) {
+    for error in &response.errors {
+        match error.extensions.as_ref().and_then(|x| x.get("code")) {
+            Some(async_graphql::Value::String(code)) => metrics.error(code),
+            _ => metrics.error("UNCODED"),
+        }
+    }
 }
 
 /// A response with the codes HTTP would give its request-level errors.
