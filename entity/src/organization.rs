@@ -1,6 +1,6 @@
 use sea_orm::entity::prelude::*;
 
-use crate::enums::{Membership, OrganizationKind};
+use crate::enums::{Membership, MembershipBasis, OrganizationKind};
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "organizations")]
@@ -14,6 +14,8 @@ pub struct Model {
     pub abbreviation: Option<String>,
     pub kind: OrganizationKind,
     pub membership: Membership,
+    /// Where `membership` comes from.
+    pub membership_basis: MembershipBasis,
     /// JIS X 0401 prefecture code, 1–47.
     pub prefecture_code: i16,
     pub website_url: Option<String>,

@@ -20,8 +20,8 @@ const PUBLIC: &[(&str, &str)] = &[
     ),
     (
         "Organization",
-        "id code nameJa nameEn name abbreviation kind membership prefecture bureau websiteUrl \
-        descriptionJa descriptionEn clusterParticipations coordinators",
+        "id code nameJa nameEn name abbreviation kind membership membershipBasis prefecture bureau \
+        websiteUrl descriptionJa descriptionEn clusterParticipations coordinators",
     ),
     (
         "ClusterProject",
@@ -30,8 +30,10 @@ const PUBLIC: &[(&str, &str)] = &[
     ("ClusterParticipation", "role organization project"),
     (
         "TieUp",
-        "id region country fields fieldLabel japanesePartner foreignPartner project",
+        "id region country fields fieldLabel japanesePartner foreignPartner partners partnersIncomplete \
+        startYear status agreementType project",
     ),
+    ("TieUpPartner", "name kind country"),
     ("Prefecture", "code isoCode nameJa nameEn region bureau"),
     ("Country", "code nameEn nameJa"),
     ("Network", "nameJa nameEn founded predecessor activities"),
@@ -81,7 +83,12 @@ const PUBLIC: &[(&str, &str)] = &[
     ("Query", "smes sme evaluations evaluation"),
     (
         "Sme",
-        "id corporateNumber nameJa nameEn prefecture industry nicheStatus clusterType clusterProjects ratingSummary",
+        "id corporateNumber invoiceNumber nameJa nameEn prefecture industry industryClassification \
+        industryNote nicheStatus clusterType clusterProjects ratingSummary",
+    ),
+    (
+        "IndustryClassification",
+        "code majorCode middleCode majorNameJa majorNameEn",
     ),
     ("SmeConnection", "pageInfo edges nodes totalCount"),
     ("SmeEdge", "node cursor"),
@@ -228,6 +235,13 @@ const OPERATIONS: &[Operation] = &[
     Operation {
         field: "Sme.capitalYen",
         query: "query($id: ID!) { node(id: $id) { ... on Sme { capitalYen } } }",
+        mutation: false,
+        variables: sme,
+        allowed: anyone,
+    },
+    Operation {
+        field: "Sme.isSmeUnderBasicAct",
+        query: "query($id: ID!) { node(id: $id) { ... on Sme { isSmeUnderBasicAct } } }",
         mutation: false,
         variables: sme,
         allowed: anyone,

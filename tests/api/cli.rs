@@ -130,7 +130,7 @@ async fn seed_twice_gives_the_same_rows() {
             before.5.len(),
             before.6.len()
         ),
-        (36, 20, 34, 28, 12, 6, 10)
+        (37, 21, 34, 28, 12, 6, 10)
     );
 
     assert_eq!(
@@ -402,4 +402,80 @@ async fn trace_sql_prints_the_statements_an_operation_issues_with_values_inlined
         "a missing variable fails the operation: {error}"
     );
     std::fs::remove_file(file).ok();
+}
+
+/// The domain corrections' step keeps what a database already holds: a free-text industry
+/// becomes a note, each tie-up keeps its partner as the source worded it, and memberships the
+/// source does not state are no longer recorded as memberships.
+#[tokio::test]
+async fn the_domain_corrections_migrate_existing_rows() {
+    use sea_orm::ConnectionTrait;
+    iin_tests::backend();
+    let (_database, url) = TestDatabase::create().await;
+    iin_api(&url, &["seed"]).await;
+    // Back to just before the step, with every step after it.
+    let status = iin_api(&url, &["migrate", "status"]).await;
+    let names: Vec<&str> = status
+        .lines()
+        .filter_map(|l| l.split_whitespace().last())
+        .collect();
+    let step = names
+        .iter()
+        .position(|n| n.ends_with("_domain_corrections"))
+        .expect("the step is listed");
+    let steps = (names.len() - step).to_string();
+    iin_api(&url, &["migrate", "down", "--steps", &steps]).await;
+
+    let db = connect(&url).await;
+    for sql in [
+        "UPDATE organizations SET membership = 'member' WHERE code IN ('fcnw', 'nagoya-u')",
+        "INSERT INTO smes (corporate_number, name_ja, name_en, prefecture_code, industry, niche_status, \
+         cluster_projects, publication_consent, created_by_institution_id, created_at, updated_at) \
+         SELECT '7000012050002', '旧工業', 'Old Industries', 13, 'Machinery', 'none', ',', false, id, \
+         CURRENT_TIMESTAMP, CURRENT_TIMESTAMP FROM organizations WHERE code = 'aist'",
+        "INSERT INTO smes (corporate_number, name_ja, name_en, prefecture_code, industry, niche_status, \
+         cluster_projects, publication_consent, created_by_institution_id, created_at, updated_at) \
+         SELECT '1180301018771', '新工業', 'New Industries', 13, 'E25', 'none', ',', false, id, \
+         CURRENT_TIMESTAMP, CURRENT_TIMESTAMP FROM organizations WHERE code = 'aist'",
+    ] {
+        db.execute_unprepared(sql).await.expect(sql);
+    }
+    iin_api(&url, &["migrate", "up"]).await;
+
+    let organizations = organization::Entity::find().all(&db).await.unwrap();
+    let of = |code: &str| organizations.iter().find(|o| o.code == code).unwrap();
+    use entity::enums::{Membership, MembershipBasis};
+    assert_eq!(
+        (of("fcnw").membership, of("fcnw").membership_basis),
+        (Membership::NonMember, MembershipBasis::NotStated)
+    );
+    assert_eq!(of("aist").membership_basis, MembershipBasis::SourceDocument);
+    let smes = entity::sme::Entity::find().all(&db).await.unwrap();
+    let old = smes.iter().find(|s| s.name_en == "Old Industries").unwrap();
+    assert_eq!(
+        (old.industry.as_deref(), old.industry_note.as_deref()),
+        (None, Some("Machinery"))
+    );
+    let new = smes.iter().find(|s| s.name_en == "New Industries").unwrap();
+    assert_eq!(
+        (new.industry.as_deref(), new.industry_note.as_deref()),
+        (Some("E25"), None)
+    );
+    for tie in tie_up::Entity::find().all(&db).await.unwrap() {
+        let partners: serde_json::Value = serde_json::from_str(&tie.partners).unwrap();
+        assert_eq!(
+            partners,
+            serde_json::json!({ "partners": [{ "name": tie.foreign_partner, "kind": null,
+                                               "country": tie.country_code }], "incomplete": false })
+        );
+    }
+    // Seeding again structures the partners.
+    iin_api(&url, &["seed"]).await;
+    let structured = tie_up::Entity::find().all(&db).await.unwrap();
+    assert!(
+        structured
+            .iter()
+            .all(|t| t.partners.contains("\"kind\":\""))
+    );
+    db.close().await.ok();
 }

@@ -4,7 +4,10 @@
 use chrono::Utc;
 use entity::{
     cluster_project,
-    enums::{ClusterProgram, IndustryField, Membership, MetiBureau, OrganizationKind, WorldRegion},
+    enums::{
+        ClusterProgram, IndustryField, Membership, MembershipBasis, MetiBureau, OrganizationKind,
+        WorldRegion,
+    },
     organization, tie_up,
 };
 use sea_orm::{
@@ -300,6 +303,7 @@ pub async fn create_organization(
                 abbreviation: Set(input.abbreviation),
                 kind: Set(input.kind),
                 membership: Set(input.membership),
+                membership_basis: Set(MembershipBasis::NetworkRecord),
                 prefecture_code: Set(input.prefecture.get().into()),
                 website_url: Set(None),
                 description_ja: Set(None),
@@ -343,6 +347,7 @@ pub async fn set_membership(
                 .ok_or(ApiError::NotFound("organisation"))?;
             let mut active = row.into_active_model();
             active.membership = Set(membership);
+            active.membership_basis = Set(MembershipBasis::NetworkRecord);
             active.updated_at = Set(Utc::now());
             Ok(active.update(txn).await?)
         },
