@@ -301,7 +301,7 @@ const OPERATIONS: &[Operation] = &[
     },
     Operation {
         field: "Mutation.updateSme",
-        query: r#"mutation($id: ID!) { updateSme(id: $id, input: { industry: "Machinery" }) { id } }"#,
+        query: r#"mutation($id: ID!) { updateSme(id: $id, input: { industry: "E26" }) { id } }"#,
         mutation: true,
         variables: sme,
         allowed: |role, target| {
