@@ -13,14 +13,27 @@ use sea_orm_migration::{prelude::*, schema::*};
 pub struct Migration;
 
 /// One column per statement: SQLite alters one thing at a time.
-async fn add(manager: &SchemaManager<'_>, table: impl IntoIden, column: ColumnDef) -> Result<(), DbErr> {
+async fn add(
+    manager: &SchemaManager<'_>,
+    table: impl IntoIden,
+    column: ColumnDef,
+) -> Result<(), DbErr> {
     let mut column = column;
     manager
-        .alter_table(Table::alter().table(table).add_column(&mut column).to_owned())
+        .alter_table(
+            Table::alter()
+                .table(table)
+                .add_column(&mut column)
+                .to_owned(),
+        )
         .await
 }
 
-async fn drop(manager: &SchemaManager<'_>, table: impl IntoIden, column: impl IntoIden) -> Result<(), DbErr> {
+async fn drop(
+    manager: &SchemaManager<'_>,
+    table: impl IntoIden,
+    column: impl IntoIden,
+) -> Result<(), DbErr> {
     manager
         .alter_table(Table::alter().table(table).drop_column(column).to_owned())
         .await
@@ -38,7 +51,9 @@ impl MigrationTrait for Migration {
         add(
             manager,
             QualificationSchemes::Table,
-            small_integer(QualificationSchemes::LateRenewalMonths).default(0).to_owned(),
+            small_integer(QualificationSchemes::LateRenewalMonths)
+                .default(0)
+                .to_owned(),
         )
         .await?;
         add(
@@ -62,17 +77,26 @@ impl MigrationTrait for Migration {
         add(
             manager,
             CeRequirements::Table,
-            string_len(CeRequirements::Kind, 20).default("course").to_owned(),
+            string_len(CeRequirements::Kind, 20)
+                .default("course")
+                .to_owned(),
         )
         .await?;
         add(
             manager,
             TrainingCourses::Table,
-            string_len(TrainingCourses::Kind, 20).default("course").to_owned(),
+            string_len(TrainingCourses::Kind, 20)
+                .default("course")
+                .to_owned(),
         )
         .await?;
         add(manager, Awards::Table, date_null(Awards::PeriodFrom)).await?;
-        add(manager, Awards::Table, integer(Awards::Version).default(1).to_owned()).await?;
+        add(
+            manager,
+            Awards::Table,
+            integer(Awards::Version).default(1).to_owned(),
+        )
+        .await?;
 
         let db = manager.get_connection();
         // Each award's current period starts on its award date. For an award already renewed
@@ -98,14 +122,21 @@ impl MigrationTrait for Migration {
         // Pauses become suspensions, the nearest value the old schema knows.
         manager
             .get_connection()
-            .execute_unprepared("UPDATE awards SET decision = 'suspended' WHERE decision = 'paused'")
+            .execute_unprepared(
+                "UPDATE awards SET decision = 'suspended' WHERE decision = 'paused'",
+            )
             .await?;
         drop(manager, Awards::Table, Awards::Version).await?;
         drop(manager, Awards::Table, Awards::PeriodFrom).await?;
         drop(manager, TrainingCourses::Table, TrainingCourses::Kind).await?;
         drop(manager, CeRequirements::Table, CeRequirements::Kind).await?;
         drop(manager, SchemeLevels::Table, SchemeLevels::RequiredCourseId).await?;
-        drop(manager, SchemeLevels::Table, SchemeLevels::PracticeWithinMonths).await?;
+        drop(
+            manager,
+            SchemeLevels::Table,
+            SchemeLevels::PracticeWithinMonths,
+        )
+        .await?;
         drop(manager, SchemeLevels::Table, SchemeLevels::PracticeMonths).await?;
         drop(
             manager,

@@ -671,8 +671,7 @@ async fn check_level_prerequisites<C: ConnectionTrait>(
     level: &scheme_level::Model,
     input: &NewAward,
 ) -> ApiResult<()> {
-    if let (Some(required), Some(within)) = (level.practice_months, level.practice_within_months)
-    {
+    if let (Some(required), Some(within)) = (level.practice_months, level.practice_within_months) {
         let Some(done) = input.practice_months else {
             return Err(ApiError::bad_input(
                 "input.practiceMonths",

@@ -295,7 +295,9 @@ impl SchemeLevel {
     async fn required_course(&self, ctx: &Context<'_>) -> Result<Option<TrainingCourse>> {
         match self.0.required_course_id {
             None => Ok(None),
-            Some(id) => Ok(Some(TrainingCourse(load(ctx, CourseId(id), "course").await?))),
+            Some(id) => Ok(Some(TrainingCourse(
+                load(ctx, CourseId(id), "course").await?,
+            ))),
         }
     }
 }
@@ -516,7 +518,8 @@ impl TrainingRecord {
     }
     /// A course taken, or practice done: the kind of its course or practice activity.
     async fn kind(&self, ctx: &Context<'_>) -> Result<TrainingKind> {
-        let course: training_course::Model = load(ctx, CourseId(self.0.course_id), "course").await?;
+        let course: training_course::Model =
+            load(ctx, CourseId(self.0.course_id), "course").await?;
         Ok(course.kind.into())
     }
 }
@@ -1401,7 +1404,14 @@ impl QualificationMutation {
         reason: String,
         version: Option<i32>,
     ) -> Result<Award> {
-        holder_request(ctx, qualifications::HolderRequest::Pause, id, reason, version).await
+        holder_request(
+            ctx,
+            qualifications::HolderRequest::Pause,
+            id,
+            reason,
+            version,
+        )
+        .await
     }
 
     /// Resumes a paused award at its holder's request: the same callers as `pauseAward`. The
@@ -1413,7 +1423,14 @@ impl QualificationMutation {
         reason: String,
         version: Option<i32>,
     ) -> Result<Award> {
-        holder_request(ctx, qualifications::HolderRequest::Resume, id, reason, version).await
+        holder_request(
+            ctx,
+            qualifications::HolderRequest::Resume,
+            id,
+            reason,
+            version,
+        )
+        .await
     }
 
     /// Adds a coordinator to an organisation: its org admins (or network admins).
