@@ -250,6 +250,22 @@ pub enum AwardDecision {
     Suspended,
     #[sea_orm(string_value = "revoked")]
     Revoked,
+    /// Paused at the holder's own request (休止), not a decision against the holder; resumed on
+    /// request.
+    #[sea_orm(string_value = "paused")]
+    Paused,
+}
+
+/// What a training record is: a course taken, or practice (consulting work, 実務従事). A
+/// continuing-education requirement counts one kind only, so practice points cannot be earned
+/// from a course.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(20))")]
+pub enum TrainingKind {
+    #[sea_orm(string_value = "course")]
+    Course,
+    #[sea_orm(string_value = "practice")]
+    Practice,
 }
 
 /// An SME's standing as a niche leader (the source's GNT / DNT companies).

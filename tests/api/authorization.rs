@@ -60,16 +60,23 @@ const PUBLIC: &[(&str, &str)] = &[
     ("CoordinatorEdge", "node cursor"),
     (
         "QualificationScheme",
-        "id code nameJa nameEn issuer holderKind validityMonths renewalWindowMonths graceMonths levels continuingEducation",
+        "id code nameJa nameEn issuer holderKind validityMonths renewalWindowMonths graceMonths \
+        renewalValidityMonths lateRenewalMonths runByNetwork levels continuingEducation",
     ),
     (
         "QualificationSchemeConnection",
         "pageInfo edges nodes totalCount",
     ),
     ("QualificationSchemeEdge", "node cursor"),
-    ("SchemeLevel", "rank code nameJa nameEn requiresPrevious"),
-    ("CeRequirement", "unit amount periodMonths"),
-    ("TrainingCourse", "id titleJa titleEn provider unit amount"),
+    (
+        "SchemeLevel",
+        "rank code nameJa nameEn requiresPrevious practiceMonths practiceWithinMonths requiredCourse",
+    ),
+    ("CeRequirement", "unit kind amount periodMonths"),
+    (
+        "TrainingCourse",
+        "id titleJa titleEn provider unit amount kind",
+    ),
     (
         "TrainingCourseConnection",
         "pageInfo edges nodes totalCount",
@@ -485,6 +492,21 @@ const OPERATIONS: &[Operation] = &[
     Operation {
         field: "Mutation.renewAward",
         query: "mutation($id: ID!) { renewAward(id: $id) { id } }",
+        mutation: true,
+        variables: award,
+        allowed: own_registrar,
+    },
+    // A coordinator's award: its issuer's registrars record the holder's request.
+    Operation {
+        field: "Mutation.pauseAward",
+        query: r#"mutation($id: ID!) { pauseAward(id: $id, reason: "Holder's request") { id } }"#,
+        mutation: true,
+        variables: award,
+        allowed: own_registrar,
+    },
+    Operation {
+        field: "Mutation.resumeAward",
+        query: r#"mutation($id: ID!) { resumeAward(id: $id, reason: "Holder's request") { id } }"#,
         mutation: true,
         variables: award,
         allowed: own_registrar,

@@ -496,6 +496,64 @@ pub const ORGANIZATIONS: &[OrganizationSeed] = &[
              typical GNT companies across Japan has been conducted since January 2011.",
         ),
     ),
+    // ---- Issuers of the qualification schemes (seed/qualifications.rs), added for issue 15.
+    // The source document does not name them: none is a member. Their prefecture is a
+    // placeholder (13) the directory's schema requires; no address was verified, and ESCA is in
+    // Berlin (see its row).
+    //
+    // JBIA: 一般社団法人JBIA (日本ビジネス・インキュベーション協会), which certifies incubation
+    // managers (認定IM) and incubators; it carries on JANBO's incubation work since 2008.
+    // Sources: http://jbia.jp/recog.html ("JBIA認定IM及びBI取得のご説明"); the JBIA chair's
+    // article in かわらばん地域版95号 (sic-sagamihara.jp, March 2025).
+    org(
+        "jbia",
+        "日本ビジネス・インキュベーション協会",
+        "Japan Business Incubation Association",
+        Some("JBIA"),
+        BusinessAssociation,
+        NOT_STATED,
+        13,
+        Some(
+            "Certifies incubation managers (認定インキュベーション・マネジャー) and business incubators; \
+             runs the incubation manager training course.",
+        ),
+    ),
+    // CRAMS: 一般社団法人リサーチ・アドミニストレータースキル認定機構 (URAスキル認定機構), which
+    // certifies 認定URA and 認定専門URA. Its own pages name it "CRAMS"; no English name of its own
+    // was found, so `name_en` translates the Japanese one. Sources: https://crams.or.jp/wp/judge
+    // ("審査概要"), https://www.crams.or.jp/training/ ("研修概要"), https://www.crams.or.jp/?p=2133.
+    org(
+        "crams",
+        "リサーチ・アドミニストレータースキル認定機構",
+        "Research Administrator Skills Certification Organization",
+        Some("CRAMS"),
+        BusinessAssociation,
+        NOT_STATED,
+        13,
+        Some(
+            "Certifies research administrators (認定URA, 認定専門URA). Its training moved to JST in \
+             FY2024; certification stays with CRAMS.",
+        ),
+    ),
+    // ESCA: the European Secretariat for Cluster Analysis, Berlin (set up in November 2010 by
+    // VDI/VDE Innovation + Technik GmbH), which awards the Cluster Management Excellence labels
+    // (Bronze, Silver, Gold); EUCLES (Brussels, December 2020) is taking the labelling over.
+    // A foreign body: the directory has no country for organisations, so the prefecture is a
+    // placeholder and the description says where it is. Sources: https://cluster-analysis.org,
+    // https://eucles.be.
+    org(
+        "esca",
+        "欧州クラスター分析事務局",
+        "European Secretariat for Cluster Analysis",
+        Some("ESCA"),
+        BusinessAssociation,
+        NOT_STATED,
+        13,
+        Some(
+            "Based in Berlin, Germany (not in Japan: the prefecture is a placeholder). Benchmarks \
+             cluster organisations and awards the Cluster Management Excellence labels.",
+        ),
+    ),
 ];
 
 const ICP: (i16, Option<i16>) = (2001, Some(2009));
