@@ -16,8 +16,10 @@ pub struct Model {
     pub membership: Membership,
     /// Where `membership` comes from.
     pub membership_basis: MembershipBasis,
-    /// JIS X 0401 prefecture code, 1–47.
-    pub prefecture_code: i16,
+    /// JIS X 0401 prefecture code, 1–47; none for a body abroad, or whose seat is not recorded.
+    pub prefecture_code: Option<i16>,
+    /// ISO 3166-1 alpha-2 code of the country of its seat.
+    pub country_code: String,
     pub website_url: Option<String>,
     #[sea_orm(column_type = "Text", nullable)]
     pub description_ja: Option<String>,

@@ -1,4 +1,5 @@
-//! Domain corrections (issue 15): where an organisation's membership comes from; tie-ups' status,
+//! Domain corrections (issue 15): where an organisation's membership comes from, and its country
+//! (with no prefecture for a body abroad or whose seat is not recorded); tie-ups' status,
 //! form, start year and structured partners; SMEs without a corporate number (sole proprietors),
 //! with an optional qualified-invoice number, and industries as JSIC codes.
 //!
@@ -24,16 +25,23 @@ impl MigrationTrait for Migration {
     }
 
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .alter_table(
-                Table::alter()
-                    .table(Organizations::Table)
-                    .add_column(
-                        string_len(Organizations::MembershipBasis, 20).default("network_record"),
-                    )
-                    .to_owned(),
-            )
-            .await?;
+        for column in [
+            string_len(Organizations::MembershipBasis, 20)
+                .default("network_record")
+                .to_owned(),
+            char_len(Organizations::CountryCode, 2)
+                .default("JP")
+                .to_owned(),
+        ] {
+            manager
+                .alter_table(
+                    Table::alter()
+                        .table(Organizations::Table)
+                        .add_column(column)
+                        .to_owned(),
+                )
+                .await?;
+        }
 
         // The source states these memberships; it names no member, so the seeded bodies it did not
         // name as members are recorded as not stated (the seed writes the same on a new database).
@@ -92,14 +100,16 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        set_corporate_number_required(manager, false).await?;
+        set_required(manager, &CORPORATE_NUMBER, false).await?;
+        set_required(manager, &PREFECTURE, false).await?;
         move_free_text_industries(manager).await
     }
 
     /// Removes what `up` added. Refused while an SME has no corporate number (a sole proprietor
     /// cannot be kept without one); industries moved to notes stay there.
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        set_corporate_number_required(manager, true).await?;
+        set_required(manager, &CORPORATE_NUMBER, true).await?;
+        set_required(manager, &PREFECTURE, true).await?;
         manager
             .drop_index(
                 Index::drop()
@@ -133,14 +143,17 @@ impl MigrationTrait for Migration {
                 )
                 .await?;
         }
-        manager
-            .alter_table(
-                Table::alter()
-                    .table(Organizations::Table)
-                    .drop_column(Organizations::MembershipBasis)
-                    .to_owned(),
-            )
-            .await
+        for column in [Organizations::MembershipBasis, Organizations::CountryCode] {
+            manager
+                .alter_table(
+                    Table::alter()
+                        .table(Organizations::Table)
+                        .drop_column(column)
+                        .to_owned(),
+                )
+                .await?;
+        }
+        Ok(())
     }
 }
 
@@ -172,20 +185,52 @@ async fn structure_partners(manager: &SchemaManager<'_>) -> Result<(), DbErr> {
     Ok(())
 }
 
-/// A sole proprietor has no corporate number. PostgreSQL changes the constraint; SQLite, which
-/// cannot alter a column, has its table definition rewritten in place, as its documentation allows
-/// for a change that leaves the stored rows as they are (adding or removing NOT NULL; SQLite's
-/// "ALTER TABLE", section "Making Other Kinds Of Table Schema Changes").
-async fn set_corporate_number_required(
+/// A column that may be null, or must not: one column definition, as SQLite stores it, each way.
+struct Nullability {
+    table: &'static str,
+    column: &'static str,
+    optional: &'static str,
+    required: &'static str,
+}
+
+/// A sole proprietor has no corporate number.
+const CORPORATE_NUMBER: Nullability = Nullability {
+    table: "smes",
+    column: "corporate_number",
+    optional: "\"corporate_number\" char(13) UNIQUE",
+    required: "\"corporate_number\" char(13) NOT NULL UNIQUE",
+};
+
+/// A body abroad (ESCA), or whose seat is not recorded, has no prefecture.
+const PREFECTURE: Nullability = Nullability {
+    table: "organizations",
+    column: "prefecture_code",
+    optional: "\"prefecture_code\" smallint CHECK",
+    required: "\"prefecture_code\" smallint NOT NULL CHECK",
+};
+
+/// PostgreSQL changes the constraint; SQLite, which cannot alter a column, has its table
+/// definition rewritten in place, as its documentation allows for a change that leaves the stored
+/// rows as they are (adding or removing NOT NULL; SQLite's "ALTER TABLE", section "Making Other
+/// Kinds Of Table Schema Changes"). Making a column required again is refused while a row has none.
+async fn set_required(
     manager: &SchemaManager<'_>,
+    target: &Nullability,
     required: bool,
 ) -> Result<(), DbErr> {
     let db = manager.get_connection();
+    let backend = manager.get_database_backend();
+    let Nullability {
+        table,
+        column,
+        optional,
+        required: mandatory,
+    } = target;
     if required {
         let missing = db
             .query_one_raw(Statement::from_string(
-                manager.get_database_backend(),
-                "SELECT COUNT(*) AS n FROM smes WHERE corporate_number IS NULL",
+                backend,
+                format!("SELECT COUNT(*) AS n FROM {table} WHERE {column} IS NULL"),
             ))
             .await?
             .map(|row| row.try_get::<i64>("", "n"))
@@ -193,31 +238,28 @@ async fn set_corporate_number_required(
             .unwrap_or_default();
         if missing > 0 {
             return Err(DbErr::Migration(format!(
-                "{missing} SMEs have no corporate number: they cannot be migrated down"
+                "{missing} rows of {table} have no {column}: they cannot be migrated down"
             )));
         }
     }
-    match manager.get_database_backend() {
+    match backend {
         DbBackend::Postgres => {
             let change = if required { "SET" } else { "DROP" };
             db.execute_unprepared(&format!(
-                "ALTER TABLE smes ALTER COLUMN corporate_number {change} NOT NULL"
+                "ALTER TABLE {table} ALTER COLUMN {column} {change} NOT NULL"
             ))
             .await?;
         }
         DbBackend::Sqlite => {
             let row = db
-                .query_one_raw(Statement::from_string(
+                .query_one_raw(Statement::from_sql_and_values(
                     DbBackend::Sqlite,
-                    "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'smes'",
+                    "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?",
+                    [(*table).into()],
                 ))
                 .await?
-                .ok_or_else(|| DbErr::Migration("the smes table is missing".into()))?;
+                .ok_or_else(|| DbErr::Migration(format!("the {table} table is missing")))?;
             let sql: String = row.try_get("", "sql")?;
-            let (optional, mandatory) = (
-                "\"corporate_number\" char(13) UNIQUE",
-                "\"corporate_number\" char(13) NOT NULL UNIQUE",
-            );
             let (before, after) = if required {
                 (optional, mandatory)
             } else {
@@ -225,10 +267,10 @@ async fn set_corporate_number_required(
             };
             if !sql.contains(before) {
                 return Err(DbErr::Migration(format!(
-                    "unexpected definition of smes.corporate_number: {sql}"
+                    "unexpected definition of {table}.{column}: {sql}"
                 )));
             }
-            let after = sql.replacen(before, after, 1);
+            let rewritten = sql.replacen(before, after, 1);
             let version: i64 = db
                 .query_one_raw(Statement::from_string(
                     DbBackend::Sqlite,
@@ -241,8 +283,8 @@ async fn set_corporate_number_required(
             db.execute_unprepared("PRAGMA writable_schema = ON").await?;
             db.execute_raw(Statement::from_sql_and_values(
                 DbBackend::Sqlite,
-                "UPDATE sqlite_master SET sql = ? WHERE type = 'table' AND name = 'smes'",
-                [after.into()],
+                "UPDATE sqlite_master SET sql = ? WHERE type = 'table' AND name = ?",
+                [rewritten.into(), (*table).into()],
             ))
             .await?;
             db.execute_unprepared(&format!("PRAGMA schema_version = {}", version + 1))
@@ -315,6 +357,7 @@ fn placeholders(backend: DbBackend, sql: &str) -> String {
 enum Organizations {
     Table,
     MembershipBasis,
+    CountryCode,
 }
 
 #[derive(DeriveIden)]

@@ -21,7 +21,7 @@ const PUBLIC: &[(&str, &str)] = &[
     (
         "Organization",
         "id code nameJa nameEn name abbreviation kind membership membershipBasis prefecture bureau \
-        websiteUrl descriptionJa descriptionEn clusterParticipations coordinators",
+        country websiteUrl descriptionJa descriptionEn clusterParticipations coordinators",
     ),
     (
         "ClusterProject",

@@ -130,7 +130,7 @@ async fn seed_twice_gives_the_same_rows() {
             before.5.len(),
             before.6.len()
         ),
-        (37, 21, 34, 28, 12, 6, 10)
+        (40, 21, 34, 28, 10, 6, 11)
     );
 
     assert_eq!(
@@ -405,14 +405,14 @@ async fn trace_sql_prints_the_statements_an_operation_issues_with_values_inlined
 }
 
 /// The domain corrections' step keeps what a database already holds: a free-text industry
-/// becomes a note, each tie-up keeps its partner as the source worded it, and memberships the
-/// source does not state are no longer recorded as memberships.
+/// becomes a note, each tie-up keeps its partner as the source worded it, memberships the source
+/// does not state are no longer recorded as memberships, and organisations are in Japan.
 #[tokio::test]
 async fn the_domain_corrections_migrate_existing_rows() {
     use sea_orm::ConnectionTrait;
     iin_tests::backend();
     let (_database, url) = TestDatabase::create().await;
-    iin_api(&url, &["seed"]).await;
+    iin_api(&url, &["migrate", "up"]).await;
     // Back to just before the step, with every step after it.
     let status = iin_api(&url, &["migrate", "status"]).await;
     let names: Vec<&str> = status
@@ -427,29 +427,68 @@ async fn the_domain_corrections_migrate_existing_rows() {
     iin_api(&url, &["migrate", "down", "--steps", &steps]).await;
 
     let db = connect(&url).await;
+    let now = "CURRENT_TIMESTAMP";
     for sql in [
-        "UPDATE organizations SET membership = 'member' WHERE code IN ('fcnw', 'nagoya-u')",
-        "INSERT INTO smes (corporate_number, name_ja, name_en, prefecture_code, industry, niche_status, \
-         cluster_projects, publication_consent, created_by_institution_id, created_at, updated_at) \
-         SELECT '7000012050002', '旧工業', 'Old Industries', 13, 'Machinery', 'none', ',', false, id, \
-         CURRENT_TIMESTAMP, CURRENT_TIMESTAMP FROM organizations WHERE code = 'aist'",
-        "INSERT INTO smes (corporate_number, name_ja, name_en, prefecture_code, industry, niche_status, \
-         cluster_projects, publication_consent, created_by_institution_id, created_at, updated_at) \
-         SELECT '1180301018771', '新工業', 'New Industries', 13, 'E25', 'none', ',', false, id, \
-         CURRENT_TIMESTAMP, CURRENT_TIMESTAMP FROM organizations WHERE code = 'aist'",
+        format!(
+            "INSERT INTO organizations (code, name_ja, name_en, kind, membership, prefecture_code, \
+             created_at, updated_at) VALUES \
+             ('aist', '産業技術総合研究所', 'AIST', 'national_agency', 'cooperating', 13, {now}, {now}), \
+             ('fcnw', '食クラスター連携協議体', 'Food Cluster Network', 'industrial_cluster_promotion', \
+              'member', 1, {now}, {now}), \
+             ('kyoto-itf', '京都試験機関', 'Kyoto Testing', 'tlo', 'member', 26, {now}, {now})"
+        ),
+        format!(
+            "INSERT INTO cluster_projects (code, name_ja, name_en, program, bureau, fields, \
+             term_start_fiscal_year, created_at, updated_at) VALUES ('kyushu-k-rip', 'K-RIP', \
+             'K-RIP', 'industrial_cluster_program', 'kyushu', ',environment,', 2001, {now}, {now})"
+        ),
+        format!(
+            "INSERT INTO tie_ups (project_id, region, country_code, japanese_partner, foreign_partner, \
+             field_label, fields, created_at, updated_at) SELECT id, 'asia_oceania', 'CN', \
+             'Kyushu K-RIP project', 'Dalian, Qingdao', 'Recycling', ',environment,', {now}, {now} \
+             FROM cluster_projects"
+        ),
+        format!(
+            "INSERT INTO smes (corporate_number, name_ja, name_en, prefecture_code, industry, \
+             niche_status, cluster_projects, publication_consent, created_by_institution_id, \
+             created_at, updated_at) SELECT '7000012050002', '旧工業', 'Old Industries', 13, \
+             'Machinery', 'none', ',', false, id, {now}, {now} FROM organizations WHERE code = 'aist'"
+        ),
+        format!(
+            "INSERT INTO smes (corporate_number, name_ja, name_en, prefecture_code, industry, \
+             niche_status, cluster_projects, publication_consent, created_by_institution_id, \
+             created_at, updated_at) SELECT '1180301018771', '新工業', 'New Industries', 13, 'E25', \
+             'none', ',', false, id, {now}, {now} FROM organizations WHERE code = 'aist'"
+        ),
     ] {
-        db.execute_unprepared(sql).await.expect(sql);
+        db.execute_unprepared(&sql).await.expect(&sql);
     }
     iin_api(&url, &["migrate", "up"]).await;
 
+    use entity::enums::{Membership, MembershipBasis};
     let organizations = organization::Entity::find().all(&db).await.unwrap();
     let of = |code: &str| organizations.iter().find(|o| o.code == code).unwrap();
-    use entity::enums::{Membership, MembershipBasis};
+    let membership = |code: &str| (of(code).membership, of(code).membership_basis);
     assert_eq!(
-        (of("fcnw").membership, of("fcnw").membership_basis),
+        membership("fcnw"),
         (Membership::NonMember, MembershipBasis::NotStated)
     );
-    assert_eq!(of("aist").membership_basis, MembershipBasis::SourceDocument);
+    assert_eq!(
+        membership("aist"),
+        (Membership::Cooperating, MembershipBasis::SourceDocument)
+    );
+    // A member the network itself recorded stays one.
+    assert_eq!(
+        membership("kyoto-itf"),
+        (Membership::Member, MembershipBasis::NetworkRecord)
+    );
+    assert_eq!(
+        (
+            of("kyoto-itf").prefecture_code,
+            of("kyoto-itf").country_code.as_str()
+        ),
+        (Some(26), "JP")
+    );
     let smes = entity::sme::Entity::find().all(&db).await.unwrap();
     let old = smes.iter().find(|s| s.name_en == "Old Industries").unwrap();
     assert_eq!(
@@ -461,21 +500,23 @@ async fn the_domain_corrections_migrate_existing_rows() {
         (new.industry.as_deref(), new.industry_note.as_deref()),
         (Some("E25"), None)
     );
-    for tie in tie_up::Entity::find().all(&db).await.unwrap() {
-        let partners: serde_json::Value = serde_json::from_str(&tie.partners).unwrap();
-        assert_eq!(
-            partners,
-            serde_json::json!({ "partners": [{ "name": tie.foreign_partner, "kind": null,
-                                               "country": tie.country_code }], "incomplete": false })
-        );
-    }
+    let tie = tie_up::Entity::find().one(&db).await.unwrap().unwrap();
+    let partners: serde_json::Value = serde_json::from_str(&tie.partners).unwrap();
+    assert_eq!(
+        partners,
+        serde_json::json!({ "partners": [{ "name": "Dalian, Qingdao", "kind": null, "country": "CN" }],
+                            "incomplete": false })
+    );
     // Seeding again structures the partners.
     iin_api(&url, &["seed"]).await;
-    let structured = tie_up::Entity::find().all(&db).await.unwrap();
-    assert!(
-        structured
-            .iter()
-            .all(|t| t.partners.contains("\"kind\":\""))
+    let tie = tie_up::Entity::find_by_id(tie.id)
+        .one(&db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&tie.partners).unwrap()["partners"][1]["name"],
+        "Qingdao"
     );
     db.close().await.ok();
 }

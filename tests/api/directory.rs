@@ -48,6 +48,8 @@ async fn national_organisations_are_seeded_bilingually() {
                  school: organization(code: "naka-nippon-aviation") { kind membership membershipBasis }
                  castec: organization(code: "c-astec") { kind membership membershipBasis }
                  study: organization(code: "meti-gnt-study-group") { kind descriptionEn }
+                 esca: organization(code: "esca") { prefecture { code } bureau country { code } }
+                 jbia: organization(code: "jbia") { prefecture { code } bureau country { code } }
                  network { nameJa nameEn founded predecessor } }"#,
             json!({}),
         )
@@ -84,6 +86,15 @@ async fn national_organisations_are_seeded_bilingually() {
         json!({ "kind": "INCORPORATED_FOUNDATION", "membership": "NON_MEMBER", "membershipBasis": "NOT_STATED" })
     );
     assert_eq!(data["study"]["kind"], "STUDY_GROUP");
+    // No seat is made up: ESCA is in Germany, and JBIA's seat is not recorded.
+    assert_eq!(
+        data["esca"],
+        json!({ "prefecture": null, "bureau": null, "country": { "code": "DE" } })
+    );
+    assert_eq!(
+        data["jbia"],
+        json!({ "prefecture": null, "bureau": null, "country": { "code": "JP" } })
+    );
     assert!(
         data["study"]["descriptionEn"]
             .as_str()

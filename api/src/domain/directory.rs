@@ -132,7 +132,8 @@ fn organization_keyset(order: Ordering<OrganizationOrderField>) -> Keyset<organi
         }),
         OrganizationOrderField::PrefectureCode => {
             ("prefecture_code", Column::PrefectureCode, |m| {
-                SortValue::Int(m.prefecture_code.into())
+                m.prefecture_code
+                    .map_or(SortValue::Null, |code| SortValue::Int(code.into()))
             })
         }
     };
@@ -304,7 +305,8 @@ pub async fn create_organization(
                 kind: Set(input.kind),
                 membership: Set(input.membership),
                 membership_basis: Set(MembershipBasis::NetworkRecord),
-                prefecture_code: Set(input.prefecture.get().into()),
+                prefecture_code: Set(Some(input.prefecture.get().into())),
+                country_code: Set("JP".into()),
                 website_url: Set(None),
                 description_ja: Set(None),
                 description_en: Set(None),

@@ -343,12 +343,27 @@ impl Organization {
     async fn membership_basis(&self) -> MembershipBasis {
         self.0.membership_basis.into()
     }
-    async fn prefecture(&self) -> Result<Prefecture> {
-        Ok(Prefecture(prefecture_of(self.0.prefecture_code)?))
+    /// The prefecture of its seat; null for a body abroad or whose seat is not recorded.
+    async fn prefecture(&self) -> Result<Option<Prefecture>> {
+        Ok(self
+            .0
+            .prefecture_code
+            .map(prefecture_of)
+            .transpose()?
+            .map(Prefecture))
     }
-    /// The METI regional bureau that covers the organisation's prefecture.
-    async fn bureau(&self) -> Result<MetiBureau> {
-        Ok(prefecture_of(self.0.prefecture_code)?.bureau.into())
+    /// The METI regional bureau that covers the organisation's prefecture; null without one.
+    async fn bureau(&self) -> Result<Option<MetiBureau>> {
+        Ok(self
+            .0
+            .prefecture_code
+            .map(prefecture_of)
+            .transpose()?
+            .map(|p| p.bureau.into()))
+    }
+    /// The country of its seat.
+    async fn country(&self) -> Country {
+        Country(self.0.country_code.clone())
     }
     async fn website_url(&self) -> Option<&str> {
         self.0.website_url.as_deref()

@@ -53,7 +53,8 @@ pub async fn load_source(db: &DatabaseConnection) -> Result<SeedReport, DbErr> {
                     kind: Set(seed.kind),
                     membership: Set(seed.membership),
                     membership_basis: Set(seed.basis),
-                    prefecture_code: Set(seed.prefecture.into()),
+                    prefecture_code: Set(seed.prefecture.map(i16::from)),
+                    country_code: Set(seed.country.to_owned()),
                     website_url: Set(None),
                     description_ja: Set(None),
                     description_en: Set(seed.description_en.map(str::to_owned)),
@@ -79,7 +80,8 @@ pub async fn load_source(db: &DatabaseConnection) -> Result<SeedReport, DbErr> {
                     seed.kind,
                     membership,
                     basis,
-                    i16::from(seed.prefecture),
+                    seed.prefecture.map(i16::from),
+                    seed.country,
                 );
                 let current = (
                     row.name_ja.as_str(),
@@ -89,6 +91,7 @@ pub async fn load_source(db: &DatabaseConnection) -> Result<SeedReport, DbErr> {
                     row.membership,
                     row.membership_basis,
                     row.prefecture_code,
+                    row.country_code.as_str(),
                 );
                 if current == wanted {
                     row.clone()
@@ -101,7 +104,8 @@ pub async fn load_source(db: &DatabaseConnection) -> Result<SeedReport, DbErr> {
                     active.kind = Set(seed.kind);
                     active.membership = Set(membership);
                     active.membership_basis = Set(basis);
-                    active.prefecture_code = Set(seed.prefecture.into());
+                    active.prefecture_code = Set(seed.prefecture.map(i16::from));
+                    active.country_code = Set(seed.country.to_owned());
                     active.updated_at = Set(now);
                     active.update(&txn).await?
                 }

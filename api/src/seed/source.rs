@@ -31,7 +31,10 @@ pub struct OrganizationSeed {
     pub kind: OrganizationKind,
     pub membership: Membership,
     pub basis: MembershipBasis,
-    pub prefecture: u8,
+    /// None where the seat is abroad or not recorded.
+    pub prefecture: Option<u8>,
+    /// ISO 3166-1 alpha-2.
+    pub country: &'static str,
     pub description_en: Option<&'static str>,
 }
 
@@ -89,7 +92,8 @@ const fn org(
         kind,
         membership,
         basis,
-        prefecture,
+        prefecture: Some(prefecture),
+        country: "JP",
         description_en,
     }
 }
@@ -102,6 +106,25 @@ const SUPPORTS: (Membership, MembershipBasis) = (Supporting, SourceDocument);
 const TIED_UP: (Membership, MembershipBasis) = (Cooperating, SourceDocument);
 /// In the directory; the source says nothing of its relationship to the network.
 const NOT_STATED: (Membership, MembershipBasis) = (NonMember, NotStated);
+
+impl OrganizationSeed {
+    /// A body whose seat no source at hand records: no prefecture rather than a guessed one.
+    const fn seat_not_recorded(self) -> Self {
+        Self {
+            prefecture: None,
+            ..self
+        }
+    }
+
+    /// A body abroad.
+    const fn abroad(self, country: &'static str) -> Self {
+        Self {
+            prefecture: None,
+            country,
+            ..self
+        }
+    }
+}
 
 pub const ORGANIZATIONS: &[OrganizationSeed] = &[
     org(
@@ -496,10 +519,9 @@ pub const ORGANIZATIONS: &[OrganizationSeed] = &[
              typical GNT companies across Japan has been conducted since January 2011.",
         ),
     ),
-    // ---- Issuers of the qualification schemes (seed/qualifications.rs), added for issue 15.
-    // The source document does not name them: none is a member. Their prefecture is a
-    // placeholder (13) the directory's schema requires; no address was verified, and ESCA is in
-    // Berlin (see its row).
+    // ---- Issuers of the qualification schemes (seed/qualifications.rs).
+    // The source document does not name them: none is a member. No seat was verified for JBIA
+    // and CRAMS, so they have no prefecture; ESCA is in Berlin.
     //
     // JBIA: 一般社団法人JBIA (日本ビジネス・インキュベーション協会), which certifies incubation
     // managers (認定IM) and incubators; it carries on JANBO's incubation work since 2008.
@@ -517,7 +539,8 @@ pub const ORGANIZATIONS: &[OrganizationSeed] = &[
             "Certifies incubation managers (認定インキュベーション・マネジャー) and business incubators; \
              runs the incubation manager training course.",
         ),
-    ),
+    )
+    .seat_not_recorded(),
     // CRAMS: 一般社団法人リサーチ・アドミニストレータースキル認定機構 (URAスキル認定機構), which
     // certifies 認定URA and 認定専門URA. Its own pages name it "CRAMS"; no English name of its own
     // was found, so `name_en` translates the Japanese one. Sources: https://crams.or.jp/wp/judge
@@ -534,13 +557,12 @@ pub const ORGANIZATIONS: &[OrganizationSeed] = &[
             "Certifies research administrators (認定URA, 認定専門URA). Its training moved to JST in \
              FY2024; certification stays with CRAMS.",
         ),
-    ),
+    )
+    .seat_not_recorded(),
     // ESCA: the European Secretariat for Cluster Analysis, Berlin (set up in November 2010 by
     // VDI/VDE Innovation + Technik GmbH), which awards the Cluster Management Excellence labels
     // (Bronze, Silver, Gold); EUCLES (Brussels, December 2020) is taking the labelling over.
-    // A foreign body: the directory has no country for organisations, so the prefecture is a
-    // placeholder and the description says where it is. Sources: https://cluster-analysis.org,
-    // https://eucles.be.
+    // Sources: https://cluster-analysis.org, https://eucles.be.
     org(
         "esca",
         "欧州クラスター分析事務局",
@@ -550,10 +572,11 @@ pub const ORGANIZATIONS: &[OrganizationSeed] = &[
         NOT_STATED,
         13,
         Some(
-            "Based in Berlin, Germany (not in Japan: the prefecture is a placeholder). Benchmarks \
-             cluster organisations and awards the Cluster Management Excellence labels.",
+            "Based in Berlin, Germany. Benchmarks cluster organisations and awards the Cluster \
+             Management Excellence labels.",
         ),
-    ),
+    )
+    .abroad("DE"),
 ];
 
 const ICP: (i16, Option<i16>) = (2001, Some(2009));
@@ -1264,10 +1287,13 @@ mod tests {
         }
         for o in ORGANIZATIONS {
             assert!(
-                PrefectureCode::parse(o.prefecture.into()).is_ok(),
+                o.prefecture
+                    .is_none_or(|p| PrefectureCode::parse(p.into()).is_ok()),
                 "{}",
                 o.code
             );
+            assert!(country::names(o.country).is_some(), "{}", o.code);
+            assert!(o.prefecture.is_none() || o.country == "JP", "{}", o.code);
         }
     }
 
