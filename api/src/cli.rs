@@ -62,6 +62,7 @@ pub enum Command {
     /// authenticated request makes.
     TraceSql(TraceSql),
     /// Print a signed HS256 token (secret from IIN_JWT_SECRET) on the last line, for development.
+    /// Reads the directory only: it never migrates or seeds the database.
     Token {
         /// The subject: who the token speaks for.
         #[arg(long)]
@@ -221,14 +222,18 @@ pub async fn run(
                     settings.auth.network_institution
                 )));
             }
+            // Only reads the directory: a database it is pointed at is never migrated or seeded.
             let db = db::connect(&settings.database).await?;
-            db::prepare(&db, settings.seed_when_empty).await?;
-            if directory::organization_by_code(&db, &institution)
+            let found = directory::organization_by_code(&db, &institution)
                 .await
-                .ok()
-                .flatten()
-                .is_none()
-            {
+                .map_err(|_| {
+                    CliError::Refused(
+                        "the directory cannot be read: migrate and seed the database first \
+                         (iin-api serve, or iin-api seed)"
+                            .into(),
+                    )
+                })?;
+            if found.is_none() {
                 return Err(CliError::Refused(format!(
                     "unknown institution {institution:?}"
                 )));

@@ -230,6 +230,33 @@ async fn migrate_up_status_and_down() {
 async fn token_prints_a_token_the_server_accepts_and_refuses_unknowns() {
     iin_tests::backend();
     let (_database, url) = TestDatabase::create().await;
+    // Pointed at an empty database, it refuses and leaves the database as it found it.
+    let (error, code) = try_iin_api(
+        &url,
+        &[
+            "token",
+            "--sub",
+            "kato",
+            "--institution",
+            "aist",
+            "--role",
+            "member",
+        ],
+    )
+    .await
+    .unwrap_err();
+    assert!(
+        error.contains("migrate and seed the database first"),
+        "{error}"
+    );
+    assert_eq!(code, 2);
+    let db = connect(&url).await;
+    assert!(
+        organization::Entity::find().all(&db).await.is_err(),
+        "no table was created"
+    );
+    db.close().await.ok();
+    iin_api(&url, &["seed"]).await;
     let printed = iin_api(
         &url,
         &[
