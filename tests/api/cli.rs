@@ -547,3 +547,29 @@ async fn the_domain_corrections_migrate_existing_rows() {
     );
     db.close().await.ok();
 }
+
+/// The container health check: ready when the server answers `/readyz`, not ready (exit 1) when
+/// nothing listens.
+#[tokio::test]
+async fn healthcheck_asks_the_running_server() {
+    let app = iin_tests::TestApp::spawn().await;
+    let port = app.address.rsplit(':').next().unwrap();
+    let listen = format!("0.0.0.0:{port}");
+    let run = |listen: String| async move {
+        let cli = cli::Cli::try_parse_from(["iin-api", "healthcheck"]).unwrap();
+        let mut out = Vec::new();
+        let env = move |name: &str| (name == "IIN_LISTEN").then(|| listen.clone());
+        cli::run(cli, env, &mut out)
+            .await
+            .map(|()| String::from_utf8(out).unwrap())
+            .map_err(|e| (e.to_string(), e.exit_code()))
+    };
+    let ready = run(listen).await.expect("ready");
+    assert!(ready.starts_with("ready: http://127.0.0.1:"), "{ready}");
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = closed.local_addr().unwrap().port();
+    drop(closed);
+    let (error, code) = run(format!("127.0.0.1:{port}")).await.unwrap_err();
+    assert!(error.starts_with("not ready"), "{error}");
+    assert_eq!(code, 1);
+}
