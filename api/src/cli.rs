@@ -33,6 +33,9 @@ pub struct Cli {
 pub enum Command {
     /// Migrate, seed an empty database, and serve /graphql (the default).
     Serve,
+    /// Ask the server at IIN_LISTEN (0.0.0.0 asks 127.0.0.1) whether it is ready (`/readyz`):
+    /// exit 0 when it answers 200 within two seconds, 1 otherwise. For container health checks.
+    Healthcheck,
     /// Apply, revert or list schema migrations.
     Migrate {
         #[command(subcommand)]
@@ -62,6 +65,7 @@ pub enum Command {
     /// authenticated request makes.
     TraceSql(TraceSql),
     /// Print a signed HS256 token (secret from IIN_JWT_SECRET) on the last line, for development.
+    /// Reads the directory only: it never migrates or seeds the database.
     Token {
         /// The subject: who the token speaks for.
         #[arg(long)]
@@ -128,6 +132,8 @@ pub enum CliError {
     Io(#[from] std::io::Error),
     #[error("{0}")]
     Refused(String),
+    #[error("not ready: {0}")]
+    Unhealthy(String),
 }
 
 impl CliError {
@@ -150,6 +156,11 @@ pub async fn run(
     if let Command::ExportSchema = command {
         write!(out, "{}", graphql::sdl())?;
         return Ok(());
+    }
+    if let Command::Healthcheck = command {
+        // Only where to ask is needed: the rest of the settings (a secret…) may be absent here.
+        let listen = env("IIN_LISTEN").unwrap_or_else(|| "127.0.0.1:8080".to_owned());
+        return healthcheck(&listen, out).await;
     }
     let settings = Settings::from_lookup(env)?;
     match command {
@@ -221,14 +232,18 @@ pub async fn run(
                     settings.auth.network_institution
                 )));
             }
+            // Only reads the directory: a database it is pointed at is never migrated or seeded.
             let db = db::connect(&settings.database).await?;
-            db::prepare(&db, settings.seed_when_empty).await?;
-            if directory::organization_by_code(&db, &institution)
+            let found = directory::organization_by_code(&db, &institution)
                 .await
-                .ok()
-                .flatten()
-                .is_none()
-            {
+                .map_err(|_| {
+                    CliError::Refused(
+                        "the directory cannot be read: migrate and seed the database first \
+                         (iin-api serve, or iin-api seed)"
+                            .into(),
+                    )
+                })?;
+            if found.is_none() {
                 return Err(CliError::Refused(format!(
                     "unknown institution {institution:?}"
                 )));
@@ -260,7 +275,9 @@ pub async fn run(
                 writeln!(out, "{statement};")?;
             }
         }
-        Command::ExportSchema => unreachable!("answered before settings are read"),
+        Command::ExportSchema | Command::Healthcheck => {
+            unreachable!("answered before settings are read")
+        }
     }
     Ok(())
 }
@@ -345,4 +362,30 @@ async fn trace_sql(settings: &Settings, trace: TraceSql) -> Result<Vec<String>, 
         .map(|list| list.clone())
         .unwrap_or_default();
     Ok(list)
+}
+
+/// `GET /readyz` on the address the server listens on.
+async fn healthcheck(listen: &str, out: &mut (dyn Write + Send)) -> Result<(), CliError> {
+    let mut address: std::net::SocketAddr = listen
+        .parse()
+        .map_err(|_| CliError::Refused(format!("IIN_LISTEN is not HOST:PORT: {listen:?}")))?;
+    if address.ip().is_unspecified() {
+        address.set_ip(std::net::Ipv4Addr::LOCALHOST.into());
+    }
+    let url = format!("http://{address}/readyz");
+    let client = reqwest::Client::builder()
+        .timeout(Duration::from_secs(2))
+        .build()
+        .map_err(|e| CliError::Unhealthy(e.to_string()))?;
+    let reply = client
+        .get(&url)
+        .send()
+        .await
+        .map_err(|e| CliError::Unhealthy(format!("{url}: {e}")))?;
+    if reply.status().is_success() {
+        writeln!(out, "ready: {url}")?;
+        Ok(())
+    } else {
+        Err(CliError::Unhealthy(format!("{url}: {}", reply.status())))
+    }
 }

@@ -18,10 +18,15 @@ pub struct Model {
     pub awarded_on: Date,
     /// The last day the award is valid (before any grace period); null if it does not expire.
     pub expires_on: Option<Date>,
+    /// The first day of the current validity period (the award date, then the day after the
+    /// expiry a renewal ran on from); null on rows from before it was kept: the award date.
+    pub period_from: Option<Date>,
     pub decision: AwardDecision,
     #[sea_orm(column_type = "Text", nullable)]
     pub decision_reason: Option<String>,
     pub decided_at: Option<DateTimeUtc>,
+    /// 1 at issue, one more with every change (renewal, decision, pause, resumption).
+    pub version: i32,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -1,9 +1,10 @@
 use sea_orm::entity::prelude::*;
 
-use crate::enums::CeUnit;
+use crate::enums::{CeUnit, TrainingKind};
 
-/// A continuing-education requirement of a scheme: `amount` units within `period_months`
-/// before a renewal.
+/// A continuing-education requirement of a scheme: `amount` units of records of one kind,
+/// counted over the award's own validity period. `period_months` is the period the issuer states
+/// the requirement over; counting never uses it.
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "ce_requirements")]
 pub struct Model {
@@ -13,6 +14,8 @@ pub struct Model {
     pub unit: CeUnit,
     pub amount: i32,
     pub period_months: i16,
+    /// Which records count: courses, or practice.
+    pub kind: TrainingKind,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -34,6 +34,31 @@ pub enum OrganizationKind {
     Company,
     #[sea_orm(string_value = "network")]
     Network,
+    /// A foundation incorporated under the 2008 Act on General Incorporated Associations and
+    /// General Incorporated Foundations (一般財団法人, or 公益財団法人 once certified), such as JILC.
+    #[sea_orm(string_value = "incorporated_foundation")]
+    IncorporatedFoundation,
+    /// A vocational school (専修学校専門課程, 専門学校) under the School Education Act, Article 124.
+    #[sea_orm(string_value = "vocational_school")]
+    VocationalSchool,
+    /// A study group set up by a ministry (研究会), such as METI's study group on GNT companies.
+    #[sea_orm(string_value = "study_group")]
+    StudyGroup,
+}
+
+/// Where an organisation's recorded membership comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(20))")]
+pub enum MembershipBasis {
+    /// The source document states it (its "Cooperate" and "Support" lists, the RBAJ tie-up).
+    #[sea_orm(string_value = "source_document")]
+    SourceDocument,
+    /// The network's own records: set by a network admin.
+    #[sea_orm(string_value = "network_record")]
+    NetworkRecord,
+    /// Nobody has stated it: the organisation is in the directory, its membership is not known.
+    #[sea_orm(string_value = "not_stated")]
+    NotStated,
 }
 
 /// An organisation's relationship to IIN Japan.
@@ -90,6 +115,16 @@ pub enum ClusterProgram {
     /// From FY2010: top-down initiatives for internationally competitive clusters.
     #[sea_orm(string_value = "international_top_down")]
     InternationalTopDown,
+    /// MEXT's Knowledge Cluster Initiative (知的クラスター創成事業, from FY2002).
+    #[sea_orm(string_value = "knowledge_cluster_initiative")]
+    KnowledgeClusterInitiative,
+    /// MEXT's City Area Program (都市エリア産学官連携促進事業, from FY2002).
+    #[sea_orm(string_value = "city_area_program")]
+    CityAreaProgram,
+    /// MEXT's Regional Innovation Cluster Program (地域イノベーションクラスタープログラム), which
+    /// combined the two above from FY2010 and runs until FY2013.
+    #[sea_orm(string_value = "regional_innovation_cluster_program")]
+    RegionalInnovationClusterProgram,
 }
 
 /// The part an organisation plays in a cluster project.
@@ -108,7 +143,7 @@ pub enum ParticipationRole {
     Government,
 }
 
-/// The source document's two lists of overseas tie-ups.
+/// The world region of a tie-up's foreign partner.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
 #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(20))")]
 pub enum WorldRegion {
@@ -116,6 +151,35 @@ pub enum WorldRegion {
     Europe,
     #[sea_orm(string_value = "asia_oceania")]
     AsiaOceania,
+    #[sea_orm(string_value = "americas")]
+    Americas,
+    #[sea_orm(string_value = "middle_east")]
+    MiddleEast,
+}
+
+/// Whether a tie-up is still running.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(10))")]
+pub enum TieUpStatus {
+    #[sea_orm(string_value = "active")]
+    Active,
+    #[sea_orm(string_value = "ended")]
+    Ended,
+    /// Not recorded: the source (February 2011) lists tie-ups without saying whether they run.
+    #[sea_orm(string_value = "unknown")]
+    Unknown,
+}
+
+/// The form of a tie-up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(20))")]
+pub enum AgreementType {
+    /// A signed memorandum of understanding.
+    #[sea_orm(string_value = "mou")]
+    Mou,
+    /// Exchanges (missions, joint events) without a signed agreement.
+    #[sea_orm(string_value = "exchange")]
+    Exchange,
 }
 
 /// Industry fields of projects and tie-ups. Stored as a list in one text column (see
@@ -186,6 +250,22 @@ pub enum AwardDecision {
     Suspended,
     #[sea_orm(string_value = "revoked")]
     Revoked,
+    /// Paused at the holder's own request (休止), not a decision against the holder; resumed on
+    /// request.
+    #[sea_orm(string_value = "paused")]
+    Paused,
+}
+
+/// What a training record is: a course taken, or practice (consulting work, 実務従事). A
+/// continuing-education requirement counts one kind only, so practice points cannot be earned
+/// from a course.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(20))")]
+pub enum TrainingKind {
+    #[sea_orm(string_value = "course")]
+    Course,
+    #[sea_orm(string_value = "practice")]
+    Practice,
 }
 
 /// An SME's standing as a niche leader (the source's GNT / DNT companies).

@@ -1,6 +1,6 @@
 use sea_orm::entity::prelude::*;
 
-use crate::enums::{Membership, OrganizationKind};
+use crate::enums::{Membership, MembershipBasis, OrganizationKind};
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "organizations")]
@@ -14,8 +14,12 @@ pub struct Model {
     pub abbreviation: Option<String>,
     pub kind: OrganizationKind,
     pub membership: Membership,
-    /// JIS X 0401 prefecture code, 1–47.
-    pub prefecture_code: i16,
+    /// Where `membership` comes from.
+    pub membership_basis: MembershipBasis,
+    /// JIS X 0401 prefecture code, 1–47; none for a body abroad, or whose seat is not recorded.
+    pub prefecture_code: Option<i16>,
+    /// ISO 3166-1 alpha-2 code of the country of its seat.
+    pub country_code: String,
     pub website_url: Option<String>,
     #[sea_orm(column_type = "Text", nullable)]
     pub description_ja: Option<String>,

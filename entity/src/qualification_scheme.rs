@@ -20,6 +20,11 @@ pub struct Model {
     pub renewal_window_months: i16,
     /// How many months after expiry an award still counts, and may still be renewed.
     pub grace_months: i16,
+    /// How long a renewal extends an award, from its old expiry; null: `validity_months`.
+    pub renewal_validity_months: Option<i16>,
+    /// How many months after expiry renewal stays possible although the award no longer counts
+    /// (0: renewal closes with the grace period).
+    pub late_renewal_months: i16,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

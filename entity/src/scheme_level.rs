@@ -13,6 +13,12 @@ pub struct Model {
     pub name_en: String,
     /// An award at this level needs an active award at the level below.
     pub requires_previous: bool,
+    /// Months of relevant work the holder must have done …
+    pub practice_months: Option<i16>,
+    /// … within this many months before the award date.
+    pub practice_within_months: Option<i16>,
+    /// A course the holder must have completed before the award date.
+    pub required_course_id: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -1,6 +1,6 @@
 use sea_orm::entity::prelude::*;
 
-use crate::enums::WorldRegion;
+use crate::enums::{AgreementType, TieUpStatus, WorldRegion};
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "tie_ups")]
@@ -13,7 +13,16 @@ pub struct Model {
     pub country_code: String,
     /// The Japanese side as the source names it ("Hamamatsu", "TAMA project").
     pub japanese_partner: String,
+    /// The foreign side as the source words it ("Beijing, Shenyang, Dalian, etc").
     pub foreign_partner: String,
+    /// The foreign side, structured: a JSON array of `{"name", "kind", "country"}`, plus
+    /// whether the source's list ends in "etc" (see `TieUpPartners` in the API's domain).
+    #[sea_orm(column_type = "Text")]
+    pub partners: String,
+    /// The fiscal year the tie-up started, when known.
+    pub start_year: Option<i16>,
+    pub status: TieUpStatus,
+    pub agreement_type: Option<AgreementType>,
     /// The field as the source words it ("Cosmetics, functional food").
     pub field_label: String,
     /// Industry field codes, comma-delimited with a comma at each end.

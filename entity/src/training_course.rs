@@ -1,6 +1,6 @@
 use sea_orm::entity::prelude::*;
 
-use crate::enums::CeUnit;
+use crate::enums::{CeUnit, TrainingKind};
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "training_courses")]
@@ -14,6 +14,8 @@ pub struct Model {
     pub unit: CeUnit,
     /// What completing the course earns, in `unit`.
     pub amount: i32,
+    /// A course, or a kind of practice (consulting work) whose records earn practice points.
+    pub kind: TrainingKind,
     pub created_at: DateTimeUtc,
 }
 

@@ -20,8 +20,8 @@ const PUBLIC: &[(&str, &str)] = &[
     ),
     (
         "Organization",
-        "id code nameJa nameEn name abbreviation kind membership prefecture bureau websiteUrl \
-        descriptionJa descriptionEn clusterParticipations coordinators",
+        "id code nameJa nameEn name abbreviation kind membership membershipBasis prefecture bureau \
+        country websiteUrl descriptionJa descriptionEn clusterParticipations coordinators",
     ),
     (
         "ClusterProject",
@@ -30,8 +30,10 @@ const PUBLIC: &[(&str, &str)] = &[
     ("ClusterParticipation", "role organization project"),
     (
         "TieUp",
-        "id region country fields fieldLabel japanesePartner foreignPartner project",
+        "id region country fields fieldLabel japanesePartner foreignPartner partners partnersIncomplete \
+        startYear status agreementType project",
     ),
+    ("TieUpPartner", "name kind country"),
     ("Prefecture", "code isoCode nameJa nameEn region bureau"),
     ("Country", "code nameEn nameJa"),
     ("Network", "nameJa nameEn founded predecessor activities"),
@@ -58,16 +60,23 @@ const PUBLIC: &[(&str, &str)] = &[
     ("CoordinatorEdge", "node cursor"),
     (
         "QualificationScheme",
-        "id code nameJa nameEn issuer holderKind validityMonths renewalWindowMonths graceMonths levels continuingEducation",
+        "id code nameJa nameEn issuer holderKind validityMonths renewalWindowMonths graceMonths \
+        renewalValidityMonths lateRenewalMonths runByNetwork levels continuingEducation",
     ),
     (
         "QualificationSchemeConnection",
         "pageInfo edges nodes totalCount",
     ),
     ("QualificationSchemeEdge", "node cursor"),
-    ("SchemeLevel", "rank code nameJa nameEn requiresPrevious"),
-    ("CeRequirement", "unit amount periodMonths"),
-    ("TrainingCourse", "id titleJa titleEn provider unit amount"),
+    (
+        "SchemeLevel",
+        "rank code nameJa nameEn requiresPrevious practiceMonths practiceWithinMonths requiredCourse",
+    ),
+    ("CeRequirement", "unit kind amount periodMonths"),
+    (
+        "TrainingCourse",
+        "id titleJa titleEn provider unit amount kind",
+    ),
     (
         "TrainingCourseConnection",
         "pageInfo edges nodes totalCount",
@@ -81,7 +90,12 @@ const PUBLIC: &[(&str, &str)] = &[
     ("Query", "smes sme evaluations evaluation"),
     (
         "Sme",
-        "id corporateNumber nameJa nameEn prefecture industry nicheStatus clusterType clusterProjects ratingSummary",
+        "id corporateNumber invoiceNumber nameJa nameEn prefecture industry industryClassification \
+        industryNote nicheStatus clusterType clusterProjects ratingSummary",
+    ),
+    (
+        "IndustryClassification",
+        "code majorCode middleCode majorNameJa majorNameEn",
     ),
     ("SmeConnection", "pageInfo edges nodes totalCount"),
     ("SmeEdge", "node cursor"),
@@ -233,6 +247,13 @@ const OPERATIONS: &[Operation] = &[
         allowed: anyone,
     },
     Operation {
+        field: "Sme.isSmeUnderBasicAct",
+        query: "query($id: ID!) { node(id: $id) { ... on Sme { isSmeUnderBasicAct } } }",
+        mutation: false,
+        variables: sme,
+        allowed: anyone,
+    },
+    Operation {
         field: "Sme.publicationConsent",
         query: "query($id: ID!) { node(id: $id) { ... on Sme { publicationConsent } } }",
         mutation: false,
@@ -287,7 +308,7 @@ const OPERATIONS: &[Operation] = &[
     },
     Operation {
         field: "Mutation.updateSme",
-        query: r#"mutation($id: ID!) { updateSme(id: $id, input: { industry: "Machinery" }) { id } }"#,
+        query: r#"mutation($id: ID!) { updateSme(id: $id, input: { industry: "E26" }) { id } }"#,
         mutation: true,
         variables: sme,
         allowed: |role, target| {
@@ -471,6 +492,21 @@ const OPERATIONS: &[Operation] = &[
     Operation {
         field: "Mutation.renewAward",
         query: "mutation($id: ID!) { renewAward(id: $id) { id } }",
+        mutation: true,
+        variables: award,
+        allowed: own_registrar,
+    },
+    // A coordinator's award: its issuer's registrars record the holder's request.
+    Operation {
+        field: "Mutation.pauseAward",
+        query: r#"mutation($id: ID!) { pauseAward(id: $id, reason: "Holder's request") { id } }"#,
+        mutation: true,
+        variables: award,
+        allowed: own_registrar,
+    },
+    Operation {
+        field: "Mutation.resumeAward",
+        query: r#"mutation($id: ID!) { resumeAward(id: $id, reason: "Holder's request") { id } }"#,
         mutation: true,
         variables: award,
         allowed: own_registrar,

@@ -130,7 +130,7 @@ async fn seed_twice_gives_the_same_rows() {
             before.5.len(),
             before.6.len()
         ),
-        (36, 20, 34, 28, 12, 6, 10)
+        (40, 21, 34, 28, 10, 6, 11)
     );
 
     assert_eq!(
@@ -230,6 +230,33 @@ async fn migrate_up_status_and_down() {
 async fn token_prints_a_token_the_server_accepts_and_refuses_unknowns() {
     iin_tests::backend();
     let (_database, url) = TestDatabase::create().await;
+    // Pointed at an empty database, it refuses and leaves the database as it found it.
+    let (error, code) = try_iin_api(
+        &url,
+        &[
+            "token",
+            "--sub",
+            "kato",
+            "--institution",
+            "aist",
+            "--role",
+            "member",
+        ],
+    )
+    .await
+    .unwrap_err();
+    assert!(
+        error.contains("migrate and seed the database first"),
+        "{error}"
+    );
+    assert_eq!(code, 2);
+    let db = connect(&url).await;
+    assert!(
+        organization::Entity::find().all(&db).await.is_err(),
+        "no table was created"
+    );
+    db.close().await.ok();
+    iin_api(&url, &["seed"]).await;
     let printed = iin_api(
         &url,
         &[
@@ -402,4 +429,147 @@ async fn trace_sql_prints_the_statements_an_operation_issues_with_values_inlined
         "a missing variable fails the operation: {error}"
     );
     std::fs::remove_file(file).ok();
+}
+
+/// The domain corrections' step keeps what a database already holds: a free-text industry
+/// becomes a note, each tie-up keeps its partner as the source worded it, memberships the source
+/// does not state are no longer recorded as memberships, and organisations are in Japan.
+#[tokio::test]
+async fn the_domain_corrections_migrate_existing_rows() {
+    use sea_orm::ConnectionTrait;
+    iin_tests::backend();
+    let (_database, url) = TestDatabase::create().await;
+    iin_api(&url, &["migrate", "up"]).await;
+    // Back to just before the step, with every step after it.
+    let status = iin_api(&url, &["migrate", "status"]).await;
+    let names: Vec<&str> = status
+        .lines()
+        .filter_map(|l| l.split_whitespace().last())
+        .collect();
+    let step = names
+        .iter()
+        .position(|n| n.ends_with("_domain_corrections"))
+        .expect("the step is listed");
+    let steps = (names.len() - step).to_string();
+    iin_api(&url, &["migrate", "down", "--steps", &steps]).await;
+
+    let db = connect(&url).await;
+    let now = "CURRENT_TIMESTAMP";
+    for sql in [
+        format!(
+            "INSERT INTO organizations (code, name_ja, name_en, kind, membership, prefecture_code, \
+             created_at, updated_at) VALUES \
+             ('aist', '産業技術総合研究所', 'AIST', 'national_agency', 'cooperating', 13, {now}, {now}), \
+             ('fcnw', '食クラスター連携協議体', 'Food Cluster Network', 'industrial_cluster_promotion', \
+              'member', 1, {now}, {now}), \
+             ('kyoto-itf', '京都試験機関', 'Kyoto Testing', 'tlo', 'member', 26, {now}, {now})"
+        ),
+        format!(
+            "INSERT INTO cluster_projects (code, name_ja, name_en, program, bureau, fields, \
+             term_start_fiscal_year, created_at, updated_at) VALUES ('kyushu-k-rip', 'K-RIP', \
+             'K-RIP', 'industrial_cluster_program', 'kyushu', ',environment,', 2001, {now}, {now})"
+        ),
+        format!(
+            "INSERT INTO tie_ups (project_id, region, country_code, japanese_partner, foreign_partner, \
+             field_label, fields, created_at, updated_at) SELECT id, 'asia_oceania', 'CN', \
+             'Kyushu K-RIP project', 'Dalian, Qingdao', 'Recycling', ',environment,', {now}, {now} \
+             FROM cluster_projects"
+        ),
+        format!(
+            "INSERT INTO smes (corporate_number, name_ja, name_en, prefecture_code, industry, \
+             niche_status, cluster_projects, publication_consent, created_by_institution_id, \
+             created_at, updated_at) SELECT '7000012050002', '旧工業', 'Old Industries', 13, \
+             'Machinery', 'none', ',', false, id, {now}, {now} FROM organizations WHERE code = 'aist'"
+        ),
+        format!(
+            "INSERT INTO smes (corporate_number, name_ja, name_en, prefecture_code, industry, \
+             niche_status, cluster_projects, publication_consent, created_by_institution_id, \
+             created_at, updated_at) SELECT '1180301018771', '新工業', 'New Industries', 13, 'E25', \
+             'none', ',', false, id, {now}, {now} FROM organizations WHERE code = 'aist'"
+        ),
+    ] {
+        db.execute_unprepared(&sql).await.expect(&sql);
+    }
+    iin_api(&url, &["migrate", "up"]).await;
+
+    use entity::enums::{Membership, MembershipBasis};
+    let organizations = organization::Entity::find().all(&db).await.unwrap();
+    let of = |code: &str| organizations.iter().find(|o| o.code == code).unwrap();
+    let membership = |code: &str| (of(code).membership, of(code).membership_basis);
+    assert_eq!(
+        membership("fcnw"),
+        (Membership::NonMember, MembershipBasis::NotStated)
+    );
+    assert_eq!(
+        membership("aist"),
+        (Membership::Cooperating, MembershipBasis::SourceDocument)
+    );
+    // A member the network itself recorded stays one.
+    assert_eq!(
+        membership("kyoto-itf"),
+        (Membership::Member, MembershipBasis::NetworkRecord)
+    );
+    assert_eq!(
+        (
+            of("kyoto-itf").prefecture_code,
+            of("kyoto-itf").country_code.as_str()
+        ),
+        (Some(26), "JP")
+    );
+    let smes = entity::sme::Entity::find().all(&db).await.unwrap();
+    let old = smes.iter().find(|s| s.name_en == "Old Industries").unwrap();
+    assert_eq!(
+        (old.industry.as_deref(), old.industry_note.as_deref()),
+        (None, Some("Machinery"))
+    );
+    let new = smes.iter().find(|s| s.name_en == "New Industries").unwrap();
+    assert_eq!(
+        (new.industry.as_deref(), new.industry_note.as_deref()),
+        (Some("E25"), None)
+    );
+    let tie = tie_up::Entity::find().one(&db).await.unwrap().unwrap();
+    let partners: serde_json::Value = serde_json::from_str(&tie.partners).unwrap();
+    assert_eq!(
+        partners,
+        serde_json::json!({ "partners": [{ "name": "Dalian, Qingdao", "kind": null, "country": "CN" }],
+                            "incomplete": false })
+    );
+    // Seeding again structures the partners.
+    iin_api(&url, &["seed"]).await;
+    let tie = tie_up::Entity::find_by_id(tie.id)
+        .one(&db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&tie.partners).unwrap()["partners"][1]["name"],
+        "Qingdao"
+    );
+    db.close().await.ok();
+}
+
+/// The container health check: ready when the server answers `/readyz`, not ready (exit 1) when
+/// nothing listens.
+#[tokio::test]
+async fn healthcheck_asks_the_running_server() {
+    let app = iin_tests::TestApp::spawn().await;
+    let port = app.address.rsplit(':').next().unwrap();
+    let listen = format!("0.0.0.0:{port}");
+    let run = |listen: String| async move {
+        let cli = cli::Cli::try_parse_from(["iin-api", "healthcheck"]).unwrap();
+        let mut out = Vec::new();
+        let env = move |name: &str| (name == "IIN_LISTEN").then(|| listen.clone());
+        cli::run(cli, env, &mut out)
+            .await
+            .map(|()| String::from_utf8(out).unwrap())
+            .map_err(|e| (e.to_string(), e.exit_code()))
+    };
+    let ready = run(listen).await.expect("ready");
+    assert!(ready.starts_with("ready: http://127.0.0.1:"), "{ready}");
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = closed.local_addr().unwrap().port();
+    drop(closed);
+    let (error, code) = run(format!("127.0.0.1:{port}")).await.unwrap_err();
+    assert!(error.starts_with("not ready"), "{error}");
+    assert_eq!(code, 1);
 }

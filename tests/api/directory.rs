@@ -2,6 +2,7 @@
 
 use std::collections::BTreeSet;
 
+use iin_api::auth::Role;
 use iin_tests::TestApp;
 use serde_json::{Value, json};
 
@@ -42,7 +43,13 @@ async fn national_organisations_are_seeded_bilingually() {
             r#"{ aist: organization(code: "aist") { code nameJa nameEn abbreviation kind membership
                    prefecture { code isoCode nameEn region bureau } bureau }
                  meti: organization(code: "meti") { nameJa kind membership }
-                 banks: organization(code: "rbaj") { nameEn kind membership }
+                 banks: organization(code: "rbaj") { nameEn kind membership membershipBasis }
+                 jilc: organization(code: "jilc") { kind membership membershipBasis }
+                 school: organization(code: "naka-nippon-aviation") { kind membership membershipBasis }
+                 castec: organization(code: "c-astec") { kind membership membershipBasis }
+                 study: organization(code: "meti-gnt-study-group") { kind descriptionEn }
+                 esca: organization(code: "esca") { prefecture { code } bureau country { code } }
+                 jbia: organization(code: "jbia") { prefecture { code } bureau country { code } }
                  network { nameJa nameEn founded predecessor } }"#,
             json!({}),
         )
@@ -63,7 +70,36 @@ async fn national_organisations_are_seeded_bilingually() {
     );
     assert_eq!(
         data["banks"],
-        json!({ "nameEn": "Regional Banks Association of Japan", "kind": "FINANCIAL_INSTITUTION", "membership": "COOPERATING" })
+        json!({ "nameEn": "Regional Banks Association of Japan", "kind": "BUSINESS_ASSOCIATION",
+                "membership": "COOPERATING", "membershipBasis": "SOURCE_DOCUMENT" })
+    );
+    assert_eq!(
+        data["jilc"],
+        json!({ "kind": "INCORPORATED_FOUNDATION", "membership": "COOPERATING", "membershipBasis": "SOURCE_DOCUMENT" })
+    );
+    assert_eq!(
+        data["school"],
+        json!({ "kind": "VOCATIONAL_SCHOOL", "membership": "NON_MEMBER", "membershipBasis": "NOT_STATED" })
+    );
+    assert_eq!(
+        data["castec"],
+        json!({ "kind": "INCORPORATED_FOUNDATION", "membership": "NON_MEMBER", "membershipBasis": "NOT_STATED" })
+    );
+    assert_eq!(data["study"]["kind"], "STUDY_GROUP");
+    // No seat is made up: ESCA is in Germany, and JBIA's seat is not recorded.
+    assert_eq!(
+        data["esca"],
+        json!({ "prefecture": null, "bureau": null, "country": { "code": "DE" } })
+    );
+    assert_eq!(
+        data["jbia"],
+        json!({ "prefecture": null, "bureau": null, "country": { "code": "JP" } })
+    );
+    assert!(
+        data["study"]["descriptionEn"]
+            .as_str()
+            .unwrap()
+            .contains("November 2010")
     );
     assert_eq!(
         data["network"]["nameEn"],
@@ -161,6 +197,9 @@ async fn tie_ups_are_listed_by_region_and_country_with_their_projects() {
             r#"{ all: tieUps { totalCount }
                  europe: tieUps(filter: { region: EUROPE }) { totalCount }
                  asia: tieUps(filter: { region: ASIA_OCEANIA }) { totalCount }
+                 middleEast: tieUps(filter: { region: MIDDLE_EAST }) { nodes { country { code } partners { name kind } } }
+                 china: tieUps(filter: { country: "CN" }, orderBy: { field: FOREIGN_PARTNER }) {
+                   nodes { foreignPartner partnersIncomplete partners { name kind country { code } } status startYear agreementType } }
                  germany: tieUps(filter: { country: "DE" }, orderBy: { field: FOREIGN_PARTNER }) {
                    nodes { foreignPartner japanesePartner fieldLabel country { code nameEn nameJa } project { code } } } }"#,
             json!({}),
@@ -168,7 +207,26 @@ async fn tie_ups_are_listed_by_region_and_country_with_their_projects() {
         .await;
     assert_eq!(data["all"]["totalCount"], 28);
     assert_eq!(data["europe"]["totalCount"], 14);
-    assert_eq!(data["asia"]["totalCount"], 14);
+    // The source lists Saudi Arabia under "Asia, Oceania"; it is in the Middle East.
+    assert_eq!(data["asia"]["totalCount"], 13);
+    assert_eq!(
+        data["middleEast"]["nodes"],
+        json!([{ "country": { "code": "SA" }, "partners": [{ "name": "Saudi Arabia", "kind": "COUNTRY" }] }])
+    );
+    let beijing = data["china"]["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|n| n["foreignPartner"] == "Beijing, Shenyang, Dalian, etc")
+        .unwrap();
+    assert_eq!(
+        beijing,
+        &json!({ "foreignPartner": "Beijing, Shenyang, Dalian, etc", "partnersIncomplete": true,
+                 "partners": [{ "name": "Beijing", "kind": "CITY", "country": { "code": "CN" } },
+                              { "name": "Shenyang", "kind": "CITY", "country": { "code": "CN" } },
+                              { "name": "Dalian", "kind": "CITY", "country": { "code": "CN" } }],
+                 "status": "UNKNOWN", "startYear": null, "agreementType": null })
+    );
     assert_eq!(
         data["germany"]["nodes"],
         json!([
@@ -177,7 +235,7 @@ async fn tie_ups_are_listed_by_region_and_country_with_their_projects() {
             { "foreignPartner": "Germany", "japanesePartner": "Chugoku Next Generation Industries project", "fieldLabel": "Automobile",
               "country": { "code": "DE", "nameEn": "Germany", "nameJa": "ドイツ" }, "project": { "code": "chugoku-next-generation" } },
             { "foreignPartner": "Jena", "japanesePartner": "Hamamatsu", "fieldLabel": "Optoelectronic equipment",
-              "country": { "code": "DE", "nameEn": "Germany", "nameJa": "ドイツ" }, "project": { "code": "kanto-regional-industry" } },
+              "country": { "code": "DE", "nameEn": "Germany", "nameJa": "ドイツ" }, "project": { "code": "hamamatsu-optronics" } },
         ])
     );
 }
@@ -248,10 +306,15 @@ async fn organisations_filter_by_kind_bureau_prefecture_and_membership() {
     assert!(
         chubu.contains("khi-aerospace") && chubu.contains("nagoya-u") && !chubu.contains("aist")
     );
+    // The source names no member; Nagoya University is named only as a participant.
+    assert_eq!(
+        organization_codes(&app, json!({ "membership": "MEMBER" })).await,
+        set(&[])
+    );
     assert_eq!(
         organization_codes(
             &app,
-            json!({ "kind": "UNIVERSITY", "membership": "MEMBER" })
+            json!({ "kind": "UNIVERSITY", "membership": "NON_MEMBER" })
         )
         .await,
         set(&["nagoya-u"])
@@ -406,4 +469,53 @@ async fn prefectures_list_all_47_with_their_bureaus() {
         "Fukui is under the Kinki bureau"
     );
     assert_eq!(prefectures[46]["bureau"], "OKINAWA");
+}
+
+#[tokio::test]
+async fn a_project_lists_every_field_of_its_tie_ups_and_is_found_by_them() {
+    let app = TestApp::spawn().await;
+    let data = app
+        .data(
+            r#"{ tieUps(first: 100) { nodes { fields project { code fields } } }
+                 automotive: clusterProjects(filter: { field: AUTOMOTIVE }) { nodes { code } }
+                 hamamatsu: clusterProject(code: "hamamatsu-optronics") { program bureau fields } }"#,
+            json!({}),
+        )
+        .await;
+    for tie in data["tieUps"]["nodes"].as_array().unwrap() {
+        let project_fields = tie["project"]["fields"].as_array().unwrap();
+        for field in tie["fields"].as_array().unwrap() {
+            assert!(project_fields.contains(field), "{tie}");
+        }
+    }
+    assert_eq!(
+        data["automotive"]["nodes"],
+        json!([{ "code": "chugoku-next-generation" }])
+    );
+    assert_eq!(
+        data["hamamatsu"],
+        json!({ "program": "KNOWLEDGE_CLUSTER_INITIATIVE", "bureau": "KANTO", "fields": ["OPTOELECTRONICS"] })
+    );
+}
+
+#[tokio::test]
+async fn a_membership_the_network_sets_is_recorded_as_its_own() {
+    let app = TestApp::spawn().await;
+    let admin = app.token("admin", "iin-japan", &[Role::NetworkAdmin]);
+    let id = app
+        .data(r#"{ organization(code: "nagoya-u") { id } }"#, json!({}))
+        .await["organization"]["id"]
+        .clone();
+    let reply = app
+        .graphql_as(
+            &admin,
+            "mutation($id: ID!) { setOrganizationMembership(id: $id, membership: MEMBER) { membership membershipBasis } }",
+            json!({ "id": id }),
+        )
+        .await
+        .json();
+    assert_eq!(
+        reply["data"]["setOrganizationMembership"],
+        json!({ "membership": "MEMBER", "membershipBasis": "NETWORK_RECORD" })
+    );
 }

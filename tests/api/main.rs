@@ -18,5 +18,6 @@ mod operations;
 mod pagination;
 mod persisted;
 mod qualifications;
+mod smes;
 mod subscriptions;
 mod transports;

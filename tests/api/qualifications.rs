@@ -408,7 +408,7 @@ async fn anyone_can_verify_a_certificate_and_unknown_numbers_are_null() {
     assert_eq!(
         suspended["verifyCertificate"],
         json!({ "certificateNumber": "IIN-8K3N-F5VX-1RPD", "holderNameJa": "田中 誠", "holderNameEn": "Makoto Tanaka",
-                "scheme": { "code": "sme-consultant", "issuer": { "code": "smea" } }, "level": { "code": "registered" },
+                "scheme": { "code": "sme-consultant", "issuer": { "code": "meti" } }, "level": { "code": "registered" },
                 "awardedOn": "2023-04-01", "expiresOn": "2028-03-31", "status": "SUSPENDED" })
     );
     let typed = app
@@ -463,8 +463,8 @@ async fn coordinators_filter_by_expertise_place_organisation_and_credentials() {
                  hokkaido: coordinators(filter: { bureau: HOKKAIDO }) { nodes { nameEn } }
                  saitama: coordinators(filter: { prefectureCode: 11 }) { nodes { nameEn organization { code } } }
                  forum: coordinators(filter: { organizationId: $forum }) { totalCount }
-                 advanced: coordinators(filter: { holdsActiveAward: { scheme: "ura-skill", minLevel: "advanced" } }) { nodes { nameEn } }
-                 core: coordinators(filter: { holdsActiveAward: { scheme: "ura-skill", minLevel: "core" } }, orderBy: { field: NAME_EN }) { nodes { nameEn } }
+                 advanced: coordinators(filter: { holdsActiveAward: { scheme: "ura-skill", minLevel: "certified-senior-ura" } }) { nodes { nameEn } }
+                 core: coordinators(filter: { holdsActiveAward: { scheme: "ura-skill", minLevel: "certified-ura" } }, orderBy: { field: NAME_EN }) { nodes { nameEn } }
                  consultants: coordinators(filter: { holdsActiveAward: { scheme: "sme-consultant" } }) { nodes { nameEn } }
                  managers: coordinators(filter: { holdsActiveAward: { scheme: "incubation-manager" } }) { nodes { nameEn } } }"#,
             json!({ "forum": forum }),
@@ -687,4 +687,448 @@ async fn schemes_are_defined_and_changed_with_checked_input() {
         .graphql_as(&other, "mutation($id: ID!) { updateQualificationScheme(id: $id, input: { graceMonths: 0 }) { id } }", json!({ "id": made["id"] }))
         .await;
     assert_eq!(error_parts(&refused.json()).0, "FORBIDDEN");
+}
+
+#[tokio::test]
+async fn seeded_schemes_name_the_bodies_that_really_issue_them() {
+    let app = TestApp::spawn().await;
+    let data = app
+        .data(
+            "{ qualificationSchemes { nodes { code runByNetwork issuer { code kind membership }
+                levels { code practiceMonths practiceWithinMonths requiredCourse { titleEn provider { code } } }
+                renewalValidityMonths lateRenewalMonths continuingEducation { unit kind amount } } } }",
+            json!({}),
+        )
+        .await;
+    let schemes = data["qualificationSchemes"]["nodes"].as_array().unwrap();
+    let find = |code: &str| {
+        schemes
+            .iter()
+            .find(|s| s["code"] == code)
+            .unwrap_or_else(|| panic!("{code}"))
+            .clone()
+    };
+    for (code, issuer) in [
+        ("incubation-manager", "jbia"),
+        ("sme-consultant", "meti"),
+        ("ura-skill", "crams"),
+        ("cluster-management-label", "esca"),
+    ] {
+        let scheme = find(code);
+        assert_eq!(scheme["issuer"]["code"], issuer, "{code}");
+        assert_eq!(scheme["runByNetwork"], false, "{code}");
+    }
+    assert_eq!(
+        find("ura-skill")["levels"][0],
+        json!({ "code": "certified-ura", "practiceMonths": 36, "practiceWithinMonths": 60,
+                "requiredCourse": { "titleEn": "URA training (Core level)", "provider": { "code": "crams" } } })
+    );
+    let label = find("cluster-management-label");
+    assert_eq!(
+        (&label["renewalValidityMonths"], &label["lateRenewalMonths"]),
+        (&json!(36), &json!(12))
+    );
+    assert_eq!(
+        find("sme-consultant")["continuingEducation"],
+        json!([{ "unit": "CREDITS", "kind": "COURSE", "amount": 5 }, { "unit": "POINTS", "kind": "PRACTICE", "amount": 30 }])
+    );
+    for body in ["jbia", "crams", "esca"] {
+        let org = app
+            .data(
+                "query($c: String!) { organization(code: $c) { kind membership } }",
+                json!({ "c": body }),
+            )
+            .await;
+        assert_eq!(
+            org["organization"],
+            json!({ "kind": "BUSINESS_ASSOCIATION", "membership": "NON_MEMBER" }),
+            "{body}"
+        );
+    }
+
+    // A scheme the network itself defines says so.
+    let network = app.token("registrar@iin", "iin-japan", &[Role::Registrar]);
+    let made = app
+        .graphql_as(
+            &network,
+            "mutation($input: CreateQualificationSchemeInput!) { createQualificationScheme(input: $input) { runByNetwork } }",
+            json!({ "input": simple_scheme("network-own", 12, 1, 0, json!([])) }),
+        )
+        .await
+        .json();
+    assert_eq!(
+        made["data"]["createQualificationScheme"]["runByNetwork"], true,
+        "{made:#}"
+    );
+}
+
+const RENEWAL: &str =
+    "query($id: ID!) { node(id: $id) { ... on Award { periodFrom expiresOn renewal { openNow
+    continuingEducation { unit kind required earned missing countedFrom countedUntil } } } } }";
+const RECORD: &str = "mutation($id: ID!, $course: ID!, $on: Date!) { recordTraining(coordinatorId: $id, courseId: $course, completedOn: $on) { kind } }";
+
+async fn course(registry: &Registry<'_>, title: &str, unit: &str, kind: &str) -> Value {
+    registry
+        .ok(
+            &format!(
+                r#"mutation {{ createTrainingCourse(input: {{ titleJa: "研修", titleEn: "{title}", unit: {unit}, amount: 1, kind: {kind} }}) {{ id kind }} }}"#
+            ),
+            json!({}),
+        )
+        .await["createTrainingCourse"]["id"]
+        .clone()
+}
+
+#[tokio::test]
+async fn continuing_education_counts_over_the_awards_own_period_never_twice() {
+    let app = TestApp::spawn().await;
+    let registry = Registry::new(&app);
+    let scheme = registry
+        .scheme(simple_scheme(
+            "own-period",
+            12,
+            2,
+            0,
+            json!([{ "unit": "CREDITS", "amount": 2, "periodMonths": 60 }]),
+        ))
+        .await;
+    let update = course(&registry, "Update", "CREDITS", "COURSE").await;
+    let holder = registry.coordinator("Period holder").await;
+    let due = today() + Duration::days(10);
+    let awarded = awarded_for_expiry(due, 12);
+    let award =
+        registry.issue(&scheme, "basic", &holder, awarded).await["data"]["issueAward"]["id"]
+            .clone();
+
+    // The period's first day counts; the day before belongs to no period of this award.
+    for on in [awarded, awarded - Duration::days(1)] {
+        registry
+            .ok(
+                RECORD,
+                json!({ "id": holder, "course": update, "on": iso(on) }),
+            )
+            .await;
+    }
+    let before = registry.ok(RENEWAL, json!({ "id": award })).await["node"].clone();
+    assert_eq!(before["periodFrom"], iso(awarded));
+    assert_eq!(
+        before["renewal"]["continuingEducation"],
+        json!([{ "unit": "CREDITS", "kind": "COURSE", "required": 2, "earned": 1, "missing": 1,
+                 "countedFrom": iso(awarded), "countedUntil": iso(due) }])
+    );
+    let (code, _, message) = error_parts(
+        &registry
+            .run(
+                "mutation($id: ID!) { renewAward(id: $id) { id } }",
+                json!({ "id": award }),
+            )
+            .await,
+    );
+    assert_eq!(code, "CONFLICT");
+    assert!(message.contains("continuing education"), "{message}");
+
+    registry
+        .ok(
+            RECORD,
+            json!({ "id": holder, "course": update, "on": iso(today()) }),
+        )
+        .await;
+    let renewed = registry
+        .ok(
+            "mutation($id: ID!) { renewAward(id: $id) { periodFrom expiresOn version } }",
+            json!({ "id": award }),
+        )
+        .await["renewAward"]
+        .clone();
+    let next_from = due + Duration::days(1);
+    assert_eq!(renewed["periodFrom"], iso(next_from));
+    assert_eq!(renewed["version"], 2);
+
+    // After renewal the old period's credits no longer count.
+    let after = registry.ok(RENEWAL, json!({ "id": award })).await["node"]["renewal"]
+        ["continuingEducation"][0]
+        .clone();
+    assert_eq!(after["countedFrom"], iso(next_from));
+    assert_eq!(
+        (&after["earned"], &after["missing"]),
+        (&json!(0), &json!(2))
+    );
+}
+
+#[tokio::test]
+async fn practice_points_come_from_practice_not_from_courses() {
+    let app = TestApp::spawn().await;
+    let registry = Registry::new(&app);
+    let scheme = registry
+        .scheme(simple_scheme(
+            "practice-points",
+            12,
+            2,
+            0,
+            json!([{ "unit": "POINTS", "kind": "PRACTICE", "amount": 2, "periodMonths": 60 }]),
+        ))
+        .await;
+    let seminar = course(&registry, "Seminar with points", "POINTS", "COURSE").await;
+    let consulting = course(&registry, "Consulting day", "POINTS", "PRACTICE").await;
+    let holder = registry.coordinator("Consultant").await;
+    let award = registry
+        .issue(
+            &scheme,
+            "basic",
+            &holder,
+            awarded_for_expiry(today() + Duration::days(10), 12),
+        )
+        .await["data"]["issueAward"]["id"]
+        .clone();
+
+    for days_ago in 1..=3 {
+        let recorded = registry
+            .ok(
+                RECORD,
+                json!({ "id": holder, "course": seminar, "on": iso(today() - Duration::days(days_ago)) }),
+            )
+            .await;
+        assert_eq!(recorded["recordTraining"]["kind"], "COURSE");
+    }
+    let progress = registry.ok(RENEWAL, json!({ "id": award })).await["node"]["renewal"]
+        ["continuingEducation"][0]
+        .clone();
+    assert_eq!(
+        (&progress["kind"], &progress["earned"]),
+        (&json!("PRACTICE"), &json!(0)),
+        "a course's points are not practice"
+    );
+    let renew = "mutation($id: ID!) { renewAward(id: $id) { status } }";
+    assert_eq!(
+        error_parts(&registry.run(renew, json!({ "id": award })).await).0,
+        "CONFLICT"
+    );
+
+    for days_ago in 1..=2 {
+        let recorded = registry
+            .ok(
+                RECORD,
+                json!({ "id": holder, "course": consulting, "on": iso(today() - Duration::days(days_ago)) }),
+            )
+            .await;
+        assert_eq!(recorded["recordTraining"]["kind"], "PRACTICE");
+    }
+    assert_eq!(
+        registry.ok(renew, json!({ "id": award })).await["renewAward"]["status"],
+        "ACTIVE"
+    );
+}
+
+#[tokio::test]
+async fn holders_pause_and_resume_their_registration_through_the_right_callers() {
+    let app = TestApp::spawn().await;
+    let registry = Registry::new(&app);
+    let scheme = registry
+        .scheme(simple_scheme("pausable", 60, 6, 0, json!([])))
+        .await;
+    let holder = registry.coordinator("Pausing holder").await;
+    let issued =
+        registry.issue(&scheme, "basic", &holder, today()).await["data"]["issueAward"].clone();
+    let award = issued["id"].clone();
+    let pause = "mutation($id: ID!, $reason: String!, $version: Int) { pauseAward(id: $id, reason: $reason, version: $version) { status version decisionReason } }";
+    let resume = "mutation($id: ID!, $reason: String!, $version: Int) { resumeAward(id: $id, reason: $reason, version: $version) { status version } }";
+    let request = |version: Value| json!({ "id": award, "reason": "Holder's request: parental leave", "version": version });
+
+    // Neither another issuer's registrar nor the holder's organisation's admin decides it.
+    for token in [
+        app.token("registrar@jetro", "jetro", &[Role::Registrar]),
+        app.token("admin@aist", "aist", &[Role::OrgAdmin]),
+    ] {
+        let refused = app
+            .graphql_as(&token, pause, request(json!(1)))
+            .await
+            .json();
+        assert_eq!(error_parts(&refused).0, "FORBIDDEN", "{refused:#}");
+    }
+    let blank = registry
+        .run(pause, json!({ "id": award, "reason": " " }))
+        .await;
+    assert_eq!(error_parts(&blank).1, "reason");
+
+    let paused = registry.ok(pause, request(json!(1))).await["pauseAward"].clone();
+    assert_eq!(
+        paused,
+        json!({ "status": "PAUSED", "version": 2, "decisionReason": "Holder's request: parental leave" })
+    );
+    let number = issued["certificateNumber"].as_str().unwrap();
+    let check = app
+        .data(
+            "query($n: String!) { verifyCertificate(number: $n) { status } }",
+            json!({ "n": number }),
+        )
+        .await;
+    assert_eq!(check["verifyCertificate"]["status"], "PAUSED");
+    let member = app.token("member@jetro", "jetro", &[Role::Member]);
+    let listed = app
+        .graphql_as(
+            &member,
+            "{ awards(filter: { status: PAUSED }) { nodes { id } } }",
+            json!({}),
+        )
+        .await
+        .json();
+    assert_eq!(listed["data"]["awards"]["nodes"], json!([{ "id": award }]));
+
+    // A pause is not a suspension: the issuer's decisions and renewal wait for resumption.
+    let (code, _, message) = error_parts(
+        &registry
+            .run(
+                "mutation($id: ID!) { suspendAward(id: $id, reason: \"Complaint\") { id } }",
+                json!({ "id": award }),
+            )
+            .await,
+    );
+    assert_eq!(code, "CONFLICT");
+    assert!(message.contains("PAUSED"), "{message}");
+    let again = registry.run(pause, request(json!(2))).await;
+    assert_eq!(error_parts(&again).0, "CONFLICT");
+
+    let stale = registry.run(resume, request(json!(1))).await;
+    assert_eq!(
+        (
+            error_parts(&stale).0.as_str(),
+            error_parts(&stale).1.as_str()
+        ),
+        ("CONFLICT", "version")
+    );
+    let resumed = registry.ok(resume, request(json!(2))).await["resumeAward"].clone();
+    assert_eq!(resumed, json!({ "status": "ACTIVE", "version": 3 }));
+
+    // An organisation holding an award pauses it itself, through its own admins.
+    let label = registry
+        .scheme(json!({ "code": "org-label", "nameJa": "ラベル", "nameEn": "Label", "holderKind": "ORGANIZATION",
+            "validityMonths": 24, "levels": [{ "code": "bronze", "nameJa": "銅", "nameEn": "Bronze" }] }))
+        .await;
+    let jetro = app
+        .data(r#"{ organization(code: "jetro") { id } }"#, json!({}))
+        .await["organization"]["id"]
+        .clone();
+    let org_award = registry
+        .ok(
+            "mutation($s: ID!, $o: ID!) { issueAward(input: { schemeId: $s, level: \"bronze\", organizationId: $o }) { id } }",
+            json!({ "s": label, "o": jetro }),
+        )
+        .await["issueAward"]["id"]
+        .clone();
+    let holder_admin = app.token("admin@jetro", "jetro", &[Role::OrgAdmin]);
+    let outsider = app.token("admin@jst", "jst", &[Role::OrgAdmin]);
+    let vars = json!({ "id": org_award, "reason": "Restructuring" });
+    let refused = app.graphql_as(&outsider, pause, vars.clone()).await.json();
+    assert_eq!(error_parts(&refused).0, "FORBIDDEN");
+    let own = app.graphql_as(&holder_admin, pause, vars).await.json();
+    assert_eq!(own["data"]["pauseAward"]["status"], "PAUSED", "{own:#}");
+}
+
+#[tokio::test]
+async fn levels_check_practice_within_a_window_and_a_completed_course() {
+    let app = TestApp::spawn().await;
+    let registry = Registry::new(&app);
+    let core = course(&registry, "Core training", "HOURS", "COURSE").await;
+    let create = "mutation($input: CreateQualificationSchemeInput!) { createQualificationScheme(input: $input) { id } }";
+    let mut input = simple_scheme("practised", 60, 6, 0, json!([]));
+    input["levels"] = json!([{ "code": "certified", "nameJa": "認定", "nameEn": "Certified",
+        "practiceMonths": 36, "practiceWithinMonths": 60, "requiredCourseId": core }]);
+    for (patch, field) in [
+        (
+            json!({ "practiceMonths": 36, "practiceWithinMonths": null }),
+            "input.levels.0.practiceWithinMonths",
+        ),
+        (
+            json!({ "practiceMonths": 36, "practiceWithinMonths": 12 }),
+            "input.levels.0.practiceWithinMonths",
+        ),
+        (
+            json!({ "requiredCourseId": "999999" }),
+            "input.levels.0.requiredCourseId",
+        ),
+    ] {
+        let mut bad = input.clone();
+        bad["code"] = json!("practised-bad");
+        for (key, value) in patch.as_object().unwrap() {
+            bad["levels"][0][key] = value.clone();
+        }
+        let (code, got, _) = error_parts(&registry.run(create, json!({ "input": bad })).await);
+        assert_eq!(
+            (code.as_str(), got.as_str()),
+            ("BAD_USER_INPUT", field),
+            "{patch}"
+        );
+    }
+    let scheme = registry.scheme(input).await;
+    let holder = registry.coordinator("Research administrator").await;
+    let issue = |practice: Value| json!({ "input": { "schemeId": scheme, "level": "certified", "coordinatorId": holder, "practiceMonths": practice } });
+    let mutation = "mutation($input: IssueAwardInput!) { issueAward(input: $input) { status } }";
+    for (practice, code, field) in [
+        (Value::Null, "BAD_USER_INPUT", "input.practiceMonths"),
+        (json!(61), "BAD_USER_INPUT", "input.practiceMonths"),
+        (json!(35), "CONFLICT", "input.practiceMonths"),
+        (json!(36), "CONFLICT", "input.level"),
+    ] {
+        let body = registry.run(mutation, issue(practice.clone())).await;
+        let (got_code, got_field, message) = error_parts(&body);
+        assert_eq!(
+            (got_code.as_str(), got_field.as_str()),
+            (code, field),
+            "{practice}: {message}"
+        );
+    }
+    registry
+        .ok(
+            RECORD,
+            json!({ "id": holder, "course": core, "on": iso(today() - Duration::days(30)) }),
+        )
+        .await;
+    let issued = registry.ok(mutation, issue(json!(36))).await;
+    assert_eq!(issued["issueAward"]["status"], "ACTIVE");
+}
+
+#[tokio::test]
+async fn labels_renew_up_to_a_year_after_expiry_by_their_own_length() {
+    let app = TestApp::spawn().await;
+    let registry = Registry::new(&app);
+    let label = registry
+        .scheme(json!({ "code": "esca-like", "nameJa": "ラベル", "nameEn": "Label", "holderKind": "ORGANIZATION",
+            "validityMonths": 24, "renewalWindowMonths": 3, "graceMonths": 0, "renewalValidityMonths": 36, "lateRenewalMonths": 12,
+            "levels": [{ "code": "bronze", "nameJa": "銅", "nameEn": "Bronze" }] }))
+        .await;
+    let issue = "mutation($s: ID!, $o: ID!, $on: Date!) { issueAward(input: { schemeId: $s, level: \"bronze\", organizationId: $o, awardedOn: $on }) { id status } }";
+    let renew = "mutation($id: ID!) { renewAward(id: $id) { expiresOn status } }";
+    let expired_on = today() - Duration::days(40);
+    let mut awards = Vec::new();
+    for (code, expiry) in [
+        ("jetro", expired_on),
+        ("jst", today() - Duration::days(400)),
+    ] {
+        let org = app
+            .data(
+                "query($c: String!) { organization(code: $c) { id } }",
+                json!({ "c": code }),
+            )
+            .await["organization"]["id"]
+            .clone();
+        let issued = registry
+            .ok(
+                issue,
+                json!({ "s": label, "o": org, "on": iso(awarded_for_expiry(expiry, 24)) }),
+            )
+            .await["issueAward"]
+            .clone();
+        assert_eq!(issued["status"], "EXPIRED", "no grace: past expiry");
+        awards.push(issued["id"].clone());
+    }
+    let renewed = registry.ok(renew, json!({ "id": awards[0] })).await;
+    let extended = dates::period_end(expired_on + Duration::days(1), 36).unwrap();
+    assert_eq!(
+        renewed["renewAward"],
+        json!({ "expiresOn": iso(extended), "status": "ACTIVE" }),
+        "three more years, seamlessly from the old expiry"
+    );
+    let (code, _, message) = error_parts(&registry.run(renew, json!({ "id": awards[1] })).await);
+    assert_eq!(code, "CONFLICT");
+    assert!(message.contains("renewal closed"), "{message}");
 }

@@ -5,7 +5,7 @@
 use chrono::{NaiveDate, Utc};
 use entity::{
     award, coordinator,
-    enums::{AwardDecision, CeUnit, IndustryField, MetiBureau},
+    enums::{AwardDecision, CeUnit, IndustryField, MetiBureau, TrainingKind},
     qualification_scheme, scheme_level, training_course, training_record,
 };
 use sea_orm::{
@@ -270,6 +270,8 @@ pub struct NewCourse {
     pub title_en: String,
     pub unit: CeUnit,
     pub amount: i32,
+    /// A course, or a kind of practice (consulting work) whose records earn practice points.
+    pub kind: TrainingKind,
 }
 
 /// A provider's registrars or admins publish a course; the provider is their own institution.
@@ -292,6 +294,7 @@ pub async fn create_course(
             title_en: Set(input.title_en),
             unit: Set(input.unit),
             amount: Set(input.amount),
+            kind: Set(input.kind),
             created_at: Set(Utc::now()),
             ..Default::default()
         }

@@ -50,6 +50,47 @@ impl fmt::Display for CorporateNumber {
     }
 }
 
+/// A qualified-invoice issuer registration number (適格請求書発行事業者の登録番号, National Tax
+/// Agency, 「登録番号とは」 on its invoice publication site): `T` and 13 digits. A company's digits
+/// are its corporate number; a sole proprietor's are a number of the same system that no corporation
+/// holds (never the My Number), so the same check digit applies.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct InvoiceNumber(String);
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum InvalidInvoiceNumber {
+    #[error("a qualified-invoice registration number is T followed by 13 digits")]
+    Shape,
+    #[error("the check digit does not match: this is not a valid registration number")]
+    CheckDigit,
+    #[error("a company's registration number is T followed by its corporate number")]
+    NotTheCorporateNumber,
+}
+
+impl InvoiceNumber {
+    /// `corporate` is the business's corporate number, when it has one.
+    pub fn parse(
+        value: &str,
+        corporate: Option<&CorporateNumber>,
+    ) -> Result<Self, InvalidInvoiceNumber> {
+        let value = value.trim();
+        let digits = value
+            .strip_prefix('T')
+            .filter(|d| d.len() == 13 && d.bytes().all(|b| b.is_ascii_digit()))
+            .ok_or(InvalidInvoiceNumber::Shape)?;
+        let number =
+            CorporateNumber::parse(digits).map_err(|_| InvalidInvoiceNumber::CheckDigit)?;
+        if corporate.is_some_and(|corporate| *corporate != number) {
+            return Err(InvalidInvoiceNumber::NotTheCorporateNumber);
+        }
+        Ok(Self(value.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
 /// A valid number from twelve digits, for seeds and tests.
 pub fn with_check_digit(twelve: &str) -> String {
     let weighted: u32 = twelve
@@ -64,6 +105,37 @@ pub fn with_check_digit(twelve: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn invoice_numbers_are_t_and_a_checked_number() {
+        let nta = CorporateNumber::parse("7000012050002").unwrap();
+        assert!(InvoiceNumber::parse("T7000012050002", Some(&nta)).is_ok());
+        // A sole proprietor's number: no corporate number to match.
+        let individual = format!("T{}", with_check_digit("912345678901"));
+        assert!(InvoiceNumber::parse(&individual, None).is_ok());
+        assert_eq!(
+            InvoiceNumber::parse("T8000012050002", None),
+            Err(InvalidInvoiceNumber::CheckDigit)
+        );
+        assert_eq!(
+            InvoiceNumber::parse("T1180301018771", Some(&nta)),
+            Err(InvalidInvoiceNumber::NotTheCorporateNumber)
+        );
+        for bad in [
+            "7000012050002",
+            "t7000012050002",
+            "T700001205000",
+            "T70000120500021",
+            "Ｔ7000012050002",
+            "",
+        ] {
+            assert_eq!(
+                InvoiceNumber::parse(bad, None),
+                Err(InvalidInvoiceNumber::Shape),
+                "{bad}"
+            );
+        }
+    }
 
     #[test]
     fn published_numbers_validate() {

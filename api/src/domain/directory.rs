@@ -4,7 +4,10 @@
 use chrono::Utc;
 use entity::{
     cluster_project,
-    enums::{ClusterProgram, IndustryField, Membership, MetiBureau, OrganizationKind, WorldRegion},
+    enums::{
+        ClusterProgram, IndustryField, Membership, MembershipBasis, MetiBureau, OrganizationKind,
+        WorldRegion,
+    },
     organization, tie_up,
 };
 use sea_orm::{
@@ -129,7 +132,8 @@ fn organization_keyset(order: Ordering<OrganizationOrderField>) -> Keyset<organi
         }),
         OrganizationOrderField::PrefectureCode => {
             ("prefecture_code", Column::PrefectureCode, |m| {
-                SortValue::Int(m.prefecture_code.into())
+                m.prefecture_code
+                    .map_or(SortValue::Null, |code| SortValue::Int(code.into()))
             })
         }
     };
@@ -300,7 +304,9 @@ pub async fn create_organization(
                 abbreviation: Set(input.abbreviation),
                 kind: Set(input.kind),
                 membership: Set(input.membership),
-                prefecture_code: Set(input.prefecture.get().into()),
+                membership_basis: Set(MembershipBasis::NetworkRecord),
+                prefecture_code: Set(Some(input.prefecture.get().into())),
+                country_code: Set("JP".into()),
                 website_url: Set(None),
                 description_ja: Set(None),
                 description_en: Set(None),
@@ -343,6 +349,7 @@ pub async fn set_membership(
                 .ok_or(ApiError::NotFound("organisation"))?;
             let mut active = row.into_active_model();
             active.membership = Set(membership);
+            active.membership_basis = Set(MembershipBasis::NetworkRecord);
             active.updated_at = Set(Utc::now());
             Ok(active.update(txn).await?)
         },

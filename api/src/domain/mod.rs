@@ -2,6 +2,7 @@
 //! nothing below knows about GraphQL or HTTP.
 
 pub mod audit;
+pub mod basic_act;
 pub mod batch;
 pub mod certificate;
 pub mod coordinators;
@@ -13,9 +14,11 @@ pub mod evaluation;
 pub mod events;
 pub mod fields;
 pub mod idempotency;
+pub mod jsic;
 pub mod page;
 pub mod persisted;
 pub mod prefecture;
 pub mod profile;
 pub mod qualifications;
 pub mod search;
+pub mod tie_ups;

@@ -2,6 +2,9 @@
 //! order, so a page costs one indexed range scan wherever it starts, and rows inserted meanwhile
 //! neither repeat nor vanish. A cursor is opaque to callers: base64url of `[sort, value, id]`.
 //!
+//! A nullable sort column lists its NULLs last, in either direction, on both databases (which
+//! disagree by default); only such columns pay for the extra ordering term.
+//!
 //! `hasPreviousPage` when paging forward (and `hasNextPage` when paging backward) is true exactly
 //! when a cursor was given, as the Relay specification allows, rather than costing a second query.
 
@@ -9,6 +12,7 @@ use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, Order, PaginatorTrait,
     QueryFilter, QueryOrder, QuerySelect, Select, Value,
+    sea_query::{Expr, ExprTrait},
 };
 use serde::{Deserialize, Serialize};
 
@@ -38,6 +42,8 @@ enum Direction {
 pub enum SortValue {
     Int(i64),
     Text(String),
+    /// The row has no value in a nullable sort column.
+    Null,
 }
 
 impl From<SortValue> for Value {
@@ -45,6 +51,7 @@ impl From<SortValue> for Value {
         match value {
             SortValue::Int(i) => i.into(),
             SortValue::Text(s) => s.into(),
+            SortValue::Null => Value::BigInt(None),
         }
     }
 }
@@ -160,10 +167,10 @@ where
     }
     let mut select = select;
     if let Some(cursor) = &request.after {
-        select = select.filter(beyond(keyset, cursor, !keyset.descending));
+        select = select.filter(beyond(keyset, cursor, Side::After));
     }
     if let Some(cursor) = &request.before {
-        select = select.filter(beyond(keyset, cursor, keyset.descending));
+        select = select.filter(beyond(keyset, cursor, Side::Before));
     }
     // Paging backward scans the order in reverse, then turns the page round.
     let scan_descending = keyset.descending != (request.direction == Direction::Backward);
@@ -172,6 +179,15 @@ where
     } else {
         Order::Asc
     };
+    if nullable(keyset) {
+        // NULLs at the listing's end: after the values when scanning forward, before when back.
+        let nulls = if request.direction == Direction::Backward {
+            Order::Desc
+        } else {
+            Order::Asc
+        };
+        select = select.order_by(Expr::col(keyset.column).is_null(), nulls);
+    }
     let mut rows = select
         .order_by(keyset.column, order.clone())
         .order_by(keyset.id, order)
@@ -205,14 +221,52 @@ where
     })
 }
 
-/// Rows strictly above (`greater`) or below the cursor's position, ties broken by id.
-fn beyond<E: EntityTrait>(keyset: &Keyset<E>, cursor: &Cursor, greater: bool) -> Condition {
+fn nullable<E: EntityTrait>(keyset: &Keyset<E>) -> bool {
+    keyset.column.def().is_null()
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Side {
+    After,
+    Before,
+}
+
+/// Rows strictly after or before the cursor's position in the listing's order, ties broken by
+/// id. A nullable column's NULLs come after every value.
+fn beyond<E: EntityTrait>(keyset: &Keyset<E>, cursor: &Cursor, side: Side) -> Condition {
     let Cursor(_, value, id) = cursor;
+    // Later in the listing means greater in ascending order.
+    let greater = (side == Side::After) != keyset.descending;
+    if nullable(keyset) {
+        let null = keyset.column.is_null();
+        let past_id = if greater {
+            keyset.id.gt(*id)
+        } else {
+            keyset.id.lt(*id)
+        };
+        return match (value, side) {
+            (SortValue::Null, Side::After) => Condition::all().add(null).add(past_id),
+            (SortValue::Null, Side::Before) => Condition::any()
+                .add(keyset.column.is_not_null())
+                .add(Condition::all().add(null).add(past_id)),
+            (_, Side::After) => not_null_beyond(keyset, value, *id, greater).add(null),
+            (_, Side::Before) => not_null_beyond(keyset, value, *id, greater),
+        };
+    }
+    not_null_beyond(keyset, value, *id, greater)
+}
+
+fn not_null_beyond<E: EntityTrait>(
+    keyset: &Keyset<E>,
+    value: &SortValue,
+    id: i64,
+    greater: bool,
+) -> Condition {
     let value = Value::from(value.clone());
     let (past_value, past_id) = if greater {
-        (keyset.column.gt(value.clone()), keyset.id.gt(*id))
+        (keyset.column.gt(value.clone()), keyset.id.gt(id))
     } else {
-        (keyset.column.lt(value.clone()), keyset.id.lt(*id))
+        (keyset.column.lt(value.clone()), keyset.id.lt(id))
     };
     Condition::any()
         .add(past_value)

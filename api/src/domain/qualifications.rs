@@ -14,7 +14,7 @@
 use chrono::{NaiveDate, Utc};
 use entity::{
     award, ce_requirement, coordinator,
-    enums::{AwardDecision, CeUnit, HolderKind},
+    enums::{AwardDecision, CeUnit, HolderKind, TrainingKind},
     organization, qualification_scheme, scheme_level, training_course, training_record,
 };
 use sea_orm::{
@@ -45,6 +45,8 @@ pub enum AwardStatus {
     Expired,
     Suspended,
     Revoked,
+    /// Paused at the holder's request (休止); resumed on request.
+    Paused,
 }
 
 fn months(value: i16) -> u32 {
@@ -69,6 +71,7 @@ pub fn status(
     match award.decision {
         AwardDecision::Revoked => AwardStatus::Revoked,
         AwardDecision::Suspended => AwardStatus::Suspended,
+        AwardDecision::Paused => AwardStatus::Paused,
         AwardDecision::Active => match (award.expires_on, counts_until(award, scheme)) {
             (None, _) => AwardStatus::Active,
             (Some(_), Some(last)) if today <= last => AwardStatus::Active,
@@ -83,7 +86,8 @@ pub struct RenewalWindow {
     pub opens_on: NaiveDate,
     /// The award's expiry: renew by then to stay continuous.
     pub due_on: NaiveDate,
-    /// The last day renewal is possible (the end of the grace period).
+    /// The last day renewal is possible: the end of the grace period, or of the late-renewal
+    /// period when that is longer.
     pub closes_on: NaiveDate,
 }
 
@@ -92,22 +96,30 @@ pub fn renewal_window(
     scheme: &qualification_scheme::Model,
 ) -> Option<RenewalWindow> {
     let due_on = award.expires_on?;
+    let late = dates::grace_end(due_on, months(scheme.late_renewal_months))?;
     Some(RenewalWindow {
         opens_on: dates::period_start(due_on, months(scheme.renewal_window_months))?,
         due_on,
-        closes_on: counts_until(award, scheme)?,
+        closes_on: counts_until(award, scheme)?.max(late),
     })
 }
 
-/// How far a holder is with one continuing-education requirement, counted over the requirement's
-/// period up to `today`.
+/// The first day of an award's current validity period: trainings count from then.
+pub fn period_from(award: &award::Model) -> NaiveDate {
+    award.period_from.unwrap_or(award.awarded_on)
+}
+
+/// How far a holder is with one continuing-education requirement, counted over the award's
+/// current validity period (`counted_from` to `counted_until`, its expiry) up to today. A
+/// training belongs to one period only: one done after the expiry counts for the next.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CeProgress {
     pub unit: CeUnit,
+    pub kind: TrainingKind,
     pub required: i64,
     pub earned: i64,
-    pub period_months: i16,
     pub counted_from: NaiveDate,
+    pub counted_until: NaiveDate,
 }
 
 impl CeProgress {
@@ -116,41 +128,79 @@ impl CeProgress {
     }
 }
 
-/// One completed training: when, in which unit, how much.
+/// One completed training or practice: when, of which kind, in which unit, how much.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Completion {
     pub on: NaiveDate,
+    pub kind: TrainingKind,
     pub unit: CeUnit,
     pub amount: i32,
 }
 
+impl Completion {
+    /// What a record of a course (or practice activity) earns.
+    pub fn of(record: &training_record::Model, course: &training_course::Model) -> Self {
+        Self {
+            on: record.completed_on,
+            kind: course.kind,
+            unit: course.unit,
+            amount: course.amount,
+        }
+    }
+}
+
+/// Progress of each requirement over the period from `from` to `until` (the award's expiry),
+/// counting records up to `today`. Only records of the requirement's kind and unit count.
 pub fn ce_progress(
     requirements: &[ce_requirement::Model],
     completions: &[Completion],
+    from: NaiveDate,
+    until: NaiveDate,
     today: NaiveDate,
 ) -> Vec<CeProgress> {
+    let last = until.min(today);
     requirements
         .iter()
         .map(|requirement| {
-            let counted_from =
-                dates::period_start(today, months(requirement.period_months)).unwrap_or(today);
             let earned = completions
                 .iter()
-                .filter(|c| c.unit == requirement.unit && c.on >= counted_from && c.on <= today)
+                .filter(|c| {
+                    c.unit == requirement.unit
+                        && c.kind == requirement.kind
+                        && c.on >= from
+                        && c.on <= last
+                })
                 .map(|c| i64::from(c.amount))
                 .sum();
             CeProgress {
                 unit: requirement.unit,
+                kind: requirement.kind,
                 required: requirement.amount.into(),
                 earned,
-                period_months: requirement.period_months,
-                counted_from,
+                counted_from: from,
+                counted_until: until,
             }
         })
         .collect()
 }
 
-/// A coordinator's completed trainings, with what each earns.
+/// An award's continuing-education progress towards its next renewal: nothing for awards that
+/// do not expire or are held by organisations.
+pub fn award_ce_progress(
+    award: &award::Model,
+    requirements: &[ce_requirement::Model],
+    completions: &[Completion],
+    today: NaiveDate,
+) -> Vec<CeProgress> {
+    match (award.expires_on, award.coordinator_id) {
+        (Some(until), Some(_)) => {
+            ce_progress(requirements, completions, period_from(award), until, today)
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// A coordinator's completed trainings and practice, with what each earns.
 pub async fn completions<C: ConnectionTrait>(
     db: &C,
     coordinator_id: i64,
@@ -162,13 +212,7 @@ pub async fn completions<C: ConnectionTrait>(
         .await?;
     Ok(rows
         .into_iter()
-        .filter_map(|(record, course)| {
-            course.map(|course| Completion {
-                on: record.completed_on,
-                unit: course.unit,
-                amount: course.amount,
-            })
-        })
+        .filter_map(|(record, course)| course.map(|course| Completion::of(&record, &course)))
         .collect())
 }
 
@@ -299,6 +343,7 @@ pub async fn awards(
             AwardStatus::Suspended => {
                 Condition::all().add(Column::Decision.eq(AwardDecision::Suspended))
             }
+            AwardStatus::Paused => Condition::all().add(Column::Decision.eq(AwardDecision::Paused)),
             AwardStatus::Active | AwardStatus::Expired => {
                 let schemes = qualification_scheme::Entity::find().all(db).await?;
                 let active = active_today(&schemes, today_in_japan());
@@ -341,17 +386,29 @@ pub async fn certificate(
 
 // ---------------------------------------------------------------- schemes: define and change
 
+/// A level's prerequisite of practice: `months` of relevant work within the `within` months
+/// before the award date (e.g. 認定URA: three years within the last five).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PracticeRule {
+    pub months: i16,
+    pub within: i16,
+}
+
 #[derive(Debug, Clone)]
 pub struct LevelInput {
     pub code: Code,
     pub name_ja: String,
     pub name_en: String,
     pub requires_previous: bool,
+    pub practice: Option<PracticeRule>,
+    /// A course the holder must have completed by the award date.
+    pub required_course_id: Option<i64>,
 }
 
 #[derive(Debug, Clone, Copy)]
 pub struct RequirementInput {
     pub unit: CeUnit,
+    pub kind: TrainingKind,
     pub amount: i32,
     pub period_months: i16,
 }
@@ -365,6 +422,8 @@ pub struct NewScheme {
     pub validity_months: Option<i16>,
     pub renewal_window_months: i16,
     pub grace_months: i16,
+    pub renewal_validity_months: Option<i16>,
+    pub late_renewal_months: i16,
     pub levels: Vec<LevelInput>,
     pub requirements: Vec<RequirementInput>,
 }
@@ -376,6 +435,8 @@ pub struct SchemeChanges {
     pub validity_months: Change<i16>,
     pub renewal_window_months: Option<i16>,
     pub grace_months: Option<i16>,
+    pub renewal_validity_months: Change<i16>,
+    pub late_renewal_months: Option<i16>,
     /// Replaces the continuing-education requirements when given.
     pub requirements: Option<Vec<RequirementInput>>,
     /// Appended above the existing levels.
@@ -387,8 +448,20 @@ async fn insert_levels(
     scheme_id: i64,
     first_rank: i16,
     levels: Vec<LevelInput>,
+    field: &str,
 ) -> ApiResult<()> {
     for (rank, level) in (first_rank..).zip(levels) {
+        if let Some(course) = level.required_course_id {
+            training_course::Entity::find_by_id(course)
+                .one(txn)
+                .await?
+                .ok_or_else(|| {
+                    ApiError::bad_input(
+                        format!("{field}.{}.requiredCourseId", rank - first_rank),
+                        "no such course",
+                    )
+                })?;
+        }
         scheme_level::ActiveModel {
             scheme_id: Set(scheme_id),
             rank: Set(rank),
@@ -396,6 +469,9 @@ async fn insert_levels(
             name_ja: Set(level.name_ja),
             name_en: Set(level.name_en),
             requires_previous: Set(level.requires_previous),
+            practice_months: Set(level.practice.map(|p| p.months)),
+            practice_within_months: Set(level.practice.map(|p| p.within)),
+            required_course_id: Set(level.required_course_id),
             ..Default::default()
         }
         .insert(txn)
@@ -413,6 +489,7 @@ async fn insert_requirements(
         ce_requirement::ActiveModel {
             scheme_id: Set(scheme_id),
             unit: Set(requirement.unit),
+            kind: Set(requirement.kind),
             amount: Set(requirement.amount),
             period_months: Set(requirement.period_months),
             ..Default::default()
@@ -456,13 +533,15 @@ pub async fn create_scheme(
                 validity_months: Set(input.validity_months),
                 renewal_window_months: Set(input.renewal_window_months),
                 grace_months: Set(input.grace_months),
+                renewal_validity_months: Set(input.renewal_validity_months),
+                late_renewal_months: Set(input.late_renewal_months),
                 created_at: Set(now),
                 updated_at: Set(now),
                 ..Default::default()
             }
             .insert(txn)
             .await?;
-            insert_levels(txn, scheme.id, 1, input.levels).await?;
+            insert_levels(txn, scheme.id, 1, input.levels, "input.levels").await?;
             insert_requirements(txn, scheme.id, &input.requirements).await?;
             Ok(scheme)
         },
@@ -519,6 +598,14 @@ pub async fn update_scheme(
             if let Some(grace) = changes.grace_months {
                 active.grace_months = Set(grace);
             }
+            match changes.renewal_validity_months {
+                Change::Keep => {}
+                Change::Clear => active.renewal_validity_months = Set(None),
+                Change::Set(value) => active.renewal_validity_months = Set(Some(value)),
+            }
+            if let Some(late) = changes.late_renewal_months {
+                active.late_renewal_months = Set(late);
+            }
             active.updated_at = Set(Utc::now());
             let scheme = active.update(txn).await?;
             if let Some(requirements) = changes.requirements {
@@ -551,7 +638,7 @@ pub async fn update_scheme(
                     ));
                 }
                 let next = existing.iter().map(|l| l.rank).max().unwrap_or(0) + 1;
-                insert_levels(txn, scheme_id, next, changes.add_levels).await?;
+                insert_levels(txn, scheme_id, next, changes.add_levels, "input.addLevels").await?;
             }
             Ok(scheme)
         },
@@ -573,6 +660,69 @@ pub struct NewAward {
     pub level: String,
     pub holder: Holder,
     pub awarded_on: NaiveDate,
+    /// Months of relevant work within the level's practice window before the award date, as
+    /// attested to the issuer; needed by levels with a practice prerequisite.
+    pub practice_months: Option<i16>,
+}
+
+/// A level's own prerequisites: practice within a window, and a completed course.
+async fn check_level_prerequisites<C: ConnectionTrait>(
+    db: &C,
+    level: &scheme_level::Model,
+    input: &NewAward,
+) -> ApiResult<()> {
+    if let (Some(required), Some(within)) = (level.practice_months, level.practice_within_months) {
+        let Some(done) = input.practice_months else {
+            return Err(ApiError::bad_input(
+                "input.practiceMonths",
+                format!(
+                    "level {} needs {required} months of practice within the last {within}: give practiceMonths",
+                    level.code
+                ),
+            ));
+        };
+        if done < 0 || done > within {
+            return Err(ApiError::bad_input(
+                "input.practiceMonths",
+                format!("between 0 and {within} (the months counted)"),
+            ));
+        }
+        if done < required {
+            return Err(ApiError::Conflict {
+                field: "input.practiceMonths".into(),
+                message: format!(
+                    "level {} needs {required} months of practice within the last {within}; {done} given",
+                    level.code
+                ),
+            });
+        }
+    }
+    if let Some(course_id) = level.required_course_id {
+        let done = match input.holder {
+            Holder::Coordinator(id) => training_record::Entity::find()
+                .filter(training_record::Column::CoordinatorId.eq(id))
+                .filter(training_record::Column::CourseId.eq(course_id))
+                .filter(training_record::Column::CompletedOn.lte(input.awarded_on))
+                .one(db)
+                .await?
+                .is_some(),
+            Holder::Organization(_) => false,
+        };
+        if !done {
+            let title = training_course::Entity::find_by_id(course_id)
+                .one(db)
+                .await?
+                .map_or_else(|| "a course".to_owned(), |c| format!("{:?}", c.title_en));
+            return Err(ApiError::Conflict {
+                field: "input.level".into(),
+                message: format!(
+                    "level {} needs {title} completed by the award date",
+                    level.code
+                ),
+            });
+        }
+    }
+    Ok(())
 }
 
 async fn holder_awards<C: ConnectionTrait>(
@@ -665,7 +815,7 @@ pub async fn issue_award(
             a.level_id == level.id
                 && matches!(
                     status(a, &scheme, today),
-                    AwardStatus::Active | AwardStatus::Suspended
+                    AwardStatus::Active | AwardStatus::Suspended | AwardStatus::Paused
                 )
         }) {
             return Err(ApiError::Conflict {
@@ -690,6 +840,8 @@ pub async fn issue_award(
             });
         }
 
+        check_level_prerequisites(txn, &level, &input).await?;
+
         let expires_on = match scheme.validity_months {
             Some(validity) => Some(
                 dates::period_end(input.awarded_on, months(validity))
@@ -712,6 +864,8 @@ pub async fn issue_award(
                 certificate_number: Set(certificate::new_number()),
                 awarded_on: Set(input.awarded_on),
                 expires_on: Set(expires_on),
+                period_from: Set(Some(input.awarded_on)),
+                version: Set(1),
                 decision: Set(AwardDecision::Active),
                 decision_reason: Set(None),
                 decided_at: Set(None),
@@ -759,6 +913,7 @@ fn refuse_in(status: AwardStatus, action: &str) -> ApiError {
         AwardStatus::Expired => "EXPIRED",
         AwardStatus::Suspended => "SUSPENDED",
         AwardStatus::Revoked => "REVOKED",
+        AwardStatus::Paused => "PAUSED",
     };
     ApiError::Conflict {
         field: "id".into(),
@@ -777,12 +932,16 @@ pub async fn renew_award(
         let (award, scheme) = award_for_registrar(txn, caller, id).await?;
         let today = today_in_japan();
         let current = status(&award, &scheme, today);
-        if matches!(current, AwardStatus::Suspended | AwardStatus::Revoked) {
+        if matches!(
+            current,
+            AwardStatus::Suspended | AwardStatus::Revoked | AwardStatus::Paused
+        ) {
             return Err(refuse_in(current, "renewed"));
         }
-        let (Some(window), Some(validity)) =
-            (renewal_window(&award, &scheme), scheme.validity_months)
-        else {
+        let (Some(window), Some(validity)) = (
+            renewal_window(&award, &scheme),
+            scheme.renewal_validity_months.or(scheme.validity_months),
+        ) else {
             return Err(ApiError::Conflict {
                 field: "id".into(),
                 message: "the award does not expire: there is nothing to renew".into(),
@@ -808,7 +967,8 @@ pub async fn renew_award(
                 .filter(ce_requirement::Column::SchemeId.eq(scheme.id))
                 .all(txn)
                 .await?;
-            let progress = ce_progress(
+            let progress = award_ce_progress(
+                &award,
                 &requirements,
                 &completions(txn, coordinator_id).await?,
                 today,
@@ -817,7 +977,15 @@ pub async fn renew_award(
                 .iter()
                 .filter(|p| p.missing() > 0)
                 .map(|p| {
-                    format!("{} {:?} since {}", p.missing(), p.unit, p.counted_from).to_lowercase()
+                    format!(
+                        "{} {:?} of {:?} from {} to {}",
+                        p.missing(),
+                        p.unit,
+                        p.kind,
+                        p.counted_from,
+                        p.counted_until
+                    )
+                    .to_lowercase()
                 })
                 .collect();
             if !missing.is_empty() {
@@ -830,13 +998,17 @@ pub async fn renew_award(
                 });
             }
         }
-        let expires_on = window
+        let start = window
             .due_on
             .succ_opt()
-            .and_then(|start| dates::period_end(start, months(validity)))
             .ok_or_else(|| ApiError::corrupt("a renewed expiry is out of range"))?;
+        let expires_on = dates::period_end(start, months(validity))
+            .ok_or_else(|| ApiError::corrupt("a renewed expiry is out of range"))?;
+        let version = award.version + 1;
         let mut active = award.into_active_model();
         active.expires_on = Set(Some(expires_on));
+        active.period_from = Set(Some(start));
+        active.version = Set(version);
         active.updated_at = Set(Utc::now());
         Ok(active.update(txn).await?)
     })
@@ -885,22 +1057,114 @@ pub async fn decide(
                     AwardDecision::Suspended
                 }
                 (Decision::Reinstate, AwardDecision::Suspended) => AwardDecision::Active,
-                (Decision::Revoke, AwardDecision::Active | AwardDecision::Suspended) => {
-                    AwardDecision::Revoked
-                }
+                (
+                    Decision::Revoke,
+                    AwardDecision::Active | AwardDecision::Suspended | AwardDecision::Paused,
+                ) => AwardDecision::Revoked,
                 (Decision::Suspend, _) => return Err(refuse_in(current, "suspended")),
                 (Decision::Reinstate, _) => return Err(refuse_in(current, "reinstated")),
                 (Decision::Revoke, _) => return Err(refuse_in(current, "revoked")),
             };
-            let now = Utc::now();
-            let mut active = award.into_active_model();
-            active.decision = Set(next);
-            active.decision_reason = Set(Some(reason));
-            active.decided_at = Set(Some(now));
-            active.updated_at = Set(now);
-            Ok(active.update(txn).await?)
+            Ok(record_decision(txn, award, next, reason).await?)
         },
     )
+    .await
+}
+
+async fn record_decision(
+    txn: &DatabaseTransaction,
+    award: award::Model,
+    next: AwardDecision,
+    reason: String,
+) -> ApiResult<award::Model> {
+    let now = Utc::now();
+    let version = award.version + 1;
+    let mut active = award.into_active_model();
+    active.decision = Set(next);
+    active.decision_reason = Set(Some(reason));
+    active.decided_at = Set(Some(now));
+    active.version = Set(version);
+    active.updated_at = Set(now);
+    Ok(active.update(txn).await?)
+}
+
+/// Pausing (休止) or resuming a registration, at the holder's request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HolderRequest {
+    Pause,
+    Resume,
+}
+
+/// Who may act on the holder's request: the issuer's registrars, who record the request of a
+/// person (coordinators sign in with no token of their own, so a person's request reaches the
+/// API through the registrar, with its reason); and, for an award held by an organisation, that
+/// organisation's own admins.
+fn require_holder_or_registrar<'a>(
+    caller: &'a Caller,
+    award: &award::Model,
+    scheme: &qualification_scheme::Model,
+) -> ApiResult<&'a crate::auth::Principal> {
+    let principal = caller.require_member()?;
+    let holder_admin = award
+        .holder_organization_id
+        .is_some_and(|holder| principal.acts_for(holder, Role::OrgAdmin));
+    if holder_admin || principal.acts_for(scheme.issuer_id, Role::Registrar) {
+        Ok(principal)
+    } else {
+        Err(ApiError::Forbidden(
+            "this needs the registrar role at the issuer, or org_admin at the holding organisation"
+                .into(),
+        ))
+    }
+}
+
+/// Pauses an active award at its holder's request, or resumes a paused one. A pause is not a
+/// suspension: it is the holder's choice, and only the holder's request ends it. `version`, when
+/// given, must be the award's current version.
+pub async fn holder_request(
+    db: &DatabaseConnection,
+    caller: &Caller,
+    request: HolderRequest,
+    target: String,
+    id: ApiResult<i64>,
+    version: Option<i32>,
+    reason: ApiResult<String>,
+) -> ApiResult<award::Model> {
+    let operation = match request {
+        HolderRequest::Pause => "pauseAward",
+        HolderRequest::Resume => "resumeAward",
+    };
+    audited(db, caller, operation, Some(target), async |txn| {
+        caller.require_member()?;
+        let award = award::Entity::find_by_id(id?)
+            .one(txn)
+            .await?
+            .ok_or(ApiError::NotFound("award"))?;
+        let scheme = scheme_by_id(txn, award.scheme_id)
+            .await?
+            .ok_or_else(|| ApiError::corrupt("an award's scheme is missing"))?;
+        require_holder_or_registrar(caller, &award, &scheme)?;
+        let reason = reason?;
+        if let Some(expected) = version
+            && expected != award.version
+        {
+            return Err(ApiError::Conflict {
+                field: "version".into(),
+                message: format!(
+                    "the award is at version {}, not {expected}: reload it",
+                    award.version
+                ),
+            });
+        }
+        let current = status(&award, &scheme, today_in_japan());
+        let next = match (request, current) {
+            (HolderRequest::Pause, AwardStatus::Active) => AwardDecision::Paused,
+            (HolderRequest::Resume, AwardStatus::Paused) => AwardDecision::Active,
+            (HolderRequest::Pause, _) => return Err(refuse_in(current, "paused")),
+            (HolderRequest::Resume, _) => return Err(refuse_in(current, "resumed")),
+        };
+        record_decision(txn, award, next, reason).await
+    })
     .await
 }
 
@@ -923,6 +1187,8 @@ mod tests {
             validity_months: validity,
             renewal_window_months: window,
             grace_months: grace,
+            renewal_validity_months: None,
+            late_renewal_months: 0,
             created_at: Utc::now(),
             updated_at: Utc::now(),
         }
@@ -938,9 +1204,11 @@ mod tests {
             certificate_number: "IIN-0000-0000-0000".into(),
             awarded_on: d(2020, 1, 1),
             expires_on,
+            period_from: None,
             decision,
             decision_reason: None,
             decided_at: None,
+            version: 1,
             created_at: Utc::now(),
             updated_at: Utc::now(),
         }
@@ -1011,33 +1279,71 @@ mod tests {
     }
 
     #[test]
-    fn continuing_education_counts_the_right_unit_within_the_period() {
-        let requirement = |unit, amount, period_months| ce_requirement::Model {
+    fn late_renewal_stays_open_after_the_award_stops_counting() {
+        // ESCA's labels: no grace, renewable up to a year after expiry.
+        let mut label = scheme(Some(24), 3, 0);
+        label.late_renewal_months = 12;
+        let a = award(Some(d(2027, 5, 31)), AwardDecision::Active);
+        let window = renewal_window(&a, &label).unwrap();
+        assert_eq!(window.closes_on, d(2028, 5, 31));
+        assert_eq!(status(&a, &label, d(2027, 6, 1)), AwardStatus::Expired);
+        let paused = award(Some(d(2027, 5, 31)), AwardDecision::Paused);
+        assert_eq!(status(&paused, &label, d(2026, 1, 1)), AwardStatus::Paused);
+    }
+
+    fn requirement(unit: CeUnit, kind: TrainingKind, amount: i32) -> ce_requirement::Model {
+        ce_requirement::Model {
             id: 1,
             scheme_id: 1,
             unit,
             amount,
-            period_months,
-        };
-        let requirements = [
-            requirement(CeUnit::Credits, 5, 60),
-            requirement(CeUnit::Points, 30, 60),
-        ];
-        let done = |y, m, day, unit, amount| Completion {
-            on: d(y, m, day),
+            period_months: 60,
+            kind,
+        }
+    }
+
+    fn done(on: NaiveDate, kind: TrainingKind, unit: CeUnit, amount: i32) -> Completion {
+        Completion {
+            on,
+            kind,
             unit,
             amount,
-        };
-        let completions = [
-            done(2021, 4, 1, CeUnit::Credits, 1), // first day of the period: counts
-            done(2021, 3, 31, CeUnit::Credits, 9), // the day before: does not
-            done(2024, 1, 10, CeUnit::Credits, 2),
-            done(2025, 6, 1, CeUnit::Points, 30),
-            done(2026, 4, 1, CeUnit::Credits, 5), // after today: does not
+        }
+    }
+
+    #[test]
+    fn continuing_education_counts_the_awards_own_period_and_the_right_kind() {
+        use TrainingKind::{Course, Practice};
+        let requirements = [
+            requirement(CeUnit::Credits, Course, 5),
+            requirement(CeUnit::Points, Practice, 30),
         ];
-        let progress = ce_progress(&requirements, &completions, d(2026, 3, 31));
+        let completions = [
+            done(d(2021, 4, 1), Course, CeUnit::Credits, 1), // the period's first day: counts
+            done(d(2021, 3, 31), Course, CeUnit::Credits, 9), // the day before: does not
+            done(d(2024, 1, 10), Course, CeUnit::Credits, 2),
+            done(d(2025, 6, 1), Practice, CeUnit::Points, 25),
+            done(d(2025, 7, 1), Course, CeUnit::Points, 5), // points from a course: never
+            done(d(2026, 4, 1), Course, CeUnit::Credits, 5), // after the expiry: the next period
+        ];
+        let progress = ce_progress(
+            &requirements,
+            &completions,
+            d(2021, 4, 1),
+            d(2026, 3, 31),
+            d(2026, 5, 1),
+        );
         assert_eq!(progress[0].counted_from, d(2021, 4, 1));
+        assert_eq!(progress[0].counted_until, d(2026, 3, 31));
         assert_eq!((progress[0].earned, progress[0].missing()), (3, 2));
-        assert_eq!((progress[1].earned, progress[1].missing()), (30, 0));
+        assert_eq!((progress[1].earned, progress[1].missing()), (25, 5));
+
+        // Renewed on 2026-04-01: the old period's credits no longer count, the late one does.
+        let mut renewed = award(Some(d(2031, 3, 31)), AwardDecision::Active);
+        renewed.period_from = Some(d(2026, 4, 1));
+        let next = award_ce_progress(&renewed, &requirements, &completions, d(2026, 5, 1));
+        assert_eq!(next[0].counted_from, d(2026, 4, 1));
+        assert_eq!(next[0].earned, 5);
+        assert_eq!(next[1].earned, 0);
     }
 }

@@ -23,6 +23,7 @@ use crate::{
         prefecture::{self, PrefectureCode},
         profile::{self, Code, EmailAddress, PhoneNumber, WebsiteUrl},
         search::SearchText,
+        tie_ups::{self, TieUpPartners},
     },
     error::{ApiError, ApiResult},
 };
@@ -58,7 +59,7 @@ pub enum OrganizationKind {
     Tlo,
     /// Regional bank or other financial institution.
     FinancialInstitution,
-    /// SMRJ, AIST, JETRO, JST, JILC and other national bodies.
+    /// SMRJ, AIST, JETRO, JST and other national bodies.
     NationalAgency,
     /// A ministry (METI, MEXT …) or one of its regional bureaus.
     Ministry,
@@ -69,6 +70,24 @@ pub enum OrganizationKind {
     Company,
     /// IIN Japan itself.
     Network,
+    /// A general or public-interest incorporated foundation (一般財団法人, 公益財団法人), such as JILC.
+    IncorporatedFoundation,
+    /// A vocational school (専門学校).
+    VocationalSchool,
+    /// A study group a ministry set up (研究会).
+    StudyGroup,
+}
+
+/// Where an organisation's recorded membership comes from.
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+#[graphql(remote = "enums::MembershipBasis")]
+pub enum MembershipBasis {
+    /// The source document (METI, February 2011) states it.
+    SourceDocument,
+    /// The network recorded it (a network admin set it).
+    NetworkRecord,
+    /// Nobody has stated it: the organisation is in the directory, its membership is unknown.
+    NotStated,
 }
 
 /// An organisation's relationship to IIN Japan.
@@ -108,6 +127,12 @@ pub enum ClusterProgram {
     RegionalBottomUp,
     /// From FY2010: top-down initiatives for internationally competitive clusters.
     InternationalTopDown,
+    /// MEXT's Knowledge Cluster Initiative (知的クラスター創成事業), from FY2002.
+    KnowledgeClusterInitiative,
+    /// MEXT's City Area Program (都市エリア産学官連携促進事業), from FY2002.
+    CityAreaProgram,
+    /// MEXT's Regional Innovation Cluster Program, which combined the two above from FY2010.
+    RegionalInnovationClusterProgram,
 }
 
 /// The part an organisation plays in a cluster project.
@@ -121,11 +146,47 @@ pub enum ParticipationRole {
     Government,
 }
 
+/// The world region of a tie-up's foreign side.
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
 #[graphql(remote = "enums::WorldRegion")]
 pub enum WorldRegion {
     Europe,
     AsiaOceania,
+    Americas,
+    MiddleEast,
+}
+
+/// Whether a tie-up still runs.
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+#[graphql(remote = "enums::TieUpStatus")]
+pub enum TieUpStatus {
+    Active,
+    Ended,
+    /// Not recorded (the source lists tie-ups without saying whether they run).
+    Unknown,
+}
+
+/// The form of a tie-up.
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+#[graphql(remote = "enums::AgreementType")]
+pub enum AgreementType {
+    /// A signed memorandum of understanding.
+    Mou,
+    /// Exchanges (missions, joint events) without a signed agreement.
+    Exchange,
+}
+
+/// What a tie-up's foreign partner is.
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+#[graphql(remote = "tie_ups::PartnerKind")]
+pub enum PartnerKind {
+    City,
+    /// A region, province or département.
+    Region,
+    Country,
+    /// A cluster organisation or area ("Food Valley").
+    Cluster,
+    University,
 }
 
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
@@ -278,12 +339,31 @@ impl Organization {
     async fn membership(&self) -> Membership {
         self.0.membership.into()
     }
-    async fn prefecture(&self) -> Result<Prefecture> {
-        Ok(Prefecture(prefecture_of(self.0.prefecture_code)?))
+    /// Where `membership` comes from: the source document, the network's own record, or nobody.
+    async fn membership_basis(&self) -> MembershipBasis {
+        self.0.membership_basis.into()
     }
-    /// The METI regional bureau that covers the organisation's prefecture.
-    async fn bureau(&self) -> Result<MetiBureau> {
-        Ok(prefecture_of(self.0.prefecture_code)?.bureau.into())
+    /// The prefecture of its seat; null for a body abroad or whose seat is not recorded.
+    async fn prefecture(&self) -> Result<Option<Prefecture>> {
+        Ok(self
+            .0
+            .prefecture_code
+            .map(prefecture_of)
+            .transpose()?
+            .map(Prefecture))
+    }
+    /// The METI regional bureau that covers the organisation's prefecture; null without one.
+    async fn bureau(&self) -> Result<Option<MetiBureau>> {
+        Ok(self
+            .0
+            .prefecture_code
+            .map(prefecture_of)
+            .transpose()?
+            .map(|p| p.bureau.into()))
+    }
+    /// The country of its seat.
+    async fn country(&self) -> Country {
+        Country(self.0.country_code.clone())
     }
     async fn website_url(&self) -> Option<&str> {
         self.0.website_url.as_deref()
@@ -467,13 +547,51 @@ impl TieUp {
     async fn japanese_partner(&self) -> &str {
         &self.0.japanese_partner
     }
-    /// The overseas cluster, region or institution.
+    /// The overseas side as the source words it ("Beijing, Shenyang, Dalian, etc").
     async fn foreign_partner(&self) -> &str {
         &self.0.foreign_partner
+    }
+    /// The overseas side, one entry per city, region, cluster or university.
+    async fn partners(&self) -> Result<Vec<TieUpPartner>> {
+        let partners = TieUpPartners::decode(&self.0.partners, self.0.id)?;
+        Ok(partners.partners.into_iter().map(TieUpPartner).collect())
+    }
+    /// The source's list of partners is open-ended ("… etc").
+    async fn partners_incomplete(&self) -> Result<bool> {
+        Ok(TieUpPartners::decode(&self.0.partners, self.0.id)?.incomplete)
+    }
+    /// The fiscal year the tie-up started, when known.
+    async fn start_year(&self) -> Option<i16> {
+        self.0.start_year
+    }
+    async fn status(&self) -> TieUpStatus {
+        self.0.status.into()
+    }
+    /// The tie-up's form, when known.
+    async fn agreement_type(&self) -> Option<AgreementType> {
+        self.0.agreement_type.map(Into::into)
     }
     /// The cluster project on the Japanese side.
     async fn project(&self, ctx: &Context<'_>) -> Result<ClusterProject> {
         load_project(ctx, self.0.project_id).await
+    }
+}
+
+/// One overseas partner of a tie-up.
+pub struct TieUpPartner(tie_ups::Partner);
+
+#[Object]
+impl TieUpPartner {
+    /// As the source names it ("Dalian", "Medicon Valley").
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    /// Null for a partner recorded before partners were structured.
+    async fn kind(&self) -> Option<PartnerKind> {
+        self.0.kind.map(Into::into)
+    }
+    async fn country(&self) -> Country {
+        Country(self.0.country.clone())
     }
 }
 

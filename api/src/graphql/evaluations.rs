@@ -20,7 +20,7 @@ use super::{
 };
 use crate::{
     domain::{
-        corporate_number::CorporateNumber,
+        corporate_number::{CorporateNumber, InvoiceNumber},
         evaluation::{
             criteria::{self, IndicatorEntry, Scores, TechnologyEntry, ViewEntry},
             evaluations::{self, Action, EvaluationChanges, NewEvaluation},
@@ -28,6 +28,7 @@ use crate::{
         },
         events::EventBus,
         idempotency::Idempotency,
+        jsic::JsicCode,
         page::PageArgs,
         prefecture::PrefectureCode,
         profile,
@@ -136,9 +137,15 @@ impl Sme {
     pub async fn id(&self) -> ID {
         NodeType::Sme.id(self.0.id)
     }
-    /// The 13-digit corporate number (法人番号).
-    async fn corporate_number(&self) -> &str {
-        &self.0.corporate_number
+    /// The 13-digit corporate number (法人番号); null for a sole proprietor (個人事業主), who has
+    /// none.
+    async fn corporate_number(&self) -> Option<&str> {
+        self.0.corporate_number.as_deref()
+    }
+    /// The qualified-invoice issuer registration number (適格請求書発行事業者登録番号), `T` and 13
+    /// digits, when the SME has one. The National Tax Agency publishes these numbers.
+    async fn invoice_number(&self) -> Option<&str> {
+        self.0.invoice_number.as_deref()
     }
     async fn name_ja(&self) -> &str {
         &self.0.name_ja
@@ -149,8 +156,29 @@ impl Sme {
     async fn prefecture(&self) -> Result<Prefecture> {
         Prefecture::of(self.0.prefecture_code)
     }
+    /// The industry as a JSIC (日本標準産業分類, Revision 13) code: a major classification letter,
+    /// optionally with its middle classification and a minor digit ("E", "E25", "E251").
     async fn industry(&self) -> Option<&str> {
         self.0.industry.as_deref()
+    }
+    /// The JSIC classification of `industry`, with the major classification's names.
+    async fn industry_classification(&self) -> Option<IndustryClassification> {
+        self.0
+            .industry
+            .as_deref()
+            .and_then(|code| JsicCode::parse(code).ok())
+            .map(IndustryClassification)
+    }
+    /// What was recorded as the industry before industries became JSIC codes, when it was not one.
+    async fn industry_note(&self) -> Option<&str> {
+        self.0.industry_note.as_deref()
+    }
+    /// Whether the SME Basic Act (中小企業基本法, Article 2(1)) counts this business as a small or
+    /// medium-sized enterprise, from its industry, capital and regular employees; null when what
+    /// is recorded cannot decide it. Members of the network only, as are the figures behind it.
+    async fn is_sme_under_basic_act(&self, ctx: &Context<'_>) -> Result<Option<bool>> {
+        caller(ctx).require_member()?;
+        Ok(smes::is_sme_under_basic_act(&self.0))
     }
     async fn niche_status(&self) -> NicheStatus {
         self.0.niche_status.into()
@@ -443,15 +471,45 @@ impl EvaluationRevision {
     }
 }
 
+/// A JSIC (日本標準産業分類, Revision 13) classification.
+pub struct IndustryClassification(JsicCode);
+
+#[Object]
+impl IndustryClassification {
+    /// The whole code, e.g. "E25".
+    async fn code(&self) -> String {
+        self.0.to_string()
+    }
+    /// The major classification's letter, A–T.
+    async fn major_code(&self) -> String {
+        self.0.major().to_string()
+    }
+    /// The two-digit middle classification, when given.
+    async fn middle_code(&self) -> Option<String> {
+        self.0.middle().map(|m| format!("{m:02}"))
+    }
+    /// The major classification's Japanese name, e.g. 製造業.
+    async fn major_name_ja(&self) -> &'static str {
+        self.0.major_name_ja()
+    }
+    /// The major classification's English name, e.g. Manufacturing.
+    async fn major_name_en(&self) -> &'static str {
+        self.0.major_name_en()
+    }
+}
+
 // ---------------------------------------------------------------- inputs
 
 #[derive(InputObject)]
 pub struct CreateSmeInput {
-    /// 13 digits, checked by the check digit.
-    pub corporate_number: String,
+    /// 13 digits, checked by the check digit; omitted for a sole proprietor (個人事業主).
+    pub corporate_number: Option<String>,
+    /// `T` and 13 digits, checked; a company's is `T` and its corporate number.
+    pub invoice_number: Option<String>,
     pub name_ja: String,
     pub name_en: String,
     pub prefecture_code: i32,
+    /// A JSIC code: "E", "E25" or "E251".
     pub industry: Option<String>,
     pub employees: Option<i32>,
     pub capital_yen: Option<i64>,
@@ -467,7 +525,10 @@ pub struct UpdateSmeInput {
     pub name_ja: Option<String>,
     pub name_en: Option<String>,
     pub prefecture_code: Option<i32>,
+    /// A JSIC code: "E", "E25" or "E251"; null clears it.
     pub industry: MaybeUndefined<String>,
+    /// `T` and 13 digits; null clears it.
+    pub invoice_number: MaybeUndefined<String>,
     pub employees: MaybeUndefined<i32>,
     pub capital_yen: MaybeUndefined<i64>,
     pub niche_status: Option<NicheStatus>,
@@ -599,6 +660,10 @@ fn non_negative<T: PartialOrd + Default>(value: Option<T>, field: &str) -> ApiRe
     }
 }
 
+fn industry(code: &str) -> ApiResult<JsicCode> {
+    JsicCode::parse(code).map_err(|e| ApiError::bad_input("input.industry", e.to_string()))
+}
+
 fn project_ids(ids: &[ID], field: &str) -> ApiResult<Vec<i64>> {
     ids.iter()
         .enumerate()
@@ -608,19 +673,25 @@ fn project_ids(ids: &[ID], field: &str) -> ApiResult<Vec<i64>> {
 
 impl CreateSmeInput {
     fn parse(self) -> ApiResult<NewSme> {
+        let corporate_number = self
+            .corporate_number
+            .as_deref()
+            .map(CorporateNumber::parse)
+            .transpose()
+            .map_err(|e| ApiError::bad_input("input.corporateNumber", e.to_string()))?;
         Ok(NewSme {
-            corporate_number: CorporateNumber::parse(&self.corporate_number)
-                .map_err(|e| ApiError::bad_input("input.corporateNumber", e.to_string()))?,
+            invoice_number: self
+                .invoice_number
+                .as_deref()
+                .map(|n| InvoiceNumber::parse(n, corporate_number.as_ref()))
+                .transpose()
+                .map_err(|e| ApiError::bad_input("input.invoiceNumber", e.to_string()))?,
+            corporate_number,
             name_ja: required(&self.name_ja, "input.nameJa", 200)?,
             name_en: required(&self.name_en, "input.nameEn", 200)?,
             prefecture: PrefectureCode::parse(self.prefecture_code.into())
                 .map_err(|e| ApiError::bad_input("input.prefectureCode", e.to_string()))?,
-            industry: self
-                .industry
-                .map(|i| profile::text(&i, 100))
-                .transpose()
-                .map_err(|m| ApiError::bad_input("input.industry", m))?
-                .flatten(),
+            industry: self.industry.as_deref().map(industry).transpose()?,
             employees: non_negative(self.employees, "input.employees")?,
             capital_yen: non_negative(self.capital_yen, "input.capitalYen")?,
             niche_status: self.niche_status.into(),
@@ -659,7 +730,11 @@ impl UpdateSmeInput {
                         .map_err(|e| ApiError::bad_input("input.prefectureCode", e.to_string()))
                 })
                 .transpose()?,
-            industry: maybe(self.industry, |i| required(&i, "input.industry", 100))?,
+            industry: maybe(self.industry, |i| industry(&i))?,
+            invoice_number: maybe(self.invoice_number, |n| {
+                InvoiceNumber::parse(&n, None)
+                    .map_err(|e| ApiError::bad_input("input.invoiceNumber", e.to_string()))
+            })?,
             employees: maybe(self.employees, |v| {
                 Ok(non_negative(Some(v), "input.employees")?.unwrap_or_default())
             })?,
@@ -774,12 +849,9 @@ impl EvaluationQuery {
                 smes::sme_by_id(db, ids::decode_as(&id, NodeType::Sme, "id")?).await?
             }
             (None, Some(number)) => {
-                use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
-                sme::Entity::find()
-                    .filter(sme::Column::CorporateNumber.eq(number.trim()))
-                    .one(db)
-                    .await
-                    .map_err(ApiError::from)?
+                let number = CorporateNumber::parse(&number)
+                    .map_err(|e| ApiError::bad_input("corporateNumber", e.to_string()))?;
+                smes::sme_by_corporate_number(db, &number).await?
             }
             (Some(_), Some(_)) => {
                 return Err(ApiError::bad_input(
@@ -860,7 +932,11 @@ impl EvaluationMutation {
         idempotency_key: String,
     ) -> Result<Sme> {
         let fingerprint = key(&idempotency_key, "createSme", json_of(&input));
-        let target = input.corporate_number.clone();
+        // The audit names the SME by its corporate number, or by name when it has none.
+        let target = input
+            .corporate_number
+            .clone()
+            .unwrap_or_else(|| input.name_en.clone());
         let row =
             smes::create_sme(db(ctx)?, caller(ctx), target, input.parse(), fingerprint).await?;
         Ok(Sme(row))

@@ -74,6 +74,18 @@ pub enum CeUnit {
     Points,
 }
 
+/// What a training record is: a course taken, or practice (consulting work, 実務従事).
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Default)]
+#[graphql(remote = "enums::TrainingKind")]
+pub enum TrainingKind {
+    /// A course: its records earn what the course gives.
+    #[default]
+    Course,
+    /// Practice: consulting work (e.g. 中小企業診断士's 診断助言業務), whose records earn practice
+    /// points. A requirement of practice counts no course, whatever its unit.
+    Practice,
+}
+
 /// An award's standing today.
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
 #[graphql(remote = "qualifications::AwardStatus")]
@@ -86,6 +98,9 @@ pub enum AwardStatus {
     Suspended,
     /// Revoked by the issuer, for good.
     Revoked,
+    /// Paused at the holder's own request (休止), not a decision against the holder; resumed on
+    /// the holder's request.
+    Paused,
 }
 
 async fn load<K, V>(ctx: &Context<'_>, key: K, what: &str) -> Result<V>
@@ -217,6 +232,23 @@ impl QualificationScheme {
     async fn grace_months(&self) -> i16 {
         self.0.grace_months
     }
+    /// How long a renewal extends an award, from its old expiry (e.g. ESCA's labels: 2 years
+    /// first, 3 years on renewal); null: `validityMonths`.
+    async fn renewal_validity_months(&self) -> Option<i16> {
+        self.0.renewal_validity_months
+    }
+    /// Renewal stays possible this many months after expiry, although the award no longer
+    /// counts once its grace is over (0: renewal closes with the grace period).
+    async fn late_renewal_months(&self) -> i16 {
+        self.0.late_renewal_months
+    }
+    /// True when IIN Japan itself runs the scheme (its issuer is the network); otherwise the
+    /// network records awards of a scheme its issuer runs.
+    async fn run_by_network(&self, ctx: &Context<'_>) -> Result<bool> {
+        let issuer: entity::organization::Model =
+            load(ctx, OrganizationId(self.0.issuer_id), "organisation").await?;
+        Ok(issuer.kind == enums::OrganizationKind::Network)
+    }
     /// The levels, lowest first.
     async fn levels(&self, ctx: &Context<'_>) -> Result<Vec<SchemeLevel>> {
         let rows = load_many(ctx, LevelsOfScheme(self.0.id)).await?;
@@ -250,9 +282,28 @@ impl SchemeLevel {
     async fn requires_previous(&self) -> bool {
         self.0.requires_previous
     }
+    /// Months of relevant work an award at this level needs within `practiceWithinMonths`
+    /// before its date (e.g. 認定URA: 36 within 60); null: none.
+    async fn practice_months(&self) -> Option<i16> {
+        self.0.practice_months
+    }
+    /// The window `practiceMonths` are counted in, in months before the award date.
+    async fn practice_within_months(&self) -> Option<i16> {
+        self.0.practice_within_months
+    }
+    /// A course the holder must have completed by the award date; null: none.
+    async fn required_course(&self, ctx: &Context<'_>) -> Result<Option<TrainingCourse>> {
+        match self.0.required_course_id {
+            None => Ok(None),
+            Some(id) => Ok(Some(TrainingCourse(
+                load(ctx, CourseId(id), "course").await?,
+            ))),
+        }
+    }
 }
 
-/// So many units within so many months before a renewal.
+/// So many units, from records of one kind, within each validity period of an award: counted
+/// from the award (or renewal) date to the expiry, so no record counts for two periods.
 pub struct CeRequirement(ce_requirement::Model);
 
 #[Object]
@@ -260,9 +311,15 @@ impl CeRequirement {
     async fn unit(&self) -> CeUnit {
         self.0.unit.into()
     }
+    /// Which records count: courses, or practice.
+    async fn kind(&self) -> TrainingKind {
+        self.0.kind.into()
+    }
     async fn amount(&self) -> i32 {
         self.0.amount
     }
+    /// The period the issuer states the requirement over. Informational: progress is counted
+    /// over each award's own validity period.
     async fn period_months(&self) -> i16 {
         self.0.period_months
     }
@@ -322,9 +379,18 @@ impl Award {
     async fn status(&self, ctx: &Context<'_>) -> Result<AwardStatus> {
         Ok(qualifications::status(&self.0, &self.scheme_row(ctx).await?, today_in_japan()).into())
     }
-    /// The reason for the last suspension, reinstatement or revocation.
+    /// The reason for the last suspension, reinstatement, revocation, pause or resumption.
     async fn decision_reason(&self) -> Option<&str> {
         self.0.decision_reason.as_deref()
+    }
+    /// 1 at issue, one more with every renewal, decision, pause and resumption; `pauseAward`
+    /// and `resumeAward` may name the version they act on.
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+    /// The first day of the current validity period: trainings count from then to the expiry.
+    async fn period_from(&self) -> Date {
+        Date(qualifications::period_from(&self.0))
     }
     /// When and how the award can be renewed; null if it does not expire.
     async fn renewal(&self, ctx: &Context<'_>) -> Result<Option<Renewal>> {
@@ -348,14 +414,10 @@ impl Award {
                     .filter_map(|record| {
                         courses
                             .get(&CourseId(record.course_id))
-                            .map(|course| Completion {
-                                on: record.completed_on,
-                                unit: course.unit,
-                                amount: course.amount,
-                            })
+                            .map(|course| Completion::of(record, course))
                     })
                     .collect();
-                qualifications::ce_progress(&requirements, &completions, today)
+                qualifications::award_ce_progress(&self.0, &requirements, &completions, today)
             }
             None => Vec::new(),
         };
@@ -368,10 +430,12 @@ impl Award {
                 .into_iter()
                 .map(|p| CeProgress {
                     unit: p.unit.into(),
+                    kind: p.kind.into(),
                     required: p.required,
                     earned: p.earned,
                     missing: p.missing(),
                     counted_from: Date(p.counted_from),
+                    counted_until: Date(p.counted_until),
                 })
                 .collect(),
         }))
@@ -391,16 +455,21 @@ pub struct Renewal {
     continuing_education: Vec<CeProgress>,
 }
 
-/// Progress towards one continuing-education requirement, counted up to today.
+/// Progress towards one continuing-education requirement over the award's current validity
+/// period, counted up to today.
 #[derive(async_graphql::SimpleObject)]
 pub struct CeProgress {
     unit: CeUnit,
+    /// Which records count: courses, or practice.
+    kind: TrainingKind,
     required: i64,
     earned: i64,
     /// What is still missing (0 when met).
     missing: i64,
-    /// Trainings count from this day.
+    /// Records count from this day: the start of the current validity period.
     counted_from: Date,
+    /// … to this day, the expiry; later records count for the next period.
+    counted_until: Date,
 }
 
 pub struct TrainingCourse(training_course::Model);
@@ -429,6 +498,10 @@ impl TrainingCourse {
     async fn amount(&self) -> i32 {
         self.0.amount
     }
+    /// A course, or a kind of practice (consulting work) whose records earn practice points.
+    async fn kind(&self) -> TrainingKind {
+        self.0.kind.into()
+    }
 }
 
 pub struct TrainingRecord(training_record::Model);
@@ -442,6 +515,12 @@ impl TrainingRecord {
     }
     async fn completed_on(&self) -> Date {
         Date(self.0.completed_on)
+    }
+    /// A course taken, or practice done: the kind of its course or practice activity.
+    async fn kind(&self, ctx: &Context<'_>) -> Result<TrainingKind> {
+        let course: training_course::Model =
+            load(ctx, CourseId(self.0.course_id), "course").await?;
+        Ok(course.kind.into())
     }
 }
 
@@ -562,14 +641,26 @@ pub struct LevelInput {
     /// An award at this level needs an active award at the level below (not for the first level).
     #[graphql(default)]
     pub requires_previous: bool,
+    /// Months of relevant work an award at this level needs (1–240), within
+    /// `practiceWithinMonths` before its date; give both or neither.
+    pub practice_months: Option<i32>,
+    /// The window for `practiceMonths`, in months before the award date (at least
+    /// `practiceMonths`, at most 240).
+    pub practice_within_months: Option<i32>,
+    /// A course the holder must have completed by the award date.
+    pub required_course_id: Option<ID>,
 }
 
 #[derive(InputObject)]
 pub struct CeRequirementInput {
     pub unit: CeUnit,
+    /// Which records count (default: courses). Practice points come from practice only.
+    #[graphql(default)]
+    pub kind: TrainingKind,
     /// 1–10000.
     pub amount: i32,
-    /// 1–120.
+    /// 1–120. The period the issuer states the requirement over, for display: progress is
+    /// always counted over each award's own validity period.
     pub period_months: i32,
 }
 
@@ -587,6 +678,12 @@ pub struct CreateQualificationSchemeInput {
     /// 0–24.
     #[graphql(default)]
     pub grace_months: i32,
+    /// 1–120: how long a renewal extends an award; omit or null for `validityMonths`.
+    pub renewal_validity_months: Option<i32>,
+    /// 0–24: renewal stays possible this many months after expiry, though the award no longer
+    /// counts after its grace.
+    #[graphql(default)]
+    pub late_renewal_months: i32,
     /// Lowest first; 1–10 levels with distinct codes.
     pub levels: Vec<LevelInput>,
     #[graphql(default)]
@@ -600,6 +697,10 @@ pub struct UpdateQualificationSchemeInput {
     pub validity_months: MaybeUndefined<i32>,
     pub renewal_window_months: Option<i32>,
     pub grace_months: Option<i32>,
+    /// 1–120; null: renewals extend by `validityMonths`.
+    pub renewal_validity_months: MaybeUndefined<i32>,
+    /// 0–24.
+    pub late_renewal_months: Option<i32>,
     /// Replaces every continuing-education requirement.
     pub continuing_education: Option<Vec<CeRequirementInput>>,
     /// New levels above the existing ones, lowest first. Existing levels never change: awards
@@ -619,6 +720,10 @@ pub struct IssueAwardInput {
     pub organization_id: Option<ID>,
     /// Default: today. Never in the future.
     pub awarded_on: Option<Date>,
+    /// Months of relevant work within the level's practice window before `awardedOn`, as
+    /// attested to the issuer (e.g. the supervisor-signed work record CRAMS asks for); needed by
+    /// levels with a practice prerequisite.
+    pub practice_months: Option<i32>,
 }
 
 #[derive(InputObject)]
@@ -653,6 +758,10 @@ pub struct CreateTrainingCourseInput {
     pub unit: CeUnit,
     /// What completing the course earns, 1–1000.
     pub amount: i32,
+    /// A course (default), or a kind of practice (consulting work) whose records earn practice
+    /// points.
+    #[graphql(default)]
+    pub kind: TrainingKind,
 }
 
 fn optional(value: Option<String>, field: &str, max: usize) -> ApiResult<Option<String>> {
@@ -687,6 +796,7 @@ fn requirements(
         .map(|(i, r)| {
             Ok(qualifications::RequirementInput {
                 unit: r.unit.into(),
+                kind: r.kind.into(),
                 amount: within(r.amount, &format!("{field}.{i}.amount"), 1..=10_000)?.into(),
                 period_months: within(
                     r.period_months,
@@ -724,11 +834,47 @@ fn parse_levels(
                 "the first level has none below it",
             ));
         }
+        let practice = match (level.practice_months, level.practice_within_months) {
+            (None, None) => None,
+            (Some(months), Some(within_months)) => {
+                let months = within(months, &field("practiceMonths"), 1..=240)?;
+                let within_months = within(
+                    within_months,
+                    &field("practiceWithinMonths"),
+                    i32::from(months)..=240,
+                )?;
+                Some(qualifications::PracticeRule {
+                    months,
+                    within: within_months,
+                })
+            }
+            (Some(_), None) => {
+                return Err(ApiError::bad_input(
+                    field("practiceWithinMonths"),
+                    "give the window with practiceMonths",
+                ));
+            }
+            (None, Some(_)) => {
+                return Err(ApiError::bad_input(
+                    field("practiceMonths"),
+                    "give practiceMonths with its window",
+                ));
+            }
+        };
+        let required_course_id = level
+            .required_course_id
+            .map(|id| {
+                id.parse::<i64>()
+                    .map_err(|_| ApiError::bad_input(field("requiredCourseId"), "not a course ID"))
+            })
+            .transpose()?;
         levels.push(qualifications::LevelInput {
             code,
             name_ja: required(&level.name_ja, &field("nameJa"), 200)?,
             name_en: required(&level.name_en, &field("nameEn"), 200)?,
             requires_previous: level.requires_previous,
+            practice,
+            required_course_id,
         });
     }
     Ok(levels)
@@ -758,6 +904,15 @@ impl CreateQualificationSchemeInput {
                 0..=60,
             )?,
             grace_months: within(self.grace_months, "input.graceMonths", 0..=24)?,
+            renewal_validity_months: self
+                .renewal_validity_months
+                .map(|v| within(v, "input.renewalValidityMonths", 1..=120))
+                .transpose()?,
+            late_renewal_months: within(
+                self.late_renewal_months,
+                "input.lateRenewalMonths",
+                0..=24,
+            )?,
             levels,
             requirements: requirements(self.continuing_education, "input.continuingEducation")?,
         })
@@ -789,6 +944,17 @@ impl UpdateQualificationSchemeInput {
             grace_months: self
                 .grace_months
                 .map(|v| within(v, "input.graceMonths", 0..=24))
+                .transpose()?,
+            renewal_validity_months: match self.renewal_validity_months {
+                MaybeUndefined::Undefined => Change::Keep,
+                MaybeUndefined::Null => Change::Clear,
+                MaybeUndefined::Value(v) => {
+                    Change::Set(within(v, "input.renewalValidityMonths", 1..=120)?)
+                }
+            },
+            late_renewal_months: self
+                .late_renewal_months
+                .map(|v| within(v, "input.lateRenewalMonths", 0..=24))
                 .transpose()?,
             requirements: self
                 .continuing_education
@@ -1191,6 +1357,10 @@ impl QualificationMutation {
                 level: input.level.clone(),
                 holder,
                 awarded_on: input.awarded_on.map_or_else(today_in_japan, |d| d.0),
+                practice_months: input
+                    .practice_months
+                    .map(|m| within(m, "input.practiceMonths", 0..=240))
+                    .transpose()?,
             })
         })();
         let row =
@@ -1220,6 +1390,47 @@ impl QualificationMutation {
     /// Revokes an award for good, with a reason: registrars of the scheme's issuer.
     async fn revoke_award(&self, ctx: &Context<'_>, id: ID, reason: String) -> Result<Award> {
         decide(ctx, qualifications::Decision::Revoke, id, reason).await
+    }
+
+    /// Pauses an active award at its holder's request (休止): the holder's choice, not a
+    /// decision against them (that is `suspendAward`). Registrars of the scheme's issuer record
+    /// a person's request (people have no sign-in of their own); an organisation holding the
+    /// award pauses it through its own org admins. `version`, when given, must be the award's
+    /// current one (CONFLICT otherwise).
+    async fn pause_award(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        reason: String,
+        version: Option<i32>,
+    ) -> Result<Award> {
+        holder_request(
+            ctx,
+            qualifications::HolderRequest::Pause,
+            id,
+            reason,
+            version,
+        )
+        .await
+    }
+
+    /// Resumes a paused award at its holder's request: the same callers as `pauseAward`. The
+    /// award's dates are unchanged; it counts again if they still allow.
+    async fn resume_award(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        reason: String,
+        version: Option<i32>,
+    ) -> Result<Award> {
+        holder_request(
+            ctx,
+            qualifications::HolderRequest::Resume,
+            id,
+            reason,
+            version,
+        )
+        .await
     }
 
     /// Adds a coordinator to an organisation: its org admins (or network admins).
@@ -1264,6 +1475,7 @@ impl QualificationMutation {
                 title_en: required(&input.title_en, "input.titleEn", 200)?,
                 unit: input.unit.into(),
                 amount: within(input.amount, "input.amount", 1..=1000)?.into(),
+                kind: input.kind.into(),
             })
         })();
         Ok(TrainingCourse(
@@ -1309,6 +1521,27 @@ async fn decide(
         decision,
         id.to_string(),
         key,
+        reason(text),
+    )
+    .await?;
+    Ok(Award(row))
+}
+
+async fn holder_request(
+    ctx: &Context<'_>,
+    request: qualifications::HolderRequest,
+    id: ID,
+    text: String,
+    version: Option<i32>,
+) -> Result<Award> {
+    let key = ids::decode_as(&id, NodeType::Award, "id");
+    let row = qualifications::holder_request(
+        db(ctx)?,
+        caller(ctx),
+        request,
+        id.to_string(),
+        key,
+        version,
         reason(text),
     )
     .await?;

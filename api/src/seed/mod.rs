@@ -11,13 +11,18 @@ pub mod synthetic;
 use std::collections::HashMap;
 
 use chrono::Utc;
-use entity::{cluster_participation, cluster_project, organization, tie_up};
+use entity::{
+    cluster_participation, cluster_project, enums::MembershipBasis, organization, tie_up,
+};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, DatabaseConnection, DbErr, EntityTrait, IntoActiveModel,
     TransactionTrait,
 };
 
-use crate::domain::fields;
+use crate::domain::{
+    fields,
+    tie_ups::{Partner, TieUpPartners},
+};
 
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct SeedReport {
@@ -37,14 +42,6 @@ pub async fn load_source(db: &DatabaseConnection) -> Result<SeedReport, DbErr> {
         .map(|row| (row.code.clone(), row))
         .collect();
     for seed in source::ORGANIZATIONS {
-        let wanted = (
-            seed.name_ja,
-            seed.name_en,
-            seed.abbreviation,
-            seed.kind,
-            seed.membership,
-            i16::from(seed.prefecture),
-        );
         let row = match organizations.get(seed.code) {
             None => {
                 report.inserted += 1;
@@ -55,7 +52,9 @@ pub async fn load_source(db: &DatabaseConnection) -> Result<SeedReport, DbErr> {
                     abbreviation: Set(seed.abbreviation.map(str::to_owned)),
                     kind: Set(seed.kind),
                     membership: Set(seed.membership),
-                    prefecture_code: Set(seed.prefecture.into()),
+                    membership_basis: Set(seed.basis),
+                    prefecture_code: Set(seed.prefecture.map(i16::from)),
+                    country_code: Set(seed.country.to_owned()),
                     website_url: Set(None),
                     description_ja: Set(None),
                     description_en: Set(seed.description_en.map(str::to_owned)),
@@ -66,28 +65,51 @@ pub async fn load_source(db: &DatabaseConnection) -> Result<SeedReport, DbErr> {
                 .insert(&txn)
                 .await?
             }
-            Some(row)
-                if (
+            Some(row) => {
+                // A membership the network has recorded is the network's to change, not the seed's.
+                let (membership, basis) = if row.membership_basis == MembershipBasis::NetworkRecord
+                {
+                    (row.membership, row.membership_basis)
+                } else {
+                    (seed.membership, seed.basis)
+                };
+                let wanted = (
+                    seed.name_ja,
+                    seed.name_en,
+                    seed.abbreviation,
+                    seed.kind,
+                    membership,
+                    basis,
+                    seed.prefecture.map(i16::from),
+                    seed.country,
+                );
+                let current = (
                     row.name_ja.as_str(),
                     row.name_en.as_str(),
                     row.abbreviation.as_deref(),
                     row.kind,
                     row.membership,
+                    row.membership_basis,
                     row.prefecture_code,
-                ) != wanted =>
-            {
-                report.updated += 1;
-                let mut active = row.clone().into_active_model();
-                active.name_ja = Set(seed.name_ja.to_owned());
-                active.name_en = Set(seed.name_en.to_owned());
-                active.abbreviation = Set(seed.abbreviation.map(str::to_owned));
-                active.kind = Set(seed.kind);
-                active.membership = Set(seed.membership);
-                active.prefecture_code = Set(seed.prefecture.into());
-                active.updated_at = Set(now);
-                active.update(&txn).await?
+                    row.country_code.as_str(),
+                );
+                if current == wanted {
+                    row.clone()
+                } else {
+                    report.updated += 1;
+                    let mut active = row.clone().into_active_model();
+                    active.name_ja = Set(seed.name_ja.to_owned());
+                    active.name_en = Set(seed.name_en.to_owned());
+                    active.abbreviation = Set(seed.abbreviation.map(str::to_owned));
+                    active.kind = Set(seed.kind);
+                    active.membership = Set(membership);
+                    active.membership_basis = Set(basis);
+                    active.prefecture_code = Set(seed.prefecture.map(i16::from));
+                    active.country_code = Set(seed.country.to_owned());
+                    active.updated_at = Set(now);
+                    active.update(&txn).await?
+                }
             }
-            Some(row) => row.clone(),
         };
         organizations.insert(row.code.clone(), row);
     }
@@ -191,15 +213,17 @@ pub async fn load_source(db: &DatabaseConnection) -> Result<SeedReport, DbErr> {
         }
     }
 
-    let tie_ups: HashMap<(i64, String, String), tie_up::Model> = tie_up::Entity::find()
+    // A tie-up is known by its country and both partners as the source words them, so that a
+    // correction of its project, region or fields updates it in place.
+    let tie_ups: HashMap<(String, String, String), tie_up::Model> = tie_up::Entity::find()
         .all(&txn)
         .await?
         .into_iter()
         .map(|row| {
             (
                 (
-                    row.project_id,
                     row.country_code.clone(),
+                    row.japanese_partner.clone(),
                     row.foreign_partner.clone(),
                 ),
                 row,
@@ -209,16 +233,33 @@ pub async fn load_source(db: &DatabaseConnection) -> Result<SeedReport, DbErr> {
     for seed in source::TIE_UPS {
         let project_id = projects[seed.project].id;
         let key = (
-            project_id,
             seed.country.to_owned(),
+            seed.japanese_partner.to_owned(),
             seed.foreign_partner.to_owned(),
         );
         let field_text = fields::encode(seed.fields);
+        let partners = TieUpPartners {
+            partners: seed
+                .partners
+                .iter()
+                .map(|(name, kind)| Partner {
+                    name: (*name).to_owned(),
+                    kind: Some(*kind),
+                    country: seed.country.to_owned(),
+                })
+                .collect(),
+            incomplete: seed.partners_incomplete,
+        }
+        .encode();
         let wanted = (
+            project_id,
             seed.region,
-            seed.japanese_partner,
             seed.field_label,
             field_text.as_str(),
+            partners.as_str(),
+            seed.start_year,
+            seed.status,
+            seed.agreement_type,
         );
         match tie_ups.get(&key) {
             None => {
@@ -229,6 +270,10 @@ pub async fn load_source(db: &DatabaseConnection) -> Result<SeedReport, DbErr> {
                     country_code: Set(seed.country.to_owned()),
                     japanese_partner: Set(seed.japanese_partner.to_owned()),
                     foreign_partner: Set(seed.foreign_partner.to_owned()),
+                    partners: Set(partners.clone()),
+                    start_year: Set(seed.start_year),
+                    status: Set(seed.status),
+                    agreement_type: Set(seed.agreement_type),
                     field_label: Set(seed.field_label.to_owned()),
                     fields: Set(field_text.clone()),
                     created_at: Set(now),
@@ -240,18 +285,26 @@ pub async fn load_source(db: &DatabaseConnection) -> Result<SeedReport, DbErr> {
             }
             Some(row)
                 if (
+                    row.project_id,
                     row.region,
-                    row.japanese_partner.as_str(),
                     row.field_label.as_str(),
                     row.fields.as_str(),
+                    row.partners.as_str(),
+                    row.start_year,
+                    row.status,
+                    row.agreement_type,
                 ) != wanted =>
             {
                 report.updated += 1;
                 let mut active = row.clone().into_active_model();
+                active.project_id = Set(project_id);
                 active.region = Set(seed.region);
-                active.japanese_partner = Set(seed.japanese_partner.to_owned());
                 active.field_label = Set(seed.field_label.to_owned());
                 active.fields = Set(field_text.clone());
+                active.partners = Set(partners.clone());
+                active.start_year = Set(seed.start_year);
+                active.status = Set(seed.status);
+                active.agreement_type = Set(seed.agreement_type);
                 active.updated_at = Set(now);
                 active.update(&txn).await?;
             }

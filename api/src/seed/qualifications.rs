@@ -1,28 +1,67 @@
-//! Qualification seed data, modelled on real schemes: Japan's certified incubation manager (a
-//! course, then a review; IIN Japan carries on JANBO's certification), an SME-consultant-style
-//! licence (five years; renewal needs update courses and consulting practice), URA skill levels,
-//! and cluster-management labels for organisations after the European bronze / silver / gold
-//! labels (bronze valid two years). The coordinators are fictional; their awards' fixed dates
-//! give, as time passes, active, expiring, expired and suspended certificates.
+//! Qualification seed data: real schemes, each with the body that really issues it, and the
+//! sources their rules come from named beside them. The coordinators are fictional; their awards'
+//! fixed dates give, as time passes, active, expiring, expired and suspended certificates.
 //!
-//! Rows are matched by natural key (scheme code, level code, course title, coordinator name,
-//! certificate number) and only missing ones are written, so seeding twice changes nothing.
+//! - JBIA's certified incubation manager (認定インキュベーション・マネジャー): the training course,
+//!   then JBIA's review.
+//! - The registered SME management consultant (中小企業診断士): registered by the Minister of
+//!   Economy, Trade and Industry for five years; renewal needs update courses and consulting
+//!   practice within the registration's own period.
+//! - CRAMS's URA certification (認定URA, 認定専門URA): Core-level training and three years of URA
+//!   work within the last five.
+//! - ESCA's Cluster Management Excellence labels for organisations: Bronze, Silver, Gold.
+//!
+//! None of these is run by IIN Japan: a scheme the network runs has the network as its issuer
+//! (`QualificationScheme.runByNetwork`).
+//!
+//! Rows are matched by natural key (scheme code, level code, course provider and title,
+//! coordinator name, certificate number) and only missing ones are written, so seeding twice
+//! changes nothing. A seeded scheme's definition (issuer, names, periods) is brought to the values
+//! below where it differs, and its missing levels are added above the existing ones: awards keep
+//! their levels.
 
 use std::collections::HashMap;
 
 use chrono::{NaiveDate, Utc};
 use entity::{
     award, ce_requirement, coordinator,
-    enums::{AwardDecision, CeUnit, HolderKind, IndustryField},
+    enums::{AwardDecision, CeUnit, HolderKind, IndustryField, TrainingKind},
     organization, qualification_scheme, scheme_level, training_course, training_record,
 };
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseTransaction, DbErr, EntityTrait,
-    QueryFilter,
+    IntoActiveModel, QueryFilter,
 };
 
 use super::SeedReport;
 use crate::domain::{dates, fields};
+
+struct Level {
+    code: &'static str,
+    name_ja: &'static str,
+    name_en: &'static str,
+    requires_previous: bool,
+    /// (months of practice, within months) before the award date.
+    practice: Option<(i16, i16)>,
+    /// A course (by English title) to complete by the award date.
+    course: Option<&'static str>,
+}
+
+const fn level(
+    code: &'static str,
+    name_ja: &'static str,
+    name_en: &'static str,
+    requires_previous: bool,
+) -> Level {
+    Level {
+        code,
+        name_ja,
+        name_en,
+        requires_previous,
+        practice: None,
+        course: None,
+    }
+}
 
 struct Scheme {
     code: &'static str,
@@ -33,91 +72,143 @@ struct Scheme {
     validity_months: Option<i16>,
     window_months: i16,
     grace_months: i16,
-    /// (code, Japanese, English, requires the level below)
-    levels: &'static [(&'static str, &'static str, &'static str, bool)],
-    requirements: &'static [(CeUnit, i32, i16)],
+    renewal_validity_months: Option<i16>,
+    late_renewal_months: i16,
+    levels: &'static [Level],
+    /// (unit, kind of record, amount, the period the issuer states it over)
+    requirements: &'static [(CeUnit, TrainingKind, i32, i16)],
 }
 
 const SCHEMES: &[Scheme] = &[
+    // JBIA certifies incubation managers who completed the IM training course (IM養成研修, run
+    // by JBIA and JILC since 2000), after a review: http://jbia.jp/recog.html. JBIA's pages do
+    // not state a validity period or continuing education for 認定IM: the five years, the renewal
+    // window, grace and credits below are kept from the earlier seed and are NOT from JBIA.
     Scheme {
         code: "incubation-manager",
-        issuer: "iin-japan",
-        name_ja: "認定インキュベーション・マネージャー",
-        name_en: "Certified Incubation Manager",
+        issuer: "jbia",
+        name_ja: "認定インキュベーション・マネジャー",
+        name_en: "Certified Incubation Manager (JBIA)",
         holder: HolderKind::Person,
         validity_months: Some(60),
         window_months: 6,
         grace_months: 3,
+        renewal_validity_months: None,
+        late_renewal_months: 0,
         levels: &[
-            (
+            level(
                 "course-graduate",
-                "養成研修修了",
+                "インキュベーション・マネジャー養成研修修了",
                 "Training course graduate",
                 false,
             ),
-            (
+            level(
                 "certified",
-                "認定インキュベーション・マネージャー",
+                "認定インキュベーション・マネジャー",
                 "Certified incubation manager",
                 true,
             ),
         ],
-        requirements: &[(CeUnit::Credits, 10, 60)],
+        requirements: &[(CeUnit::Credits, TrainingKind::Course, 10, 60)],
     },
+    // 中小企業診断士 are registered by the Minister of Economy, Trade and Industry (中小企業支援法;
+    // the SME Agency, 中小企業庁, handles the applications) for five years. Renewal needs, within
+    // the registration's own validity period, five update courses (理論政策更新研修, 1 credit
+    // each) and 30 points of practice (診断助言業務 and the like, one point a day); renewal is
+    // impossible after expiry, so no grace. A holder may pause the registration (休止).
+    // Sources: 中小企業庁「中小企業診断士制度のQ&A集」as summarised at
+    // https://www.rmc-chuo.jp/id/guide/q76.html and http://www.riron.jp/touroku_koushin.html;
+    // 休止: https://shindan-shi.jp/103/goal2.html. The 12-month renewal window is the network's
+    // (the Agency accepts applications in the last months before expiry).
     Scheme {
         code: "sme-consultant",
-        issuer: "smea",
+        issuer: "meti",
         name_ja: "中小企業診断士（登録）",
         name_en: "Registered SME Management Consultant",
         holder: HolderKind::Person,
         validity_months: Some(60),
         window_months: 12,
         grace_months: 0,
-        levels: &[("registered", "登録", "Registered", false)],
-        requirements: &[(CeUnit::Credits, 5, 60), (CeUnit::Points, 30, 60)],
+        renewal_validity_months: None,
+        late_renewal_months: 0,
+        levels: &[level("registered", "登録", "Registered", false)],
+        requirements: &[
+            (CeUnit::Credits, TrainingKind::Course, 5, 60),
+            (CeUnit::Points, TrainingKind::Practice, 30, 60),
+        ],
     },
+    // CRAMS certifies 認定URA and 認定専門URA. 認定URA needs the Core-level training completed and
+    // URA work in Japanese universities etc. for three years in total within the last five:
+    // https://crams.or.jp/wp/judge ("申請条件"), https://crams.or.jp/faq. Fundamental, Core and
+    // Advanced are training levels, not certifications (https://www.crams.or.jp/training/).
+    // 認定専門URA's conditions are not yet published ("検討中", https://crams.or.jp/faq/page/5),
+    // so it carries no rule here. CRAMS's pages state no validity or continuing education: the
+    // five years and hours below are kept from the earlier seed and are NOT from CRAMS.
     Scheme {
         code: "ura-skill",
-        issuer: "jst",
-        name_ja: "リサーチ・アドミニストレーター（URA）スキル認定",
-        name_en: "University Research Administrator (URA) skill certification",
+        issuer: "crams",
+        name_ja: "URAスキル認定（認定URA・認定専門URA）",
+        name_en: "URA skills certification (Certified URA, Certified Senior URA)",
         holder: HolderKind::Person,
         validity_months: Some(60),
         window_months: 6,
         grace_months: 6,
+        renewal_validity_months: None,
+        late_renewal_months: 0,
         levels: &[
-            ("fundamental", "ファンダメンタル", "Fundamental", false),
-            ("core", "コア", "Core", true),
-            ("advanced", "アドバンスト", "Advanced", true),
+            Level {
+                code: "certified-ura",
+                name_ja: "認定URA",
+                name_en: "Certified URA",
+                requires_previous: false,
+                practice: Some((36, 60)),
+                course: Some("URA training (Core level)"),
+            },
+            level(
+                "certified-senior-ura",
+                "認定専門URA",
+                "Certified Senior URA",
+                false,
+            ),
         ],
-        requirements: &[(CeUnit::Hours, 20, 60)],
+        requirements: &[(CeUnit::Hours, TrainingKind::Course, 20, 60)],
     },
+    // ESCA's labels: a first Bronze (and Silver) label is valid two years; up to one year after
+    // it expires it can be renewed by repeating the process, which extends it seamlessly by three
+    // years from the previous validity period. Silver follows a second Bronze benchmarking.
+    // Sources: https://www.cluster-analysis.org/benchmarked-clusters (Bronze),
+    // https://www.cluster-analysis.org/silver-label (Silver). Gold's validity, and whether Gold
+    // needs Silver first, were not found stated: Gold has no prerequisite here. The 3-month
+    // window before expiry is the network's.
     Scheme {
         code: "cluster-management-label",
-        issuer: "iin-japan",
+        issuer: "esca",
         name_ja: "クラスター・マネジメント・エクセレンス・ラベル",
-        name_en: "Cluster Management Excellence Label",
+        name_en: "Cluster Management Excellence Label (ESCA)",
         holder: HolderKind::Organization,
         validity_months: Some(24),
         window_months: 3,
         grace_months: 0,
+        renewal_validity_months: Some(36),
+        late_renewal_months: 12,
         levels: &[
-            ("bronze", "ブロンズ", "Bronze", false),
-            ("silver", "シルバー", "Silver", true),
-            ("gold", "ゴールド", "Gold", true),
+            level("bronze", "ブロンズ", "Bronze", false),
+            level("silver", "シルバー", "Silver", true),
+            level("gold", "ゴールド", "Gold", false),
         ],
         requirements: &[],
     },
 ];
 
-/// (provider, Japanese title, English title, unit, amount)
-const COURSES: &[(&str, &str, &str, CeUnit, i32)] = &[
+/// (provider, Japanese title, English title, unit, amount, kind)
+const COURSES: &[(&str, &str, &str, CeUnit, i32, TrainingKind)] = &[
     (
-        "iin-japan",
-        "インキュベーション・マネージャー養成研修",
+        "jbia",
+        "インキュベーション・マネジャー養成研修",
         "Incubation manager training course",
         CeUnit::Credits,
         5,
+        TrainingKind::Course,
     ),
     (
         "smrj",
@@ -125,20 +216,24 @@ const COURSES: &[(&str, &str, &str, CeUnit, i32)] = &[
         "SME consultant theory and policy update course",
         CeUnit::Credits,
         1,
+        TrainingKind::Course,
     ),
+    // Practice, not a course: five days of consulting work (診断助言業務) for SMRJ, one point a day.
     (
         "smrj",
         "実務従事（5日間）",
         "Consulting practice (5 days)",
         CeUnit::Points,
         5,
+        TrainingKind::Practice,
     ),
     (
-        "jst",
-        "URA研修（コア）",
-        "URA training (core)",
+        "crams",
+        "URA研修 Coreレベル",
+        "URA training (Core level)",
         CeUnit::Hours,
         10,
+        TrainingKind::Course,
     ),
     (
         "jilc",
@@ -146,6 +241,7 @@ const COURSES: &[(&str, &str, &str, CeUnit, i32)] = &[
         "Training for support professionals",
         CeUnit::Credits,
         2,
+        TrainingKind::Course,
     ),
 ];
 
@@ -267,33 +363,17 @@ const AWARDS: &[AwardRow] = &[
         Some("Registration documents under review"),
     ),
     (
-        "IIN-6C1Z-T7HJ-9QNA",
-        "ura-skill",
-        "fundamental",
-        SeedHolder::Coordinator("Yumi Takahashi"),
-        (2023, 10, 1),
-        None,
-    ),
-    (
         "IIN-4X9B-M2KE-6WTS",
         "ura-skill",
-        "core",
+        "certified-ura",
         SeedHolder::Coordinator("Yumi Takahashi"),
         (2024, 10, 1),
         None,
     ),
     (
-        "IIN-7R5D-P8GC-3VHM",
-        "ura-skill",
-        "fundamental",
-        SeedHolder::Coordinator("Naoko Ito"),
-        (2022, 4, 1),
-        None,
-    ),
-    (
         "IIN-1W2E-J4QX-5BZK",
         "ura-skill",
-        "core",
+        "certified-ura",
         SeedHolder::Coordinator("Naoko Ito"),
         (2023, 4, 1),
         None,
@@ -301,7 +381,7 @@ const AWARDS: &[AwardRow] = &[
     (
         "IIN-0F6T-H3NR-8DYC",
         "ura-skill",
-        "advanced",
+        "certified-senior-ura",
         SeedHolder::Coordinator("Naoko Ito"),
         (2025, 4, 1),
         None,
@@ -371,7 +451,8 @@ const TRAININGS: &[(&str, &str, (i32, u32, u32))] = &[
         "Consulting practice (5 days)",
         (2026, 3, 1),
     ),
-    ("Yumi Takahashi", "URA training (core)", (2024, 9, 1)),
+    ("Yumi Takahashi", "URA training (Core level)", (2024, 9, 1)),
+    ("Naoko Ito", "URA training (Core level)", (2022, 9, 1)),
 ];
 
 fn date((y, m, d): (i32, u32, u32)) -> Result<NaiveDate, DbErr> {
@@ -391,73 +472,8 @@ pub(super) async fn load(
             .ok_or_else(|| DbErr::Custom(format!("seed organisation {code}")))
     };
 
-    let mut schemes = HashMap::new();
-    let mut levels = HashMap::new();
-    for seed in SCHEMES {
-        let existing = qualification_scheme::Entity::find()
-            .filter(qualification_scheme::Column::Code.eq(seed.code))
-            .one(txn)
-            .await?;
-        let scheme = match existing {
-            Some(scheme) => scheme,
-            None => {
-                report.inserted += 1;
-                let scheme = qualification_scheme::ActiveModel {
-                    code: Set(seed.code.to_owned()),
-                    issuer_id: Set(org(seed.issuer)?),
-                    name_ja: Set(seed.name_ja.to_owned()),
-                    name_en: Set(seed.name_en.to_owned()),
-                    holder_kind: Set(seed.holder),
-                    validity_months: Set(seed.validity_months),
-                    renewal_window_months: Set(seed.window_months),
-                    grace_months: Set(seed.grace_months),
-                    created_at: Set(now),
-                    updated_at: Set(now),
-                    ..Default::default()
-                }
-                .insert(txn)
-                .await?;
-                for (rank, (code, ja, en, requires_previous)) in seed.levels.iter().enumerate() {
-                    report.inserted += 1;
-                    scheme_level::ActiveModel {
-                        scheme_id: Set(scheme.id),
-                        rank: Set(rank as i16 + 1),
-                        code: Set((*code).to_owned()),
-                        name_ja: Set((*ja).to_owned()),
-                        name_en: Set((*en).to_owned()),
-                        requires_previous: Set(*requires_previous),
-                        ..Default::default()
-                    }
-                    .insert(txn)
-                    .await?;
-                }
-                for (unit, amount, period) in seed.requirements {
-                    report.inserted += 1;
-                    ce_requirement::ActiveModel {
-                        scheme_id: Set(scheme.id),
-                        unit: Set(*unit),
-                        amount: Set(*amount),
-                        period_months: Set(*period),
-                        ..Default::default()
-                    }
-                    .insert(txn)
-                    .await?;
-                }
-                scheme
-            }
-        };
-        for level in scheme_level::Entity::find()
-            .filter(scheme_level::Column::SchemeId.eq(scheme.id))
-            .all(txn)
-            .await?
-        {
-            levels.insert((seed.code, level.code.clone()), level.id);
-        }
-        schemes.insert(seed.code, scheme);
-    }
-
     let mut courses = HashMap::new();
-    for (provider, title_ja, title_en, unit, amount) in COURSES {
+    for (provider, title_ja, title_en, unit, amount, kind) in COURSES {
         let provider_id = org(provider)?;
         let existing = training_course::Entity::find()
             .filter(training_course::Column::ProviderId.eq(provider_id))
@@ -474,6 +490,7 @@ pub(super) async fn load(
                     title_en: Set((*title_en).to_owned()),
                     unit: Set(*unit),
                     amount: Set(*amount),
+                    kind: Set(*kind),
                     created_at: Set(now),
                     ..Default::default()
                 }
@@ -482,6 +499,127 @@ pub(super) async fn load(
             }
         };
         courses.insert(*title_en, course.id);
+    }
+    let course = |title: &str| {
+        courses
+            .get(title)
+            .copied()
+            .ok_or_else(|| DbErr::Custom(format!("seed course {title}")))
+    };
+
+    let mut schemes = HashMap::new();
+    let mut levels = HashMap::new();
+    for seed in SCHEMES {
+        let issuer_id = org(seed.issuer)?;
+        let existing = qualification_scheme::Entity::find()
+            .filter(qualification_scheme::Column::Code.eq(seed.code))
+            .one(txn)
+            .await?;
+        let wanted = (
+            issuer_id,
+            seed.name_ja,
+            seed.name_en,
+            seed.validity_months,
+            seed.window_months,
+            seed.grace_months,
+            seed.renewal_validity_months,
+            seed.late_renewal_months,
+        );
+        let scheme = match existing {
+            Some(scheme)
+                if (
+                    scheme.issuer_id,
+                    scheme.name_ja.as_str(),
+                    scheme.name_en.as_str(),
+                    scheme.validity_months,
+                    scheme.renewal_window_months,
+                    scheme.grace_months,
+                    scheme.renewal_validity_months,
+                    scheme.late_renewal_months,
+                ) != wanted =>
+            {
+                // An earlier seed named the wrong issuer (or other terms): correct the scheme.
+                report.updated += 1;
+                let mut active = scheme.into_active_model();
+                active.issuer_id = Set(issuer_id);
+                active.name_ja = Set(seed.name_ja.to_owned());
+                active.name_en = Set(seed.name_en.to_owned());
+                active.validity_months = Set(seed.validity_months);
+                active.renewal_window_months = Set(seed.window_months);
+                active.grace_months = Set(seed.grace_months);
+                active.renewal_validity_months = Set(seed.renewal_validity_months);
+                active.late_renewal_months = Set(seed.late_renewal_months);
+                active.updated_at = Set(now);
+                active.update(txn).await?
+            }
+            Some(scheme) => scheme,
+            None => {
+                report.inserted += 1;
+                let scheme = qualification_scheme::ActiveModel {
+                    code: Set(seed.code.to_owned()),
+                    issuer_id: Set(issuer_id),
+                    name_ja: Set(seed.name_ja.to_owned()),
+                    name_en: Set(seed.name_en.to_owned()),
+                    holder_kind: Set(seed.holder),
+                    validity_months: Set(seed.validity_months),
+                    renewal_window_months: Set(seed.window_months),
+                    grace_months: Set(seed.grace_months),
+                    renewal_validity_months: Set(seed.renewal_validity_months),
+                    late_renewal_months: Set(seed.late_renewal_months),
+                    created_at: Set(now),
+                    updated_at: Set(now),
+                    ..Default::default()
+                }
+                .insert(txn)
+                .await?;
+                for (unit, kind, amount, period) in seed.requirements {
+                    report.inserted += 1;
+                    ce_requirement::ActiveModel {
+                        scheme_id: Set(scheme.id),
+                        unit: Set(*unit),
+                        kind: Set(*kind),
+                        amount: Set(*amount),
+                        period_months: Set(*period),
+                        ..Default::default()
+                    }
+                    .insert(txn)
+                    .await?;
+                }
+                scheme
+            }
+        };
+        let existing_levels = scheme_level::Entity::find()
+            .filter(scheme_level::Column::SchemeId.eq(scheme.id))
+            .all(txn)
+            .await?;
+        let mut next_rank = existing_levels.iter().map(|l| l.rank).max().unwrap_or(0) + 1;
+        for level in existing_levels {
+            levels.insert((seed.code, level.code.clone()), level.id);
+        }
+        // Missing levels go above the existing ones, in the seed's order.
+        for seed_level in seed.levels {
+            if levels.contains_key(&(seed.code, seed_level.code.to_owned())) {
+                continue;
+            }
+            report.inserted += 1;
+            let row = scheme_level::ActiveModel {
+                scheme_id: Set(scheme.id),
+                rank: Set(next_rank),
+                code: Set(seed_level.code.to_owned()),
+                name_ja: Set(seed_level.name_ja.to_owned()),
+                name_en: Set(seed_level.name_en.to_owned()),
+                requires_previous: Set(seed_level.requires_previous && next_rank > 1),
+                practice_months: Set(seed_level.practice.map(|p| p.0)),
+                practice_within_months: Set(seed_level.practice.map(|p| p.1)),
+                required_course_id: Set(seed_level.course.map(course).transpose()?),
+                ..Default::default()
+            }
+            .insert(txn)
+            .await?;
+            next_rank += 1;
+            levels.insert((seed.code, row.code), row.id);
+        }
+        schemes.insert(seed.code, scheme);
     }
 
     let mut coordinators = HashMap::new();
@@ -532,9 +670,13 @@ pub(super) async fn load(
             SeedHolder::Coordinator(name) => (Some(coordinators[name]), None),
             SeedHolder::Organization(code) => (None, Some(org(code)?)),
         };
+        let level_id = levels
+            .get(&(*scheme_code, (*level_code).to_owned()))
+            .copied()
+            .ok_or_else(|| DbErr::Custom(format!("seed level {scheme_code} {level_code}")))?;
         award::ActiveModel {
             scheme_id: Set(scheme.id),
-            level_id: Set(levels[&(*scheme_code, (*level_code).to_owned())]),
+            level_id: Set(level_id),
             coordinator_id: Set(coordinator_id),
             holder_organization_id: Set(holder_organization_id),
             certificate_number: Set((*number).to_owned()),
@@ -542,6 +684,8 @@ pub(super) async fn load(
             expires_on: Set(scheme
                 .validity_months
                 .and_then(|m| dates::period_end(awarded_on, u32::try_from(m).unwrap_or(0)))),
+            period_from: Set(Some(awarded_on)),
+            version: Set(1),
             decision: Set(if suspension.is_some() {
                 AwardDecision::Suspended
             } else {
@@ -600,10 +744,7 @@ mod tests {
                 .iter()
                 .find(|s| s.code == *scheme)
                 .expect("a seeded scheme");
-            assert!(
-                scheme.levels.iter().any(|(code, ..)| code == level),
-                "{level}"
-            );
+            assert!(scheme.levels.iter().any(|l| l.code == *level), "{level}");
             let person = matches!(holder, SeedHolder::Coordinator(_));
             assert_eq!(person, scheme.holder == HolderKind::Person, "{number}");
             if let SeedHolder::Coordinator(name) = holder {
@@ -613,6 +754,11 @@ mod tests {
         for (name, course, _) in TRAININGS {
             assert!(COORDINATORS.iter().any(|c| c.2 == *name), "{name}");
             assert!(COURSES.iter().any(|c| c.2 == *course), "{course}");
+        }
+        for level in SCHEMES.iter().flat_map(|s| s.levels) {
+            if let Some(course) = level.course {
+                assert!(COURSES.iter().any(|c| c.2 == course), "{course}");
+            }
         }
     }
 }

@@ -2,19 +2,24 @@
 //! February 2011): every organisation it names, the cluster projects, who takes part in them, and
 //! the overseas tie-ups.
 //!
-//! Where the source names a category rather than a body (it lists the *kinds* of IIN Japan members:
-//! cluster promotion organisations, universities, TLOs …), membership follows the kind: cluster
-//! promotion organisations and universities are members; the national organisations it shows as
-//! "cooperate" are cooperating; the ministries and their bureaus are supporting; bodies it names
-//! only as a cluster's participants are non-members.
+//! Memberships are seeded only where the source states them, and say so (`MembershipBasis`): the
+//! national organisations it shows under "Cooperate" (SMRJ, AIST, JETRO, JST, JILC) cooperate; the
+//! state it shows as supporting (METI, MEXT) supports; the Regional Banks Association of Japan is the
+//! network's tie-up partner (its fourth activity). The source names the *categories* of members
+//! (cluster promotion organisations, universities, TLOs …), never a member, so every other body is
+//! recorded as "not stated": the network records its members itself (`setOrganizationMembership`).
 
+use crate::domain::tie_ups::PartnerKind::{self, City, Cluster, Country, Region};
 use entity::enums::{
+    AgreementType,
     ClusterProgram::{self, *},
     IndustryField::{self, *},
     Membership::{self, *},
+    MembershipBasis::{self, *},
     MetiBureau::{self, *},
     OrganizationKind::{self, *},
     ParticipationRole::{self, *},
+    TieUpStatus,
     WorldRegion::{self, *},
 };
 
@@ -25,7 +30,11 @@ pub struct OrganizationSeed {
     pub abbreviation: Option<&'static str>,
     pub kind: OrganizationKind,
     pub membership: Membership,
-    pub prefecture: u8,
+    pub basis: MembershipBasis,
+    /// None where the seat is abroad or not recorded.
+    pub prefecture: Option<u8>,
+    /// ISO 3166-1 alpha-2.
+    pub country: &'static str,
     pub description_en: Option<&'static str>,
 }
 
@@ -54,6 +63,13 @@ pub struct TieUpSeed {
     pub foreign_partner: &'static str,
     pub field_label: &'static str,
     pub fields: &'static [IndustryField],
+    /// The foreign side, structured: each partner in the tie-up's country.
+    pub partners: &'static [(&'static str, PartnerKind)],
+    /// The source's list ends in "etc".
+    pub partners_incomplete: bool,
+    pub start_year: Option<i16>,
+    pub status: TieUpStatus,
+    pub agreement_type: Option<AgreementType>,
 }
 
 // Positional, so that the rows below read as a table.
@@ -64,7 +80,7 @@ const fn org(
     name_en: &'static str,
     abbreviation: Option<&'static str>,
     kind: OrganizationKind,
-    membership: Membership,
+    (membership, basis): (Membership, MembershipBasis),
     prefecture: u8,
     description_en: Option<&'static str>,
 ) -> OrganizationSeed {
@@ -75,8 +91,38 @@ const fn org(
         abbreviation,
         kind,
         membership,
-        prefecture,
+        basis,
+        prefecture: Some(prefecture),
+        country: "JP",
         description_en,
+    }
+}
+
+/// Listed under "Cooperate: national organizations concerned".
+const COOPERATES: (Membership, MembershipBasis) = (Cooperating, SourceDocument);
+/// Shown as the state that supports the network.
+const SUPPORTS: (Membership, MembershipBasis) = (Supporting, SourceDocument);
+/// "Tie up with Regional Banks Association of Japan" (the network's fourth activity).
+const TIED_UP: (Membership, MembershipBasis) = (Cooperating, SourceDocument);
+/// In the directory; the source says nothing of its relationship to the network.
+const NOT_STATED: (Membership, MembershipBasis) = (NonMember, NotStated);
+
+impl OrganizationSeed {
+    /// A body whose seat no source at hand records: no prefecture rather than a guessed one.
+    const fn seat_not_recorded(self) -> Self {
+        Self {
+            prefecture: None,
+            ..self
+        }
+    }
+
+    /// A body abroad.
+    const fn abroad(self, country: &'static str) -> Self {
+        Self {
+            prefecture: None,
+            country,
+            ..self
+        }
     }
 }
 
@@ -87,7 +133,7 @@ pub const ORGANIZATIONS: &[OrganizationSeed] = &[
         "Innovation Initiative Network Japan",
         Some("IIN Japan"),
         Network,
-        Member,
+        NOT_STATED,
         13,
         Some(
             "National cluster association, launched in April 2009 as the successor of JANBO: local \
@@ -101,7 +147,7 @@ pub const ORGANIZATIONS: &[OrganizationSeed] = &[
         "Ministry of Economy, Trade and Industry",
         Some("METI"),
         Ministry,
-        Supporting,
+        SUPPORTS,
         13,
         None,
     ),
@@ -111,7 +157,7 @@ pub const ORGANIZATIONS: &[OrganizationSeed] = &[
         "Ministry of Education, Culture, Sports, Science and Technology",
         Some("MEXT"),
         Ministry,
-        Supporting,
+        SUPPORTS,
         13,
         Some(
             "Runs the Regional Innovation Cluster Program (to FY2013) and the Support Program for Regional Innovation (from FY2011).",
@@ -123,7 +169,7 @@ pub const ORGANIZATIONS: &[OrganizationSeed] = &[
         "Ministry of Agriculture, Forestry and Fisheries",
         Some("MAFF"),
         Ministry,
-        NonMember,
+        NOT_STATED,
         13,
         Some("Selects regional innovation areas jointly with MEXT and METI."),
     ),
@@ -133,7 +179,7 @@ pub const ORGANIZATIONS: &[OrganizationSeed] = &[
         "Small and Medium Enterprise Agency",
         Some("SMEA"),
         NationalAgency,
-        NonMember,
+        NOT_STATED,
         13,
         None,
     ),
@@ -144,7 +190,7 @@ pub const ORGANIZATIONS: &[OrganizationSeed] = &[
         "Organization for Small & Medium Enterprises and Regional Innovation, JAPAN",
         Some("SMRJ"),
         NationalAgency,
-        Cooperating,
+        COOPERATES,
         13,
         Some("Support of SMEs for new business establishment."),
     ),
@@ -154,7 +200,7 @@ pub const ORGANIZATIONS: &[OrganizationSeed] = &[
         "National Institute of Advanced Industrial Science and Technology",
         Some("AIST"),
         NationalAgency,
-        Cooperating,
+        COOPERATES,
         13,
         Some("Transfer of the results of industrial technology development."),
     ),
@@ -164,7 +210,7 @@ pub const ORGANIZATIONS: &[OrganizationSeed] = &[
         "Japan External Trade Organization",
         Some("JETRO"),
         NationalAgency,
-        Cooperating,
+        COOPERATES,
         13,
         Some("Support for the overseas operations of clusters."),
     ),
@@ -174,7 +220,7 @@ pub const ORGANIZATIONS: &[OrganizationSeed] = &[
         "Japan Science and Technology Agency",
         Some("JST"),
         NationalAgency,
-        Cooperating,
+        COOPERATES,
         11,
         Some("Funding of R&D at universities and other institutions."),
     ),
@@ -183,8 +229,8 @@ pub const ORGANIZATIONS: &[OrganizationSeed] = &[
         "日本立地センター",
         "Japan Industrial Location Center",
         Some("JILC"),
-        NationalAgency,
-        Cooperating,
+        IncorporatedFoundation,
+        COOPERATES,
         13,
         Some("Training of the professionals who provide support."),
     ),
@@ -193,8 +239,8 @@ pub const ORGANIZATIONS: &[OrganizationSeed] = &[
         "全国地方銀行協会",
         "Regional Banks Association of Japan",
         None,
-        FinancialInstitution,
-        Cooperating,
+        BusinessAssociation,
+        TIED_UP,
         13,
         Some(
             "Tie-up with the network for cooperation between its members and financial institutions.",
@@ -207,7 +253,7 @@ pub const ORGANIZATIONS: &[OrganizationSeed] = &[
         "Hokkaido Bureau of Economy, Trade and Industry",
         None,
         Ministry,
-        Supporting,
+        NOT_STATED,
         1,
         None,
     ),
@@ -217,7 +263,7 @@ pub const ORGANIZATIONS: &[OrganizationSeed] = &[
         "Tohoku Bureau of Economy, Trade and Industry",
         None,
         Ministry,
-        Supporting,
+        NOT_STATED,
         4,
         None,
     ),
@@ -227,7 +273,7 @@ pub const ORGANIZATIONS: &[OrganizationSeed] = &[
         "Kanto Bureau of Economy, Trade and Industry",
         None,
         Ministry,
-        Supporting,
+        NOT_STATED,
         11,
         None,
     ),
@@ -237,7 +283,7 @@ pub const ORGANIZATIONS: &[OrganizationSeed] = &[
         "Chubu Bureau of Economy, Trade and Industry",
         None,
         Ministry,
-        Supporting,
+        NOT_STATED,
         23,
         None,
     ),
@@ -247,7 +293,7 @@ pub const ORGANIZATIONS: &[OrganizationSeed] = &[
         "Kinki Bureau of Economy, Trade and Industry",
         None,
         Ministry,
-        Supporting,
+        NOT_STATED,
         27,
         None,
     ),
@@ -257,7 +303,7 @@ pub const ORGANIZATIONS: &[OrganizationSeed] = &[
         "Chugoku Bureau of Economy, Trade and Industry",
         None,
         Ministry,
-        Supporting,
+        NOT_STATED,
         34,
         None,
     ),
@@ -267,7 +313,7 @@ pub const ORGANIZATIONS: &[OrganizationSeed] = &[
         "Shikoku Bureau of Economy, Trade and Industry",
         None,
         Ministry,
-        Supporting,
+        NOT_STATED,
         37,
         None,
     ),
@@ -277,7 +323,7 @@ pub const ORGANIZATIONS: &[OrganizationSeed] = &[
         "Kyushu Bureau of Economy, Trade and Industry",
         None,
         Ministry,
-        Supporting,
+        NOT_STATED,
         40,
         None,
     ),
@@ -287,7 +333,7 @@ pub const ORGANIZATIONS: &[OrganizationSeed] = &[
         "Okinawa General Bureau, Cabinet Office",
         None,
         Ministry,
-        Supporting,
+        NOT_STATED,
         47,
         None,
     ),
@@ -298,7 +344,7 @@ pub const ORGANIZATIONS: &[OrganizationSeed] = &[
         "Food Cluster Network",
         Some("FC/NW"),
         IndustrialClusterPromotion,
-        Member,
+        NOT_STATED,
         1,
         Some(
             "Launched on 19 May 2010; some 800 members (businesses, government institutions and others) by 31 December 2010.",
@@ -310,7 +356,7 @@ pub const ORGANIZATIONS: &[OrganizationSeed] = &[
         "Hokkaido Economic Federation",
         None,
         BusinessAssociation,
-        NonMember,
+        NOT_STATED,
         1,
         None,
     ),
@@ -320,7 +366,7 @@ pub const ORGANIZATIONS: &[OrganizationSeed] = &[
         "Hokkaido Central Union of Agricultural Cooperatives",
         None,
         BusinessAssociation,
-        NonMember,
+        NOT_STATED,
         1,
         None,
     ),
@@ -330,7 +376,7 @@ pub const ORGANIZATIONS: &[OrganizationSeed] = &[
         "Hokkaido Government",
         None,
         LocalGovernment,
-        NonMember,
+        NOT_STATED,
         1,
         None,
     ),
@@ -341,7 +387,7 @@ pub const ORGANIZATIONS: &[OrganizationSeed] = &[
         "Aerospace Industry Forum",
         None,
         IndustrialClusterPromotion,
-        Member,
+        NOT_STATED,
         23,
         Some(
             "Launched in Nagoya in April 2008 to promote Japan's aerospace industry collectively: R&D, \
@@ -354,7 +400,7 @@ pub const ORGANIZATIONS: &[OrganizationSeed] = &[
         "Chubu Economic Federation",
         None,
         BusinessAssociation,
-        NonMember,
+        NOT_STATED,
         23,
         None,
     ),
@@ -363,8 +409,8 @@ pub const ORGANIZATIONS: &[OrganizationSeed] = &[
         "中部科学技術センター",
         "Chubu Science and Technology Center",
         Some("C-ASTEC"),
-        IndustrialClusterPromotion,
-        Member,
+        IncorporatedFoundation,
+        NOT_STATED,
         23,
         None,
     ),
@@ -374,7 +420,7 @@ pub const ORGANIZATIONS: &[OrganizationSeed] = &[
         "Mitsubishi Heavy Industries, Ltd. Nagoya Aerospace Systems",
         Some("MHI"),
         Company,
-        NonMember,
+        NOT_STATED,
         23,
         None,
     ),
@@ -384,7 +430,7 @@ pub const ORGANIZATIONS: &[OrganizationSeed] = &[
         "Kawasaki Heavy Industries, Ltd. Aerospace Company",
         Some("KHI"),
         Company,
-        NonMember,
+        NOT_STATED,
         21,
         None,
     ),
@@ -394,7 +440,7 @@ pub const ORGANIZATIONS: &[OrganizationSeed] = &[
         "Nagoya University",
         None,
         University,
-        Member,
+        NOT_STATED,
         23,
         None,
     ),
@@ -403,8 +449,8 @@ pub const ORGANIZATIONS: &[OrganizationSeed] = &[
         "中日本航空専門学校",
         "College of Naka-Nippon Aviation",
         None,
-        University,
-        NonMember,
+        VocationalSchool,
+        NOT_STATED,
         21,
         None,
     ),
@@ -414,7 +460,7 @@ pub const ORGANIZATIONS: &[OrganizationSeed] = &[
         "Aichi Prefecture",
         None,
         LocalGovernment,
-        NonMember,
+        NOT_STATED,
         23,
         None,
     ),
@@ -424,7 +470,7 @@ pub const ORGANIZATIONS: &[OrganizationSeed] = &[
         "Gifu Prefecture",
         None,
         LocalGovernment,
-        NonMember,
+        NOT_STATED,
         21,
         None,
     ),
@@ -434,7 +480,7 @@ pub const ORGANIZATIONS: &[OrganizationSeed] = &[
         "Nagoya City",
         None,
         LocalGovernment,
-        NonMember,
+        NOT_STATED,
         23,
         None,
     ),
@@ -445,7 +491,7 @@ pub const ORGANIZATIONS: &[OrganizationSeed] = &[
         "Shimadzu Corporation",
         None,
         Company,
-        NonMember,
+        NOT_STATED,
         26,
         None,
     ),
@@ -455,10 +501,82 @@ pub const ORGANIZATIONS: &[OrganizationSeed] = &[
         "HORIBA, Ltd.",
         None,
         Company,
-        NonMember,
+        NOT_STATED,
         26,
         None,
     ),
+    // The source gives this study group's English name only, so both names are the English one.
+    org(
+        "meti-gnt-study-group",
+        "Study group for business system strategies of GNT companies",
+        "Study group for business system strategies of GNT companies",
+        None,
+        StudyGroup,
+        NOT_STATED,
+        13,
+        Some(
+            "Launched by METI in November 2010. Under its supervision, an interview survey of 30 \
+             typical GNT companies across Japan has been conducted since January 2011.",
+        ),
+    ),
+    // ---- Issuers of the qualification schemes (seed/qualifications.rs).
+    // The source document does not name them: none is a member. No seat was verified for JBIA
+    // and CRAMS, so they have no prefecture; ESCA is in Berlin.
+    //
+    // JBIA: 一般社団法人JBIA (日本ビジネス・インキュベーション協会), which certifies incubation
+    // managers (認定IM) and incubators; it carries on JANBO's incubation work since 2008.
+    // Sources: http://jbia.jp/recog.html ("JBIA認定IM及びBI取得のご説明"); the JBIA chair's
+    // article in かわらばん地域版95号 (sic-sagamihara.jp, March 2025).
+    org(
+        "jbia",
+        "日本ビジネス・インキュベーション協会",
+        "Japan Business Incubation Association",
+        Some("JBIA"),
+        BusinessAssociation,
+        NOT_STATED,
+        13,
+        Some(
+            "Certifies incubation managers (認定インキュベーション・マネジャー) and business incubators; \
+             runs the incubation manager training course.",
+        ),
+    )
+    .seat_not_recorded(),
+    // CRAMS: 一般社団法人リサーチ・アドミニストレータースキル認定機構 (URAスキル認定機構), which
+    // certifies 認定URA and 認定専門URA. Its own pages name it "CRAMS"; no English name of its own
+    // was found, so `name_en` translates the Japanese one. Sources: https://crams.or.jp/wp/judge
+    // ("審査概要"), https://www.crams.or.jp/training/ ("研修概要"), https://www.crams.or.jp/?p=2133.
+    org(
+        "crams",
+        "リサーチ・アドミニストレータースキル認定機構",
+        "Research Administrator Skills Certification Organization",
+        Some("CRAMS"),
+        BusinessAssociation,
+        NOT_STATED,
+        13,
+        Some(
+            "Certifies research administrators (認定URA, 認定専門URA). Its training moved to JST in \
+             FY2024; certification stays with CRAMS.",
+        ),
+    )
+    .seat_not_recorded(),
+    // ESCA: the European Secretariat for Cluster Analysis, Berlin (set up in November 2010 by
+    // VDI/VDE Innovation + Technik GmbH), which awards the Cluster Management Excellence labels
+    // (Bronze, Silver, Gold); EUCLES (Brussels, December 2020) is taking the labelling over.
+    // Sources: https://cluster-analysis.org, https://eucles.be.
+    org(
+        "esca",
+        "欧州クラスター分析事務局",
+        "European Secretariat for Cluster Analysis",
+        Some("ESCA"),
+        BusinessAssociation,
+        NOT_STATED,
+        13,
+        Some(
+            "Based in Berlin, Germany. Benchmarks cluster organisations and awards the Cluster \
+             Management Excellence labels.",
+        ),
+    )
+    .abroad("DE"),
 ];
 
 const ICP: (i16, Option<i16>) = (2001, Some(2009));
@@ -486,16 +604,19 @@ const fn project(
     }
 }
 
-/// The 18 Industrial Cluster Program projects (FY2001–2009, as of 31 March 2010), then the two
-/// FY2010 cluster cases the source describes.
+/// The 18 Industrial Cluster Program projects (FY2001–2009, as of 31 March 2010), the two FY2010
+/// cluster cases the source describes, and MEXT's knowledge cluster behind the Hamamatsu tie-up.
+/// A project's fields include every field of its tie-ups.
 pub const PROJECTS: &[ProjectSeed] = &[
     project(
         "hokkaido-cluster",
-        "北海道スーパー・クラスター振興戦略",
+        // The FY2001–2006 strategy (北海道スーパー・クラスター振興戦略) gave way in FY2007–2010 to
+        // the two the source lists (Hokkaido Bureau of METI, hkd.meti.go.jp/hokii/s_cluster).
+        "北海道ITイノベーション戦略・北海道バイオ産業成長戦略",
         "HOKKAIDO Cluster Project",
         IndustrialClusterProgram,
         Hokkaido,
-        &[It, Biotechnology],
+        &[It, Biotechnology, Food],
         ICP,
         Some("Hokkaido IT Innovation Project and Hokkaido Biotech Industrial Growth Strategy."),
     ),
@@ -515,7 +636,7 @@ pub const PROJECTS: &[ProjectSeed] = &[
         "Regional Industry Revitalization Project",
         IndustrialClusterProgram,
         Kanto,
-        &[Manufacturing],
+        &[Manufacturing, It, HealthAndWelfare],
         ICP,
         Some(
             "Network formation support for the Western Metropolitan area (TAMA), the area along the Chuo \
@@ -549,7 +670,7 @@ pub const PROJECTS: &[ProjectSeed] = &[
         "TOKAI Monozukuri Revitalization Project",
         IndustrialClusterProgram,
         Chubu,
-        &[Manufacturing],
+        &[Manufacturing, It],
         ICP,
         None,
     ),
@@ -569,7 +690,7 @@ pub const PROJECTS: &[ProjectSeed] = &[
         "HOKURIKU Monozukuri Revitalization Project",
         IndustrialClusterProgram,
         Chubu,
-        &[Manufacturing],
+        &[Manufacturing, Cosmetics, Food],
         ICP,
         None,
     ),
@@ -579,7 +700,7 @@ pub const PROJECTS: &[ProjectSeed] = &[
         "KANSAI Bio-Cluster Project \"Bio Cluster\"",
         IndustrialClusterProgram,
         Kinki,
-        &[Biotechnology],
+        &[Biotechnology, Food, Medical],
         ICP,
         None,
     ),
@@ -589,13 +710,13 @@ pub const PROJECTS: &[ProjectSeed] = &[
         "KANSAI Front Runner Project \"Neo Cluster\"",
         IndustrialClusterProgram,
         Kinki,
-        &[Manufacturing],
+        &[Manufacturing, Environment],
         ICP,
         None,
     ),
     project(
         "kansai-green",
-        "環境ビジネスKANSAIプロジェクト（Green Cluster）",
+        "環境ビジネスKANSAIプロジェクト（Green）",
         "Environment Business KANSAI Project \"Green\"",
         IndustrialClusterProgram,
         Kinki,
@@ -609,7 +730,7 @@ pub const PROJECTS: &[ProjectSeed] = &[
         "Next Generation Key Industry Creation Project",
         IndustrialClusterProgram,
         Chugoku,
-        &[Manufacturing],
+        &[Manufacturing, Automotive],
         ICP,
         None,
     ),
@@ -619,7 +740,7 @@ pub const PROJECTS: &[ProjectSeed] = &[
         "Recycling-oriented and Environment-friendly Society Establishing Project",
         IndustrialClusterProgram,
         Chugoku,
-        &[Environment],
+        &[Environment, Energy],
         ICP,
         None,
     ),
@@ -629,7 +750,7 @@ pub const PROJECTS: &[ProjectSeed] = &[
         "SHIKOKU Techno-bridge Project",
         IndustrialClusterProgram,
         Shikoku,
-        &[RegionalIndustry],
+        &[RegionalIndustry, Food, Environment],
         ICP,
         None,
     ),
@@ -695,6 +816,20 @@ pub const PROJECTS: &[ProjectSeed] = &[
         &[Aerospace],
         (2010, None),
         Some("Aero parts industry around Nagoya, driven by the Aerospace Industry Forum."),
+    ),
+    // MEXT's Knowledge Cluster Initiative in Hamamatsu: the Hamamatsu optronics cluster from FY2002,
+    // joined by Higashi-Mikawa from FY2007 (MEXT's evaluation of the Knowledge Cluster Initiative,
+    // mext.go.jp/b_menu/houdou/25/03/attach/1331572.htm; hai.or.jp/optronics). Its core is in
+    // Hamamatsu, Shizuoka, which the Kanto bureau covers.
+    project(
+        "hamamatsu-optronics",
+        "浜松・東三河地域オプトロニクスクラスター",
+        "Hamamatsu and Higashi-Mikawa Optronics Cluster",
+        KnowledgeClusterInitiative,
+        Kanto,
+        &[Optoelectronics],
+        (2002, None),
+        Some("Optronics: the technologies of light and electronics, around Hamamatsu."),
     ),
 ];
 
@@ -767,6 +902,8 @@ const fn tie(
     foreign_partner: &'static str,
     field_label: &'static str,
     fields: &'static [IndustryField],
+    partners: &'static [(&'static str, PartnerKind)],
+    partners_incomplete: bool,
 ) -> TieUpSeed {
     TieUpSeed {
         project,
@@ -776,13 +913,32 @@ const fn tie(
         foreign_partner,
         field_label,
         fields,
+        partners,
+        partners_incomplete,
+        start_year: None,
+        status: TieUpStatus::Unknown,
+        agreement_type: None,
+    }
+}
+
+impl TieUpSeed {
+    /// A tie-up whose start and form another source records.
+    const fn since(self, start_year: i16, agreement_type: AgreementType) -> Self {
+        Self {
+            start_year: Some(start_year),
+            agreement_type: Some(agreement_type),
+            ..self
+        }
     }
 }
 
 /// The source's two lists, in its order. The Japanese side is named as the source names it; the
-/// project is the Industrial Cluster Program project that covers it (Kazusa and the "Kanto
-/// Biotechnology project" are Kanto's bio-venture project; Hamamatsu, Suwa and TAMA its regional
-/// industry networks).
+/// project is the cluster project that covers it (Kazusa and the "Kanto Biotechnology project" are
+/// Kanto's bio-venture project; Suwa and TAMA its regional industry networks; Hamamatsu's tie-up
+/// with Jena ran through MEXT's knowledge cluster there). The foreign side is kept as worded and as
+/// a list of places, clusters or universities; "etc" marks a list the source leaves open. Saudi
+/// Arabia, listed under "Asia, Oceania", is in the Middle East. The source does not say when a tie-up
+/// started, in what form, or whether it still runs, except where a comment names another source.
 pub const TIE_UPS: &[TieUpSeed] = &[
     tie(
         "kanto-bio-ventures",
@@ -792,6 +948,8 @@ pub const TIE_UPS: &[TieUpSeed] = &[
         "UK",
         "Biotechnology",
         &[Biotechnology],
+        &[("United Kingdom", Country)],
+        false,
     ),
     tie(
         "kanto-bio-ventures",
@@ -801,6 +959,8 @@ pub const TIE_UPS: &[TieUpSeed] = &[
         "South West England",
         "Biotechnology",
         &[Biotechnology],
+        &[("South West England", Region)],
+        false,
     ),
     tie(
         "kansai-bio",
@@ -810,6 +970,8 @@ pub const TIE_UPS: &[TieUpSeed] = &[
         "Food Valley",
         "Functional food",
         &[Food],
+        &[("Food Valley", Cluster)],
+        false,
     ),
     tie(
         "chugoku-next-generation",
@@ -819,6 +981,8 @@ pub const TIE_UPS: &[TieUpSeed] = &[
         "Germany",
         "Automobile",
         &[Automotive],
+        &[("Germany", Country)],
+        false,
     ),
     tie(
         "kanto-bio-ventures",
@@ -828,16 +992,24 @@ pub const TIE_UPS: &[TieUpSeed] = &[
         "Dusseldorf",
         "Biotechnology",
         &[Biotechnology],
+        &[("Dusseldorf", City)],
+        false,
     ),
+    // Exchanges between the Hamamatsu optronics cluster and the Jena region (Thuringia) began in
+    // FY2006 (平成18年度), with JETRO's support (Hamamatsu Agency for Innovation, the cluster's
+    // own account: hai.or.jp/optronics/outline/008.html).
     tie(
-        "kanto-regional-industry",
+        "hamamatsu-optronics",
         Europe,
         "DE",
         "Hamamatsu",
         "Jena",
         "Optoelectronic equipment",
         &[Optoelectronics],
-    ),
+        &[("Jena", City)],
+        false,
+    )
+    .since(2006, AgreementType::Exchange),
     tie(
         "kansai-bio",
         Europe,
@@ -846,6 +1018,8 @@ pub const TIE_UPS: &[TieUpSeed] = &[
         "Life Science Corridor",
         "Medicine, medical equipment, etc",
         &[Medical],
+        &[("Life Science Corridor", Cluster)],
+        false,
     ),
     tie(
         "hokuriku-monozukuri",
@@ -855,6 +1029,8 @@ pub const TIE_UPS: &[TieUpSeed] = &[
         "Loiret",
         "Cosmetics, functional food",
         &[Cosmetics, Food],
+        &[("Loiret", Region)],
+        false,
     ),
     tie(
         "shikoku-techno-bridge",
@@ -864,6 +1040,8 @@ pub const TIE_UPS: &[TieUpSeed] = &[
         "Lyon",
         "Functional food",
         &[Food],
+        &[("Lyon", City)],
+        false,
     ),
     tie(
         "kanto-regional-industry",
@@ -873,6 +1051,8 @@ pub const TIE_UPS: &[TieUpSeed] = &[
         "Geneva, etc",
         "Micro machinery",
         &[Manufacturing],
+        &[("Geneva", City)],
+        true,
     ),
     tie(
         "kanto-regional-industry",
@@ -882,6 +1062,8 @@ pub const TIE_UPS: &[TieUpSeed] = &[
         "Veneto",
         "IT, health and welfare",
         &[It, HealthAndWelfare],
+        &[("Veneto", Region)],
+        false,
     ),
     tie(
         "tokai-monozukuri",
@@ -891,6 +1073,8 @@ pub const TIE_UPS: &[TieUpSeed] = &[
         "Torino",
         "IT, manufacturing",
         &[It, Manufacturing],
+        &[("Torino", City)],
+        false,
     ),
     tie(
         "kansai-front-runner",
@@ -900,6 +1084,8 @@ pub const TIE_UPS: &[TieUpSeed] = &[
         "Sweden",
         "Manufacturing",
         &[Manufacturing],
+        &[("Sweden", Country)],
+        false,
     ),
     // The source spells it "Medicom Valley"; the cluster is Medicon Valley.
     tie(
@@ -910,6 +1096,8 @@ pub const TIE_UPS: &[TieUpSeed] = &[
         "Medicon Valley",
         "Medical treatment",
         &[Medical],
+        &[("Medicon Valley", Cluster)],
+        false,
     ),
     tie(
         "kyushu-k-rip",
@@ -919,6 +1107,8 @@ pub const TIE_UPS: &[TieUpSeed] = &[
         "Dalian, Qingdao",
         "Recycling, environment purification",
         &[Environment],
+        &[("Dalian", City), ("Qingdao", City)],
+        false,
     ),
     tie(
         "hokkaido-cluster",
@@ -928,6 +1118,8 @@ pub const TIE_UPS: &[TieUpSeed] = &[
         "Beijing, Shenyang, Dalian, etc",
         "IT",
         &[It],
+        &[("Beijing", City), ("Shenyang", City), ("Dalian", City)],
+        true,
     ),
     tie(
         "kansai-green",
@@ -937,6 +1129,8 @@ pub const TIE_UPS: &[TieUpSeed] = &[
         "Guangdong, Liaoning",
         "Waste management, reduction of environmental burdens",
         &[Environment],
+        &[("Guangdong", Region), ("Liaoning", Region)],
+        false,
     ),
     tie(
         "kansai-front-runner",
@@ -946,6 +1140,8 @@ pub const TIE_UPS: &[TieUpSeed] = &[
         "Beijing, Zhongguancun",
         "Environment, manufacturing",
         &[Environment, Manufacturing],
+        &[("Beijing", City), ("Zhongguancun", Cluster)],
+        false,
     ),
     tie(
         "kanto-regional-industry",
@@ -955,6 +1151,8 @@ pub const TIE_UPS: &[TieUpSeed] = &[
         "Shanghai",
         "Manufacturing",
         &[Manufacturing],
+        &[("Shanghai", City)],
+        false,
     ),
     tie(
         "kanto-bio-ventures",
@@ -964,6 +1162,8 @@ pub const TIE_UPS: &[TieUpSeed] = &[
         "Shanghai",
         "Biotechnology",
         &[Biotechnology],
+        &[("Shanghai", City)],
+        false,
     ),
     tie(
         "chugoku-recycling-environment",
@@ -973,6 +1173,8 @@ pub const TIE_UPS: &[TieUpSeed] = &[
         "Shanghai",
         "New energy, energy conservation",
         &[Energy],
+        &[("Shanghai", City)],
+        false,
     ),
     tie(
         "kyushu-k-rip",
@@ -982,6 +1184,8 @@ pub const TIE_UPS: &[TieUpSeed] = &[
         "Seoul",
         "Recycling, environment purification",
         &[Environment],
+        &[("Seoul", City)],
+        false,
     ),
     tie(
         "kansai-bio",
@@ -991,6 +1195,8 @@ pub const TIE_UPS: &[TieUpSeed] = &[
         "Seoul National University",
         "Biotechnology",
         &[Biotechnology],
+        &[("Seoul National University", PartnerKind::University)],
+        false,
     ),
     tie(
         "kanto-regional-industry",
@@ -1000,6 +1206,8 @@ pub const TIE_UPS: &[TieUpSeed] = &[
         "Hanyang University",
         "Manufacturing",
         &[Manufacturing],
+        &[("Hanyang University", PartnerKind::University)],
+        false,
     ),
     tie(
         "kansai-green",
@@ -1009,6 +1217,8 @@ pub const TIE_UPS: &[TieUpSeed] = &[
         "Thailand",
         "Waste management, reduction of environmental burdens",
         &[Environment],
+        &[("Thailand", Country)],
+        false,
     ),
     tie(
         "shikoku-techno-bridge",
@@ -1018,15 +1228,19 @@ pub const TIE_UPS: &[TieUpSeed] = &[
         "West Java",
         "Wastewater treatment",
         &[Environment],
+        &[("West Java", Region)],
+        false,
     ),
     tie(
         "chugoku-recycling-environment",
-        AsiaOceania,
+        MiddleEast,
         "SA",
         "Chugoku Recycling and Environment project",
         "Saudi Arabia",
         "Environment",
         &[Environment],
+        &[("Saudi Arabia", Country)],
+        false,
     ),
     tie(
         "hokkaido-cluster",
@@ -1036,6 +1250,8 @@ pub const TIE_UPS: &[TieUpSeed] = &[
         "New Zealand",
         "Functional food",
         &[Food],
+        &[("New Zealand", Country)],
+        false,
     ),
 ];
 
@@ -1071,10 +1287,13 @@ mod tests {
         }
         for o in ORGANIZATIONS {
             assert!(
-                PrefectureCode::parse(o.prefecture.into()).is_ok(),
+                o.prefecture
+                    .is_none_or(|p| PrefectureCode::parse(p.into()).is_ok()),
                 "{}",
                 o.code
             );
+            assert!(country::names(o.country).is_some(), "{}", o.code);
+            assert!(o.prefecture.is_none() || o.country == "JP", "{}", o.code);
         }
     }
 
@@ -1085,11 +1304,70 @@ mod tests {
             .filter(|p| p.program == IndustrialClusterProgram)
             .count();
         assert_eq!(program, 18);
-        // The document's Europe table has 7 rows of 2; its Asia/Oceania list has 14 entries.
+        // The document's Europe table has 7 rows of 2; its Asia/Oceania list has 14 entries, one
+        // of them Saudi Arabia, in the Middle East.
         assert_eq!(TIE_UPS.iter().filter(|t| t.region == Europe).count(), 14);
         assert_eq!(
             TIE_UPS.iter().filter(|t| t.region == AsiaOceania).count(),
-            14
+            13
         );
+        assert_eq!(TIE_UPS.iter().filter(|t| t.region == MiddleEast).count(), 1);
+    }
+
+    #[test]
+    fn every_field_of_a_tie_up_is_a_field_of_its_project() {
+        for tie in TIE_UPS {
+            let project = PROJECTS.iter().find(|p| p.code == tie.project).unwrap();
+            for field in tie.fields {
+                assert!(
+                    project.fields.contains(field),
+                    "{} ⇔ {}: {field:?} is not a field of {}",
+                    tie.japanese_partner,
+                    tie.foreign_partner,
+                    project.code
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn memberships_are_seeded_only_where_the_source_states_them() {
+        let stated: Vec<_> = ORGANIZATIONS
+            .iter()
+            .filter(|o| o.basis == SourceDocument)
+            .map(|o| (o.code, o.membership))
+            .collect();
+        assert_eq!(
+            stated,
+            [
+                ("meti", Supporting),
+                ("mext", Supporting),
+                ("smrj", Cooperating),
+                ("aist", Cooperating),
+                ("jetro", Cooperating),
+                ("jst", Cooperating),
+                ("jilc", Cooperating),
+                ("rbaj", Cooperating),
+            ]
+        );
+        // No organisation is seeded as a member: the source names categories of members only.
+        assert!(ORGANIZATIONS.iter().all(|o| o.membership != Member));
+        assert!(
+            ORGANIZATIONS
+                .iter()
+                .filter(|o| o.basis == NotStated)
+                .all(|o| o.membership == NonMember)
+        );
+    }
+
+    #[test]
+    fn every_tie_up_has_structured_partners() {
+        for tie in TIE_UPS {
+            assert!(!tie.partners.is_empty(), "{}", tie.foreign_partner);
+            assert_eq!(
+                tie.partners_incomplete,
+                tie.foreign_partner.ends_with("etc")
+            );
+        }
     }
 }

@@ -8,8 +8,8 @@ use chrono::{Duration, NaiveDate, TimeZone, Utc};
 use entity::{
     award, coordinator,
     enums::{
-        AwardDecision, ClusterType, EvaluationStatus, IndustryField, Membership, NicheStatus,
-        OrganizationKind, Visibility,
+        AwardDecision, ClusterType, EvaluationStatus, IndustryField, Membership, MembershipBasis,
+        NicheStatus, OrganizationKind, Visibility,
     },
     evaluation, evaluation_revision, organization, qualification_scheme, scheme_level, sme,
 };
@@ -172,7 +172,9 @@ pub async fn load(db: &DatabaseConnection, counts: Counts) -> Result<bool, DbErr
             abbreviation: Set(None),
             kind: Set(rng.pick(&kinds)),
             membership: Set(Membership::Member),
-            prefecture_code: Set(1 + rng.below(47) as i16),
+            membership_basis: Set(MembershipBasis::NetworkRecord),
+            prefecture_code: Set(Some(1 + rng.below(47) as i16)),
+            country_code: Set("JP".into()),
             website_url: Set(None),
             description_ja: Set(None),
             description_en: Set(None),
@@ -270,14 +272,16 @@ pub async fn load(db: &DatabaseConnection, counts: Counts) -> Result<bool, DbErr
     ];
     let smes: Vec<sme::ActiveModel> = (1..=counts.smes)
         .map(|n| sme::ActiveModel {
-            corporate_number: Set(with_check_digit(&format!(
+            corporate_number: Set(Some(with_check_digit(&format!(
                 "{:012}",
                 900_000_000_000u64 + n as u64
-            ))),
+            )))),
             name_ja: Set(format!("合成工業{n:05}株式会社")),
             name_en: Set(format!("Synthetic Industries {n:05}")),
             prefecture_code: Set(1 + rng.below(47) as i16),
-            industry: Set(Some("Machinery".into())),
+            industry: Set(Some("E26".into())),
+            industry_note: Set(None),
+            invoice_number: Set(None),
             employees: Set(Some(10 + rng.below(290) as i32)),
             capital_yen: Set(Some(10_000_000 + rng.below(290) as i64 * 1_000_000)),
             niche_status: Set(rng.pick(&niches)),

@@ -8,6 +8,10 @@
 //! - **Technology**: novelty, competitiveness, feasibility, market; a score of 1–5 each, and the
 //!   Technology Readiness Level, 1–9.
 //!
+//! METI's Local Benchmark (ローカルベンチマーク, 2016) defines the six indicators and four views
+//! as a framework for dialogue; it defines no rating. The scales, the technology part, the weights,
+//! the grades and the TRL cap below are the network's own rule.
+//!
 //! **Rating rule.** Each part's score is the mean of its scores; the overall score is
 //! 0.4 × financial + 0.3 × non-financial + 0.3 × technology, on 1–5. A is 4.0 and above, B 3.0,
 //! C 2.0, D below. A technology still at TRL 3 or lower (proof of concept at most) rates no

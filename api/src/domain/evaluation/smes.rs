@@ -18,9 +18,10 @@ use sea_orm::{
 use crate::{
     auth::{Caller, Role},
     domain::{
-        corporate_number::CorporateNumber,
+        corporate_number::{CorporateNumber, InvoiceNumber},
         directory::{Listing, list},
         idempotency::{self, Idempotency},
+        jsic::JsicCode,
         page::{Keyset, PageArgs, SortValue},
         prefecture::PrefectureCode,
         search::SearchText,
@@ -44,11 +45,14 @@ pub fn decode_projects(text: &str) -> Vec<i64> {
 
 #[derive(Debug, Clone)]
 pub struct NewSme {
-    pub corporate_number: CorporateNumber,
+    /// None for a sole proprietor (個人事業主), who has no corporate number.
+    pub corporate_number: Option<CorporateNumber>,
+    /// Checked against the corporate number by the parser.
+    pub invoice_number: Option<InvoiceNumber>,
     pub name_ja: String,
     pub name_en: String,
     pub prefecture: PrefectureCode,
-    pub industry: Option<String>,
+    pub industry: Option<JsicCode>,
     pub employees: Option<i32>,
     pub capital_yen: Option<i64>,
     pub niche_status: NicheStatus,
@@ -61,7 +65,9 @@ pub struct SmeChanges {
     pub name_ja: Option<String>,
     pub name_en: Option<String>,
     pub prefecture: Option<PrefectureCode>,
-    pub industry: Option<Option<String>>,
+    pub industry: Option<Option<JsicCode>>,
+    /// Parsed without a corporate number; checked against the SME's own on update.
+    pub invoice_number: Option<Option<InvoiceNumber>>,
     pub employees: Option<Option<i32>>,
     pub capital_yen: Option<Option<i64>>,
     pub niche_status: Option<NicheStatus>,
@@ -118,11 +124,16 @@ pub async fn create_sme(
             check_projects(txn, &input.cluster_projects, "input.clusterProjects").await?;
             let now = Utc::now();
             let row = sme::ActiveModel {
-                corporate_number: Set(input.corporate_number.as_str().to_owned()),
+                corporate_number: Set(input
+                    .corporate_number
+                    .as_ref()
+                    .map(|n| n.as_str().to_owned())),
+                invoice_number: Set(input.invoice_number.as_ref().map(|n| n.as_str().to_owned())),
                 name_ja: Set(input.name_ja),
                 name_en: Set(input.name_en),
                 prefecture_code: Set(input.prefecture.get().into()),
-                industry: Set(input.industry),
+                industry: Set(input.industry.map(|code| code.to_string())),
+                industry_note: Set(None),
                 employees: Set(input.employees),
                 capital_yen: Set(input.capital_yen),
                 niche_status: Set(input.niche_status),
@@ -137,13 +148,7 @@ pub async fn create_sme(
             }
             .insert(txn)
             .await
-            .map_err(|err| match err.sql_err() {
-                Some(SqlErr::UniqueConstraintViolation(_)) => ApiError::Conflict {
-                    field: "input.corporateNumber".into(),
-                    message: "an SME with this corporate number is registered".into(),
-                },
-                _ => err.into(),
-            })?;
+            .map_err(unique_number)?;
             let id = row.id;
             Ok((row, id))
         },
@@ -178,6 +183,10 @@ pub async fn update_sme(
         if let Some(ids) = &changes.cluster_projects {
             check_projects(txn, ids, "input.clusterProjects").await?;
         }
+        let row_corporate_number = row
+            .corporate_number
+            .as_deref()
+            .and_then(|n| CorporateNumber::parse(n).ok());
         let mut active = row.into_active_model();
         if let Some(v) = changes.name_ja {
             active.name_ja = Set(v);
@@ -189,7 +198,15 @@ pub async fn update_sme(
             active.prefecture_code = Set(v.get().into());
         }
         if let Some(v) = changes.industry {
-            active.industry = Set(v);
+            active.industry = Set(v.map(|code| code.to_string()));
+        }
+        if let Some(v) = changes.invoice_number {
+            let corporate = row_corporate_number.as_ref();
+            let checked = v
+                .map(|n| InvoiceNumber::parse(n.as_str(), corporate))
+                .transpose()
+                .map_err(|e| ApiError::bad_input("input.invoiceNumber", e.to_string()))?;
+            active.invoice_number = Set(checked.map(|n| n.as_str().to_owned()));
         }
         if let Some(v) = changes.employees {
             active.employees = Set(v);
@@ -207,9 +224,27 @@ pub async fn update_sme(
             active.cluster_projects = Set(encode_projects(&v));
         }
         active.updated_at = Set(Utc::now());
-        Ok(active.update(txn).await?)
+        active.update(txn).await.map_err(unique_number)
     })
     .await
+}
+
+/// A unique violation on an SME: its corporate number or its invoice number is taken.
+fn unique_number(err: sea_orm::DbErr) -> ApiError {
+    match err.sql_err() {
+        Some(SqlErr::UniqueConstraintViolation(message)) if message.contains("invoice") => {
+            ApiError::Conflict {
+                field: "input.invoiceNumber".into(),
+                message: "an SME with this qualified-invoice registration number is registered"
+                    .into(),
+            }
+        }
+        Some(SqlErr::UniqueConstraintViolation(_)) => ApiError::Conflict {
+            field: "input.corporateNumber".into(),
+            message: "an SME with this corporate number is registered".into(),
+        },
+        _ => err.into(),
+    }
 }
 
 /// Records whether the SME consents to the publication of its rating: org admins of an
@@ -305,6 +340,30 @@ pub async fn smes(
 
 pub async fn sme_by_id<C: ConnectionTrait>(db: &C, id: i64) -> ApiResult<Option<sme::Model>> {
     Ok(sme::Entity::find_by_id(id).one(db).await?)
+}
+
+pub async fn sme_by_corporate_number<C: ConnectionTrait>(
+    db: &C,
+    number: &CorporateNumber,
+) -> ApiResult<Option<sme::Model>> {
+    Ok(sme::Entity::find()
+        .filter(sme::Column::CorporateNumber.eq(number.as_str()))
+        .one(db)
+        .await?)
+}
+
+/// What the SME Basic Act says of a registered SME (see `basic_act`).
+pub fn is_sme_under_basic_act(row: &sme::Model) -> Option<bool> {
+    use crate::domain::basic_act::{Business, is_sme};
+    is_sme(Business {
+        industry: row
+            .industry
+            .as_deref()
+            .and_then(|code| JsicCode::parse(code).ok()),
+        company: row.corporate_number.is_some(),
+        capital_yen: row.capital_yen,
+        employees: row.employees,
+    })
 }
 
 #[cfg(test)]
