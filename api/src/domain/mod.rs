@@ -1,6 +1,7 @@
 //! The rules, in plain Rust over SeaORM. Resolvers turn arguments into these types and ask here;
 //! nothing below knows about GraphQL or HTTP.
 
+pub mod access;
 pub mod audit;
 pub mod basic_act;
 pub mod batch;

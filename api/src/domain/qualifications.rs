@@ -20,10 +20,11 @@ use entity::{
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait,
     DatabaseConnection, DatabaseTransaction, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder,
-    SqlErr,
+    SqlErr, sea_query::IntoCondition,
 };
 
 use super::{
+    access::Readable,
     audit::audited,
     certificate,
     dates::{self, today_in_japan},
@@ -271,8 +272,24 @@ pub async fn scheme_by_id<C: ConnectionTrait>(
     Ok(qualification_scheme::Entity::find_by_id(id).one(db).await?)
 }
 
-pub async fn award_by_id<C: ConnectionTrait>(db: &C, id: i64) -> ApiResult<Option<award::Model>> {
-    Ok(award::Entity::find_by_id(id).one(db).await?)
+/// The awards `caller` may read: members of the network read every award; anyone else is asked
+/// to sign in. Lists and look-ups of awards start here.
+pub fn readable_by(caller: &Caller) -> ApiResult<Readable<award::Entity>> {
+    caller.require_member()?;
+    Ok(Readable::everything())
+}
+
+/// An award the caller may read, by id.
+pub async fn award_by_id<C: ConnectionTrait>(
+    db: &C,
+    caller: &Caller,
+    id: i64,
+) -> ApiResult<Option<award::Model>> {
+    Ok(readable_by(caller)?
+        .narrow(award::Column::Id.eq(id))
+        .select()
+        .one(db)
+        .await?)
 }
 
 pub async fn level_by_code<C: ConnectionTrait>(
@@ -324,39 +341,41 @@ pub async fn awards(
     args: &PageArgs,
 ) -> ApiResult<Listing<award::Entity>> {
     use award::Column;
-    caller.require_member()?;
-    let mut condition = Condition::all();
-    if let Some(scheme) = filter.scheme_id {
-        condition = condition.add(Column::SchemeId.eq(scheme));
-    }
-    if let Some(coordinator) = filter.coordinator_id {
-        condition = condition.add(Column::CoordinatorId.eq(coordinator));
-    }
-    if let Some(organization) = filter.organization_id {
-        condition = condition.add(Column::HolderOrganizationId.eq(organization));
-    }
-    if let Some(status) = filter.status {
-        condition = condition.add(match status {
-            AwardStatus::Revoked => {
-                Condition::all().add(Column::Decision.eq(AwardDecision::Revoked))
-            }
-            AwardStatus::Suspended => {
-                Condition::all().add(Column::Decision.eq(AwardDecision::Suspended))
-            }
-            AwardStatus::Paused => Condition::all().add(Column::Decision.eq(AwardDecision::Paused)),
-            AwardStatus::Active | AwardStatus::Expired => {
-                let schemes = qualification_scheme::Entity::find().all(db).await?;
-                let active = active_today(&schemes, today_in_japan());
-                if status == AwardStatus::Active {
-                    active
-                } else {
-                    Condition::all()
-                        .add(Column::Decision.eq(AwardDecision::Active))
-                        .add(active.not())
-                }
-            }
-        });
-    }
+    let readable = readable_by(caller)?;
+    let status = match filter.status {
+        None => None,
+        Some(AwardStatus::Revoked) => {
+            Some(Column::Decision.eq(AwardDecision::Revoked).into_condition())
+        }
+        Some(AwardStatus::Suspended) => Some(
+            Column::Decision
+                .eq(AwardDecision::Suspended)
+                .into_condition(),
+        ),
+        Some(AwardStatus::Paused) => {
+            Some(Column::Decision.eq(AwardDecision::Paused).into_condition())
+        }
+        Some(status @ (AwardStatus::Active | AwardStatus::Expired)) => {
+            let schemes = qualification_scheme::Entity::find().all(db).await?;
+            let active = active_today(&schemes, today_in_japan());
+            Some(if status == AwardStatus::Active {
+                active
+            } else {
+                Condition::all()
+                    .add(Column::Decision.eq(AwardDecision::Active))
+                    .add(active.not())
+            })
+        }
+    };
+    let matching = readable
+        .narrow_if(filter.scheme_id.map(|scheme| Column::SchemeId.eq(scheme)))
+        .narrow_if(filter.coordinator_id.map(|c| Column::CoordinatorId.eq(c)))
+        .narrow_if(
+            filter
+                .organization_id
+                .map(|o| Column::HolderOrganizationId.eq(o)),
+        )
+        .narrow_if(status);
     let keyset = Keyset {
         name: "id",
         column: Column::Id,
@@ -365,7 +384,7 @@ pub async fn awards(
         value_of: |m: &award::Model| SortValue::Int(m.id),
         id_of: |m: &award::Model| m.id,
     };
-    list(db, award::Entity::find().filter(condition), keyset, args).await
+    list(db, matching.select(), keyset, args).await
 }
 
 /// Anyone may check a certificate by its number; `None` for a number that is not one of ours.

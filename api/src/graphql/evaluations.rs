@@ -831,7 +831,7 @@ impl EvaluationQuery {
             last,
             before,
         };
-        let listing = smes::smes(db, &domain_filter, &page).await?;
+        let listing = smes::smes(db, caller(ctx), &domain_filter, &page).await?;
         super::prefetch::connection(ctx, listing.rows()).await?;
         Ok(connection(db, listing, Sme))
     }
@@ -846,12 +846,13 @@ impl EvaluationQuery {
         let db = db(ctx)?;
         let row = match (id, corporate_number) {
             (Some(id), None) => {
-                smes::sme_by_id(db, ids::decode_as(&id, NodeType::Sme, "id")?).await?
+                let key = ids::decode_as(&id, NodeType::Sme, "id")?;
+                smes::sme_by_id(db, caller(ctx), key).await?
             }
             (None, Some(number)) => {
                 let number = CorporateNumber::parse(&number)
                     .map_err(|e| ApiError::bad_input("corporateNumber", e.to_string()))?;
-                smes::sme_by_corporate_number(db, &number).await?
+                smes::sme_by_corporate_number(db, caller(ctx), &number).await?
             }
             (Some(_), Some(_)) => {
                 return Err(ApiError::bad_input(
@@ -955,8 +956,8 @@ impl EvaluationMutation {
         .await?))
     }
 
-    /// Records whether the SME consents to the publication of its rating: org admins of an
-    /// institution that evaluates it.
+    /// Records whether the SME consents to the publication of its rating: org admins of the
+    /// institution that registered the SME, or network admins (evaluating it gives no say).
     async fn record_publication_consent(
         &self,
         ctx: &Context<'_>,
@@ -1162,7 +1163,9 @@ impl EvaluationSubscription {
         &self,
         ctx: &Context<'_>,
     ) -> Result<impl Stream<Item = EvaluationChange> + use<>> {
-        let institution = caller(ctx).require_member()?.institution_id;
+        let caller = caller(ctx).clone();
+        caller.require_member()?;
+        let db = db(ctx)?.clone();
         let receiver = events(ctx)?.subscribe();
         let changes = stream::unfold(receiver, |mut receiver| async move {
             loop {
@@ -1174,14 +1177,26 @@ impl EvaluationSubscription {
                 }
             }
         });
-        Ok(changes.filter_map(move |event| async move {
-            let status = event.status()?;
-            (event.institution_id == institution).then(|| EvaluationChange {
-                evaluation_id: NodeType::Evaluation.id(event.evaluation_id),
-                status: status.into(),
-                version: event.version,
-                change: event.change,
-            })
+        Ok(changes.filter_map(move |event| {
+            let (db, caller) = (db.clone(), caller.clone());
+            async move {
+                let status = event.status()?;
+                // The same rule as every read: a change the caller may not read is never heard.
+                match evaluations::heard_by(&db, &caller, &event).await {
+                    Ok(true) => {}
+                    Ok(false) => return None,
+                    Err(err) => {
+                        tracing::warn!(error = ?err, "could not check who hears an evaluation event");
+                        return None;
+                    }
+                }
+                Some(EvaluationChange {
+                    evaluation_id: NodeType::Evaluation.id(event.evaluation_id),
+                    status: status.into(),
+                    version: event.version,
+                    change: event.change,
+                })
+            }
         }))
     }
 }

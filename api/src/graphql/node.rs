@@ -54,13 +54,12 @@ impl NodeQuery {
             (NodeType::QualificationScheme, key) => qualifications::scheme_by_id(db, key)
                 .await?
                 .map(|m| Node::QualificationScheme(QualificationScheme(m))),
-            (NodeType::Award, key) => {
-                caller(ctx).require_member()?;
-                qualifications::award_by_id(db, key)
-                    .await?
-                    .map(|m| Node::Award(Award(m)))
-            }
-            (NodeType::Sme, key) => smes::sme_by_id(db, key).await?.map(|m| Node::Sme(Sme(m))),
+            (NodeType::Award, key) => qualifications::award_by_id(db, caller(ctx), key)
+                .await?
+                .map(|m| Node::Award(Award(m))),
+            (NodeType::Sme, key) => smes::sme_by_id(db, caller(ctx), key)
+                .await?
+                .map(|m| Node::Sme(Sme(m))),
             (NodeType::Evaluation, key) => evaluations::readable(db, caller(ctx), key)
                 .await?
                 .map(|m| Node::Evaluation(Evaluation(m))),

@@ -24,6 +24,7 @@ use super::criteria::{Rating, Scores};
 use crate::{
     auth::{Caller, Role},
     domain::{
+        access::Readable,
         directory::{Listing, list},
         events::{EvaluationEvent, EventBus},
         idempotency::{self, Idempotency},
@@ -40,20 +41,25 @@ const SHARED_STATES: [EvaluationStatus; 4] = [
     EvaluationStatus::Published,
 ];
 
-/// The evaluations `caller` may read, as a condition on the evaluations table.
-pub fn readable_by(caller: &Caller) -> Condition {
+/// The evaluations `caller` may read: the one rule every list, count, aggregate, look-up, nested
+/// read and subscription of evaluations starts from. Filters narrow it ([`Readable::narrow`]).
+pub fn readable_by(caller: &Caller) -> Readable<evaluation::Entity> {
     use evaluation::Column;
     match caller.principal() {
-        Some(p) if p.has(Role::NetworkAdmin) => Condition::all(),
-        Some(p) => Condition::any()
-            .add(Column::InstitutionId.eq(p.institution_id))
-            .add(
-                Condition::all()
-                    .add(Column::Visibility.eq(Visibility::Network))
-                    .add(Column::Status.is_in(SHARED_STATES)),
-            )
-            .add(Column::Status.eq(EvaluationStatus::Published)),
-        None => Condition::all().add(Column::Status.eq(EvaluationStatus::Published)),
+        Some(p) if p.has(Role::NetworkAdmin) => Readable::everything(),
+        Some(p) => Readable::only(
+            Condition::any()
+                .add(Column::InstitutionId.eq(p.institution_id))
+                .add(
+                    Condition::all()
+                        .add(Column::Visibility.eq(Visibility::Network))
+                        .add(Column::Status.is_in(SHARED_STATES)),
+                )
+                .add(Column::Status.eq(EvaluationStatus::Published)),
+        ),
+        None => {
+            Readable::only(Condition::all().add(Column::Status.eq(EvaluationStatus::Published)))
+        }
     }
 }
 
@@ -72,10 +78,27 @@ pub async fn readable<C: ConnectionTrait>(
     caller: &Caller,
     id: i64,
 ) -> ApiResult<Option<evaluation::Model>> {
-    Ok(evaluation::Entity::find_by_id(id)
-        .filter(readable_by(caller))
+    Ok(readable_by(caller)
+        .narrow(evaluation::Column::Id.eq(id))
+        .select()
         .one(db)
         .await?)
+}
+
+/// Whether a subscriber hears of `event`: a change to one of the caller's institution's
+/// evaluations, and one the caller may read by [`readable_by`] (checked against the row as it
+/// stands, so the subscription never tells more than a read would).
+pub async fn heard_by<C: ConnectionTrait>(
+    db: &C,
+    caller: &Caller,
+    event: &EvaluationEvent,
+) -> ApiResult<bool> {
+    match caller.principal() {
+        Some(p) if p.institution_id == event.institution_id => {
+            Ok(readable(db, caller, event.evaluation_id).await?.is_some())
+        }
+        _ => Ok(false),
+    }
 }
 
 #[derive(Debug, Clone, Default)]
@@ -94,19 +117,11 @@ pub async fn evaluations(
     args: &PageArgs,
 ) -> ApiResult<Listing<evaluation::Entity>> {
     use evaluation::Column;
-    let mut condition = readable_by(caller);
-    if let Some(sme) = filter.sme_id {
-        condition = condition.add(Column::SmeId.eq(sme));
-    }
-    if let Some(institution) = filter.institution_id {
-        condition = condition.add(Column::InstitutionId.eq(institution));
-    }
-    if let Some(status) = filter.status {
-        condition = condition.add(Column::Status.eq(status));
-    }
-    if let Some(rating) = filter.rating {
-        condition = condition.add(Column::Rating.eq(rating_text(rating)));
-    }
+    let matching = readable_by(caller)
+        .narrow_if(filter.sme_id.map(|sme| Column::SmeId.eq(sme)))
+        .narrow_if(filter.institution_id.map(|i| Column::InstitutionId.eq(i)))
+        .narrow_if(filter.status.map(|status| Column::Status.eq(status)))
+        .narrow_if(filter.rating.map(|r| Column::Rating.eq(rating_text(r))));
     let keyset = Keyset {
         name: "newest",
         column: Column::Id,
@@ -115,13 +130,7 @@ pub async fn evaluations(
         value_of: |m: &evaluation::Model| SortValue::Int(m.id),
         id_of: |m: &evaluation::Model| m.id,
     };
-    list(
-        db,
-        evaluation::Entity::find().filter(condition),
-        keyset,
-        args,
-    )
-    .await
+    list(db, matching.select(), keyset, args).await
 }
 
 /// Every revision, oldest first.

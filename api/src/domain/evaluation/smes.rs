@@ -5,7 +5,7 @@ use chrono::Utc;
 use entity::{
     cluster_project,
     enums::{ClusterType, NicheStatus},
-    evaluation, sme,
+    sme,
 };
 use sea_orm::{
     ActiveModelTrait,
@@ -18,6 +18,7 @@ use sea_orm::{
 use crate::{
     auth::{Caller, Role},
     domain::{
+        access::Readable,
         corporate_number::{CorporateNumber, InvoiceNumber},
         directory::{Listing, list},
         idempotency::{self, Idempotency},
@@ -152,7 +153,11 @@ pub async fn create_sme(
             let id = row.id;
             Ok((row, id))
         },
-        async |id| sme_by_id(db, id).await?.ok_or(ApiError::NotFound("SME")),
+        async |id| {
+            sme_by_id(db, caller, id)
+                .await?
+                .ok_or(ApiError::NotFound("SME"))
+        },
     )
     .await
 }
@@ -167,8 +172,7 @@ pub async fn update_sme(
 ) -> ApiResult<sme::Model> {
     crate::domain::audit::audited(db, caller, "updateSme", Some(target), async |txn| {
         caller.require_member()?;
-        let row = sme::Entity::find_by_id(id?)
-            .one(txn)
+        let row = sme_by_id(txn, caller, id?)
             .await?
             .ok_or(ApiError::NotFound("SME"))?;
         let principal = caller.require_member()?;
@@ -247,8 +251,9 @@ fn unique_number(err: sea_orm::DbErr) -> ApiError {
     }
 }
 
-/// Records whether the SME consents to the publication of its rating: org admins of an
-/// institution that evaluates it, or network admins.
+/// Records whether the SME consents to the publication of its rating: org admins of the
+/// institution that registered the SME, or network admins. Evaluating the SME gives no say in
+/// it: another institution's evaluation (a draft is enough to open one) never reaches it.
 pub async fn record_consent(
     db: &DatabaseConnection,
     caller: &Caller,
@@ -262,24 +267,19 @@ pub async fn record_consent(
         "recordPublicationConsent",
         Some(target),
         async |txn| {
-            let principal = caller.require_member()?;
-            let row = sme::Entity::find_by_id(id?)
-                .one(txn)
+            caller.require_member()?;
+            let row = sme_by_id(txn, caller, id?)
                 .await?
                 .ok_or(ApiError::NotFound("SME"))?;
-            let evaluates = evaluation::Entity::find()
-                .filter(evaluation::Column::SmeId.eq(row.id))
-                .filter(evaluation::Column::InstitutionId.eq(principal.institution_id))
-                .count(txn)
-                .await?
-                > 0;
-            if !(principal.has(Role::NetworkAdmin) || (principal.has(Role::OrgAdmin) && evaluates))
-            {
-                return Err(ApiError::Forbidden(
-                    "an org admin of an institution that evaluates this SME records its consent"
-                        .into(),
-                ));
-            }
+            caller
+                .require_for_or_network_admin(row.created_by_institution_id, Role::OrgAdmin)
+                .map_err(|_| {
+                    ApiError::Forbidden(
+                        "only the institution that registered the SME (its org admins), or a \
+                         network admin, records its consent"
+                            .into(),
+                    )
+                })?;
             let now = Utc::now();
             let mut active = row.into_active_model();
             active.publication_consent = Set(consent);
@@ -299,34 +299,38 @@ pub struct SmeFilter {
     pub search: Option<SearchText>,
 }
 
+/// The SMEs `caller` may read: every one (their profiles are public; the figures and the consent
+/// are members-only fields). Lists and look-ups of SMEs start here.
+pub fn readable_by(_caller: &Caller) -> Readable<sme::Entity> {
+    Readable::everything()
+}
+
 pub async fn smes(
     db: &DatabaseConnection,
+    caller: &Caller,
     filter: &SmeFilter,
     args: &PageArgs,
 ) -> ApiResult<Listing<sme::Entity>> {
     use sme::Column;
-    let mut condition = Condition::all();
-    if let Some(code) = filter.prefecture {
-        condition = condition.add(Column::PrefectureCode.eq(i16::from(code.get())));
-    }
-    if let Some(status) = filter.niche_status {
-        condition = condition.add(Column::NicheStatus.eq(status));
-    }
-    if let Some(kind) = filter.cluster_type {
-        condition = condition.add(Column::ClusterType.eq(kind));
-    }
-    if let Some(search) = &filter.search {
+    let search = filter.search.as_ref().map(|search| {
         let pattern = search.contains_pattern();
         let like = |column: Column| {
             Expr::expr(Func::lower(Expr::col(column)))
                 .like(LikeExpr::new(pattern.clone()).escape('\\'))
         };
-        condition = condition.add(
-            Condition::any()
-                .add(like(Column::NameEn))
-                .add(like(Column::NameJa)),
-        );
-    }
+        Condition::any()
+            .add(like(Column::NameEn))
+            .add(like(Column::NameJa))
+    });
+    let matching = readable_by(caller)
+        .narrow_if(
+            filter
+                .prefecture
+                .map(|code| Column::PrefectureCode.eq(i16::from(code.get()))),
+        )
+        .narrow_if(filter.niche_status.map(|s| Column::NicheStatus.eq(s)))
+        .narrow_if(filter.cluster_type.map(|kind| Column::ClusterType.eq(kind)))
+        .narrow_if(search);
     let keyset = Keyset {
         name: "name_en",
         column: Column::NameEn,
@@ -335,19 +339,31 @@ pub async fn smes(
         value_of: |m: &sme::Model| SortValue::Text(m.name_en.clone()),
         id_of: |m: &sme::Model| m.id,
     };
-    list(db, sme::Entity::find().filter(condition), keyset, args).await
+    list(db, matching.select(), keyset, args).await
 }
 
-pub async fn sme_by_id<C: ConnectionTrait>(db: &C, id: i64) -> ApiResult<Option<sme::Model>> {
-    Ok(sme::Entity::find_by_id(id).one(db).await?)
+/// An SME the caller may read, by id.
+pub async fn sme_by_id<C: ConnectionTrait>(
+    db: &C,
+    caller: &Caller,
+    id: i64,
+) -> ApiResult<Option<sme::Model>> {
+    Ok(readable_by(caller)
+        .narrow(sme::Column::Id.eq(id))
+        .select()
+        .one(db)
+        .await?)
 }
 
+/// An SME the caller may read, by its corporate number.
 pub async fn sme_by_corporate_number<C: ConnectionTrait>(
     db: &C,
+    caller: &Caller,
     number: &CorporateNumber,
 ) -> ApiResult<Option<sme::Model>> {
-    Ok(sme::Entity::find()
-        .filter(sme::Column::CorporateNumber.eq(number.as_str()))
+    Ok(readable_by(caller)
+        .narrow(sme::Column::CorporateNumber.eq(number.as_str()))
+        .select()
         .one(db)
         .await?)
 }
