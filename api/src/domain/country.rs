@@ -1,4 +1,4 @@
-//! Countries of the overseas tie-ups, by ISO 3166-1 alpha-2 code.
+//! Countries of the overseas tie-ups and of organisations' seats, by ISO 3166-1 alpha-2 code.
 
 use std::fmt;
 
@@ -47,6 +47,7 @@ const COUNTRIES: &[(&str, &str, &str)] = &[
     ("GB", "United Kingdom", "イギリス"),
     ("ID", "Indonesia", "インドネシア"),
     ("IT", "Italy", "イタリア"),
+    ("JP", "Japan", "日本"),
     ("KR", "South Korea", "韓国"),
     ("NL", "Netherlands", "オランダ"),
     ("NZ", "New Zealand", "ニュージーランド"),
