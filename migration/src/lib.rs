@@ -8,6 +8,7 @@ mod m20261124_000002_access_and_audit;
 mod m20261124_000003_qualifications;
 mod m20261124_000004_evaluations;
 mod m20261124_000005_persisted_queries;
+mod m20261130_000001_idempotency_subject;
 
 pub struct Migrator;
 
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000003_qualifications::Migration),
             Box::new(m20261124_000004_evaluations::Migration),
             Box::new(m20261124_000005_persisted_queries::Migration),
+            Box::new(m20261130_000001_idempotency_subject::Migration),
         ]
     }
 }

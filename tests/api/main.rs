@@ -17,4 +17,5 @@ mod operations;
 mod pagination;
 mod persisted;
 mod qualifications;
+mod sessions;
 mod subscriptions;

@@ -1,4 +1,6 @@
-//! Evaluation events for subscribers, across every API instance.
+//! Events for subscribers and for every API instance's caches: evaluations that changed, and
+//! institutions whose membership changed (a suspension must reach every instance's cache of
+//! institutions within a second).
 //!
 //! On PostgreSQL a change sends `NOTIFY` inside its own transaction, so an event goes out exactly
 //! when the change commits, and every instance's listener (one connection each) hands it to its
@@ -8,7 +10,10 @@
 
 use std::time::Duration;
 
-use entity::{enums::EvaluationStatus, evaluation};
+use entity::{
+    enums::{EvaluationStatus, Membership},
+    evaluation, organization,
+};
 use sea_orm::{
     ConnectionTrait, DatabaseBackend, DatabaseConnection, DatabaseTransaction, Statement,
     sqlx::postgres::PgListener,
@@ -18,7 +23,8 @@ use tokio::sync::broadcast;
 
 use crate::error::{ApiError, ApiResult};
 
-pub const CHANNEL: &str = "iin_evaluation_events";
+/// The PostgreSQL channel every kind of event travels on, as an [`Event`] in JSON.
+pub const CHANNEL: &str = "iin_events";
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EvaluationEvent {
@@ -46,33 +52,117 @@ impl EvaluationEvent {
     }
 }
 
+/// An organisation's membership changed: every instance forgets what it knew of the institution,
+/// and sockets of a suspended institution close.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InstitutionEvent {
+    pub institution_id: i64,
+    pub code: String,
+    pub membership: String,
+}
+
+impl InstitutionEvent {
+    pub fn of(row: &organization::Model) -> Self {
+        Self {
+            institution_id: row.id,
+            code: row.code.clone(),
+            membership: sea_orm::ActiveEnum::to_value(&row.membership),
+        }
+    }
+
+    pub fn suspended(&self) -> bool {
+        self.membership == sea_orm::ActiveEnum::to_value(&Membership::Suspended)
+    }
+}
+
+/// Any event, as it travels between instances.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Event {
+    Evaluation(EvaluationEvent),
+    Institution(InstitutionEvent),
+}
+
+impl From<&EvaluationEvent> for Event {
+    fn from(event: &EvaluationEvent) -> Self {
+        Self::Evaluation(event.clone())
+    }
+}
+
+impl From<EvaluationEvent> for Event {
+    fn from(event: EvaluationEvent) -> Self {
+        Self::Evaluation(event)
+    }
+}
+
+impl From<&InstitutionEvent> for Event {
+    fn from(event: &InstitutionEvent) -> Self {
+        Self::Institution(event.clone())
+    }
+}
+
+impl From<InstitutionEvent> for Event {
+    fn from(event: InstitutionEvent) -> Self {
+        Self::Institution(event)
+    }
+}
+
+/// Local subscribers of each kind of event.
+#[derive(Clone)]
+struct Senders {
+    evaluations: broadcast::Sender<EvaluationEvent>,
+    institutions: broadcast::Sender<InstitutionEvent>,
+}
+
+impl Senders {
+    fn deliver(&self, event: Event) {
+        // No subscriber is not an error.
+        match event {
+            Event::Evaluation(event) => {
+                let _ = self.evaluations.send(event);
+            }
+            Event::Institution(event) => {
+                let _ = self.institutions.send(event);
+            }
+        }
+    }
+}
+
 #[derive(Clone)]
 pub struct EventBus {
-    sender: broadcast::Sender<EvaluationEvent>,
+    senders: Senders,
     backend: DatabaseBackend,
 }
 
 impl EventBus {
     pub fn new(backend: DatabaseBackend) -> Self {
         Self {
-            sender: broadcast::channel(1024).0,
+            senders: Senders {
+                evaluations: broadcast::channel(1024).0,
+                institutions: broadcast::channel(256).0,
+            },
             backend,
         }
     }
 
     pub fn subscribe(&self) -> broadcast::Receiver<EvaluationEvent> {
-        self.sender.subscribe()
+        self.senders.evaluations.subscribe()
+    }
+
+    /// Membership changes, from every instance.
+    pub fn subscribe_institutions(&self) -> broadcast::Receiver<InstitutionEvent> {
+        self.senders.institutions.subscribe()
     }
 
     /// Within the change's transaction.
     pub async fn notify_in(
         &self,
         txn: &DatabaseTransaction,
-        event: &EvaluationEvent,
+        event: impl Into<Event>,
     ) -> ApiResult<()> {
         if self.backend == DatabaseBackend::Postgres {
-            let payload =
-                serde_json::to_string(event).map_err(|e| ApiError::corrupt(e.to_string()))?;
+            let payload = serde_json::to_string(&event.into())
+                .map_err(|e| ApiError::corrupt(e.to_string()))?;
             txn.execute_raw(Statement::from_sql_and_values(
                 DatabaseBackend::Postgres,
                 "SELECT pg_notify($1, $2)",
@@ -84,10 +174,9 @@ impl EventBus {
     }
 
     /// After the change committed.
-    pub fn after_commit(&self, event: EvaluationEvent) {
+    pub fn after_commit(&self, event: impl Into<Event>) {
         if self.backend != DatabaseBackend::Postgres {
-            // No subscriber is not an error.
-            let _ = self.sender.send(event);
+            self.senders.deliver(event.into());
         }
     }
 
@@ -98,7 +187,7 @@ impl EventBus {
             return;
         }
         let pool = db.get_postgres_connection_pool().clone();
-        let sender = self.sender.clone();
+        let senders = self.senders.clone();
         tokio::spawn(async move {
             loop {
                 let listening = async {
@@ -106,18 +195,16 @@ impl EventBus {
                     listener.listen(CHANNEL).await?;
                     loop {
                         let notification = listener.recv().await?;
-                        match serde_json::from_str::<EvaluationEvent>(notification.payload()) {
-                            Ok(event) => {
-                                let _ = sender.send(event);
-                            }
-                            Err(err) => tracing::warn!(error = %err, "unreadable evaluation event"),
+                        match serde_json::from_str::<Event>(notification.payload()) {
+                            Ok(event) => senders.deliver(event),
+                            Err(err) => tracing::warn!(error = %err, "unreadable event"),
                         }
                     }
                     #[allow(unreachable_code)]
                     Ok::<(), sea_orm::sqlx::Error>(())
                 };
                 if let Err(err) = listening.await {
-                    tracing::warn!(error = %err, "evaluation event listener lost its connection; reconnecting");
+                    tracing::warn!(error = %err, "event listener lost its connection; reconnecting");
                 }
                 tokio::time::sleep(Duration::from_secs(1)).await;
             }

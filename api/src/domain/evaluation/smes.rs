@@ -147,7 +147,10 @@ pub async fn create_sme(
             let id = row.id;
             Ok((row, id))
         },
-        async |id| sme_by_id(db, id).await?.ok_or(ApiError::NotFound("SME")),
+        async |id| {
+            require_evaluating_member(caller)?;
+            sme_by_id(db, id).await?.ok_or(ApiError::NotFound("SME"))
+        },
     )
     .await
 }
