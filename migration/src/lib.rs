@@ -9,6 +9,7 @@ mod m20261124_000003_qualifications;
 mod m20261124_000004_evaluations;
 mod m20261124_000005_persisted_queries;
 mod m20261130_000001_idempotency_subject;
+mod m20261130_000002_event_outbox;
 
 pub struct Migrator;
 
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000004_evaluations::Migration),
             Box::new(m20261124_000005_persisted_queries::Migration),
             Box::new(m20261130_000001_idempotency_subject::Migration),
+            Box::new(m20261130_000002_event_outbox::Migration),
         ]
     }
 }

@@ -476,3 +476,54 @@ async fn instances_started_together_on_an_empty_database_migrate_and_seed_it_onc
     db.close().await.ok();
     drop(database);
 }
+
+// ---------------------------------------------------------------- events
+
+#[tokio::test]
+async fn an_event_committed_while_the_listener_reconnects_still_arrives() {
+    let app = TestApp::spawn().await;
+    if app.backend == Backend::Sqlite {
+        use std::io::Write;
+        let _ = std::io::stderr().write_all(
+            b"SKIPPED an_event_committed_while_the_listener_reconnects_still_arrives: SQLite events never leave the process\n",
+        );
+        return;
+    }
+    use sea_orm::ConnectionTrait;
+    let sme = new_sme(&app, "300000000103").await;
+    let member = app.token("listener@c-astec", "c-astec", &[Role::Member]);
+    let mut socket = subscribed(&app, &member).await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let terminated = app
+        .db
+        .execute_unprepared(&format!(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+             WHERE application_name = '{}' AND datname = current_database()",
+            iin_api::domain::events::LISTENER_NAME
+        ))
+        .await
+        .unwrap();
+    assert_eq!(terminated.rows_affected(), 1, "one listener per instance");
+    // At once, while the listener is away.
+    let evaluator = app.token("ito@c-astec", "c-astec", &[Role::Evaluator]);
+    let created = app
+        .data_as_with(
+            &evaluator,
+            CREATE_EVALUATION,
+            json!({ "sme": sme, "k": "while-away", "f": null }),
+        )
+        .await;
+    let heard = next_json(&mut socket).await;
+    assert_eq!(heard["type"], "next", "{heard:#}");
+    assert_eq!(
+        heard["payload"]["data"]["evaluationChanged"],
+        json!({ "evaluationId": created["createEvaluation"]["id"], "status": "DRAFT", "version": 1, "change": "created" })
+    );
+    // And only once.
+    assert!(
+        tokio::time::timeout(Duration::from_millis(1500), socket.next())
+            .await
+            .is_err(),
+        "no second delivery"
+    );
+}
