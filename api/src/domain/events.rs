@@ -34,7 +34,8 @@ pub const CHANNEL: &str = "iin_events";
 /// How long the outbox keeps an event: an instance whose listener stays away longer misses it.
 pub const RETENTION: Duration = Duration::from_secs(3600);
 
-/// The listener's `application_name`, to find it in `pg_stat_activity`.
+/// The listener's `application_name`, to find it in `pg_stat_activity`. Each instance has one
+/// such connection, beside its pool's `IIN_DB_MAX_CONNECTIONS`.
 pub const LISTENER_NAME: &str = "iin-event-listener";
 
 /// How many delivered sequence numbers an instance remembers, not to deliver one twice.
@@ -220,7 +221,16 @@ impl EventBus {
         if self.backend != DatabaseBackend::Postgres {
             return;
         }
-        let pool = db.get_postgres_connection_pool().clone();
+        // A pool of its own, of one connection named for `pg_stat_activity`: the listening
+        // connection never goes back to the application's pool (dead, or still listening), and
+        // takes none of its connections.
+        let options = (*db.get_postgres_connection_pool().connect_options())
+            .clone()
+            .application_name(LISTENER_NAME);
+        let pool = sqlx::postgres::PgPoolOptions::new()
+            .max_connections(1)
+            .min_connections(0)
+            .connect_lazy_with(options);
         let mut relay = Relay {
             senders: self.senders.clone(),
             last: None,
@@ -279,9 +289,6 @@ impl Relay {
         let mut listener = PgListener::connect_with(pool).await?;
         // A lost connection ends this call; the next one reconnects and catches up.
         listener.eager_reconnect(false);
-        sqlx::query("SET application_name = 'iin-event-listener'")
-            .execute(&mut listener)
-            .await?;
         listener.listen(CHANNEL).await?;
         match self.last {
             None => {
