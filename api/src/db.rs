@@ -4,7 +4,8 @@ use std::time::Duration;
 
 use migration::{Migrator, MigratorTrait};
 use sea_orm::{
-    ConnectOptions, Database, DatabaseConnection, DbErr, EntityTrait, PaginatorTrait,
+    ConnectOptions, Database, DatabaseBackend, DatabaseConnection, DbErr, EntityTrait,
+    PaginatorTrait,
     sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous},
 };
 
@@ -37,9 +38,40 @@ pub async fn connect(settings: &DatabaseSettings) -> Result<DatabaseConnection, 
     Database::connect(options).await
 }
 
+/// The PostgreSQL advisory lock that instances starting together take in turn, so that one of
+/// them migrates and seeds and the others find the work done.
+const PREPARE_LOCK: i64 = 0x11A_4A9A_0001;
+
 /// What `serve` does before it listens: bring the schema up to date, and load the source
-/// document's data into an empty directory.
+/// document's data into an empty directory. On PostgreSQL, instances starting at once do it one
+/// after the other, under an advisory lock held on a connection of its own (and released by
+/// closing it, whatever happens).
 pub async fn prepare(db: &DatabaseConnection, seed_when_empty: bool) -> Result<(), DbErr> {
+    if db.get_database_backend() != DatabaseBackend::Postgres {
+        return migrate_and_seed(db, seed_when_empty).await;
+    }
+    use sea_orm::sqlx::{Connection, Executor};
+    let sqlx_err = |err: sea_orm::sqlx::Error| DbErr::Custom(format!("the start-up lock: {err}"));
+    let mut lock = db
+        .get_postgres_connection_pool()
+        .acquire()
+        .await
+        .map_err(sqlx_err)?
+        .detach();
+    // Waiting for another instance's migrations is no statement to time out.
+    lock.execute("SET statement_timeout = 0")
+        .await
+        .map_err(sqlx_err)?;
+    lock.execute(sea_orm::sqlx::query("SELECT pg_advisory_lock($1)").bind(PREPARE_LOCK))
+        .await
+        .map_err(sqlx_err)?;
+    let prepared = migrate_and_seed(db, seed_when_empty).await;
+    // Closing the session releases the lock.
+    lock.close().await.map_err(sqlx_err)?;
+    prepared
+}
+
+async fn migrate_and_seed(db: &DatabaseConnection, seed_when_empty: bool) -> Result<(), DbErr> {
     Migrator::up(db, None).await?;
     if seed_when_empty && entity::organization::Entity::find().count(db).await? == 0 {
         let report = seed::load_source(db).await?;

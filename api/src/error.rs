@@ -102,8 +102,26 @@ impl From<Arc<DbErr>> for ApiError {
     fn from(err: Arc<DbErr>) -> Self {
         match *err {
             DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => Self::Unavailable(err),
+            _ if connection_lost(&err) => Self::Unavailable(err),
             _ => Self::Internal(err),
         }
+    }
+}
+
+/// A statement failed because its connection went away under it: the server shut down or
+/// terminated it (SQLSTATE class 57P), the link broke (class 08), or the socket did.
+fn connection_lost(err: &DbErr) -> bool {
+    use sea_orm::{RuntimeErr, sqlx};
+    let (DbErr::Query(RuntimeErr::SqlxError(err)) | DbErr::Exec(RuntimeErr::SqlxError(err))) = err
+    else {
+        return false;
+    };
+    match err.as_ref() {
+        sqlx::Error::Io(_) => true,
+        sqlx::Error::Database(db) => db
+            .code()
+            .is_some_and(|code| code.starts_with("08") || code.starts_with("57P")),
+        _ => false,
     }
 }
 

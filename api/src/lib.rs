@@ -67,6 +67,8 @@ impl Application {
         };
         let events = EventBus::new(db.get_database_backend());
         events.spawn_listener(&db);
+        let institutions = std::sync::Arc::new(http::Institutions::default());
+        institutions.follow(&events);
         let listener = TcpListener::bind(settings.listen)?;
         let port = listener.local_addr()?.port();
         let state = web::Data::new(http::AppState {
@@ -79,18 +81,19 @@ impl Application {
                 ),
                 without_suggestions: graphql::build_schema(
                     db.clone(),
-                    events,
+                    events.clone(),
                     &settings.http.limits,
                     false,
                 ),
             },
+            events,
             db,
             http: settings.http.clone(),
             verifier: Verifier::new(&settings.auth, keys),
             network_institution: settings.auth.network_institution.clone(),
             metrics,
             turns: tokio::sync::Semaphore::new(settings.http.limits.max_concurrent_operations),
-            institutions: http::Institutions::default(),
+            institutions,
         });
         let cors = settings.http.cors_origins.clone();
         let server = HttpServer::new(move || {

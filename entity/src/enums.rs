@@ -74,6 +74,9 @@ pub enum Membership {
     /// Named in the directory (a cluster's participant) without a tie to the network itself.
     #[sea_orm(string_value = "non_member")]
     NonMember,
+    /// Suspended by the network: its tokens are refused until its membership is set again.
+    #[sea_orm(string_value = "suspended")]
+    Suspended,
 }
 
 /// The METI regional bureaus (and the Cabinet Office's Okinawa General Bureau, which plays that

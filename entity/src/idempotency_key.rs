@@ -6,8 +6,10 @@ use sea_orm::entity::prelude::*;
 pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i64,
-    /// Keys are scoped to the caller's institution.
+    /// Keys are scoped to the caller's institution and subject.
     pub institution_id: i64,
+    /// The token's `sub`; empty for keys made before keys were scoped to subjects.
+    pub subject: String,
     pub key: String,
     pub operation: String,
     /// SHA-256 of the operation and its input, hex.

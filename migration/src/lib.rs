@@ -8,6 +8,8 @@ mod m20261124_000002_access_and_audit;
 mod m20261124_000003_qualifications;
 mod m20261124_000004_evaluations;
 mod m20261124_000005_persisted_queries;
+mod m20261130_000001_idempotency_subject;
+mod m20261130_000002_event_outbox;
 mod m20261130_000007_qualification_rules;
 mod m20261130_000010_domain_corrections;
 
@@ -22,6 +24,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000003_qualifications::Migration),
             Box::new(m20261124_000004_evaluations::Migration),
             Box::new(m20261124_000005_persisted_queries::Migration),
+            Box::new(m20261130_000001_idempotency_subject::Migration),
+            Box::new(m20261130_000002_event_outbox::Migration),
             Box::new(m20261130_000007_qualification_rules::Migration),
             Box::new(m20261130_000010_domain_corrections::Migration),
         ]

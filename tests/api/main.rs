@@ -21,5 +21,6 @@ mod pagination;
 mod persisted;
 mod qualifications;
 mod smes;
+mod sessions;
 mod subscriptions;
 mod transports;

@@ -28,6 +28,19 @@ pub async fn audited<T>(
     target: Option<String>,
     change: impl AsyncFnOnce(&DatabaseTransaction) -> ApiResult<T>,
 ) -> ApiResult<T> {
+    audited_as(db, caller, operation, target, "SUCCEEDED", change).await
+}
+
+/// Like [`audited`], recording `succeeded` as the outcome of an attempt that succeeds (an
+/// idempotent replay is `REPLAYED`).
+pub async fn audited_as<T>(
+    db: &DatabaseConnection,
+    caller: &Caller,
+    operation: &'static str,
+    target: Option<String>,
+    succeeded: &str,
+    change: impl AsyncFnOnce(&DatabaseTransaction) -> ApiResult<T>,
+) -> ApiResult<T> {
     // On SQLite a change starts IMMEDIATE, taking the write lock first: a transaction that read
     // and then wants to write while another writer holds the lock fails at once with "database
     // is locked", whatever the busy timeout. PostgreSQL ignores the mode.
@@ -38,7 +51,7 @@ pub async fn audited<T>(
     let txn = db.begin_with_options(options).await?;
     match change(&txn).await {
         Ok(value) => {
-            record(&txn, caller, operation, target, "SUCCEEDED").await?;
+            record(&txn, caller, operation, target, succeeded).await?;
             txn.commit().await?;
             Ok(value)
         }

@@ -21,6 +21,7 @@ use sea_orm::{
 use super::{
     audit::audited,
     country::CountryCode,
+    events::{EventBus, InstitutionEvent},
     fields,
     page::{self, Keyset, Page, PageArgs, PageRequest, SortValue},
     prefecture::{self, PrefectureCode},
@@ -328,15 +329,18 @@ pub async fn create_organization(
     .await
 }
 
-/// Network admins decide an organisation's relationship to the network.
+/// Network admins decide an organisation's relationship to the network. `Suspended` refuses the
+/// institution's tokens on every instance (they learn of it through [`EventBus`]) until the
+/// membership is set to another value; the network itself cannot be suspended.
 pub async fn set_membership(
     db: &DatabaseConnection,
+    events: &EventBus,
     caller: &Caller,
     target: String,
     id: ApiResult<i64>,
     membership: Membership,
 ) -> ApiResult<organization::Model> {
-    audited(
+    let row = audited(
         db,
         caller,
         "setOrganizationMembership",
@@ -347,14 +351,24 @@ pub async fn set_membership(
                 .one(txn)
                 .await?
                 .ok_or(ApiError::NotFound("organisation"))?;
+            if membership == Membership::Suspended && row.kind == OrganizationKind::Network {
+                return Err(ApiError::bad_input(
+                    "membership",
+                    "the network itself cannot be suspended",
+                ));
+            }
             let mut active = row.into_active_model();
             active.membership = Set(membership);
             active.membership_basis = Set(MembershipBasis::NetworkRecord);
             active.updated_at = Set(Utc::now());
-            Ok(active.update(txn).await?)
+            let row = active.update(txn).await?;
+            events.notify_in(txn, InstitutionEvent::of(&row)).await?;
+            Ok(row)
         },
     )
-    .await
+    .await?;
+    events.after_commit(InstitutionEvent::of(&row));
+    Ok(row)
 }
 
 // ---------------------------------------------------------------- cluster projects

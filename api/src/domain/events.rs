@@ -1,24 +1,52 @@
-//! Evaluation events for subscribers, across every API instance.
+//! Events for subscribers and for every API instance's caches: evaluations that changed, and
+//! institutions whose membership changed (a suspension must reach every instance's cache of
+//! institutions within a second).
 //!
-//! On PostgreSQL a change sends `NOTIFY` inside its own transaction, so an event goes out exactly
-//! when the change commits, and every instance's listener (one connection each) hands it to its
-//! local subscribers. On SQLite, which one process serves, events go to local subscribers after
-//! the commit. Delivery is at least once: an event names the evaluation and its version, so a
-//! subscriber can ignore one it has seen.
+//! On PostgreSQL a change writes its event to the outbox (`event_outbox`, numbered by a sequence)
+//! and sends `NOTIFY` with it, both inside its own transaction, so an event goes out exactly when
+//! the change commits, and every instance's listener (one connection each, named
+//! `iin-event-listener` in `pg_stat_activity`) hands it to its local subscribers. When that
+//! connection drops, notifications sent meanwhile are lost to it: after reconnecting, the
+//! listener reads the outbox from the last sequence it delivered (and the last minute, for
+//! changes that committed out of sequence order) and delivers what it has not. Outbox rows are
+//! pruned after [`RETENTION`]. On SQLite, which one process serves, events go to local
+//! subscribers after the commit. Delivery is at least once: an event names the evaluation and
+//! its version, so a subscriber can ignore one it has seen.
 
-use std::time::Duration;
+use std::{collections::BTreeSet, time::Duration};
 
-use entity::{enums::EvaluationStatus, evaluation};
+use entity::{
+    enums::{EvaluationStatus, Membership},
+    evaluation, organization,
+};
 use sea_orm::{
     ConnectionTrait, DatabaseBackend, DatabaseConnection, DatabaseTransaction, Statement,
-    sqlx::postgres::PgListener,
+    sqlx::{self, Row, postgres::PgListener},
 };
 use serde::{Deserialize, Serialize};
 use tokio::sync::broadcast;
 
 use crate::error::{ApiError, ApiResult};
 
-pub const CHANNEL: &str = "iin_evaluation_events";
+/// The PostgreSQL channel every kind of event travels on, as a [`Numbered`] event in JSON.
+pub const CHANNEL: &str = "iin_events";
+
+/// How long the outbox keeps an event: an instance whose listener stays away longer misses it.
+pub const RETENTION: Duration = Duration::from_secs(3600);
+
+/// The listener's `application_name`, to find it in `pg_stat_activity`. Each instance has one
+/// such connection, beside its pool's `IIN_DB_MAX_CONNECTIONS`.
+pub const LISTENER_NAME: &str = "iin-event-listener";
+
+/// How many delivered sequence numbers an instance remembers, not to deliver one twice.
+const REMEMBERED: usize = 4096;
+
+/// An event with its outbox sequence number, as `NOTIFY` carries it.
+#[derive(Debug, Deserialize)]
+struct Numbered {
+    seq: i64,
+    event: Event,
+}
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EvaluationEvent {
@@ -46,37 +74,134 @@ impl EvaluationEvent {
     }
 }
 
+/// An organisation's membership changed: every instance forgets what it knew of the institution,
+/// and sockets of a suspended institution close.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InstitutionEvent {
+    pub institution_id: i64,
+    pub code: String,
+    pub membership: String,
+}
+
+impl InstitutionEvent {
+    pub fn of(row: &organization::Model) -> Self {
+        Self {
+            institution_id: row.id,
+            code: row.code.clone(),
+            membership: sea_orm::ActiveEnum::to_value(&row.membership),
+        }
+    }
+
+    pub fn suspended(&self) -> bool {
+        self.membership == sea_orm::ActiveEnum::to_value(&Membership::Suspended)
+    }
+}
+
+/// Any event, as it travels between instances.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Event {
+    Evaluation(EvaluationEvent),
+    Institution(InstitutionEvent),
+}
+
+impl Event {
+    /// The outbox's `channel`.
+    fn channel(&self) -> &'static str {
+        match self {
+            Self::Evaluation(_) => "evaluation",
+            Self::Institution(_) => "institution",
+        }
+    }
+}
+
+impl From<&EvaluationEvent> for Event {
+    fn from(event: &EvaluationEvent) -> Self {
+        Self::Evaluation(event.clone())
+    }
+}
+
+impl From<EvaluationEvent> for Event {
+    fn from(event: EvaluationEvent) -> Self {
+        Self::Evaluation(event)
+    }
+}
+
+impl From<&InstitutionEvent> for Event {
+    fn from(event: &InstitutionEvent) -> Self {
+        Self::Institution(event.clone())
+    }
+}
+
+impl From<InstitutionEvent> for Event {
+    fn from(event: InstitutionEvent) -> Self {
+        Self::Institution(event)
+    }
+}
+
+/// Local subscribers of each kind of event.
+#[derive(Clone)]
+struct Senders {
+    evaluations: broadcast::Sender<EvaluationEvent>,
+    institutions: broadcast::Sender<InstitutionEvent>,
+}
+
+impl Senders {
+    fn deliver(&self, event: Event) {
+        // No subscriber is not an error.
+        match event {
+            Event::Evaluation(event) => {
+                let _ = self.evaluations.send(event);
+            }
+            Event::Institution(event) => {
+                let _ = self.institutions.send(event);
+            }
+        }
+    }
+}
+
 #[derive(Clone)]
 pub struct EventBus {
-    sender: broadcast::Sender<EvaluationEvent>,
+    senders: Senders,
     backend: DatabaseBackend,
 }
 
 impl EventBus {
     pub fn new(backend: DatabaseBackend) -> Self {
         Self {
-            sender: broadcast::channel(1024).0,
+            senders: Senders {
+                evaluations: broadcast::channel(1024).0,
+                institutions: broadcast::channel(256).0,
+            },
             backend,
         }
     }
 
     pub fn subscribe(&self) -> broadcast::Receiver<EvaluationEvent> {
-        self.sender.subscribe()
+        self.senders.evaluations.subscribe()
     }
 
-    /// Within the change's transaction.
+    /// Membership changes, from every instance.
+    pub fn subscribe_institutions(&self) -> broadcast::Receiver<InstitutionEvent> {
+        self.senders.institutions.subscribe()
+    }
+
+    /// Within the change's transaction: into the outbox, and `NOTIFY` with its number.
     pub async fn notify_in(
         &self,
         txn: &DatabaseTransaction,
-        event: &EvaluationEvent,
+        event: impl Into<Event>,
     ) -> ApiResult<()> {
         if self.backend == DatabaseBackend::Postgres {
+            let event = event.into();
             let payload =
-                serde_json::to_string(event).map_err(|e| ApiError::corrupt(e.to_string()))?;
+                serde_json::to_string(&event).map_err(|e| ApiError::corrupt(e.to_string()))?;
             txn.execute_raw(Statement::from_sql_and_values(
                 DatabaseBackend::Postgres,
-                "SELECT pg_notify($1, $2)",
-                [CHANNEL.into(), payload.into()],
+                "WITH entry AS (INSERT INTO event_outbox (channel, payload, created_at) \
+                 VALUES ($1, $2, now()) RETURNING id) \
+                 SELECT pg_notify($3, '{\"seq\":' || id || ',\"event\":' || $2 || '}') FROM entry",
+                [event.channel().into(), payload.into(), CHANNEL.into()],
             ))
             .await?;
         }
@@ -84,43 +209,123 @@ impl EventBus {
     }
 
     /// After the change committed.
-    pub fn after_commit(&self, event: EvaluationEvent) {
+    pub fn after_commit(&self, event: impl Into<Event>) {
         if self.backend != DatabaseBackend::Postgres {
-            // No subscriber is not an error.
-            let _ = self.sender.send(event);
+            self.senders.deliver(event.into());
         }
     }
 
     /// On PostgreSQL, listens for every instance's events for as long as the process runs,
-    /// reconnecting after a lost connection.
+    /// reconnecting after a lost connection and catching up from the outbox; prunes the outbox.
     pub fn spawn_listener(&self, db: &DatabaseConnection) {
         if self.backend != DatabaseBackend::Postgres {
             return;
         }
-        let pool = db.get_postgres_connection_pool().clone();
-        let sender = self.sender.clone();
+        // A pool of its own, of one connection named for `pg_stat_activity`: the listening
+        // connection never goes back to the application's pool (dead, or still listening), and
+        // takes none of its connections.
+        let options = (*db.get_postgres_connection_pool().connect_options())
+            .clone()
+            .application_name(LISTENER_NAME);
+        let pool = sqlx::postgres::PgPoolOptions::new()
+            .max_connections(1)
+            .min_connections(0)
+            .connect_lazy_with(options);
+        let mut relay = Relay {
+            senders: self.senders.clone(),
+            last: None,
+            delivered: BTreeSet::new(),
+        };
         tokio::spawn(async move {
             loop {
-                let listening = async {
-                    let mut listener = PgListener::connect_with(&pool).await?;
-                    listener.listen(CHANNEL).await?;
-                    loop {
-                        let notification = listener.recv().await?;
-                        match serde_json::from_str::<EvaluationEvent>(notification.payload()) {
-                            Ok(event) => {
-                                let _ = sender.send(event);
-                            }
-                            Err(err) => tracing::warn!(error = %err, "unreadable evaluation event"),
-                        }
-                    }
-                    #[allow(unreachable_code)]
-                    Ok::<(), sea_orm::sqlx::Error>(())
-                };
-                if let Err(err) = listening.await {
-                    tracing::warn!(error = %err, "evaluation event listener lost its connection; reconnecting");
+                if let Err(err) = relay.listen(&pool).await {
+                    tracing::warn!(error = %err, "event listener lost its connection; reconnecting");
                 }
-                tokio::time::sleep(Duration::from_secs(1)).await;
+                tokio::time::sleep(Duration::from_millis(200)).await;
             }
         });
+        let pool = db.get_postgres_connection_pool().clone();
+        tokio::spawn(async move {
+            let mut every = tokio::time::interval(Duration::from_secs(300));
+            loop {
+                every.tick().await;
+                let pruned = sqlx::query(
+                    "DELETE FROM event_outbox WHERE created_at < now() - make_interval(secs => $1)",
+                )
+                .bind(RETENTION.as_secs_f64())
+                .execute(&pool)
+                .await;
+                if let Err(err) = pruned {
+                    tracing::warn!(error = %err, "could not prune the event outbox");
+                }
+            }
+        });
+    }
+}
+
+/// One instance's listener: what it delivered, to resume after it.
+struct Relay {
+    senders: Senders,
+    /// The highest sequence number delivered; `None` before the first connection.
+    last: Option<i64>,
+    /// The latest sequence numbers delivered (at most [`REMEMBERED`]).
+    delivered: BTreeSet<i64>,
+}
+
+impl Relay {
+    fn deliver(&mut self, seq: i64, event: Event) {
+        if !self.delivered.insert(seq) {
+            return;
+        }
+        if self.delivered.len() > REMEMBERED {
+            self.delivered.pop_first();
+        }
+        self.last = Some(self.last.map_or(seq, |last| last.max(seq)));
+        self.senders.deliver(event);
+    }
+
+    /// Connects, listens, catches up, then relays until the connection drops.
+    async fn listen(&mut self, pool: &sqlx::PgPool) -> Result<(), sqlx::Error> {
+        let mut listener = PgListener::connect_with(pool).await?;
+        // A lost connection ends this call; the next one reconnects and catches up.
+        listener.eager_reconnect(false);
+        listener.listen(CHANNEL).await?;
+        match self.last {
+            None => {
+                // From now on: an instance does not replay what happened before it started.
+                let last: i64 = sqlx::query("SELECT COALESCE(MAX(id), 0) FROM event_outbox")
+                    .fetch_one(&mut listener)
+                    .await?
+                    .try_get(0)?;
+                self.last = Some(last);
+            }
+            Some(last) => {
+                let missed = sqlx::query(
+                    "SELECT id, payload FROM event_outbox \
+                     WHERE id > $1 OR created_at > now() - interval '1 minute' ORDER BY id",
+                )
+                .bind(last)
+                .fetch_all(&mut listener)
+                .await?;
+                for row in missed {
+                    let (seq, payload): (i64, String) = (row.try_get(0)?, row.try_get(1)?);
+                    match serde_json::from_str::<Event>(&payload) {
+                        Ok(event) => self.deliver(seq, event),
+                        Err(err) => tracing::warn!(error = %err, seq, "unreadable event"),
+                    }
+                }
+            }
+        }
+        loop {
+            let Some(notification) = listener.try_recv().await? else {
+                return Err(sqlx::Error::Protocol(
+                    "the listening connection closed".into(),
+                ));
+            };
+            match serde_json::from_str::<Numbered>(notification.payload()) {
+                Ok(numbered) => self.deliver(numbered.seq, numbered.event),
+                Err(err) => tracing::warn!(error = %err, "unreadable event"),
+            }
+        }
     }
 }

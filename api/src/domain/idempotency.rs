@@ -5,8 +5,11 @@
 //! - the same key with other input is a `CONFLICT` naming `idempotencyKey`;
 //! - two concurrent requests with one key produce one effect: the second waits on the key's unique
 //!   index until the first commits, then replays its result;
-//! - several API instances share the keys (they live in the database, scoped to the caller's
-//!   institution).
+//! - several API instances share the keys (they live in the database);
+//! - a key is scoped to the institution and the subject (`sub`) that made it: another caller's
+//!   key of the same name is a different key, never their answer;
+//! - a replay checks the caller's rights again, as the change would (a caller who lost a role is
+//!   refused), and is audited (`REPLAYED`, or the refusal) before the stored answer returns.
 //!
 //! A request that fails claims nothing (its transaction rolls back), so it may be retried as is.
 
@@ -18,7 +21,7 @@ use sea_orm::{
 };
 use sha2::{Digest, Sha256};
 
-use super::audit::audited;
+use super::audit::{audited, audited_as};
 use crate::{
     auth::Caller,
     error::{ApiError, ApiResult},
@@ -57,13 +60,17 @@ impl Idempotency {
     }
 }
 
+/// Whose keys: an institution's subject.
+type Owner<'a> = (i64, &'a str);
+
 async fn stored<C: ConnectionTrait>(
     db: &C,
-    institution_id: i64,
+    (institution_id, subject): Owner<'_>,
     key: &str,
 ) -> ApiResult<Option<idempotency_key::Model>> {
     Ok(idempotency_key::Entity::find()
         .filter(idempotency_key::Column::InstitutionId.eq(institution_id))
+        .filter(idempotency_key::Column::Subject.eq(subject))
         .filter(idempotency_key::Column::Key.eq(key))
         .one(db)
         .await?)
@@ -88,7 +95,8 @@ fn replayable(
 }
 
 /// Runs an audited `change` at most once per key. `change` answers its value and the id of the
-/// object it produced; `replay` loads that object again for a retry.
+/// object it produced; `replay` checks that the caller may still make the change (as `change`
+/// does) and loads that object again for a retry.
 pub async fn once<T>(
     db: &DatabaseConnection,
     caller: &Caller,
@@ -99,17 +107,20 @@ pub async fn once<T>(
     replay: impl AsyncFnOnce(i64) -> ApiResult<T>,
 ) -> ApiResult<T> {
     let key = key.transpose()?;
-    let institution = caller.principal().map(|p| p.institution_id);
-    if let (Some(key), Some(institution)) = (&key, institution)
-        && let Some(found) = stored(db, institution, &key.key).await?
+    let owner = caller
+        .principal()
+        .map(|p| (p.institution_id, p.subject.as_str()));
+    if let (Some(key), Some(owner)) = (&key, owner)
+        && let Some(found) = stored(db, owner, &key.key).await?
     {
-        return replay(replayable(&found, operation, key)?).await;
+        return replayed(db, caller, operation, target, &found, key, replay).await;
     }
-    let outcome = audited(db, caller, operation, target, async |txn| {
-        let claim = match (&key, institution) {
-            (Some(key), Some(institution)) => Some(
+    let outcome = audited(db, caller, operation, target.clone(), async |txn| {
+        let claim = match (&key, owner) {
+            (Some(key), Some((institution, subject))) => Some(
                 idempotency_key::ActiveModel {
                     institution_id: Set(institution),
+                    subject: Set(subject.to_owned()),
                     key: Set(key.key.clone()),
                     operation: Set(operation.to_owned()),
                     request_hash: Set(key.request_hash.clone()),
@@ -135,16 +146,33 @@ pub async fn once<T>(
         Ok(value)
     })
     .await;
-    match (outcome, &key, institution) {
+    match (outcome, &key, owner) {
         // Another request claimed the key meanwhile and has committed: replay its result.
-        (Err(ApiError::Contention), Some(key), Some(institution)) => {
-            match stored(db, institution, &key.key).await? {
-                Some(found) => replay(replayable(&found, operation, key)?).await,
+        (Err(ApiError::Contention), Some(key), Some(owner)) => {
+            match stored(db, owner, &key.key).await? {
+                Some(found) => replayed(db, caller, operation, target, &found, key, replay).await,
                 None => Err(ApiError::Contention),
             }
         }
         (outcome, _, _) => outcome,
     }
+}
+
+/// A retry: the caller's rights are checked by `replay` and the attempt is audited before the
+/// stored answer returns.
+async fn replayed<T>(
+    db: &DatabaseConnection,
+    caller: &Caller,
+    operation: &'static str,
+    target: Option<String>,
+    found: &idempotency_key::Model,
+    key: &Idempotency,
+    replay: impl AsyncFnOnce(i64) -> ApiResult<T>,
+) -> ApiResult<T> {
+    audited_as(db, caller, operation, target, "REPLAYED", async |_| {
+        replay(replayable(found, operation, key)?).await
+    })
+    .await
 }
 
 #[cfg(test)]

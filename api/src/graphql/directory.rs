@@ -18,6 +18,7 @@ use crate::{
     domain::{
         country::{self, CountryCode},
         directory::{self, Change, Ordering, ProfileChanges},
+        events::EventBus,
         fields,
         page::PageArgs,
         prefecture::{self, PrefectureCode},
@@ -99,6 +100,9 @@ pub enum Membership {
     Supporting,
     /// Listed as a cluster participant, with no tie to the network recorded.
     NonMember,
+    /// Suspended by a network admin: the institution's tokens are refused (401) until its
+    /// membership is set to another value.
+    Suspended,
 }
 
 /// A METI regional bureau (Okinawa: the Cabinet Office's Okinawa General Bureau).
@@ -959,7 +963,9 @@ impl DirectoryMutation {
         Ok(Organization(row))
     }
 
-    /// Sets an organisation's relationship to the network: network admins.
+    /// Sets an organisation's relationship to the network: network admins. `SUSPENDED` refuses
+    /// the institution's tokens (401) on every instance within a second and ends its
+    /// subscriptions, until the membership is set to another value; audited like every change.
     async fn set_organization_membership(
         &self,
         ctx: &Context<'_>,
@@ -968,6 +974,7 @@ impl DirectoryMutation {
     ) -> Result<Organization> {
         let row = directory::set_membership(
             db(ctx)?,
+            ctx.data::<EventBus>()?,
             caller(ctx),
             id.to_string(),
             ids::decode_as(&id, NodeType::Organization, "id"),

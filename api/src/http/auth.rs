@@ -2,14 +2,22 @@
 //! an anonymous caller; a header that does not verify ends the request with 401 before anything
 //! runs. Tokens are never logged; the reason a token was refused is, at debug level.
 
-use std::{collections::HashMap, sync::RwLock};
+use std::{
+    collections::HashMap,
+    sync::{
+        RwLock,
+        atomic::{AtomicU64, Ordering},
+    },
+};
 
 use actix_web::{HttpRequest, http::StatusCode, http::header};
+
+use entity::enums::Membership;
 
 use super::{AppState, graphql::Refusal};
 use crate::{
     auth::{Caller, Principal, Role},
-    domain::directory,
+    domain::{directory, events::EventBus},
     error::ErrorCode,
 };
 
@@ -22,8 +30,29 @@ fn unauthenticated(message: &str) -> Refusal {
 }
 
 pub async fn authenticate(req: &HttpRequest, state: &AppState) -> Result<Caller, Refusal> {
+    Ok(authenticate_session(req, state).await?.caller)
+}
+
+/// A caller and how long its token lasts: what a long-lived connection needs to end on time.
+pub struct Session {
+    pub caller: Caller,
+    /// The token's `exp` (seconds since the epoch); `None` for an anonymous caller.
+    pub expires_at: Option<u64>,
+}
+
+impl Session {
+    fn anonymous() -> Self {
+        Self {
+            caller: Caller::Anonymous,
+            expires_at: None,
+        }
+    }
+}
+
+/// Like [`authenticate`], with the token's expiry.
+pub async fn authenticate_session(req: &HttpRequest, state: &AppState) -> Result<Session, Refusal> {
     let Some(value) = req.headers().get(header::AUTHORIZATION) else {
-        return Ok(Caller::Anonymous);
+        return Ok(Session::anonymous());
     };
     let token = value
         .to_str()
@@ -33,11 +62,18 @@ pub async fn authenticate(req: &HttpRequest, state: &AppState) -> Result<Caller,
         .map(|(_, token)| token.trim())
         .filter(|token| !token.is_empty())
         .ok_or_else(|| unauthenticated("send the token as Authorization: Bearer <token>"))?;
-    authenticate_token(state, token).await
+    token_session(state, token).await
 }
 
 /// Verifies a bearer token and finds the institution it acts for.
+#[allow(dead_code)]
 pub async fn authenticate_token(state: &AppState, token: &str) -> Result<Caller, Refusal> {
+    Ok(token_session(state, token).await?.caller)
+}
+
+/// Like [`authenticate_token`], with the token's expiry. A suspended institution's tokens are
+/// refused.
+pub async fn token_session(state: &AppState, token: &str) -> Result<Session, Refusal> {
     let claims = state.verifier.verify(token).await.map_err(|reason| {
         tracing::debug!(%reason, "token refused");
         unauthenticated("invalid token")
@@ -50,9 +86,10 @@ pub async fn authenticate_token(state: &AppState, token: &str) -> Result<Caller,
         tracing::debug!(institution = %claims.institution, "network_admin claimed outside the network");
         return Err(unauthenticated("invalid token"));
     }
-    let institution_id = match state.institutions.get(&claims.institution) {
-        Some(id) => id,
+    let (institution_id, suspended) = match state.institutions.get(&claims.institution) {
+        Some(known) => known,
         None => {
+            let generation = state.institutions.generation();
             let institution = directory::organization_by_code(&state.db, &claims.institution)
                 .await
                 .map_err(|err| {
@@ -66,36 +103,91 @@ pub async fn authenticate_token(state: &AppState, token: &str) -> Result<Caller,
                 .ok_or_else(|| {
                     unauthenticated("the token's institution is not in the directory")
                 })?;
+            let suspended = institution.membership == Membership::Suspended;
             state
                 .institutions
-                .remember(&institution.code, institution.id);
-            institution.id
+                .remember(generation, &institution.code, (institution.id, suspended));
+            (institution.id, suspended)
         }
     };
-    Ok(Caller::Authenticated(Principal {
-        subject: claims.sub,
-        institution_id,
-        institution_code: claims.institution,
-        roles,
-    }))
+    if suspended {
+        tracing::debug!(institution = %claims.institution, "the token's institution is suspended");
+        return Err(unauthenticated("the token's institution is suspended"));
+    }
+    Ok(Session {
+        caller: Caller::Authenticated(Principal {
+            subject: claims.sub,
+            institution_id,
+            institution_code: claims.institution,
+            roles,
+        }),
+        expires_at: Some(claims.exp),
+    })
 }
 
-/// The directory id of each institution tokens have named. An organisation's code never changes
-/// and organisations are not deleted, so an id found once stays right for the life of the
-/// process, and a token costs no statement after its institution's first. Codes not found are
-/// not remembered (the organisation may be created meanwhile), so the map holds at most one entry
-/// per organisation.
+/// The directory id of each institution tokens have named, and whether it is suspended. An
+/// organisation's code never changes and organisations are not deleted, so a token costs no
+/// statement after its institution's first. A membership change (a suspension) reaches every
+/// instance as an [`InstitutionEvent`](crate::domain::events::InstitutionEvent), and the
+/// institution is forgotten, to be read afresh. Codes not found are not remembered (the
+/// organisation may be created meanwhile), so the map holds at most one entry per organisation.
 #[derive(Default)]
-pub struct Institutions(RwLock<HashMap<String, i64>>);
+pub struct Institutions {
+    known: RwLock<HashMap<String, (i64, bool)>>,
+    /// Bumped whenever anything is forgotten: a lookup that started before does not remember
+    /// what it read, which may predate the change.
+    generation: AtomicU64,
+}
 
 impl Institutions {
-    fn get(&self, code: &str) -> Option<i64> {
-        self.0.read().ok()?.get(code).copied()
+    fn get(&self, code: &str) -> Option<(i64, bool)> {
+        self.known.read().ok()?.get(code).copied()
     }
 
-    fn remember(&self, code: &str, id: i64) {
-        if let Ok(mut known) = self.0.write() {
-            known.insert(code.to_owned(), id);
+    fn generation(&self) -> u64 {
+        self.generation.load(Ordering::SeqCst)
+    }
+
+    fn remember(&self, generation: u64, code: &str, known: (i64, bool)) {
+        if let Ok(mut map) = self.known.write()
+            && self.generation() == generation
+        {
+            map.insert(code.to_owned(), known);
         }
+    }
+
+    fn forget(&self, code: Option<&str>) {
+        if let Ok(mut map) = self.known.write() {
+            self.generation.fetch_add(1, Ordering::SeqCst);
+            match code {
+                Some(code) => {
+                    map.remove(code);
+                }
+                None => map.clear(),
+            }
+        }
+    }
+
+    /// Forgets each institution whose membership changes, on any instance, for as long as the
+    /// process runs.
+    pub fn follow(self: &std::sync::Arc<Self>, events: &EventBus) {
+        let mut changes = events.subscribe_institutions();
+        let institutions = std::sync::Arc::downgrade(self);
+        tokio::spawn(async move {
+            loop {
+                let change = changes.recv().await;
+                let Some(institutions) = institutions.upgrade() else {
+                    return;
+                };
+                match change {
+                    Ok(event) => institutions.forget(Some(&event.code)),
+                    // Some changes went unseen: forget everything.
+                    Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {
+                        institutions.forget(None)
+                    }
+                    Err(tokio::sync::broadcast::error::RecvError::Closed) => return,
+                }
+            }
+        });
     }
 }

@@ -38,7 +38,9 @@ pub struct AppState {
     /// One permit per operation allowed to execute at once (`IIN_MAX_CONCURRENT_OPERATIONS`).
     pub turns: tokio::sync::Semaphore,
     /// Institutions' ids by code, as tokens name them.
-    pub institutions: Institutions,
+    pub institutions: std::sync::Arc<Institutions>,
+    /// Every instance's events: sockets end when their institution is suspended.
+    pub events: crate::domain::events::EventBus,
 }
 
 pub fn routes(cfg: &mut web::ServiceConfig) {

@@ -9,10 +9,17 @@
 //! over the socket) passes the same admission as over HTTP ([`super::admission`]), through the
 //! [`Admitting`] executor: same checks, same order, same codes, for the caller the socket
 //! authenticated.
+//!
+//! A connection lasts no longer than its right: when its token expires, or its institution is
+//! suspended (on any instance), each running subscription gets an `UNAUTHENTICATED` error and
+//! completes, and the socket closes with 4401.
 
-use std::sync::{
-    Arc, OnceLock,
-    atomic::{AtomicBool, Ordering},
+use std::{
+    sync::{
+        Arc, Mutex, OnceLock,
+        atomic::{AtomicBool, Ordering},
+    },
+    time::{Duration, SystemTime, UNIX_EPOCH},
 };
 
 use actix_web::{HttpRequest, HttpResponse, http::header, web};
@@ -24,7 +31,7 @@ use async_graphql::{
 use futures_util::{StreamExt, stream::BoxStream};
 
 use super::{AppState, admission, auth};
-use crate::auth::Caller;
+use crate::{auth::Caller, domain::events::InstitutionEvent};
 
 /// The close code for a refused token (graphql-ws leaves 4400–4499 to the server).
 const UNAUTHORIZED: u16 = 4401;
@@ -81,8 +88,8 @@ pub async fn websocket(
         );
     };
     // A token in the upgrade request is checked before upgrading.
-    let header_caller = match auth::authenticate(&req, &state).await {
-        Ok(caller) => caller,
+    let header_session = match auth::authenticate_session(&req, &state).await {
+        Ok(session) => session,
         Err(refusal) => return Ok(refusal.respond_json()),
     };
     let (mut response, mut session, mut incoming) = actix_ws::handle(&req, body)?;
@@ -101,6 +108,9 @@ pub async fn websocket(
         caller: Arc::new(OnceLock::new()),
     };
     let init_caller = executor.caller.clone();
+    // Suspensions from the moment of the upgrade, so that none is missed.
+    let changes = state.events.subscribe_institutions();
+    let (granted, grant) = tokio::sync::oneshot::channel::<Grant>();
     let mut socket = WebSocket::new(executor, from_client, protocol).on_connection_init(
         move |payload| async move {
             let token = payload
@@ -108,32 +118,41 @@ pub async fn websocket(
                 .or_else(|| payload.get("Authorization"))
                 .and_then(|v| v.as_str())
                 .map(|v| v.strip_prefix("Bearer ").unwrap_or(v).trim().to_owned());
-            let caller = match token {
-                Some(token) => match auth::authenticate_token(&init_state, &token).await {
-                    Ok(caller) => caller,
+            let session = match token {
+                Some(token) => match auth::token_session(&init_state, &token).await {
+                    Ok(session) => session,
                     Err(_) => {
                         init_refused.store(true, Ordering::SeqCst);
                         return Err(async_graphql::Error::new("invalid token"));
                     }
                 },
-                None => header_caller,
+                None => header_session,
             };
+            let caller = session.caller;
+            let _ = granted.send(Grant {
+                institution_id: caller.principal().map(|p| p.institution_id),
+                expires_at: session.expires_at,
+            });
             // Each operation gets its own loaders and the caller from admission.
             let _ = init_caller.set(caller);
             Ok(Data::default())
         },
     );
 
+    let running = Running::default();
+    let watched = running.clone();
     let mut writer = session.clone();
     actix_web::rt::spawn(async move {
         while let Some(message) = incoming.next().await {
             match message {
                 Ok(Message::Text(text)) => {
+                    watched.observe(text.as_bytes());
                     if to_graphql.send(text.as_bytes().to_vec()).is_err() {
                         break;
                     }
                 }
                 Ok(Message::Binary(bytes)) => {
+                    watched.observe(&bytes);
                     if to_graphql.send(bytes.to_vec()).is_err() {
                         break;
                     }
@@ -148,8 +167,24 @@ pub async fn websocket(
             }
         }
     });
+    let db = state.db.clone();
     actix_web::rt::spawn(async move {
-        while let Some(message) = socket.next().await {
+        let mut watch = Watch {
+            grant: Some(grant),
+            institution_id: None,
+            expiry: Box::pin(tokio::time::sleep(Duration::from_secs(86_400 * 365))),
+            expires: false,
+            changes,
+        };
+        loop {
+            let message = tokio::select! {
+                message = socket.next() => message,
+                reason = watch.ended(&db) => {
+                    end(session, protocol, &running, reason).await;
+                    return;
+                }
+            };
+            let Some(message) = message else { break };
             match message {
                 WsMessage::Text(text) => {
                     if session.text(text).await.is_err() {
@@ -175,4 +210,132 @@ pub async fn websocket(
         let _ = session.close(None).await;
     });
     Ok(response)
+}
+
+/// What `connection_init` granted: whose the connection is, and until when.
+struct Grant {
+    institution_id: Option<i64>,
+    /// The token's `exp`, in seconds since the epoch.
+    expires_at: Option<u64>,
+}
+
+/// The ids of the operations the client started and has not stopped.
+#[derive(Clone, Default)]
+struct Running(Arc<Mutex<Vec<String>>>);
+
+impl Running {
+    fn observe(&self, message: &[u8]) {
+        let Ok(message) = serde_json::from_slice::<serde_json::Value>(message) else {
+            return;
+        };
+        let (Some(kind), Some(id)) = (
+            message.get("type").and_then(|t| t.as_str()),
+            message.get("id").and_then(|i| i.as_str()),
+        ) else {
+            return;
+        };
+        let Ok(mut ids) = self.0.lock() else { return };
+        match kind {
+            "subscribe" | "start" if !ids.iter().any(|known| known == id) => {
+                ids.push(id.to_owned())
+            }
+            "complete" | "stop" => ids.retain(|known| known != id),
+            _ => {}
+        }
+    }
+
+    fn ids(&self) -> Vec<String> {
+        self.0.lock().map(|ids| ids.clone()).unwrap_or_default()
+    }
+}
+
+/// Ends the connection when its right ends.
+struct Watch {
+    grant: Option<tokio::sync::oneshot::Receiver<Grant>>,
+    institution_id: Option<i64>,
+    expiry: std::pin::Pin<Box<tokio::time::Sleep>>,
+    expires: bool,
+    changes: tokio::sync::broadcast::Receiver<InstitutionEvent>,
+}
+
+impl Watch {
+    /// Resolves, with the reason, when the token expires or its institution is suspended.
+    async fn ended(&mut self, db: &sea_orm::DatabaseConnection) -> &'static str {
+        use tokio::sync::broadcast::error::RecvError;
+        loop {
+            tokio::select! {
+                granted = async { self.grant.as_mut().expect("checked").await }, if self.grant.is_some() => {
+                    self.grant = None;
+                    let Ok(grant) = granted else { continue };
+                    self.institution_id = grant.institution_id;
+                    if let Some(exp) = grant.expires_at {
+                        let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
+                        let left = Duration::from_secs(exp).saturating_sub(now);
+                        self.expiry.as_mut().reset(tokio::time::Instant::now() + left);
+                        self.expires = true;
+                    }
+                }
+                () = self.expiry.as_mut(), if self.expires => return "the token has expired",
+                change = self.changes.recv(), if self.institution_id.is_some() => {
+                    let institution_id = self.institution_id.expect("checked");
+                    match change {
+                        Ok(event) if event.institution_id == institution_id && event.suspended() => {
+                            return "the institution is suspended";
+                        }
+                        Ok(_) => {}
+                        // Changes went unseen: read the institution's membership itself.
+                        Err(RecvError::Lagged(_)) => {
+                            use sea_orm::EntityTrait;
+                            let row = entity::organization::Entity::find_by_id(institution_id)
+                                .one(db)
+                                .await;
+                            if let Ok(Some(row)) = row
+                                && row.membership == entity::enums::Membership::Suspended
+                            {
+                                return "the institution is suspended";
+                            }
+                        }
+                        Err(RecvError::Closed) => self.institution_id = None,
+                    }
+                }
+                else => std::future::pending::<()>().await,
+            }
+        }
+    }
+}
+
+/// Each running operation gets an `UNAUTHENTICATED` error and completes; then the socket closes
+/// with 4401.
+async fn end(
+    mut session: actix_ws::Session,
+    protocol: WebSocketProtocols,
+    running: &Running,
+    reason: &'static str,
+) {
+    let data = match protocol {
+        WebSocketProtocols::GraphQLWS => "next",
+        _ => "data",
+    };
+    for id in running.ids() {
+        let error = serde_json::json!({
+            "id": id,
+            "type": data,
+            "payload": {
+                "data": null,
+                "errors": [{ "message": reason, "extensions": { "code": "UNAUTHENTICATED" } }],
+            },
+        });
+        let complete = serde_json::json!({ "id": id, "type": "complete" });
+        if session.text(error.to_string()).await.is_err()
+            || session.text(complete.to_string()).await.is_err()
+        {
+            return;
+        }
+    }
+    let _ = session
+        .close(Some(CloseReason {
+            code: CloseCode::Other(UNAUTHORIZED),
+            description: Some(reason.to_owned()),
+        }))
+        .await;
 }

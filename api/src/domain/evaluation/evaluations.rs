@@ -251,6 +251,8 @@ pub async fn create(
             Ok((row, id))
         },
         async |id| {
+            let principal = caller.require_member()?;
+            caller.require_for(principal.institution_id, Role::Evaluator)?;
             readable(db, caller, id)
                 .await?
                 .ok_or(ApiError::NotFound("evaluation"))
@@ -520,11 +522,8 @@ pub async fn transition(
             let id = row.id;
             Ok((row, id))
         },
-        async |id| {
-            readable(db, caller, replay_id.unwrap_or(id))
-                .await?
-                .ok_or(ApiError::NotFound("evaluation"))
-        },
+        // The same rights as the move itself.
+        async |id| own_evaluation(db, caller, Ok(replay_id.unwrap_or(id)), action.role()).await,
     )
     .await?;
     events.after_commit(EvaluationEvent::of(&row, action.change()));

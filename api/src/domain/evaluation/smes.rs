@@ -154,6 +154,7 @@ pub async fn create_sme(
             Ok((row, id))
         },
         async |id| {
+            require_evaluating_member(caller)?;
             sme_by_id(db, caller, id)
                 .await?
                 .ok_or(ApiError::NotFound("SME"))
