@@ -20,7 +20,7 @@ mod operations;
 mod pagination;
 mod persisted;
 mod qualifications;
-mod smes;
 mod sessions;
+mod smes;
 mod subscriptions;
 mod transports;

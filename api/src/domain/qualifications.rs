@@ -1084,7 +1084,7 @@ pub async fn decide(
                 (Decision::Reinstate, _) => return Err(refuse_in(current, "reinstated")),
                 (Decision::Revoke, _) => return Err(refuse_in(current, "revoked")),
             };
-            Ok(record_decision(txn, award, next, reason).await?)
+            record_decision(txn, award, next, reason).await
         },
     )
     .await

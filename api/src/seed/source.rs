@@ -894,6 +894,8 @@ pub const PARTICIPATIONS: &[ParticipationSeed] = &[
     part("chubu-next-generation-aircraft", "city-nagoya", Government),
 ];
 
+// Positional, so that the rows below read as a table.
+#[allow(clippy::too_many_arguments)]
 const fn tie(
     project: &'static str,
     region: WorldRegion,
