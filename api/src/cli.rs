@@ -326,6 +326,8 @@ async fn trace_sql(settings: &Settings, trace: TraceSql) -> Result<Vec<String>, 
             Caller::Authenticated(Principal {
                 subject: "trace-sql".into(),
                 institution_id: institution.id,
+                member: directory::grants_member_rights(institution.membership)
+                    || institution.code == settings.auth.network_institution,
                 institution_code: institution.code,
                 roles,
             })

@@ -250,7 +250,7 @@ async fn an_evaluation_moves_through_its_workflow_keeping_every_version() {
 #[tokio::test]
 async fn retries_replay_and_one_key_makes_one_effect_even_concurrently() {
     let app = TestApp::spawn().await;
-    let tlo = Desk::of(&app, "c-astec");
+    let tlo = Desk::of(&app, "jst");
     let create_sme = r#"mutation($n: String!, $name: String!, $k: String!) { createSme(idempotencyKey: $k, input: {
         corporateNumber: $n, nameJa: "試作", nameEn: $name, prefectureCode: 21 }) { id nameEn } }"#;
     let number = with_check_digit("300000000002");
@@ -463,7 +463,7 @@ async fn rating_summaries_respect_visibility() {
 #[tokio::test]
 async fn early_technology_rates_no_better_than_c() {
     let app = TestApp::spawn().await;
-    let desk = Desk::of(&app, "nagoya-u");
+    let desk = Desk::of(&app, "smrj");
     let sme = desk.sme("300000000005").await;
     let brilliant = COMPLETE_SCORES
         .replace("score: 3", "score: 5")

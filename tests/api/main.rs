@@ -15,6 +15,7 @@ mod filters_narrow;
 mod health;
 mod http_protocol;
 mod limits;
+mod membership;
 mod n_plus_one;
 mod operations;
 mod pagination;

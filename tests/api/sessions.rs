@@ -322,11 +322,7 @@ const CREATE_EVALUATION: &str = "mutation($sme: ID!, $k: String!, $f: String) {
   createEvaluation(idempotencyKey: $k, input: { smeId: $sme, findings: $f }) { id evaluator } }";
 
 async fn new_sme(app: &TestApp, twelve: &str) -> Value {
-    let desk = app.token(
-        "desk@c-astec",
-        "c-astec",
-        &[Role::Evaluator, Role::OrgAdmin],
-    );
+    let desk = app.token("desk@jst", "jst", &[Role::Evaluator, Role::OrgAdmin]);
     let number = iin_api::domain::corporate_number::with_check_digit(twelve);
     let body = app
         .graphql_as(&desk, CREATE_SME, json!({ "n": number, "k": twelve }))
@@ -339,7 +335,7 @@ async fn new_sme(app: &TestApp, twelve: &str) -> Value {
 async fn a_replay_checks_the_callers_rights_and_is_audited_first() {
     let app = TestApp::spawn().await;
     let sme = new_sme(&app, "300000000101").await;
-    let evaluator = app.token("ito@c-astec", "c-astec", &[Role::Evaluator]);
+    let evaluator = app.token("ito@jst", "jst", &[Role::Evaluator]);
     let variables = json!({ "sme": sme, "k": "eval-1", "f": "first" });
     let first = app
         .data_as_with(&evaluator, CREATE_EVALUATION, variables.clone())
@@ -350,7 +346,7 @@ async fn a_replay_checks_the_callers_rights_and_is_audited_first() {
     assert_eq!(first, again, "a retry replays the first answer");
 
     // The same subject, without the evaluator role any more, is refused.
-    let demoted = app.token("ito@c-astec", "c-astec", &[Role::Member]);
+    let demoted = app.token("ito@jst", "jst", &[Role::Member]);
     let refused = app
         .graphql_as(&demoted, CREATE_EVALUATION, variables.clone())
         .await
@@ -369,9 +365,9 @@ async fn a_replay_checks_the_callers_rights_and_is_audited_first() {
     assert_eq!(
         log["auditLog"]["nodes"],
         json!([
-            { "subject": "ito@c-astec", "roles": ["member"], "outcome": "FORBIDDEN" },
-            { "subject": "ito@c-astec", "roles": ["evaluator"], "outcome": "REPLAYED" },
-            { "subject": "ito@c-astec", "roles": ["evaluator"], "outcome": "SUCCEEDED" },
+            { "subject": "ito@jst", "roles": ["member"], "outcome": "FORBIDDEN" },
+            { "subject": "ito@jst", "roles": ["evaluator"], "outcome": "REPLAYED" },
+            { "subject": "ito@jst", "roles": ["evaluator"], "outcome": "SUCCEEDED" },
         ]),
         "newest first"
     );
@@ -381,8 +377,8 @@ async fn a_replay_checks_the_callers_rights_and_is_audited_first() {
 async fn another_callers_key_of_the_same_name_is_another_key() {
     let app = TestApp::spawn().await;
     let sme = new_sme(&app, "300000000102").await;
-    let ito = app.token("ito@c-astec", "c-astec", &[Role::Evaluator]);
-    let abe = app.token("abe@c-astec", "c-astec", &[Role::Evaluator]);
+    let ito = app.token("ito@jst", "jst", &[Role::Evaluator]);
+    let abe = app.token("abe@jst", "jst", &[Role::Evaluator]);
     let same = json!({ "sme": sme, "k": "shared-key", "f": "notes" });
     let of_ito = app
         .data_as_with(&ito, CREATE_EVALUATION, same.clone())
@@ -391,17 +387,17 @@ async fn another_callers_key_of_the_same_name_is_another_key() {
     let of_abe = app
         .data_as_with(&abe, CREATE_EVALUATION, same.clone())
         .await;
-    assert_eq!(of_ito["createEvaluation"]["evaluator"], "ito@c-astec");
-    assert_eq!(of_abe["createEvaluation"]["evaluator"], "abe@c-astec");
+    assert_eq!(of_ito["createEvaluation"]["evaluator"], "ito@jst");
+    assert_eq!(of_abe["createEvaluation"]["evaluator"], "abe@jst");
     assert_ne!(
         of_ito["createEvaluation"]["id"],
         of_abe["createEvaluation"]["id"]
     );
     // Other input with the colleague's key name is no conflict either.
-    let ueda = app.token("ueda@c-astec", "c-astec", &[Role::Evaluator]);
+    let ueda = app.token("ueda@jst", "jst", &[Role::Evaluator]);
     let other = json!({ "sme": sme, "k": "shared-key", "f": "other notes" });
     let of_ueda = app.data_as_with(&ueda, CREATE_EVALUATION, other).await;
-    assert_eq!(of_ueda["createEvaluation"]["evaluator"], "ueda@c-astec");
+    assert_eq!(of_ueda["createEvaluation"]["evaluator"], "ueda@jst");
     // Each still replays their own.
     assert_eq!(
         app.data_as_with(&abe, CREATE_EVALUATION, same).await,
@@ -491,7 +487,7 @@ async fn an_event_committed_while_the_listener_reconnects_still_arrives() {
     }
     use sea_orm::ConnectionTrait;
     let sme = new_sme(&app, "300000000103").await;
-    let member = app.token("listener@c-astec", "c-astec", &[Role::Member]);
+    let member = app.token("listener@jst", "jst", &[Role::Member]);
     let mut socket = subscribed(&app, &member).await;
     tokio::time::sleep(Duration::from_millis(200)).await;
     let terminated = app
@@ -505,7 +501,7 @@ async fn an_event_committed_while_the_listener_reconnects_still_arrives() {
         .unwrap();
     assert_eq!(terminated.rows_affected(), 1, "one listener per instance");
     // At once, while the listener is away.
-    let evaluator = app.token("ito@c-astec", "c-astec", &[Role::Evaluator]);
+    let evaluator = app.token("ito@jst", "jst", &[Role::Evaluator]);
     let created = app
         .data_as_with(
             &evaluator,

@@ -56,6 +56,11 @@ pub struct Principal {
     pub institution_code: String,
     /// Sorted, without duplicates, never empty.
     pub roles: Vec<Role>,
+    /// The institution is recorded as a member, cooperating or supporting body of the network, or
+    /// is the network itself: its people read what members read. Another institution's people
+    /// keep the rights of their roles at their own institution (a registrar of a scheme's
+    /// issuer), nothing more.
+    pub member: bool,
 }
 
 impl Principal {
@@ -84,14 +89,29 @@ impl Caller {
         }
     }
 
-    /// Any authenticated member of the network (every role reads what members read).
-    pub fn require_member(&self) -> ApiResult<&Principal> {
+    /// Anyone with a token: what a role at one's own institution needs first.
+    pub fn require_authenticated(&self) -> ApiResult<&Principal> {
         self.principal().ok_or(ApiError::Unauthenticated)
+    }
+
+    /// A person of an institution whose recorded membership gives members' rights (every role
+    /// there reads what members read).
+    pub fn require_member(&self) -> ApiResult<&Principal> {
+        let principal = self.require_authenticated()?;
+        if principal.member {
+            Ok(principal)
+        } else {
+            Err(ApiError::Forbidden(
+                "members of the network only: the institution is not recorded as a member, \
+                 cooperating or supporting body"
+                    .to_owned(),
+            ))
+        }
     }
 
     /// `role` acting for `institution_id`, and nobody else.
     pub fn require_for(&self, institution_id: i64, role: Role) -> ApiResult<&Principal> {
-        let principal = self.require_member()?;
+        let principal = self.require_authenticated()?;
         if principal.acts_for(institution_id, role) {
             Ok(principal)
         } else {
@@ -107,7 +127,7 @@ impl Caller {
         institution_id: i64,
         role: Role,
     ) -> ApiResult<&Principal> {
-        let principal = self.require_member()?;
+        let principal = self.require_authenticated()?;
         if principal.has(Role::NetworkAdmin) || principal.acts_for(institution_id, role) {
             Ok(principal)
         } else {
@@ -118,7 +138,7 @@ impl Caller {
     }
 
     pub fn require_network_admin(&self) -> ApiResult<&Principal> {
-        let principal = self.require_member()?;
+        let principal = self.require_authenticated()?;
         if principal.has(Role::NetworkAdmin) {
             Ok(principal)
         } else {
@@ -139,6 +159,7 @@ mod tests {
             institution_id,
             institution_code: "x".into(),
             roles: roles.to_vec(),
+            member: true,
         })
     }
 

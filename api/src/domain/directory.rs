@@ -329,6 +329,15 @@ pub async fn create_organization(
     .await
 }
 
+/// Whether an institution's people read what members read: a member, cooperating or supporting
+/// body of the network (the network itself is decided by its code, by the caller).
+pub fn grants_member_rights(membership: Membership) -> bool {
+    matches!(
+        membership,
+        Membership::Member | Membership::Cooperating | Membership::Supporting
+    )
+}
+
 /// Network admins decide an organisation's relationship to the network. `Suspended` refuses the
 /// institution's tokens on every instance (they learn of it through [`EventBus`]) until the
 /// membership is set to another value; the network itself cannot be suspended.

@@ -532,7 +532,7 @@ pub async fn create_scheme(
         "createQualificationScheme",
         Some(target),
         async |txn| {
-            let principal = caller.require_member()?;
+            let principal = caller.require_authenticated()?;
             caller.require_for(principal.institution_id, Role::Registrar)?;
             let input = input?;
             let code = input.code.into_inner();
@@ -573,7 +573,7 @@ async fn scheme_for_registrar<C: ConnectionTrait>(
     caller: &Caller,
     id: ApiResult<i64>,
 ) -> ApiResult<qualification_scheme::Model> {
-    caller.require_member()?;
+    caller.require_authenticated()?;
     let scheme = scheme_by_id(db, id?)
         .await?
         .ok_or(ApiError::NotFound("qualification scheme"))?;
@@ -914,7 +914,7 @@ async fn award_for_registrar<C: ConnectionTrait>(
     caller: &Caller,
     id: ApiResult<i64>,
 ) -> ApiResult<(award::Model, qualification_scheme::Model)> {
-    caller.require_member()?;
+    caller.require_authenticated()?;
     let award = award::Entity::find_by_id(id?)
         .one(db)
         .await?
@@ -1123,7 +1123,7 @@ fn require_holder_or_registrar<'a>(
     award: &award::Model,
     scheme: &qualification_scheme::Model,
 ) -> ApiResult<&'a crate::auth::Principal> {
-    let principal = caller.require_member()?;
+    let principal = caller.require_authenticated()?;
     let holder_admin = award
         .holder_organization_id
         .is_some_and(|holder| principal.acts_for(holder, Role::OrgAdmin));
@@ -1154,7 +1154,7 @@ pub async fn holder_request(
         HolderRequest::Resume => "resumeAward",
     };
     audited(db, caller, operation, Some(target), async |txn| {
-        caller.require_member()?;
+        caller.require_authenticated()?;
         let award = award::Entity::find_by_id(id?)
             .one(txn)
             .await?

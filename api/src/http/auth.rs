@@ -86,7 +86,7 @@ pub async fn token_session(state: &AppState, token: &str) -> Result<Session, Ref
         tracing::debug!(institution = %claims.institution, "network_admin claimed outside the network");
         return Err(unauthenticated("invalid token"));
     }
-    let (institution_id, suspended) = match state.institutions.get(&claims.institution) {
+    let (institution_id, membership) = match state.institutions.get(&claims.institution) {
         Some(known) => known,
         None => {
             let generation = state.institutions.generation();
@@ -103,14 +103,15 @@ pub async fn token_session(state: &AppState, token: &str) -> Result<Session, Ref
                 .ok_or_else(|| {
                     unauthenticated("the token's institution is not in the directory")
                 })?;
-            let suspended = institution.membership == Membership::Suspended;
-            state
-                .institutions
-                .remember(generation, &institution.code, (institution.id, suspended));
-            (institution.id, suspended)
+            state.institutions.remember(
+                generation,
+                &institution.code,
+                (institution.id, institution.membership),
+            );
+            (institution.id, institution.membership)
         }
     };
-    if suspended {
+    if membership == Membership::Suspended {
         tracing::debug!(institution = %claims.institution, "the token's institution is suspended");
         return Err(unauthenticated("the token's institution is suspended"));
     }
@@ -118,6 +119,8 @@ pub async fn token_session(state: &AppState, token: &str) -> Result<Session, Ref
         caller: Caller::Authenticated(Principal {
             subject: claims.sub,
             institution_id,
+            member: directory::grants_member_rights(membership)
+                || claims.institution == state.network_institution,
             institution_code: claims.institution,
             roles,
         }),
@@ -133,14 +136,14 @@ pub async fn token_session(state: &AppState, token: &str) -> Result<Session, Ref
 /// organisation may be created meanwhile), so the map holds at most one entry per organisation.
 #[derive(Default)]
 pub struct Institutions {
-    known: RwLock<HashMap<String, (i64, bool)>>,
+    known: RwLock<HashMap<String, (i64, Membership)>>,
     /// Bumped whenever anything is forgotten: a lookup that started before does not remember
     /// what it read, which may predate the change.
     generation: AtomicU64,
 }
 
 impl Institutions {
-    fn get(&self, code: &str) -> Option<(i64, bool)> {
+    fn get(&self, code: &str) -> Option<(i64, Membership)> {
         self.known.read().ok()?.get(code).copied()
     }
 
@@ -148,7 +151,7 @@ impl Institutions {
         self.generation.load(Ordering::SeqCst)
     }
 
-    fn remember(&self, generation: u64, code: &str, known: (i64, bool)) {
+    fn remember(&self, generation: u64, code: &str, known: (i64, Membership)) {
         if let Ok(mut map) = self.known.write()
             && self.generation() == generation
         {

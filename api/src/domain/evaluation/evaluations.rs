@@ -47,6 +47,12 @@ pub fn readable_by(caller: &Caller) -> Readable<evaluation::Entity> {
     use evaluation::Column;
     match caller.principal() {
         Some(p) if p.has(Role::NetworkAdmin) => Readable::everything(),
+        // Outside the network: its own institution's evaluations and published ones.
+        Some(p) if !p.member => Readable::only(
+            Condition::any()
+                .add(Column::InstitutionId.eq(p.institution_id))
+                .add(Column::Status.eq(EvaluationStatus::Published)),
+        ),
         Some(p) => Readable::only(
             Condition::any()
                 .add(Column::InstitutionId.eq(p.institution_id))
