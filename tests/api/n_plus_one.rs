@@ -22,8 +22,16 @@ async fn statements_for(app: &TestApp, first: i32) -> u64 {
 /// Lists load their relations ahead, all rows at once, so these counts must not depend on timing:
 /// the loaders' gathering window is set to nothing, the worst case for anything left to it (a
 /// batch would fire after the first key).
+/// These tests count statements, not time: on a machine busy with the rest of the suite, a
+/// request that waits for a connection or a turn must wait rather than answer
+/// `SERVICE_UNAVAILABLE` (which it did, under load, with the defaults of 3 and 10 seconds).
 async fn spawn() -> TestApp {
-    TestApp::spawn_with(|s| s.http.dataloader_delay = std::time::Duration::ZERO).await
+    TestApp::spawn_with(|s| {
+        s.http.dataloader_delay = std::time::Duration::ZERO;
+        s.database.acquire_timeout = std::time::Duration::from_secs(60);
+        s.http.limits.timeout = std::time::Duration::from_secs(120);
+    })
+    .await
 }
 
 #[tokio::test]
