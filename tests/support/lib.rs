@@ -236,7 +236,13 @@ impl TestApp {
             auth,
             database_url: url,
             handle,
-            client: reqwest::Client::new(),
+            // The server closes a connection idle for 5 s (actix-web's keep-alive); a client that
+            // reused one idle for longer could send on a socket being closed and read an
+            // incomplete reply (seen after a long arrangement, on a busy machine).
+            client: reqwest::Client::builder()
+                .pool_idle_timeout(Duration::from_secs(2))
+                .build()
+                .expect("an HTTP client"),
             _database: database,
         }
     }
