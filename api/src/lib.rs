@@ -93,12 +93,14 @@ impl Application {
             institutions: http::Institutions::default(),
         });
         let cors = settings.http.cors_origins.clone();
+        let cors_headers = settings.http.cors_allow_headers.clone();
         let server = HttpServer::new(move || {
             App::new()
                 .app_data(state.clone())
                 .wrap(actix_web::middleware::from_fn(http::metrics::measure))
-                .wrap(http::cors(&cors))
-                .wrap(TracingLogger::default())
+                .wrap(http::cors(&cors, &cors_headers))
+                .wrap(actix_web::middleware::from_fn(http::replies::stamp))
+                .wrap(TracingLogger::<http::replies::RequestSpan>::new())
                 .configure(http::routes)
         })
         .workers(settings.workers)

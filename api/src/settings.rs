@@ -52,6 +52,10 @@ pub struct HttpSettings {
     /// `IIN_CORS_ORIGINS`: origins whose browsers may call the API, comma-separated, or `*`
     /// (default `*`).
     pub cors_origins: Vec<String>,
+    /// `IIN_CORS_ALLOW_HEADERS`: request headers a partner's browser may send, comma-separated
+    /// (default [`DEFAULT_CORS_ALLOW_HEADERS`]: what Apollo Client, urql, Relay and W3C tracing
+    /// send); stored lowercase.
+    pub cors_allow_headers: Vec<String>,
     /// `IIN_SAFELIST`: only operations registered with `iin-api safelist add` run (default
     /// `false`: any document, and APQ clients register theirs).
     pub safelist: bool,
@@ -166,6 +170,11 @@ pub struct SettingsError {
     pub problem: String,
 }
 
+/// The request headers browsers may send cross-origin by default: the token and the body's type,
+/// conditional GETs, Apollo's client awareness, W3C trace context and request ids.
+pub const DEFAULT_CORS_ALLOW_HEADERS: &str = "authorization,content-type,accept,if-none-match,\
+apollographql-client-name,apollographql-client-version,traceparent,tracestate,baggage,x-request-id";
+
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://iin-api.sqlite?mode=rwc";
 
 impl Settings {
@@ -246,6 +255,11 @@ impl Settings {
                     .map(|o| o.trim().to_owned())
                     .filter(|o| !o.is_empty())
                     .collect(),
+                cors_allow_headers: header_names(
+                    "IIN_CORS_ALLOW_HEADERS",
+                    &get("IIN_CORS_ALLOW_HEADERS")
+                        .unwrap_or_else(|| DEFAULT_CORS_ALLOW_HEADERS.to_owned()),
+                )?,
                 safelist: boolean("IIN_SAFELIST", false)?,
                 body_timeout: Duration::from_millis(parse("IIN_BODY_TIMEOUT_MS", "10000")?.max(1)),
                 apq: ApqSettings {
@@ -297,6 +311,22 @@ impl Settings {
             shutdown_timeout: Duration::from_secs(parse("IIN_SHUTDOWN_TIMEOUT_SECS", "10")?),
         })
     }
+}
+
+/// A comma-separated list of HTTP header names, lowercase; a name that is not one is refused.
+fn header_names(name: &'static str, list: &str) -> Result<Vec<String>, SettingsError> {
+    list.split(',')
+        .map(|h| h.trim().to_ascii_lowercase())
+        .filter(|h| !h.is_empty())
+        .map(|h| {
+            actix_web::http::header::HeaderName::from_bytes(h.as_bytes())
+                .map(|_| h.clone())
+                .map_err(|_| SettingsError {
+                    name,
+                    problem: format!("{h:?} is not a header name"),
+                })
+        })
+        .collect()
 }
 
 fn auth_settings(
@@ -458,5 +488,21 @@ mod tests {
         .unwrap();
         assert_eq!(s.http.apq.register, ApqRegister::Members);
         assert_eq!(s.auth.token_types, ["jwt"]);
+    }
+
+    #[test]
+    fn cors_headers_default_to_what_clients_send_and_are_checked() {
+        let s = settings(&[]).unwrap();
+        for header in ["apollographql-client-name", "traceparent", "x-request-id"] {
+            assert!(s.http.cors_allow_headers.iter().any(|h| h == header));
+        }
+        let s = settings(&[("IIN_CORS_ALLOW_HEADERS", "Authorization, X-Custom")]).unwrap();
+        assert_eq!(s.http.cors_allow_headers, ["authorization", "x-custom"]);
+        assert_eq!(
+            settings(&[("IIN_CORS_ALLOW_HEADERS", "bad header")])
+                .unwrap_err()
+                .name,
+            "IIN_CORS_ALLOW_HEADERS"
+        );
     }
 }

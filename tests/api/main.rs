@@ -20,3 +20,4 @@ mod persisted;
 mod qualifications;
 mod subscriptions;
 mod transports;
+mod web_clients;

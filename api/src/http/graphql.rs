@@ -84,6 +84,7 @@ impl Refusal {
             json!({ "errors": [{ "message": self.message, "extensions": { "code": self.code } }] });
         let mut response = HttpResponse::build(self.status);
         response.insert_header((header::CONTENT_TYPE, media.content_type()));
+        response.insert_header((header::CACHE_CONTROL, "no-store"));
         if self.status == StatusCode::METHOD_NOT_ALLOWED {
             response.insert_header((header::ALLOW, "GET, POST"));
         }
@@ -460,9 +461,7 @@ async fn execute(
             let cache = format!("public, max-age={}", state.http.cache_max_age.as_secs());
             reply.insert_header((header::CACHE_CONTROL, cache.clone()));
             reply.insert_header((header::ETAG, etag.clone()));
-            if if_none_match
-                .is_some_and(|tags| tags.split(',').any(|t| t.trim() == etag || t.trim() == "*"))
-            {
+            if if_none_match.is_some_and(|tags| matches_weakly(tags, &etag)) {
                 return HttpResponse::NotModified()
                     .insert_header((header::ETAG, etag))
                     .insert_header((header::CACHE_CONTROL, cache))
@@ -502,6 +501,17 @@ fn count_errors(state: &AppState, errors: Option<&Value>) {
         let code = error["extensions"]["code"].as_str().unwrap_or("UNCODED");
         state.metrics.error(code);
     }
+}
+
+/// Whether `If-None-Match` names `etag`, by the weak comparison RFC 9110 (§13.1.2) asks for
+/// there: `W/"x"` matches `"x"` (a proxy that compresses, such as nginx, weakens the tags it
+/// passes on), and `*` matches any.
+fn matches_weakly(if_none_match: &str, etag: &str) -> bool {
+    let opaque = |tag: &str| tag.trim().trim_start_matches("W/").to_owned();
+    let etag = opaque(etag);
+    if_none_match
+        .split(',')
+        .any(|tag| tag.trim() == "*" || opaque(tag) == etag)
 }
 
 /// A strong validator of a reply body.
@@ -558,5 +568,6 @@ fn request_error(
     count_errors(state, Some(&errors));
     HttpResponse::build(status)
         .insert_header((header::CONTENT_TYPE, media.content_type()))
+        .insert_header((header::CACHE_CONTROL, "no-store"))
         .body(json!({ "errors": errors }).to_string())
 }

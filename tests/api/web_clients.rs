@@ -1,0 +1,183 @@
+//! What real web and mobile clients send and expect over HTTP: CORS preflights with their
+//! headers, weak validators, request ids.
+
+use iin_tests::TestApp;
+
+const AIST: &str =
+    "/graphql?query=%7B%20organization(code%3A%20%22aist%22)%20%7B%20descriptionEn%20%7D%20%7D";
+
+fn header<'a>(reply: &'a iin_tests::Reply, name: &str) -> &'a str {
+    reply
+        .headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+}
+
+async fn preflight(app: &TestApp, headers: &str) -> reqwest::Response {
+    reqwest::Client::new()
+        .request(reqwest::Method::OPTIONS, app.url("/graphql"))
+        .header("origin", "https://www.pref.aichi.jp")
+        .header("access-control-request-method", "POST")
+        .header("access-control-request-headers", headers)
+        .send()
+        .await
+        .expect("the server answers")
+}
+
+#[tokio::test]
+async fn preflights_allow_the_headers_apollo_urql_and_tracing_send() {
+    let app = TestApp::spawn().await;
+    for asked in [
+        "apollographql-client-name",
+        "apollographql-client-version",
+        "traceparent",
+        "tracestate",
+        "baggage",
+        "x-request-id",
+        "authorization",
+        "content-type",
+    ] {
+        let reply = preflight(&app, asked).await;
+        assert_eq!(reply.status(), 200, "{asked}");
+        let allowed = reply.headers()["access-control-allow-headers"]
+            .to_str()
+            .unwrap()
+            .to_ascii_lowercase();
+        assert!(allowed.contains(asked), "{asked}: {allowed}");
+    }
+    // All at once, as Apollo Client with tracing sends them.
+    let all = preflight(
+        &app,
+        "content-type,authorization,apollographql-client-name,apollographql-client-version,\
+         traceparent,tracestate,baggage,x-request-id",
+    )
+    .await;
+    assert_eq!(all.status(), 200);
+    // A header nobody configured is still refused.
+    assert_eq!(preflight(&app, "x-something-else").await.status(), 400);
+
+    // The reply itself lets the page read the challenge, the validator and the request id.
+    let reply = app
+        .get(
+            "/graphql?query=%7B%20network%20%7B%20nameEn%20%7D%20%7D",
+            &[("origin", "https://www.pref.aichi.jp")],
+        )
+        .await;
+    let exposed = header(&reply, "access-control-expose-headers").to_ascii_lowercase();
+    for name in ["www-authenticate", "x-request-id", "etag", "retry-after"] {
+        assert!(exposed.contains(name), "{name}: {exposed}");
+    }
+}
+
+#[tokio::test]
+async fn the_allowed_headers_are_configurable() {
+    let app = TestApp::spawn_with(|s| {
+        s.http.cors_allow_headers = vec!["content-type".into(), "x-partner".into()];
+    })
+    .await;
+    assert_eq!(preflight(&app, "x-partner").await.status(), 200);
+    assert_eq!(preflight(&app, "traceparent").await.status(), 400);
+}
+
+#[tokio::test]
+async fn a_weak_validator_from_a_compressing_proxy_revalidates_with_304() {
+    let app = TestApp::spawn().await;
+    let first = app.get(AIST, &[]).await;
+    let etag = header(&first, "etag").to_owned();
+    assert!(etag.starts_with('"'), "{etag}");
+    let weak = format!("W/{etag}");
+    let again = app.get(AIST, &[("if-none-match", &weak)]).await;
+    assert_eq!(again.status, 304);
+    let listed = format!("W/\"other\", {weak}");
+    assert_eq!(
+        app.get(AIST, &[("if-none-match", &listed)]).await.status,
+        304
+    );
+    assert_eq!(
+        app.get(AIST, &[("if-none-match", "W/\"other\"")])
+            .await
+            .status,
+        200
+    );
+}
+
+#[tokio::test]
+async fn every_error_reply_to_a_get_is_not_stored() {
+    let app = TestApp::spawn().await;
+    let cases: [(&str, &[(&str, &str)]); 6] = [
+        // Parameters that are not JSON.
+        (
+            "/graphql?query=%7Bnetwork%7BnameEn%7D%7D&variables=nope",
+            &[],
+        ),
+        // A document that does not validate, under both media types.
+        ("/graphql?query=%7B%20nope%20%7D", &[]),
+        (
+            "/graphql?query=%7B%20nope%20%7D",
+            &[("accept", "application/graphql-response+json")],
+        ),
+        // A media type the endpoint does not answer.
+        (AIST, &[("accept", "text/plain")]),
+        // A token that does not verify.
+        (AIST, &[("authorization", "Bearer not-a-token")]),
+        // A path that does not exist.
+        ("/nowhere", &[]),
+    ];
+    for (path, headers) in cases {
+        let reply = app.get(path, headers).await;
+        assert!(
+            reply.status != 200 || reply.text.contains("\"errors\""),
+            "{path}: {}",
+            reply.status
+        );
+        assert_eq!(header(&reply, "cache-control"), "no-store", "{path}");
+    }
+}
+
+#[tokio::test]
+async fn every_reply_carries_a_request_id_the_clients_own_when_sane() {
+    let app = TestApp::spawn().await;
+    let made_up = app.get(AIST, &[]).await;
+    let id = header(&made_up, "x-request-id").to_owned();
+    assert!(id.len() >= 16, "{id:?}");
+    let other = app.get(AIST, &[]).await;
+    assert_ne!(header(&other, "x-request-id"), id);
+
+    let echoed = app.get(AIST, &[("x-request-id", "req-7f3a:partner")]).await;
+    assert_eq!(header(&echoed, "x-request-id"), "req-7f3a:partner");
+    let traced = app
+        .get(
+            AIST,
+            &[(
+                "traceparent",
+                "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+            )],
+        )
+        .await;
+    assert_eq!(traced.status, 200);
+    assert!(!header(&traced, "x-request-id").is_empty());
+
+    // Too long, or with characters a log line could be forged with: replaced.
+    let long = "x".repeat(200);
+    let replaced = app.get(AIST, &[("x-request-id", &long)]).await;
+    let id = header(&replaced, "x-request-id");
+    assert!(!id.is_empty() && id != long);
+
+    // Replies the handlers never see carry one too: a 404, a preflight, a refused preflight.
+    assert!(!header(&app.get("/nowhere", &[]).await, "x-request-id").is_empty());
+    for asked in ["content-type", "x-something-else"] {
+        let reply = preflight(&app, asked).await;
+        assert!(reply.headers().contains_key("x-request-id"), "{asked}");
+    }
+    let posted = app
+        .post(
+            &[
+                ("content-type", "application/json"),
+                ("x-request-id", "post-1"),
+            ],
+            r#"{"query":"{ network { nameEn } }"}"#,
+        )
+        .await;
+    assert_eq!(header(&posted, "x-request-id"), "post-1");
+}
