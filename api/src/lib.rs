@@ -98,7 +98,12 @@ impl Application {
             App::new()
                 .app_data(state.clone())
                 .wrap(actix_web::middleware::from_fn(http::metrics::measure))
+                .wrap(actix_web::middleware::from_fn(
+                    http::replies::small_stays_identity,
+                ))
                 .wrap(http::cors(&cors, &cors_headers))
+                // gzip or brotli as `Accept-Encoding` asks, for replies of 1 KiB or more.
+                .wrap(actix_web::middleware::Compress::default())
                 .wrap(actix_web::middleware::from_fn(http::replies::stamp))
                 .wrap(TracingLogger::<http::replies::RequestSpan>::new())
                 .configure(http::routes)

@@ -84,12 +84,16 @@ async fn the_allowed_headers_are_configurable() {
 async fn a_weak_validator_from_a_compressing_proxy_revalidates_with_304() {
     let app = TestApp::spawn().await;
     let first = app.get(AIST, &[]).await;
-    let etag = header(&first, "etag").to_owned();
-    assert!(etag.starts_with('"'), "{etag}");
-    let weak = format!("W/{etag}");
-    let again = app.get(AIST, &[("if-none-match", &weak)]).await;
-    assert_eq!(again.status, 304);
-    let listed = format!("W/\"other\", {weak}");
+    let weak = header(&first, "etag").to_owned();
+    // A strong tag with the same opaque value, as a cache may hold it: the same, weakly.
+    let strong = weak.trim_start_matches("W/").to_owned();
+    assert!(strong.starts_with('"'), "{weak}");
+    for tag in [&weak, &strong] {
+        let again = app.get(AIST, &[("if-none-match", tag)]).await;
+        assert_eq!(again.status, 304, "{tag}");
+        assert_eq!(header(&again, "etag"), weak);
+    }
+    let listed = format!("W/\"other\", {strong}");
     assert_eq!(
         app.get(AIST, &[("if-none-match", &listed)]).await.status,
         304
@@ -180,4 +184,99 @@ async fn every_reply_carries_a_request_id_the_clients_own_when_sane() {
         )
         .await;
     assert_eq!(header(&posted, "x-request-id"), "post-1");
+}
+
+/// A reply's bytes as they came over the wire (the test client decompresses nothing).
+async fn raw(request: reqwest::RequestBuilder) -> (reqwest::header::HeaderMap, Vec<u8>) {
+    let response = request.send().await.expect("the server answers");
+    let headers = response.headers().clone();
+    (headers, response.bytes().await.expect("a body").to_vec())
+}
+
+fn decode(encoding: &str, bytes: &[u8]) -> Vec<u8> {
+    use std::io::Read;
+    let mut out = Vec::new();
+    match encoding {
+        "gzip" => flate2::read::GzDecoder::new(bytes)
+            .read_to_end(&mut out)
+            .expect("gzip"),
+        "br" => brotli::Decompressor::new(bytes, 4096)
+            .read_to_end(&mut out)
+            .expect("brotli"),
+        _ => panic!("unexpected encoding {encoding}"),
+    };
+    out
+}
+
+#[tokio::test]
+async fn large_replies_are_compressed_as_accept_encoding_asks_and_small_ones_are_not() {
+    let app = TestApp::spawn().await;
+    let client = reqwest::Client::new();
+    let query = "{ organizations(first: 50) { nodes { id code nameEn nameJa descriptionEn } } }";
+    let get_url = app.url(&format!(
+        "/graphql?query={}",
+        query
+            .replace(' ', "%20")
+            .replace('{', "%7B")
+            .replace('}', "%7D")
+            .replace(':', "%3A")
+    ));
+    let (plain_headers, plain) = raw(client.get(&get_url)).await;
+    assert!(
+        plain.len() >= 1024,
+        "the reply must be large: {}",
+        plain.len()
+    );
+    assert!(plain_headers.get("content-encoding").is_none());
+    let etag = plain_headers["etag"].to_str().unwrap().to_owned();
+
+    for (accept, expected) in [
+        ("gzip", "gzip"),
+        ("br", "br"),
+        ("gzip, deflate, br", "br"),
+        ("br;q=0.5, gzip", "gzip"),
+    ] {
+        // By GET, with the same validator as the identity reply, which revalidates it.
+        let (headers, body) = raw(client.get(&get_url).header("accept-encoding", accept)).await;
+        assert_eq!(headers["content-encoding"], expected, "{accept}");
+        assert!(body.len() < plain.len() / 2, "{accept}: {}", body.len());
+        assert_eq!(decode(expected, &body), plain, "{accept}");
+        assert_eq!(headers["etag"].to_str().unwrap(), etag);
+        let vary = headers
+            .get_all("vary")
+            .iter()
+            .map(|v| v.to_str().unwrap().to_ascii_lowercase())
+            .collect::<Vec<_>>()
+            .join(",");
+        assert!(vary.contains("accept-encoding"), "{vary}");
+        let (revalidated, _) = raw(client
+            .get(&get_url)
+            .header("accept-encoding", accept)
+            .header("if-none-match", &etag))
+        .await;
+        assert!(revalidated.get("content-encoding").is_none());
+
+        // By POST.
+        let (headers, body) = raw(client
+            .post(app.url("/graphql"))
+            .header("content-type", "application/json")
+            .header("accept-encoding", accept)
+            .body(serde_json::json!({ "query": query }).to_string()))
+        .await;
+        assert_eq!(headers["content-encoding"], expected, "POST {accept}");
+        let json: serde_json::Value = serde_json::from_slice(&decode(expected, &body)).unwrap();
+        let nodes = json["data"]["organizations"]["nodes"].as_array().unwrap();
+        assert!(nodes.len() > 1, "POST {accept}");
+    }
+
+    // A small reply goes as it is, without a leftover header.
+    let (headers, body) = raw(client
+        .post(app.url("/graphql"))
+        .header("content-type", "application/json")
+        .header("accept-encoding", "gzip, br")
+        .body(r#"{"query":"{ network { nameEn } }"}"#))
+    .await;
+    assert!(body.len() < 1024);
+    assert!(headers.get("content-encoding").is_none(), "{headers:?}");
+    assert!(serde_json::from_slice::<serde_json::Value>(&body).is_ok());
 }

@@ -452,7 +452,7 @@ async fn execute(
     };
     let mut reply = success_or_unauthorized(unauthenticated);
     reply.insert_header((header::CONTENT_TYPE, media.content_type()));
-    reply.insert_header((header::VARY, "Accept, Authorization"));
+    reply.insert_header((header::VARY, "Accept, Authorization, Accept-Encoding"));
     // Partner websites' anonymous GET queries may be cached, and revalidated by ETag; anything
     // that depends on a caller, or that failed, may not.
     match via {
@@ -465,7 +465,7 @@ async fn execute(
                 return HttpResponse::NotModified()
                     .insert_header((header::ETAG, etag))
                     .insert_header((header::CACHE_CONTROL, cache))
-                    .insert_header((header::VARY, "Accept, Authorization"))
+                    .insert_header((header::VARY, "Accept, Authorization, Accept-Encoding"))
                     .finish();
             }
         }
@@ -514,12 +514,17 @@ fn matches_weakly(if_none_match: &str, etag: &str) -> bool {
         .any(|tag| tag.trim() == "*" || opaque(tag) == etag)
 }
 
-/// A strong validator of a reply body.
+/// A weak validator of a reply body, computed on its JSON text before any compression. Weak, so
+/// that it stays right whichever representation carries it: a strong ETag names one exact byte
+/// sequence, and the gzip, brotli and identity forms of a reply differ (RFC 9110 §8.8.3.3). One
+/// tag for the three keeps 304s and the ETag they repeat consistent whatever a client accepts;
+/// `If-None-Match` compares weakly anyway, and nothing here serves byte ranges, the one use
+/// strong tags have.
 fn etag(body: &str) -> String {
     use sha2::{Digest, Sha256};
     let digest = Sha256::digest(body.as_bytes());
     let hex: String = digest.iter().take(16).map(|b| format!("{b:02x}")).collect();
-    format!("\"{hex}\"")
+    format!("W/\"{hex}\"")
 }
 
 /// async-graphql leaves a field that failed out of its parent object; the specification (and

@@ -1,11 +1,11 @@
 //! What every reply carries, whoever answered it (a handler, the CORS layer, a 404): an
 //! `x-request-id`, and `Cache-Control: no-store` on errors. And the request's root span, in which
 //! every log line of the request is written: it names the request id and the W3C trace the
-//! request belongs to.
+//! request belongs to. And which replies are worth compressing.
 
 use actix_web::{
     Error, HttpMessage,
-    body::{BoxBody, MessageBody},
+    body::{BodySize, BoxBody, MessageBody},
     dev::{ServiceRequest, ServiceResponse},
     http::header::{self, HeaderName, HeaderValue},
     middleware::Next,
@@ -104,6 +104,29 @@ impl RootSpanBuilder for RequestSpan {
     }
 }
 
+/// Replies smaller than this are sent as they are: compressing a few hundred bytes saves less than
+/// it costs (the gzip and brotli framing alone is tens of bytes), and small replies are most.
+pub const COMPRESS_MIN_BYTES: u64 = 1024;
+
+/// Marks replies too small to compress with `Content-Encoding: identity`, which actix-web's
+/// `Compress` (wrapped around this) leaves alone; [`stamp`] removes the mark before the reply
+/// leaves. `Compress` itself has no threshold.
+pub async fn small_stays_identity(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<impl MessageBody>, Error> {
+    let mut response = next.call(req).await?;
+    if let BodySize::Sized(size) = response.response().body().size()
+        && size < COMPRESS_MIN_BYTES
+    {
+        response.headers_mut().insert(
+            header::CONTENT_ENCODING,
+            HeaderValue::from_static("identity"),
+        );
+    }
+    Ok(response)
+}
+
 /// Stamps every reply with the request's id, and makes error replies uncacheable.
 pub async fn stamp(
     req: ServiceRequest,
@@ -113,6 +136,12 @@ pub async fn stamp(
     // Inner layers answer refusals as responses (the CORS layer too), not as errors.
     let mut response = next.call(req).await?.map_into_boxed_body();
     let headers = response.headers_mut();
+    if headers
+        .get(header::CONTENT_ENCODING)
+        .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"identity"))
+    {
+        headers.remove(header::CONTENT_ENCODING);
+    }
     if let Some(value) = id.and_then(|id| HeaderValue::from_str(&id.0).ok()) {
         headers.insert(REQUEST_ID, value);
     }
