@@ -91,6 +91,7 @@ impl Application {
             metrics,
             turns: tokio::sync::Semaphore::new(settings.http.limits.max_concurrent_operations),
             institutions: http::Institutions::default(),
+            rate: http::RateLimiter::new(settings.http.rate_limit.clone()),
         });
         let cors = settings.http.cors_origins.clone();
         let cors_headers = settings.http.cors_allow_headers.clone();

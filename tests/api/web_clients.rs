@@ -280,3 +280,110 @@ async fn large_replies_are_compressed_as_accept_encoding_asks_and_small_ones_are
     assert!(headers.get("content-encoding").is_none(), "{headers:?}");
     assert!(serde_json::from_slice::<serde_json::Value>(&body).is_ok());
 }
+
+const NETWORK: &str = "/graphql?query=%7B%20network%20%7B%20nameEn%20%7D%20%7D";
+
+fn assert_rate_limited(reply: &iin_tests::Reply) {
+    assert_eq!(reply.status, 429, "{}", reply.text);
+    let seconds: u64 = header(reply, "retry-after").parse().expect("Retry-After");
+    assert!((1..=60).contains(&seconds), "{seconds}");
+    assert_eq!(header(reply, "cache-control"), "no-store");
+    let body = reply.json();
+    assert_eq!(
+        body["errors"][0]["extensions"]["code"], "RATE_LIMITED",
+        "{body:#}"
+    );
+}
+
+#[tokio::test]
+async fn each_client_has_its_own_allowance_per_minute() {
+    use iin_api::auth::Role;
+    let app = TestApp::spawn_with(|s| {
+        s.http.rate_limit.per_minute = 3;
+        s.http.rate_limit.anonymous_per_minute = 2;
+    })
+    .await;
+    // Anonymous callers, by address.
+    for _ in 0..2 {
+        assert_eq!(app.get(NETWORK, &[]).await.status, 200);
+    }
+    assert_rate_limited(&app.get(NETWORK, &[]).await);
+    let posted = app
+        .post(
+            &[("content-type", "application/json")],
+            r#"{"query":"{ network { nameEn } }"}"#,
+        )
+        .await;
+    assert_rate_limited(&posted);
+
+    // Callers with a token, by subject, whatever their address.
+    let kato = app.token("kato@aist", "aist", &[Role::Member]);
+    let bearer = format!("Bearer {kato}");
+    for _ in 0..3 {
+        let reply = app.get(NETWORK, &[("authorization", &bearer)]).await;
+        assert_eq!(reply.status, 200, "{}", reply.text);
+    }
+    assert_rate_limited(&app.get(NETWORK, &[("authorization", &bearer)]).await);
+    let sato = app.token("sato@jetro", "jetro", &[Role::Member]);
+    let other = app
+        .get(NETWORK, &[("authorization", &format!("Bearer {sato}"))])
+        .await;
+    assert_eq!(other.status, 200);
+
+    let metrics = app.get("/metrics", &[]).await.text;
+    assert!(
+        metrics.contains(r#"iin_graphql_errors_total{code="RATE_LIMITED"} 3"#),
+        "{metrics}"
+    );
+}
+
+#[tokio::test]
+async fn x_forwarded_for_counts_only_from_a_trusted_proxy() {
+    let direct = TestApp::spawn_with(|s| s.http.rate_limit.anonymous_per_minute = 1).await;
+    let from = |ip: &'static str| [("x-forwarded-for", ip)];
+    assert_eq!(direct.get(NETWORK, &from("203.0.113.1")).await.status, 200);
+    // A client cannot pose as another by writing the header itself.
+    assert_rate_limited(&direct.get(NETWORK, &from("203.0.113.2")).await);
+
+    let proxied = TestApp::spawn_with(|s| {
+        s.http.rate_limit.anonymous_per_minute = 1;
+        s.http.rate_limit.trusted_proxies = vec!["127.0.0.0/8".parse().unwrap()];
+    })
+    .await;
+    assert_eq!(proxied.get(NETWORK, &from("203.0.113.1")).await.status, 200);
+    assert_eq!(proxied.get(NETWORK, &from("203.0.113.2")).await.status, 200);
+    assert_rate_limited(&proxied.get(NETWORK, &from("203.0.113.1")).await);
+    // The rightmost address the trusted proxy did not write is the client.
+    assert_eq!(
+        proxied
+            .get(NETWORK, &from("203.0.113.1, 198.51.100.9"))
+            .await
+            .status,
+        200
+    );
+    assert_rate_limited(
+        &proxied
+            .get(NETWORK, &from("203.0.113.5, 198.51.100.9, 127.0.0.1"))
+            .await,
+    );
+}
+
+#[tokio::test]
+async fn operations_over_the_socket_count_too() {
+    use iin_tests::ws;
+    let app = TestApp::spawn_with(|s| s.http.rate_limit.anonymous_per_minute = 2).await;
+    let mut socket = ws::connect(&app, None).await;
+    let query = serde_json::json!({ "query": "{ network { nameEn } }" });
+    for id in ["1", "2", "3"] {
+        ws::subscribe(&mut socket, id, &query).await;
+        let message = ws::receive(&mut socket).await;
+        assert_eq!(message["type"], "next", "{message:#}");
+        let code = &message["payload"]["errors"][0]["extensions"]["code"];
+        if id == "3" {
+            assert_eq!(code, "RATE_LIMITED", "{message:#}");
+        } else {
+            assert!(code.is_null(), "{message:#}");
+            assert_eq!(ws::receive(&mut socket).await["type"], "complete");
+        }
+    }
+}

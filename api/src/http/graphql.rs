@@ -51,6 +51,8 @@ pub(super) struct Refusal {
     status: StatusCode,
     code: &'static str,
     message: String,
+    /// Seconds for `Retry-After`.
+    retry_after: Option<u64>,
 }
 
 impl Refusal {
@@ -59,7 +61,13 @@ impl Refusal {
             status,
             code,
             message: message.into(),
+            retry_after: None,
         }
+    }
+
+    pub(super) fn retry_after(mut self, seconds: u64) -> Self {
+        self.retry_after = Some(seconds);
+        self
     }
 
     pub(super) fn code(&self) -> &'static str {
@@ -90,6 +98,9 @@ impl Refusal {
         }
         if self.status == StatusCode::UNAUTHORIZED {
             response.insert_header((header::WWW_AUTHENTICATE, BEARER_CHALLENGE));
+        }
+        if let Some(seconds) = self.retry_after {
+            response.insert_header((header::RETRY_AFTER, seconds.to_string()));
         }
         response.body(body.to_string())
     }
@@ -268,11 +279,22 @@ pub async fn post(
         Ok(caller) => caller,
         Err(refusal) => return refusal.respond(media),
     };
+    if let Err(refusal) = rate_limit(&req, &state, &caller) {
+        return refusal.respond(media);
+    }
     match read_post(&req, payload, &state).await {
         Ok(Posted::One(params)) => execute(&state, caller, params, media, Via::Post).await,
         Ok(Posted::Batch(batch)) => execute_batch(&state, caller, batch, media).await,
         Err(refusal) => refusal.respond(media),
     }
+}
+
+/// Takes the request from the caller's allowance (`IIN_RATE_LIMIT_*`); a refusal is counted.
+fn rate_limit(req: &HttpRequest, state: &AppState, caller: &Caller) -> Result<(), Refusal> {
+    state
+        .rate
+        .admit(caller, state.rate.client_ip(req))
+        .inspect_err(|refusal| state.metrics.error(refusal.code()))
 }
 
 /// A POST body: one request, or a batch of them.
@@ -367,6 +389,9 @@ pub async fn get(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
         Ok(caller) => caller,
         Err(refusal) => return refusal.respond(media),
     };
+    if let Err(refusal) = rate_limit(&req, &state, &caller) {
+        return refusal.respond(media);
+    }
     match params_from_url(req.query_string()) {
         Ok(params) => {
             let if_none_match = req

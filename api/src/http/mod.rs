@@ -8,10 +8,12 @@ mod health;
 mod input_text;
 mod limits;
 pub mod metrics;
+mod rate;
 pub mod replies;
 mod subscriptions;
 
 pub use auth::Institutions;
+pub use rate::RateLimiter;
 
 use actix_web::{guard, web};
 use sea_orm::DatabaseConnection;
@@ -40,6 +42,8 @@ pub struct AppState {
     pub turns: tokio::sync::Semaphore,
     /// Institutions' ids by code, as tokens name them.
     pub institutions: Institutions,
+    /// Requests per minute per client (`IIN_RATE_LIMIT_*`).
+    pub rate: rate::RateLimiter,
 }
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
