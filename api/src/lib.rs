@@ -94,14 +94,22 @@ impl Application {
             metrics,
             turns: tokio::sync::Semaphore::new(settings.http.limits.max_concurrent_operations),
             institutions,
+            rate: http::RateLimiter::new(settings.http.rate_limit.clone()),
         });
         let cors = settings.http.cors_origins.clone();
+        let cors_headers = settings.http.cors_allow_headers.clone();
         let server = HttpServer::new(move || {
             App::new()
                 .app_data(state.clone())
                 .wrap(actix_web::middleware::from_fn(http::metrics::measure))
-                .wrap(http::cors(&cors))
-                .wrap(TracingLogger::default())
+                .wrap(actix_web::middleware::from_fn(
+                    http::replies::small_stays_identity,
+                ))
+                .wrap(http::cors(&cors, &cors_headers))
+                // gzip or brotli as `Accept-Encoding` asks, for replies of 1 KiB or more.
+                .wrap(actix_web::middleware::Compress::default())
+                .wrap(actix_web::middleware::from_fn(http::replies::stamp))
+                .wrap(TracingLogger::<http::replies::RequestSpan>::new())
                 .configure(http::routes)
         })
         .workers(settings.workers)

@@ -1,7 +1,12 @@
 //! All configuration, from the environment, in one typed value validated at start. `main` and the
 //! tests build the application from the same struct (tests change the port and the database).
 
-use std::{env, net::SocketAddr, path::PathBuf, time::Duration};
+use std::{
+    env,
+    net::{IpAddr, SocketAddr},
+    path::PathBuf,
+    time::Duration,
+};
 
 use jsonwebtoken::Algorithm;
 
@@ -52,6 +57,10 @@ pub struct HttpSettings {
     /// `IIN_CORS_ORIGINS`: origins whose browsers may call the API, comma-separated, or `*`
     /// (default `*`).
     pub cors_origins: Vec<String>,
+    /// `IIN_CORS_ALLOW_HEADERS`: request headers a partner's browser may send, comma-separated
+    /// (default [`DEFAULT_CORS_ALLOW_HEADERS`]: what Apollo Client, urql, Relay and W3C tracing
+    /// send); stored lowercase.
+    pub cors_allow_headers: Vec<String>,
     /// `IIN_SAFELIST`: only operations registered with `iin-api safelist add` run (default
     /// `false`: any document, and APQ clients register theirs).
     pub safelist: bool,
@@ -60,7 +69,73 @@ pub struct HttpSettings {
     pub body_timeout: Duration,
     /// Automatic persisted queries: who may register documents, and how many are kept.
     pub apq: ApqSettings,
+    pub rate_limit: RateLimitSettings,
     pub limits: QueryLimits,
+}
+
+/// Requests each client may make per minute, counted in this process (0: no limit).
+#[derive(Debug, Clone)]
+pub struct RateLimitSettings {
+    /// `IIN_RATE_LIMIT_PER_MINUTE`: per token subject (default 600).
+    pub per_minute: u32,
+    /// `IIN_RATE_LIMIT_ANONYMOUS_PER_MINUTE`: per client address, for callers without a token
+    /// (default 300).
+    pub anonymous_per_minute: u32,
+    /// `IIN_TRUSTED_PROXIES`: addresses or networks (`10.0.0.0/8`) of the proxies whose
+    /// `X-Forwarded-For` names the client; none by default (the peer is the client).
+    pub trusted_proxies: Vec<IpNetwork>,
+}
+
+/// An IP address, or a network in CIDR notation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct IpNetwork {
+    pub address: IpAddr,
+    pub prefix: u8,
+}
+
+impl IpNetwork {
+    pub fn contains(&self, ip: IpAddr) -> bool {
+        let ip = match ip {
+            IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(ip, IpAddr::V4),
+            v4 => v4,
+        };
+        match (self.address, ip) {
+            (IpAddr::V4(net), IpAddr::V4(ip)) => {
+                let mask = u32::MAX
+                    .checked_shl(32 - u32::from(self.prefix))
+                    .unwrap_or(0);
+                u32::from(net) & mask == u32::from(ip) & mask
+            }
+            (IpAddr::V6(net), IpAddr::V6(ip)) => {
+                let mask = u128::MAX
+                    .checked_shl(128 - u32::from(self.prefix))
+                    .unwrap_or(0);
+                u128::from(net) & mask == u128::from(ip) & mask
+            }
+            _ => false,
+        }
+    }
+}
+
+impl std::str::FromStr for IpNetwork {
+    type Err = ();
+
+    fn from_str(text: &str) -> Result<Self, ()> {
+        let (address, prefix) = match text.trim().split_once('/') {
+            Some((address, prefix)) => (address, Some(prefix)),
+            None => (text.trim(), None),
+        };
+        let address: IpAddr = address.parse().map_err(|_| ())?;
+        let max = if address.is_ipv4() { 32 } else { 128 };
+        let prefix = match prefix {
+            Some(prefix) => prefix.parse().map_err(|_| ())?,
+            None => max,
+        };
+        if prefix > max {
+            return Err(());
+        }
+        Ok(Self { address, prefix })
+    }
 }
 
 /// Who may register automatic persisted queries.
@@ -166,6 +241,11 @@ pub struct SettingsError {
     pub problem: String,
 }
 
+/// The request headers browsers may send cross-origin by default: the token and the body's type,
+/// conditional GETs, Apollo's client awareness, W3C trace context and request ids.
+pub const DEFAULT_CORS_ALLOW_HEADERS: &str = "authorization,content-type,accept,if-none-match,\
+apollographql-client-name,apollographql-client-version,traceparent,tracestate,baggage,x-request-id";
+
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://iin-api.sqlite?mode=rwc";
 
 impl Settings {
@@ -246,6 +326,11 @@ impl Settings {
                     .map(|o| o.trim().to_owned())
                     .filter(|o| !o.is_empty())
                     .collect(),
+                cors_allow_headers: header_names(
+                    "IIN_CORS_ALLOW_HEADERS",
+                    &get("IIN_CORS_ALLOW_HEADERS")
+                        .unwrap_or_else(|| DEFAULT_CORS_ALLOW_HEADERS.to_owned()),
+                )?,
                 safelist: boolean("IIN_SAFELIST", false)?,
                 body_timeout: Duration::from_millis(parse("IIN_BODY_TIMEOUT_MS", "10000")?.max(1)),
                 apq: ApqSettings {
@@ -264,6 +349,24 @@ impl Settings {
                     },
                     max_entries: parse("IIN_APQ_MAX_ENTRIES", "1000")? as usize,
                     max_bytes: parse("IIN_APQ_MAX_BYTES", "4194304")? as usize,
+                },
+                rate_limit: RateLimitSettings {
+                    per_minute: parse("IIN_RATE_LIMIT_PER_MINUTE", "600")?.min(u64::from(u32::MAX))
+                        as u32,
+                    anonymous_per_minute: parse("IIN_RATE_LIMIT_ANONYMOUS_PER_MINUTE", "300")?
+                        .min(u64::from(u32::MAX)) as u32,
+                    trusted_proxies: get("IIN_TRUSTED_PROXIES")
+                        .unwrap_or_default()
+                        .split(',')
+                        .map(str::trim)
+                        .filter(|p| !p.is_empty())
+                        .map(|p| {
+                            p.parse().map_err(|()| SettingsError {
+                                name: "IIN_TRUSTED_PROXIES",
+                                problem: format!("{p:?} is not an IP address or network"),
+                            })
+                        })
+                        .collect::<Result<_, _>>()?,
                 },
                 limits: QueryLimits {
                     max_tokens: parse("IIN_MAX_TOKENS", "2000")? as usize,
@@ -297,6 +400,22 @@ impl Settings {
             shutdown_timeout: Duration::from_secs(parse("IIN_SHUTDOWN_TIMEOUT_SECS", "10")?),
         })
     }
+}
+
+/// A comma-separated list of HTTP header names, lowercase; a name that is not one is refused.
+fn header_names(name: &'static str, list: &str) -> Result<Vec<String>, SettingsError> {
+    list.split(',')
+        .map(|h| h.trim().to_ascii_lowercase())
+        .filter(|h| !h.is_empty())
+        .map(|h| {
+            actix_web::http::header::HeaderName::from_bytes(h.as_bytes())
+                .map(|_| h.clone())
+                .map_err(|_| SettingsError {
+                    name,
+                    problem: format!("{h:?} is not a header name"),
+                })
+        })
+        .collect()
 }
 
 fn auth_settings(
@@ -458,5 +577,41 @@ mod tests {
         .unwrap();
         assert_eq!(s.http.apq.register, ApqRegister::Members);
         assert_eq!(s.auth.token_types, ["jwt"]);
+    }
+
+    #[test]
+    fn trusted_proxies_are_addresses_or_networks() {
+        let s = settings(&[("IIN_TRUSTED_PROXIES", "10.0.0.0/8, 192.168.1.7, ::1")]).unwrap();
+        let proxies = &s.http.rate_limit.trusted_proxies;
+        assert!(proxies[0].contains("10.1.2.3".parse().unwrap()));
+        assert!(!proxies[0].contains("11.1.2.3".parse().unwrap()));
+        assert!(proxies[0].contains("::ffff:10.9.9.9".parse().unwrap()));
+        assert!(proxies[1].contains("192.168.1.7".parse().unwrap()));
+        assert!(!proxies[1].contains("192.168.1.8".parse().unwrap()));
+        assert!(proxies[2].contains("::1".parse().unwrap()));
+        assert_eq!(s.http.rate_limit.per_minute, 600);
+        assert_eq!(s.http.rate_limit.anonymous_per_minute, 300);
+        for bad in ["10.0.0.0/33", "proxy.local", "1.2.3.4/x"] {
+            assert_eq!(
+                settings(&[("IIN_TRUSTED_PROXIES", bad)]).unwrap_err().name,
+                "IIN_TRUSTED_PROXIES"
+            );
+        }
+    }
+
+    #[test]
+    fn cors_headers_default_to_what_clients_send_and_are_checked() {
+        let s = settings(&[]).unwrap();
+        for header in ["apollographql-client-name", "traceparent", "x-request-id"] {
+            assert!(s.http.cors_allow_headers.iter().any(|h| h == header));
+        }
+        let s = settings(&[("IIN_CORS_ALLOW_HEADERS", "Authorization, X-Custom")]).unwrap();
+        assert_eq!(s.http.cors_allow_headers, ["authorization", "x-custom"]);
+        assert_eq!(
+            settings(&[("IIN_CORS_ALLOW_HEADERS", "bad header")])
+                .unwrap_err()
+                .name,
+            "IIN_CORS_ALLOW_HEADERS"
+        );
     }
 }

@@ -24,7 +24,8 @@ async fn anonymous_get_replies_carry_an_etag_and_revalidate_with_304() {
     assert_eq!(header(&first, "cache-control"), "public, max-age=60");
     assert!(header(&first, "vary").contains("Authorization"));
     let etag = header(&first, "etag").to_owned();
-    assert!(etag.starts_with('"') && etag.len() > 10, "{etag}");
+    // Weak: it names the JSON, whichever encoding (gzip, brotli, none) carries it.
+    assert!(etag.starts_with("W/\"") && etag.len() > 10, "{etag}");
 
     let again = app.get(AIST, &[("if-none-match", &etag)]).await;
     assert_eq!(again.status, 304);

@@ -25,3 +25,4 @@ mod sessions;
 mod smes;
 mod subscriptions;
 mod transports;
+mod web_clients;

@@ -211,6 +211,9 @@ impl TestApp {
         settings.shutdown_timeout = Duration::from_secs(1);
         settings.auth.jwt_secret = Some(TEST_SECRET.to_owned());
         settings.auth.algorithms = vec![jsonwebtoken::Algorithm::HS256];
+        // Scenarios send requests in bursts from one address; the rate limit's own tests set it.
+        settings.http.rate_limit.per_minute = 0;
+        settings.http.rate_limit.anonymous_per_minute = 0;
         adjust(&mut settings);
         settings.listen = "127.0.0.1:0".parse().expect("an address");
         settings.database.url = url.clone();

@@ -172,7 +172,7 @@ impl Refused {
     }
 
     /// The refusal as a GraphQL response, for transports without HTTP statuses.
-    fn into_response(self) -> Response {
+    pub(super) fn into_response(self) -> Response {
         match self {
             Self::Request(mut errors, code) => {
                 label(&mut errors, code);

@@ -51,6 +51,8 @@ pub(super) struct Refusal {
     status: StatusCode,
     code: &'static str,
     message: String,
+    /// Seconds for `Retry-After`.
+    retry_after: Option<u64>,
 }
 
 impl Refusal {
@@ -59,7 +61,13 @@ impl Refusal {
             status,
             code,
             message: message.into(),
+            retry_after: None,
         }
+    }
+
+    pub(super) fn retry_after(mut self, seconds: u64) -> Self {
+        self.retry_after = Some(seconds);
+        self
     }
 
     pub(super) fn code(&self) -> &'static str {
@@ -84,11 +92,15 @@ impl Refusal {
             json!({ "errors": [{ "message": self.message, "extensions": { "code": self.code } }] });
         let mut response = HttpResponse::build(self.status);
         response.insert_header((header::CONTENT_TYPE, media.content_type()));
+        response.insert_header((header::CACHE_CONTROL, "no-store"));
         if self.status == StatusCode::METHOD_NOT_ALLOWED {
             response.insert_header((header::ALLOW, "GET, POST"));
         }
         if self.status == StatusCode::UNAUTHORIZED {
             response.insert_header((header::WWW_AUTHENTICATE, BEARER_CHALLENGE));
+        }
+        if let Some(seconds) = self.retry_after {
+            response.insert_header((header::RETRY_AFTER, seconds.to_string()));
         }
         response.body(body.to_string())
     }
@@ -267,11 +279,22 @@ pub async fn post(
         Ok(caller) => caller,
         Err(refusal) => return refusal.respond(media),
     };
+    if let Err(refusal) = rate_limit(&req, &state, &caller) {
+        return refusal.respond(media);
+    }
     match read_post(&req, payload, &state).await {
         Ok(Posted::One(params)) => execute(&state, caller, params, media, Via::Post).await,
         Ok(Posted::Batch(batch)) => execute_batch(&state, caller, batch, media).await,
         Err(refusal) => refusal.respond(media),
     }
+}
+
+/// Takes the request from the caller's allowance (`IIN_RATE_LIMIT_*`); a refusal is counted.
+fn rate_limit(req: &HttpRequest, state: &AppState, caller: &Caller) -> Result<(), Refusal> {
+    state
+        .rate
+        .admit(caller, state.rate.client_ip(req))
+        .inspect_err(|refusal| state.metrics.error(refusal.code()))
 }
 
 /// A POST body: one request, or a batch of them.
@@ -366,6 +389,9 @@ pub async fn get(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
         Ok(caller) => caller,
         Err(refusal) => return refusal.respond(media),
     };
+    if let Err(refusal) = rate_limit(&req, &state, &caller) {
+        return refusal.respond(media);
+    }
     match params_from_url(req.query_string()) {
         Ok(params) => {
             let if_none_match = req
@@ -451,7 +477,7 @@ async fn execute(
     };
     let mut reply = success_or_unauthorized(unauthenticated);
     reply.insert_header((header::CONTENT_TYPE, media.content_type()));
-    reply.insert_header((header::VARY, "Accept, Authorization"));
+    reply.insert_header((header::VARY, "Accept, Authorization, Accept-Encoding"));
     // Partner websites' anonymous GET queries may be cached, and revalidated by ETag; anything
     // that depends on a caller, or that failed, may not.
     match via {
@@ -460,13 +486,11 @@ async fn execute(
             let cache = format!("public, max-age={}", state.http.cache_max_age.as_secs());
             reply.insert_header((header::CACHE_CONTROL, cache.clone()));
             reply.insert_header((header::ETAG, etag.clone()));
-            if if_none_match
-                .is_some_and(|tags| tags.split(',').any(|t| t.trim() == etag || t.trim() == "*"))
-            {
+            if if_none_match.is_some_and(|tags| matches_weakly(tags, &etag)) {
                 return HttpResponse::NotModified()
                     .insert_header((header::ETAG, etag))
                     .insert_header((header::CACHE_CONTROL, cache))
-                    .insert_header((header::VARY, "Accept, Authorization"))
+                    .insert_header((header::VARY, "Accept, Authorization, Accept-Encoding"))
                     .finish();
             }
         }
@@ -504,12 +528,28 @@ fn count_errors(state: &AppState, errors: Option<&Value>) {
     }
 }
 
-/// A strong validator of a reply body.
+/// Whether `If-None-Match` names `etag`, by the weak comparison RFC 9110 (§13.1.2) asks for
+/// there: `W/"x"` matches `"x"` (a proxy that compresses, such as nginx, weakens the tags it
+/// passes on), and `*` matches any.
+fn matches_weakly(if_none_match: &str, etag: &str) -> bool {
+    let opaque = |tag: &str| tag.trim().trim_start_matches("W/").to_owned();
+    let etag = opaque(etag);
+    if_none_match
+        .split(',')
+        .any(|tag| tag.trim() == "*" || opaque(tag) == etag)
+}
+
+/// A weak validator of a reply body, computed on its JSON text before any compression. Weak, so
+/// that it stays right whichever representation carries it: a strong ETag names one exact byte
+/// sequence, and the gzip, brotli and identity forms of a reply differ (RFC 9110 §8.8.3.3). One
+/// tag for the three keeps 304s and the ETag they repeat consistent whatever a client accepts;
+/// `If-None-Match` compares weakly anyway, and nothing here serves byte ranges, the one use
+/// strong tags have.
 fn etag(body: &str) -> String {
     use sha2::{Digest, Sha256};
     let digest = Sha256::digest(body.as_bytes());
     let hex: String = digest.iter().take(16).map(|b| format!("{b:02x}")).collect();
-    format!("\"{hex}\"")
+    format!("W/\"{hex}\"")
 }
 
 /// async-graphql leaves a field that failed out of its parent object; the specification (and
@@ -558,5 +598,6 @@ fn request_error(
     count_errors(state, Some(&errors));
     HttpResponse::build(status)
         .insert_header((header::CONTENT_TYPE, media.content_type()))
+        .insert_header((header::CACHE_CONTROL, "no-store"))
         .body(json!({ "errors": errors }).to_string())
 }

@@ -8,9 +8,12 @@ mod health;
 mod input_text;
 mod limits;
 pub mod metrics;
+mod rate;
+pub mod replies;
 mod subscriptions;
 
 pub use auth::Institutions;
+pub use rate::RateLimiter;
 
 use actix_web::{guard, web};
 use sea_orm::DatabaseConnection;
@@ -41,6 +44,8 @@ pub struct AppState {
     pub institutions: std::sync::Arc<Institutions>,
     /// Every instance's events: sockets end when their institution is suspended.
     pub events: crate::domain::events::EventBus,
+    /// Requests per minute per client (`IIN_RATE_LIMIT_*`).
+    pub rate: rate::RateLimiter,
 }
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -67,18 +72,19 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 }
 
 /// Cross-origin access for partner websites' browsers: any origin by default (no cookies are
-/// used, a token travels in a header), or only the listed ones.
-pub fn cors(origins: &[String]) -> actix_cors::Cors {
+/// used, a token travels in a header), or only the listed ones. A preflight asking for a header
+/// not in `IIN_CORS_ALLOW_HEADERS` is refused, so the defaults cover what real clients send.
+pub fn cors(origins: &[String], allow_headers: &[String]) -> actix_cors::Cors {
     use actix_web::http::{Method, header};
     let cors = actix_cors::Cors::default()
         .allowed_methods([Method::GET, Method::POST])
-        .allowed_headers([
-            header::CONTENT_TYPE,
-            header::AUTHORIZATION,
-            header::ACCEPT,
-            header::IF_NONE_MATCH,
+        .allowed_headers(allow_headers.iter().map(String::as_str))
+        .expose_headers([
+            header::ETAG,
+            header::WWW_AUTHENTICATE,
+            header::RETRY_AFTER,
+            header::HeaderName::from_static("x-request-id"),
         ])
-        .expose_headers([header::ETAG])
         .max_age(3600);
     if origins.iter().any(|o| o == "*") {
         cors.allow_any_origin()

@@ -51,6 +51,8 @@ fn protocol(req: &HttpRequest) -> Option<WebSocketProtocols> {
 struct Admitting {
     state: web::Data<AppState>,
     caller: Arc<OnceLock<Caller>>,
+    /// The client's address, for the anonymous rate limit.
+    client_ip: Option<std::net::IpAddr>,
 }
 
 impl Admitting {
@@ -73,7 +75,14 @@ impl Executor for Admitting {
         request: Request,
         _session_data: Option<Arc<Data>>,
     ) -> BoxStream<'static, Response> {
-        admission::stream(self.state.clone(), self.caller(), request)
+        // Each operation counts against the caller's rate limit, as an HTTP request does.
+        let caller = self.caller();
+        if let Err(refusal) = self.state.rate.admit(&caller, self.client_ip) {
+            self.state.metrics.error(refusal.code());
+            let refused = admission::Refused::Status(refusal).into_response();
+            return futures_util::stream::once(async { refused }).boxed();
+        }
+        admission::stream(self.state.clone(), caller, request)
     }
 }
 
@@ -106,6 +115,7 @@ pub async fn websocket(
     let executor = Admitting {
         state: state.clone(),
         caller: Arc::new(OnceLock::new()),
+        client_ip: state.rate.client_ip(&req),
     };
     let init_caller = executor.caller.clone();
     // Suspensions from the moment of the upgrade, so that none is missed.
