@@ -14,7 +14,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 #[actix_web::main]
 async fn main() -> ExitCode {
     let args = cli::Cli::parse();
-    telemetry::init();
+    let _telemetry = telemetry::init();
     match cli::run(
         args,
         |name| std::env::var(name).ok(),
