@@ -65,14 +65,8 @@ pub async fn authenticate_session(req: &HttpRequest, state: &AppState) -> Result
     token_session(state, token).await
 }
 
-/// Verifies a bearer token and finds the institution it acts for.
-#[allow(dead_code)]
-pub async fn authenticate_token(state: &AppState, token: &str) -> Result<Caller, Refusal> {
-    Ok(token_session(state, token).await?.caller)
-}
-
-/// Like [`authenticate_token`], with the token's expiry. A suspended institution's tokens are
-/// refused.
+/// Verifies a bearer token and finds the institution it acts for, with the token's expiry. A
+/// suspended institution's tokens are refused.
 pub async fn token_session(state: &AppState, token: &str) -> Result<Session, Refusal> {
     let claims = state.verifier.verify(token).await.map_err(|reason| {
         tracing::debug!(%reason, "token refused");
@@ -128,9 +122,9 @@ pub async fn token_session(state: &AppState, token: &str) -> Result<Session, Ref
     })
 }
 
-/// The directory id of each institution tokens have named, and whether it is suspended. An
-/// organisation's code never changes and organisations are not deleted, so a token costs no
-/// statement after its institution's first. A membership change (a suspension) reaches every
+/// The directory id of each institution tokens have named, and its membership (suspended, or
+/// giving members' rights or not). An organisation's code never changes and organisations are not
+/// deleted, so a token costs no statement after its institution's first. A membership change reaches every
 /// instance as an [`InstitutionEvent`](crate::domain::events::InstitutionEvent), and the
 /// institution is forgotten, to be read afresh. Codes not found are not remembered (the
 /// organisation may be created meanwhile), so the map holds at most one entry per organisation.
