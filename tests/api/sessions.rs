@@ -4,17 +4,14 @@
 
 use std::time::{Duration, Instant};
 
-use futures_util::{SinkExt, StreamExt};
+use futures_util::StreamExt;
 use iin_api::auth::{Role, token};
-use iin_tests::{Backend, TestApp, error_code_and_field, only_error};
-use serde_json::{Value, json};
-use tokio::net::TcpStream;
-use tokio_tungstenite::{
-    MaybeTlsStream, WebSocketStream, connect_async,
-    tungstenite::{Message, client::IntoClientRequest},
+use iin_tests::{
+    Backend, TestApp, error_code_and_field, only_error,
+    ws::{self, Socket},
 };
-
-type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
+use serde_json::{Value, json};
+use tokio_tungstenite::tungstenite::Message;
 
 const SUBSCRIBE: &str = "subscription { evaluationChanged { evaluationId status version change } }";
 
@@ -197,45 +194,14 @@ impl DataAs for TestApp {
 
 /// A socket of `token`'s caller with one subscription (id "1") running.
 async fn subscribed(app: &TestApp, token: &str) -> Socket {
-    let mut request = app
-        .url("/graphql")
-        .replace("http://", "ws://")
-        .into_client_request()
-        .unwrap();
-    request.headers_mut().insert(
-        "Sec-WebSocket-Protocol",
-        "graphql-transport-ws".parse().unwrap(),
-    );
-    let (mut socket, _) = connect_async(request).await.expect("the upgrade succeeds");
-    let init = json!({ "type": "connection_init", "payload": { "authorization": format!("Bearer {token}") } });
-    socket.send(Message::text(init.to_string())).await.unwrap();
-    assert_eq!(next_json(&mut socket).await["type"], "connection_ack");
-    let subscribe = json!({ "id": "1", "type": "subscribe", "payload": { "query": SUBSCRIBE } });
+    let mut socket = ws::connect(app, Some(token)).await;
+    ws::subscribe(&mut socket, "1", &json!({ "query": SUBSCRIBE })).await;
     socket
-        .send(Message::text(subscribe.to_string()))
-        .await
-        .unwrap();
-    socket
-}
-
-async fn next(socket: &mut Socket) -> Message {
-    tokio::time::timeout(Duration::from_secs(5), socket.next())
-        .await
-        .expect("a message within five seconds")
-        .expect("the socket is open")
-        .expect("a valid frame")
-}
-
-async fn next_json(socket: &mut Socket) -> Value {
-    match next(socket).await {
-        Message::Text(text) => serde_json::from_str(text.as_str()).unwrap(),
-        other => panic!("expected a text frame, got {other:?}"),
-    }
 }
 
 /// The subscription gets `UNAUTHENTICATED` and completes, then the socket closes with 4401.
 async fn ends_unauthenticated(socket: &mut Socket) {
-    let error = next_json(socket).await;
+    let error = ws::receive(socket).await;
     assert_eq!(
         (&error["type"], &error["id"]),
         (&json!("next"), &json!("1")),
@@ -246,10 +212,10 @@ async fn ends_unauthenticated(socket: &mut Socket) {
         "{error:#}"
     );
     assert_eq!(
-        next_json(socket).await,
+        ws::receive(socket).await,
         json!({ "id": "1", "type": "complete" })
     );
-    match next(socket).await {
+    match ws::next_frame(socket).await {
         Message::Close(Some(frame)) => assert_eq!(u16::from(frame.code), 4401),
         other => panic!("expected a close frame, got {other:?}"),
     }
@@ -509,7 +475,7 @@ async fn an_event_committed_while_the_listener_reconnects_still_arrives() {
             json!({ "sme": sme, "k": "while-away", "f": null }),
         )
         .await;
-    let heard = next_json(&mut socket).await;
+    let heard = ws::receive(&mut socket).await;
     assert_eq!(heard["type"], "next", "{heard:#}");
     assert_eq!(
         heard["payload"]["data"]["evaluationChanged"],

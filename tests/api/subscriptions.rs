@@ -3,9 +3,9 @@
 
 use std::{io::Write, time::Duration};
 
-use futures_util::{SinkExt, StreamExt};
+use futures_util::SinkExt;
 use iin_api::auth::Role;
-use iin_tests::{Backend, COMPLETE_SCORES, TestApp};
+use iin_tests::{Backend, COMPLETE_SCORES, TestApp, ws};
 use serde_json::{Value, json};
 use tokio::net::TcpStream;
 use tokio_tungstenite::{
@@ -41,22 +41,6 @@ async fn connect(app: &TestApp, payload: Value) -> Socket {
     socket
 }
 
-/// The next protocol message, within five seconds.
-async fn next(socket: &mut Socket) -> Message {
-    tokio::time::timeout(Duration::from_secs(5), socket.next())
-        .await
-        .expect("a message within five seconds")
-        .expect("the socket is open")
-        .expect("a valid frame")
-}
-
-async fn next_json(socket: &mut Socket) -> Value {
-    match next(socket).await {
-        Message::Text(text) => serde_json::from_str(text.as_str()).unwrap(),
-        other => panic!("expected a text frame, got {other:?}"),
-    }
-}
-
 /// A member of `institution`, subscribed to its evaluations' changes.
 async fn subscriber(app: &TestApp, institution: &str) -> Socket {
     let token = app.token(
@@ -65,7 +49,7 @@ async fn subscriber(app: &TestApp, institution: &str) -> Socket {
         &[Role::Member],
     );
     let mut socket = connect(app, json!({ "authorization": format!("Bearer {token}") })).await;
-    assert_eq!(next_json(&mut socket).await["type"], "connection_ack");
+    assert_eq!(ws::receive(&mut socket).await["type"], "connection_ack");
     socket
         .send(Message::text(
             json!({ "id": "1", "type": "subscribe", "payload": { "query": SUBSCRIBE } })
@@ -134,14 +118,14 @@ async fn members_hear_their_institutions_evaluations_change() {
     // Another institution's changes are not ours to hear.
     open_evaluation(&app, "jetro", "200000000001").await;
     let id = open_evaluation(&app, "aist", "200000000002").await;
-    let created = next_json(&mut socket).await;
+    let created = ws::receive(&mut socket).await;
     assert_eq!(created["type"], "next");
     assert_eq!(
         created["payload"]["data"]["evaluationChanged"],
         json!({ "evaluationId": id, "status": "DRAFT", "version": 1, "change": "created" })
     );
     submit(&app, "aist", &id).await;
-    let submitted = next_json(&mut socket).await;
+    let submitted = ws::receive(&mut socket).await;
     assert_eq!(
         submitted["payload"]["data"]["evaluationChanged"]["status"],
         "SUBMITTED"
@@ -156,13 +140,13 @@ async fn members_hear_their_institutions_evaluations_change() {
 async fn a_bad_token_closes_the_socket_with_4401_and_anonymous_callers_are_told_to_sign_in() {
     let app = TestApp::spawn().await;
     let mut socket = connect(&app, json!({ "authorization": "Bearer not-a-token" })).await;
-    match next(&mut socket).await {
+    match ws::next_frame(&mut socket).await {
         Message::Close(Some(frame)) => assert_eq!(u16::from(frame.code), 4401),
         other => panic!("expected a close frame, got {other:?}"),
     }
 
     let mut anonymous = connect(&app, json!({})).await;
-    assert_eq!(next_json(&mut anonymous).await["type"], "connection_ack");
+    assert_eq!(ws::receive(&mut anonymous).await["type"], "connection_ack");
     anonymous
         .send(Message::text(
             json!({ "id": "1", "type": "subscribe", "payload": { "query": SUBSCRIBE } })
@@ -171,7 +155,7 @@ async fn a_bad_token_closes_the_socket_with_4401_and_anonymous_callers_are_told_
         .await
         .unwrap();
     // An execution error (not a validation error), so graphql-ws carries it in a `next` message.
-    let refused = next_json(&mut anonymous).await;
+    let refused = ws::receive(&mut anonymous).await;
     assert_eq!(refused["type"], "next", "{refused:#}");
     assert_eq!(refused["payload"]["data"], Value::Null);
     assert_eq!(
@@ -192,7 +176,7 @@ async fn a_change_through_one_instance_reaches_subscribers_of_another() {
     let second = first.spawn_beside().await;
     let mut socket = subscriber(&second, "aist").await;
     let id = open_evaluation(&first, "aist", "200000000003").await;
-    let heard = next_json(&mut socket).await;
+    let heard = ws::receive(&mut socket).await;
     assert_eq!(
         heard["payload"]["data"]["evaluationChanged"],
         json!({ "evaluationId": id, "status": "DRAFT", "version": 1, "change": "created" })

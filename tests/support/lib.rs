@@ -424,15 +424,20 @@ pub mod ws {
             .expect("the socket takes the message");
     }
 
-    /// The next protocol message, within ten seconds.
+    /// The next frame, whatever it is, within ten seconds.
+    pub async fn next_frame(socket: &mut Socket) -> Message {
+        tokio::time::timeout(Duration::from_secs(10), socket.next())
+            .await
+            .expect("a message within ten seconds")
+            .expect("the socket is open")
+            .expect("a valid frame")
+    }
+
+    /// The next protocol message, within ten seconds; a close frame reads as
+    /// `{"type": "close"}`.
     pub async fn receive(socket: &mut Socket) -> Value {
         loop {
-            let message = tokio::time::timeout(Duration::from_secs(10), socket.next())
-                .await
-                .expect("a message within ten seconds")
-                .expect("the socket is open")
-                .expect("a valid frame");
-            match message {
+            match next_frame(socket).await {
                 Message::Text(text) => {
                     return serde_json::from_str(text.as_str()).expect("a JSON message");
                 }
