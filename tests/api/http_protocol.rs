@@ -71,9 +71,10 @@ async fn documents_that_do_not_parse_or_validate_are_request_errors_without_data
     for (text, code) in [
         ("{ organizations { ", "GRAPHQL_PARSE_FAILED"),
         ("{ noSuchField }", "GRAPHQL_VALIDATION_FAILED"),
+        // A value the type system refuses is the caller's input error.
         (
             r#"{ organizations(first: "ten") { totalCount } }"#,
-            "GRAPHQL_VALIDATION_FAILED",
+            "BAD_USER_INPUT",
         ),
     ] {
         let reply = app.post(&[JSON, GQL_RESPONSE], query(text)).await;
@@ -286,4 +287,55 @@ async fn a_body_slower_than_the_body_timeout_is_cut_off_with_408() {
     // A body that arrives in time, even in pieces, is read.
     let (reply, _) = trickle(&app, std::time::Duration::from_millis(5)).await;
     assert!(reply.starts_with("HTTP/1.1 200"), "{reply:?}");
+}
+
+/// Values the type system refuses, inline or by variable, are `BAD_USER_INPUT` naming the
+/// argument where the schema can; a document that does not parse says where, in one line.
+#[tokio::test]
+async fn refused_values_are_bad_user_input_and_parse_errors_one_line() {
+    let app = TestApp::spawn().await;
+    for (body, field) in [
+        (
+            json!({ "query": "{ organizations(first: 99999999999) { totalCount } }" }),
+            None,
+        ),
+        (
+            json!({ "query": "query($f: Int) { organizations(first: $f) { totalCount } }",
+                    "variables": { "f": 99999999999i64 } }),
+            None,
+        ),
+        (
+            json!({ "query": "{ organizations(filter: { kind: NOPE }) { totalCount } }" }),
+            Some("filter.kind"),
+        ),
+        (
+            json!({ "query": "query($k: OrganizationKind) { organizations(filter: { kind: $k }) { totalCount } }",
+                    "variables": { "k": "NOPE" } }),
+            Some("filter.kind"),
+        ),
+    ] {
+        let reply = app.post(&[JSON, GQL_RESPONSE], body.to_string()).await;
+        assert_eq!(reply.status, 400, "{body}");
+        let answer = reply.json();
+        let error = &answer["errors"][0];
+        assert_eq!(error["extensions"]["code"], "BAD_USER_INPUT", "{answer:#}");
+        if let Some(field) = field {
+            assert_eq!(error["extensions"]["field"], field, "{answer:#}");
+        }
+    }
+    let reply = app
+        .post(
+            &[JSON, GQL_RESPONSE],
+            query("{ organizations( { totalCount } }"),
+        )
+        .await;
+    let answer = reply.json();
+    assert_eq!(
+        answer["errors"][0]["extensions"]["code"],
+        "GRAPHQL_PARSE_FAILED"
+    );
+    assert_eq!(
+        answer["errors"][0]["message"],
+        "syntax error at line 1, column 18: expected name"
+    );
 }

@@ -199,18 +199,64 @@ fn limit_code(error: &ServerError) -> Option<&'static str> {
     }
 }
 
+/// A value the type system refused (an `Int` out of range, an unknown enum value, a string where
+/// an object belongs), inline or through a variable: the caller's input, named by its argument
+/// path when async-graphql's message gives one (`Invalid value for argument "filter.kind", …`).
+fn refused_value(error: &ServerError) -> Option<Option<String>> {
+    let message = error.message.as_str();
+    if let Some(rest) = message.strip_prefix("Invalid value for argument ") {
+        let field = rest
+            .strip_prefix('"')
+            .and_then(|rest| rest.split_once('"'))
+            .map(|(field, _)| field.to_owned());
+        return Some(field);
+    }
+    (message.starts_with("Failed to parse \"") || message.starts_with("Expected input type \""))
+        .then_some(None)
+}
+
 /// Gives each error of a request that could not run its code: async-graphql's limits by name,
-/// the rest `default`, unless they carry one already.
+/// refused values `BAD_USER_INPUT` (with the argument as `field`), the rest `default`, unless
+/// they carry one already.
 pub(super) fn label(errors: &mut [ServerError], default: &str) {
     for error in errors {
         let limit = limit_code(error);
+        let refused = refused_value(error);
         let extensions = error.extensions.get_or_insert_with(Default::default);
-        match limit {
-            Some(code) => extensions.set("code", code),
-            None if extensions.get("code").is_none() => extensions.set("code", default),
-            None => {}
+        match (limit, refused) {
+            (Some(code), _) => extensions.set("code", code),
+            (None, _) if extensions.get("code").is_some() => {}
+            (None, Some(field)) => {
+                extensions.set("code", "BAD_USER_INPUT");
+                if let Some(field) = field {
+                    extensions.set("field", field);
+                }
+            }
+            (None, None) => extensions.set("code", default),
         }
     }
+}
+
+/// A parse error in one line: where, and what was expected (the parser's own message draws the
+/// line with a caret under it, over several lines).
+fn one_line(mut error: ServerError) -> ServerError {
+    if error.message.contains('\n') {
+        let reason = error
+            .message
+            .lines()
+            .rev()
+            .find_map(|line| line.trim().strip_prefix("= "))
+            .unwrap_or("unexpected input")
+            .to_owned();
+        error.message = match error.locations.first() {
+            Some(at) => format!(
+                "syntax error at line {}, column {}: {reason}",
+                at.line, at.column
+            ),
+            None => format!("syntax error: {reason}"),
+        };
+    }
+    error
 }
 
 /// Whether a response failed as a whole before execution (validation, variable coercion):
@@ -353,7 +399,7 @@ async fn admit(
     let variables = request.variables.clone();
     let doc = request
         .parsed_query()
-        .map_err(|error| Refused::Request(vec![error], "GRAPHQL_PARSE_FAILED"))?;
+        .map_err(|error| Refused::Request(vec![one_line(error)], "GRAPHQL_PARSE_FAILED"))?;
     let kind = operation_type(doc, params.operation_name.as_deref());
     if transport == Transport::Get && kind.is_some_and(|kind| kind != OperationType::Query) {
         return Err(Refused::Status(super::graphql::not_allowed()));
