@@ -83,21 +83,13 @@ async fn the_defaults_admit_real_queries() {
 async fn execution_has_a_deadline() {
     let app = TestApp::spawn_with(|s| s.http.limits.timeout = Duration::from_millis(300)).await;
     // Hold a write on AIST's row, so that an update of it must wait (far) past the deadline.
-    let blocker = app.db.begin().await.unwrap();
-    blocker
-        .execute_unprepared("UPDATE organizations SET description_en = 'held' WHERE code = 'aist'")
-        .await
-        .unwrap();
-    let aist = app
-        .data(r#"{ organization(code: "aist") { id } }"#, json!({}))
-        .await["organization"]["id"]
-        .clone();
+    let (blocker, update) = app.hold_aist().await;
     let admin = app.token("kato@aist", "aist", &[Role::OrgAdmin]);
     let reply = app
         .graphql_as(
             &admin,
-            r#"mutation($id: ID!) { updateOrganization(id: $id, input: { descriptionEn: "late" }) { id } }"#,
-            json!({ "id": aist }),
+            update["query"].as_str().unwrap(),
+            update["variables"].clone(),
         )
         .await;
     blocker.rollback().await.unwrap();

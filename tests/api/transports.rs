@@ -11,7 +11,6 @@ use iin_api::{
     settings::{ApqRegister, ApqRegister::Members},
 };
 use iin_tests::{TestApp, ws};
-use sea_orm::{ConnectionTrait, TransactionTrait};
 use serde_json::{Value, json};
 
 /// Who sends a case.
@@ -312,29 +311,10 @@ async fn suggestions_are_off_where_introspection_is_closed() {
     );
 }
 
-/// Holds a write on AIST's row until the returned transaction ends, so that an update of it
-/// waits; answers the update as a request.
-async fn hold_aist(app: &TestApp) -> (sea_orm::DatabaseTransaction, Value) {
-    let blocker = app.db.begin().await.unwrap();
-    blocker
-        .execute_unprepared("UPDATE organizations SET description_en = 'held' WHERE code = 'aist'")
-        .await
-        .unwrap();
-    let aist = app
-        .data(r#"{ organization(code: "aist") { id } }"#, json!({}))
-        .await["organization"]["id"]
-        .clone();
-    let update = json!({
-        "query": r#"mutation($id: ID!) { updateOrganization(id: $id, input: { descriptionEn: "late" }) { id } }"#,
-        "variables": { "id": aist },
-    });
-    (blocker, update)
-}
-
 #[tokio::test]
 async fn operations_over_the_socket_have_the_same_deadline() {
     let app = TestApp::spawn_with(|s| s.http.limits.timeout = Duration::from_millis(300)).await;
-    let (blocker, update) = hold_aist(&app).await;
+    let (blocker, update) = app.hold_aist().await;
     let admin = app.token("kato@aist", "aist", &[Role::OrgAdmin]);
     let answer = ws::operation(&app, Some(&admin), &update).await;
     blocker.rollback().await.unwrap();
@@ -348,7 +328,7 @@ async fn operations_over_the_socket_have_the_same_deadline() {
 #[tokio::test]
 async fn operations_over_the_socket_wait_their_turn() {
     let app = TestApp::spawn_with(|s| s.http.limits.max_concurrent_operations = 1).await;
-    let (blocker, update) = hold_aist(&app).await;
+    let (blocker, update) = app.hold_aist().await;
     let admin = app.token("kato@aist", "aist", &[Role::OrgAdmin]);
     let bearer = format!("Bearer {admin}");
     let headers = [

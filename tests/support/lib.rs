@@ -250,6 +250,28 @@ impl TestApp {
         }
     }
 
+    /// Holds a write on AIST's row until the returned transaction ends, so that an update of it
+    /// waits; answers that update as a request (`query` and `variables`).
+    pub async fn hold_aist(&self) -> (sea_orm::DatabaseTransaction, Value) {
+        use sea_orm::TransactionTrait;
+        let blocker = self.db.begin().await.expect("a transaction");
+        blocker
+            .execute_unprepared(
+                "UPDATE organizations SET description_en = 'held' WHERE code = 'aist'",
+            )
+            .await
+            .expect("AIST's row is held");
+        let aist = self
+            .data(r#"{ organization(code: "aist") { id } }"#, json!({}))
+            .await["organization"]["id"]
+            .clone();
+        let update = json!({
+            "query": r#"mutation($id: ID!) { updateOrganization(id: $id, input: { descriptionEn: "late" }) { id } }"#,
+            "variables": { "id": aist },
+        });
+        (blocker, update)
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.address)
     }
