@@ -406,6 +406,42 @@ async fn refused_values_are_bad_user_input_and_parse_errors_one_line() {
         answer["errors"][0]["extensions"]["code"],
         "GRAPHQL_PARSE_FAILED"
     );
+    let reply_to = |variables: Value| {
+        json!({ "query": "query($n: Int!, $f: OrganizationFilter) { organizations(first: $n, filter: $f) { totalCount } }",
+                "variables": variables })
+        .to_string()
+    };
+    // Each variable that does not fit its type is named, whatever async-graphql's wording.
+    for (variables, at_fault, says) in [
+        (json!({ "n": "x" }), "n", "got an invalid value"),
+        (json!({ "n": 99999999999i64 }), "n", "got an invalid value"),
+        (
+            json!({ "n": 1, "f": { "kind": "NOPE" } }),
+            "f",
+            "got an invalid value",
+        ),
+        (json!({}), "n", "of required type \"Int!\" was not provided"),
+    ] {
+        let answer = app
+            .post(&[JSON, GQL_RESPONSE], reply_to(variables.clone()))
+            .await
+            .json();
+        let named: Vec<&Value> = answer["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["extensions"]["variable"] == at_fault)
+            .collect();
+        assert!(!named.is_empty(), "{variables}: {answer:#}");
+        for error in named {
+            assert_eq!(error["extensions"]["code"], "BAD_USER_INPUT", "{answer:#}");
+            let message = error["message"].as_str().unwrap();
+            assert!(
+                message.starts_with(&format!("Variable \"${at_fault}\" {says}")),
+                "{message}"
+            );
+        }
+    }
     assert_eq!(
         answer["errors"][0]["message"],
         "syntax error at line 1, column 18: expected name"

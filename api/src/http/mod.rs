@@ -12,6 +12,7 @@ pub mod metrics;
 mod rate;
 pub mod replies;
 mod subscriptions;
+mod variables;
 
 pub use auth::Institutions;
 pub use rate::RateLimiter;
