@@ -290,7 +290,14 @@ impl TestApp {
         for (name, value) in headers {
             request = request.header(*name, *value);
         }
-        Self::reply(request).await
+        // A GET is safe to send again: once more on a new connection when a pooled one was closed
+        // by the server's keep-alive as it was reused (seen on a loaded machine).
+        let again = request.try_clone().expect("a GET has no streaming body");
+        match request.send().await {
+            Ok(response) => Self::read(response).await,
+            Err(err) if err.is_request() => Self::reply(again).await,
+            Err(err) => panic!("the server answers: {err:?}"),
+        }
     }
 
     /// A raw POST to `/graphql`.
@@ -350,7 +357,10 @@ impl TestApp {
     }
 
     async fn reply(request: reqwest::RequestBuilder) -> Reply {
-        let response = request.send().await.expect("the server answers");
+        Self::read(request.send().await.expect("the server answers")).await
+    }
+
+    async fn read(response: reqwest::Response) -> Reply {
         let status = response.status();
         let headers = response.headers().clone();
         let text = response.text().await.expect("a body");
