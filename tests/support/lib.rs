@@ -311,6 +311,7 @@ impl TestApp {
 
     /// A GraphQL request as a partner's client sends it; answers the JSON body.
     pub async fn graphql(&self, query: &str, variables: Value) -> Value {
+        let variables = with_fresh_key(query, variables);
         let reply = self
             .post(
                 &[
@@ -344,6 +345,7 @@ impl TestApp {
 
     /// A GraphQL request with `Authorization: Bearer token`; answers the whole reply.
     pub async fn graphql_as(&self, token: &str, query: &str, variables: Value) -> Reply {
+        let variables = with_fresh_key(query, variables);
         let bearer = format!("Bearer {token}");
         self.post(
             &[
@@ -500,4 +502,18 @@ pub mod ws {
         assert_eq!(message["id"], "1", "{message:#}");
         message["payload"].clone()
     }
+}
+
+/// A mutation that declares `$key` (its idempotency key) and is not given one gets a fresh key,
+/// so that each request of a test is a new attempt; a test of retries passes its own `key`.
+pub fn with_fresh_key(query: &str, mut variables: Value) -> Value {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+    if query.contains("$key:")
+        && let Value::Object(map) = &mut variables
+        && !map.contains_key("key")
+    {
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        map.insert("key".to_owned(), Value::String(format!("test-key-{n}")));
+    }
+    variables
 }
