@@ -18,10 +18,20 @@ use crate::{
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
 #[graphql(remote = "auth::Role")]
 pub enum Role {
+    /// Reads network-internal fields (contacts, awards, evaluations shared with the network).
+    /// Token claim value `member`.
     Member,
+    /// Writes the institution's evaluation drafts and submits them; reads all of its evaluations.
+    /// Token claim value `evaluator`.
     Evaluator,
+    /// Edits the institution's profile and coordinators; approves, returns and withdraws its
+    /// evaluations. Token claim value `org_admin`.
     OrgAdmin,
+    /// Issues, renews, suspends and revokes the qualifications the institution issues. Token
+    /// claim value `registrar`.
     Registrar,
+    /// Manages organisations and membership, reads everything and the audit log; held only at
+    /// the network itself. Token claim value `network_admin`.
     NetworkAdmin,
 }
 
@@ -41,6 +51,7 @@ impl Viewer {
             .ok_or_else(|| ApiError::corrupt("the caller's institution is missing"))?;
         Ok(Organization(row))
     }
+    /// The caller's roles at that institution, as the token grants them.
     async fn roles(&self) -> Vec<Role> {
         self.0.roles.iter().copied().map(Into::into).collect()
     }
@@ -51,10 +62,14 @@ impl Viewer {
 pub struct AuditEntry {
     /// The entry's number; entries are numbered in the order they were written.
     id: ID,
+    /// When the attempt was made (UTC).
     occurred_at: DateTime<Utc>,
     /// The caller's subject; null when anonymous.
     subject: Option<String>,
+    /// The code of the institution the caller acted for (`aist`); null when anonymous.
     institution_code: Option<String>,
+    /// The caller's roles at that institution as token claim values (`org_admin`); empty when
+    /// anonymous.
     roles: Vec<String>,
     /// The mutation, e.g. `updateOrganization`.
     operation: String,
@@ -84,12 +99,16 @@ impl From<audit_entry::Model> for AuditEntry {
     }
 }
 
+/// Narrows the audit log; the conditions given must all hold. Text is matched exactly.
 #[derive(InputObject, Default)]
 pub struct AuditLogFilter {
+    /// Attempts at this mutation, e.g. `issueAward`.
     pub operation: Option<String>,
     /// `SUCCEEDED`, `FORBIDDEN`, `UNAUTHENTICATED`, `BAD_USER_INPUT`, …
     pub outcome: Option<String>,
+    /// Attempts by callers acting for this institution, by its code (`aist`).
     pub institution_code: Option<String>,
+    /// Attempts by this token subject.
     pub subject: Option<String>,
     /// Entries at or after this time.
     pub since: Option<DateTime<Utc>>,
@@ -112,11 +131,25 @@ impl AccessQuery {
     async fn audit_log(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "At most this many items from the start, or after `after`: 0–100; 20 when neither `first` nor `last` is given. Not with `last`."
+        )]
         first: Option<i32>,
+        #[graphql(
+            desc = "The `cursor` of an edge of this listing, in the same order: the page starts after it."
+        )]
         after: Option<String>,
+        #[graphql(
+            desc = "At most this many items from the end, or before `before`: 0–100. Not with `first`."
+        )]
         last: Option<i32>,
+        #[graphql(
+            desc = "The `cursor` of an edge of this listing, in the same order: the page ends before it."
+        )]
         before: Option<String>,
-        filter: Option<AuditLogFilter>,
+        #[graphql(desc = "Only entries that match; all of them unless given.")] filter: Option<
+            AuditLogFilter,
+        >,
     ) -> Result<Conn<AuditEntry>> {
         let filter = filter.unwrap_or_default();
         let filter = audit::AuditFilter {
