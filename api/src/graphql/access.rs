@@ -35,9 +35,9 @@ pub enum Role {
     NetworkAdmin,
 }
 
-/// The authenticated caller.
 pub struct Viewer(auth::Principal);
 
+/// The authenticated caller.
 #[Object]
 impl Viewer {
     /// The token's subject.

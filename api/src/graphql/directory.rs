@@ -308,9 +308,9 @@ impl OrderDirection {
 
 // ---------------------------------------------------------------- objects
 
-/// One of Japan's 47 prefectures (JIS X 0401).
 pub struct Prefecture(&'static prefecture::Prefecture);
 
+/// One of Japan's 47 prefectures (JIS X 0401).
 #[Object]
 impl Prefecture {
     /// JIS X 0401 code, 1–47.
@@ -352,9 +352,9 @@ impl Prefecture {
     }
 }
 
-/// A country, by ISO 3166-1 alpha-2 code.
 pub struct Country(String);
 
+/// A country, by ISO 3166-1 alpha-2 code.
 #[Object]
 impl Country {
     /// ISO 3166-1 alpha-2 code, upper case (`JP`, `DE`).
@@ -371,10 +371,10 @@ impl Country {
     }
 }
 
-/// An organisation in the directory: a member of IIN Japan, a body that cooperates with or
-/// supports it, or a participant in one of the cluster projects.
 pub struct Organization(pub organization::Model);
 
+/// An organisation in the directory: a member of IIN Japan, a body that cooperates with or
+/// supports it, or a participant in one of the cluster projects.
 #[Object]
 impl Organization {
     /// The organisation's opaque global ID, for `node(id:)` and mutations.
@@ -516,9 +516,9 @@ pub struct OrganizationContact {
     pub phone: Option<String>,
 }
 
-/// An industrial cluster project.
 pub struct ClusterProject(pub cluster_project::Model);
 
+/// An industrial cluster project.
 #[Object]
 impl ClusterProject {
     /// The project's opaque global ID, for `node(id:)`.
@@ -596,9 +596,9 @@ impl ClusterProject {
     }
 }
 
-/// An organisation's part in a cluster project.
 pub struct ClusterParticipation(cluster_participation::Model);
 
+/// An organisation's part in a cluster project.
 #[Object]
 impl ClusterParticipation {
     /// The organisation's part in the project.
@@ -615,9 +615,9 @@ impl ClusterParticipation {
     }
 }
 
-/// An exchange or tie-up between a Japanese cluster project and an overseas cluster.
 pub struct TieUp(pub tie_up::Model);
 
+/// An exchange or tie-up between a Japanese cluster project and an overseas cluster.
 #[Object]
 impl TieUp {
     /// The tie-up's opaque global ID, for `node(id:)`.
@@ -678,9 +678,9 @@ impl TieUp {
     }
 }
 
-/// One overseas partner of a tie-up.
 pub struct TieUpPartner(tie_ups::Partner);
 
+/// One overseas partner of a tie-up.
 #[Object]
 impl TieUpPartner {
     /// As the source names it ("Dalian", "Medicon Valley").
@@ -717,9 +717,9 @@ async fn load_project(ctx: &Context<'_>, id: i64) -> Result<ClusterProject> {
     Ok(ClusterProject(row))
 }
 
-/// IIN Japan itself.
 pub struct Network;
 
+/// IIN Japan itself.
 #[Object]
 impl Network {
     /// The Japanese name: 全国イノベーション推進機関ネットワーク.

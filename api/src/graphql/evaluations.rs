@@ -157,9 +157,9 @@ pub enum TechnologyCriterion {
 
 // ---------------------------------------------------------------- objects
 
-/// A small or medium-sized enterprise.
 pub struct Sme(pub sme::Model);
 
+/// A small or medium-sized enterprise.
 #[Object]
 impl Sme {
     /// The SME's opaque global ID, for `node(id:)` and mutations.
@@ -378,9 +378,9 @@ fn rating_of(text: &Option<String>) -> Option<Rating> {
     }
 }
 
-/// An SME's evaluation by a member institution.
 pub struct Evaluation(pub evaluation::Model);
 
+/// An SME's evaluation by a member institution.
 #[Object]
 impl Evaluation {
     /// The evaluation's opaque global ID, for `node(id:)` and the workflow mutations.
@@ -477,9 +477,9 @@ impl Evaluation {
     }
 }
 
-/// One version of an evaluation, as it stood after a change.
 pub struct EvaluationRevision(evaluation_revision::Model);
 
+/// One version of an evaluation, as it stood after a change.
 #[Object]
 impl EvaluationRevision {
     /// The evaluation's version after this change.
@@ -539,9 +539,9 @@ impl EvaluationRevision {
     }
 }
 
-/// A JSIC (日本標準産業分類, Revision 13) classification.
 pub struct IndustryClassification(JsicCode);
 
+/// A JSIC (日本標準産業分類, Revision 13) classification.
 #[Object]
 impl IndustryClassification {
     /// The whole code, e.g. "E25".

@@ -137,9 +137,9 @@ where
 
 // ---------------------------------------------------------------- objects
 
-/// A person who supports cluster activities, affiliated to an organisation.
 pub struct Coordinator(pub coordinator::Model);
 
+/// A person who supports cluster activities, affiliated to an organisation.
 #[Object]
 impl Coordinator {
     /// The coordinator's opaque global ID, for `node(id:)` and mutations.
@@ -208,9 +208,9 @@ pub struct CoordinatorContact {
     phone: Option<String>,
 }
 
-/// A qualification defined by an issuing organisation.
 pub struct QualificationScheme(pub qualification_scheme::Model);
 
+/// A qualification defined by an issuing organisation.
 #[Object]
 impl QualificationScheme {
     /// The scheme's opaque global ID, for `node(id:)` and mutations.
@@ -280,9 +280,9 @@ impl QualificationScheme {
     }
 }
 
-/// One level of a qualification scheme (bronze, silver, gold; certified, senior).
 pub struct SchemeLevel(scheme_level::Model);
 
+/// One level of a qualification scheme (bronze, silver, gold; certified, senior).
 #[Object]
 impl SchemeLevel {
     /// 1 for the first level, then 2, 3 …
@@ -326,10 +326,10 @@ impl SchemeLevel {
     }
 }
 
-/// So many units, from records of one kind, within each validity period of an award: counted
-/// from the award (or renewal) date to the expiry, so no record counts for two periods.
 pub struct CeRequirement(ce_requirement::Model);
 
+/// So many units, from records of one kind, within each validity period of an award: counted
+/// from the award (or renewal) date to the expiry, so no record counts for two periods.
 #[Object]
 impl CeRequirement {
     /// What `amount` is counted in.
@@ -360,7 +360,6 @@ pub enum AwardHolder {
     Organization(Organization),
 }
 
-/// A level of a scheme awarded to a coordinator or an organisation: a certificate.
 pub struct Award(pub award::Model);
 
 impl Award {
@@ -369,6 +368,7 @@ impl Award {
     }
 }
 
+/// A level of a scheme awarded to a coordinator or an organisation: a certificate.
 #[Object]
 impl Award {
     /// The award's opaque global ID, for `node(id:)` and the award mutations.
@@ -513,9 +513,9 @@ pub struct CeProgress {
     counted_until: Date,
 }
 
-/// A training course, or a kind of practice, whose completion counts towards renewal.
 pub struct TrainingCourse(training_course::Model);
 
+/// A training course, or a kind of practice, whose completion counts towards renewal.
 #[Object]
 impl TrainingCourse {
     /// The course's ID, for `recordTraining` and `requiredCourseId`.
@@ -550,10 +550,10 @@ impl TrainingCourse {
     }
 }
 
-/// A coordinator's completion of a course, or a stretch of practice, as their organisation
-/// recorded it.
 pub struct TrainingRecord(training_record::Model);
 
+/// A coordinator's completion of a course, or a stretch of practice, as their organisation
+/// recorded it.
 #[Object]
 impl TrainingRecord {
     /// The course completed (or the kind of practice done).
@@ -574,12 +574,12 @@ impl TrainingRecord {
     }
 }
 
-/// What anyone may learn of a certificate from its number.
 pub struct CertificateVerification {
     award: award::Model,
     scheme: qualification_scheme::Model,
 }
 
+/// What anyone may learn of a certificate from its number.
 #[Object]
 impl CertificateVerification {
     /// The number in its canonical form, `IIN-XXXX-XXXX-XXXX`.
