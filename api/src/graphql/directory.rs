@@ -56,8 +56,7 @@ pub enum OrganizationKind {
     LocalGovernmentSupport,
     /// A university or college.
     University,
-    /// A research institute that is not a national agency (a prefecture's technology centre, a
-    /// private laboratory).
+    /// A research institute other than the national agencies (`NATIONAL_AGENCY`).
     ResearchInstitute,
     /// Technology licensing organisation.
     Tlo,
@@ -385,7 +384,7 @@ impl Organization {
     async fn code(&self) -> &str {
         &self.0.code
     }
-    /// The official Japanese name (`国立研究開発法人産業技術総合研究所`).
+    /// The Japanese name (`産業技術総合研究所`).
     async fn name_ja(&self) -> &str {
         &self.0.name_ja
     }
@@ -529,7 +528,7 @@ impl ClusterProject {
     async fn code(&self) -> &str {
         &self.0.code
     }
-    /// The Japanese name (`関西バイオクラスター`).
+    /// The Japanese name (`関西バイオクラスタープロジェクト（Bio Cluster）`).
     async fn name_ja(&self) -> &str {
         &self.0.name_ja
     }
