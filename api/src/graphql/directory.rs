@@ -124,7 +124,7 @@ pub enum MetiBureau {
     Kanto,
     /// Chubu Bureau (Nagoya): Aichi, Gifu, Mie, Toyama and Ishikawa.
     Chubu,
-    /// Kinki Bureau (Osaka): Kinki plus Fukui.
+    /// Kinki Bureau (Osaka): Shiga, Kyoto, Osaka, Hyogo, Nara, Wakayama and Fukui.
     Kinki,
     /// Chugoku Bureau (Hiroshima).
     Chugoku,
