@@ -16,10 +16,12 @@ pub enum NodeType {
     Award,
     Sme,
     Evaluation,
+    TrainingCourse,
+    AuditEntry,
 }
 
 impl NodeType {
-    const ALL: [NodeType; 8] = [
+    const ALL: [NodeType; 10] = [
         Self::Organization,
         Self::ClusterProject,
         Self::TieUp,
@@ -28,6 +30,8 @@ impl NodeType {
         Self::Award,
         Self::Sme,
         Self::Evaluation,
+        Self::TrainingCourse,
+        Self::AuditEntry,
     ];
 
     fn name(self) -> &'static str {
@@ -40,6 +44,8 @@ impl NodeType {
             Self::Award => "Award",
             Self::Sme => "Sme",
             Self::Evaluation => "Evaluation",
+            Self::TrainingCourse => "TrainingCourse",
+            Self::AuditEntry => "AuditEntry",
         }
     }
 

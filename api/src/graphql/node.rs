@@ -3,13 +3,14 @@
 use async_graphql::{Context, ID, Interface, Object, Result};
 
 use super::{
+    access::AuditEntry,
     directory::{ClusterProject, Organization, TieUp, caller, db},
     evaluations::{Evaluation, Sme},
     ids::{self, NodeType},
-    qualifications::{Award, Coordinator, QualificationScheme},
+    qualifications::{Award, Coordinator, QualificationScheme, TrainingCourse},
 };
 use crate::domain::{
-    coordinators, directory,
+    audit, coordinators, directory,
     evaluation::{evaluations, smes},
     qualifications,
 };
@@ -28,6 +29,9 @@ pub enum Node {
     Sme(Sme),
     /// Only as the caller may read it.
     Evaluation(Evaluation),
+    TrainingCourse(TrainingCourse),
+    /// Network admins only.
+    AuditEntry(AuditEntry),
 }
 
 #[derive(Default)]
@@ -67,6 +71,12 @@ impl NodeQuery {
             (NodeType::Evaluation, key) => evaluations::readable(db, caller(ctx), key)
                 .await?
                 .map(|m| Node::Evaluation(Evaluation(m))),
+            (NodeType::TrainingCourse, key) => coordinators::course_by_id(db, key)
+                .await?
+                .map(|m| Node::TrainingCourse(TrainingCourse(m))),
+            (NodeType::AuditEntry, key) => audit::entry_by_id(db, caller(ctx), key)
+                .await?
+                .map(|m| Node::AuditEntry(AuditEntry(m))),
         };
         Ok(node)
     }
