@@ -411,7 +411,8 @@ impl Evaluation {
     async fn visibility(&self) -> Visibility {
         self.0.visibility.into()
     }
-    /// 1 at creation, one more with every change; edits name the version they edit.
+    /// 1 at creation, one more with every change; edits name the version they edit, and every
+    /// workflow step may name the version it expects.
     async fn version(&self) -> i32 {
         self.0.version
     }

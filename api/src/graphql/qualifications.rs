@@ -419,8 +419,8 @@ impl Award {
     async fn decision_reason(&self) -> Option<&str> {
         self.0.decision_reason.as_deref()
     }
-    /// 1 at issue, one more with every renewal, decision, pause and resumption; `pauseAward`
-    /// and `resumeAward` may name the version they act on.
+    /// 1 at issue, one more with every renewal, decision, pause and resumption; each of those
+    /// steps may name the version it acts on.
     async fn version(&self) -> i32 {
         self.0.version
     }
