@@ -12,6 +12,7 @@ mod node;
 pub mod persisted;
 mod prefetch;
 mod qualifications;
+mod vocabulary;
 
 use async_graphql::{
     MergedObject, MergedSubscription, Schema, SchemaBuilder,
