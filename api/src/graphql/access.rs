@@ -22,6 +22,8 @@ pub enum Role {
     Evaluator,
     OrgAdmin,
     Registrar,
+    /// The institution's patents, their explanations and answers to licensing inquiries.
+    Licensing,
     NetworkAdmin,
 }
 
