@@ -19,6 +19,7 @@ mod membership;
 mod n_plus_one;
 mod operations;
 mod pagination;
+mod patents;
 mod persisted;
 mod qualifications;
 mod sessions;

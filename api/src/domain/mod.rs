@@ -17,6 +17,7 @@ pub mod fields;
 pub mod idempotency;
 pub mod jsic;
 pub mod page;
+pub mod patents;
 pub mod persisted;
 pub mod prefecture;
 pub mod profile;

@@ -387,6 +387,24 @@ impl Organization {
             phone: self.0.contact_phone.clone(),
         }))
     }
+    /// The patents the organisation holds that the caller may read, newest first.
+    #[graphql(complexity = "super::connection::cost(first, last, child_complexity)")]
+    async fn patents(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> Result<super::connection::Conn<super::patents::Patent>> {
+        let page = crate::domain::page::PageArgs {
+            first,
+            after,
+            last,
+            before,
+        };
+        super::patents::of_holder(ctx, self.0.id, page).await
+    }
     /// The coordinators affiliated to the organisation.
     async fn coordinators(
         &self,

@@ -16,10 +16,13 @@ pub enum NodeType {
     Award,
     Sme,
     Evaluation,
+    Patent,
+    PatentExplanation,
+    LicensingInquiry,
 }
 
 impl NodeType {
-    const ALL: [NodeType; 8] = [
+    const ALL: [NodeType; 11] = [
         Self::Organization,
         Self::ClusterProject,
         Self::TieUp,
@@ -28,6 +31,9 @@ impl NodeType {
         Self::Award,
         Self::Sme,
         Self::Evaluation,
+        Self::Patent,
+        Self::PatentExplanation,
+        Self::LicensingInquiry,
     ];
 
     fn name(self) -> &'static str {
@@ -40,6 +46,9 @@ impl NodeType {
             Self::Award => "Award",
             Self::Sme => "Sme",
             Self::Evaluation => "Evaluation",
+            Self::Patent => "Patent",
+            Self::PatentExplanation => "PatentExplanation",
+            Self::LicensingInquiry => "LicensingInquiry",
         }
     }
 

@@ -8,6 +8,7 @@ mod ids;
 mod inputs;
 pub mod loaders;
 mod node;
+mod patents;
 pub mod persisted;
 mod prefetch;
 mod qualifications;
@@ -22,6 +23,7 @@ pub struct Query(
     directory::DirectoryQuery,
     qualifications::QualificationQuery,
     evaluations::EvaluationQuery,
+    patents::PatentQuery,
     node::NodeQuery,
     access::AccessQuery,
 );
@@ -31,10 +33,14 @@ pub struct Mutation(
     directory::DirectoryMutation,
     qualifications::QualificationMutation,
     evaluations::EvaluationMutation,
+    patents::PatentMutation,
 );
 
 #[derive(MergedSubscription, Default)]
-pub struct Subscription(evaluations::EvaluationSubscription);
+pub struct Subscription(
+    evaluations::EvaluationSubscription,
+    patents::PatentSubscription,
+);
 
 pub type AppSchema = Schema<Query, Mutation, Subscription>;
 

@@ -6,12 +6,13 @@ use super::{
     directory::{ClusterProject, Organization, TieUp, caller, db},
     evaluations::{Evaluation, Sme},
     ids::{self, NodeType},
+    patents::{LicensingInquiry, Patent, PatentExplanation},
     qualifications::{Award, Coordinator, QualificationScheme},
 };
 use crate::domain::{
     coordinators, directory,
     evaluation::{evaluations, smes},
-    qualifications,
+    patents, qualifications,
 };
 
 /// An object with a global ID, refetchable with `node(id:)`.
@@ -28,6 +29,12 @@ pub enum Node {
     Sme(Sme),
     /// Only as the caller may read it.
     Evaluation(Evaluation),
+    /// Only as the caller may read it.
+    Patent(Patent),
+    /// As the caller may read it: its latest published version for most callers.
+    PatentExplanation(PatentExplanation),
+    /// Only the two institutions and network admins.
+    LicensingInquiry(LicensingInquiry),
 }
 
 #[derive(Default)]
@@ -63,6 +70,17 @@ impl NodeQuery {
             (NodeType::Evaluation, key) => evaluations::readable(db, caller(ctx), key)
                 .await?
                 .map(|m| Node::Evaluation(Evaluation(m))),
+            (NodeType::Patent, key) => patents::readable(db, caller(ctx), key)
+                .await?
+                .map(|m| Node::Patent(Patent(m))),
+            (NodeType::PatentExplanation, key) => {
+                patents::explanations::readable(db, caller(ctx), key)
+                    .await?
+                    .map(|(m, _)| Node::PatentExplanation(PatentExplanation(m)))
+            }
+            (NodeType::LicensingInquiry, key) => patents::inquiries::readable(db, caller(ctx), key)
+                .await?
+                .map(|m| Node::LicensingInquiry(LicensingInquiry(m))),
         };
         Ok(node)
     }
