@@ -2,11 +2,23 @@
 //! explanations for SMEs (every version kept), licensing inquiries, and the Japanese full-text
 //! index over the patents: PostgreSQL `pg_trgm` with a GIN index (the extension is created here),
 //! SQLite FTS5 with the `trigram` tokenizer (an external-content table kept in step by triggers).
+//! On PostgreSQL the organisations' and SMEs' name search (`lower(column) LIKE '%…%'`) gets
+//! trigram indexes on the same expressions.
 
 use sea_orm_migration::{prelude::*, schema::*, sea_orm::DatabaseBackend};
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
+
+/// The columns name search reads, lower-cased, by table.
+const NAME_SEARCH: [(&str, &str); 6] = [
+    ("organizations", "name_ja"),
+    ("organizations", "name_en"),
+    ("organizations", "abbreviation"),
+    ("organizations", "code"),
+    ("smes", "name_ja"),
+    ("smes", "name_en"),
+];
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
@@ -233,6 +245,13 @@ impl MigrationTrait for Migration {
                      USING gin (search_text gin_trgm_ops)",
                 )
                 .await?;
+                for (table, column) in NAME_SEARCH {
+                    db.execute_unprepared(&format!(
+                        "CREATE INDEX ix_{table}_{column}_trgm ON {table} \
+                         USING gin (lower({column}) gin_trgm_ops)"
+                    ))
+                    .await?;
+                }
             }
             _ => {
                 db.execute_unprepared(
@@ -272,6 +291,12 @@ impl MigrationTrait for Migration {
                 // The extension stays: other objects may use it.
                 db.execute_unprepared("DROP INDEX IF EXISTS ix_patents_search_trgm")
                     .await?;
+                for (table, column) in NAME_SEARCH {
+                    db.execute_unprepared(&format!(
+                        "DROP INDEX IF EXISTS ix_{table}_{column}_trgm"
+                    ))
+                    .await?;
+                }
             }
             _ => {
                 for statement in [
