@@ -19,10 +19,12 @@ pub enum NodeType {
     Patent,
     PatentExplanation,
     LicensingInquiry,
+    TrainingCourse,
+    AuditEntry,
 }
 
 impl NodeType {
-    const ALL: [NodeType; 11] = [
+    const ALL: [NodeType; 13] = [
         Self::Organization,
         Self::ClusterProject,
         Self::TieUp,
@@ -34,6 +36,8 @@ impl NodeType {
         Self::Patent,
         Self::PatentExplanation,
         Self::LicensingInquiry,
+        Self::TrainingCourse,
+        Self::AuditEntry,
     ];
 
     fn name(self) -> &'static str {
@@ -49,6 +53,8 @@ impl NodeType {
             Self::Patent => "Patent",
             Self::PatentExplanation => "PatentExplanation",
             Self::LicensingInquiry => "LicensingInquiry",
+            Self::TrainingCourse => "TrainingCourse",
+            Self::AuditEntry => "AuditEntry",
         }
     }
 

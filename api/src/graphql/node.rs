@@ -3,14 +3,15 @@
 use async_graphql::{Context, ID, Interface, Object, Result};
 
 use super::{
+    access::AuditEntry,
     directory::{ClusterProject, Organization, TieUp, caller, db},
     evaluations::{Evaluation, Sme},
     ids::{self, NodeType},
     patents::{LicensingInquiry, Patent, PatentExplanation},
-    qualifications::{Award, Coordinator, QualificationScheme},
+    qualifications::{Award, Coordinator, QualificationScheme, TrainingCourse},
 };
 use crate::domain::{
-    coordinators, directory,
+    audit, coordinators, directory,
     evaluation::{evaluations, smes},
     patents, qualifications,
 };
@@ -35,6 +36,9 @@ pub enum Node {
     PatentExplanation(PatentExplanation),
     /// Only the two institutions and network admins.
     LicensingInquiry(LicensingInquiry),
+    TrainingCourse(TrainingCourse),
+    /// Network admins only.
+    AuditEntry(AuditEntry),
 }
 
 #[derive(Default)]
@@ -81,6 +85,12 @@ impl NodeQuery {
             (NodeType::LicensingInquiry, key) => patents::inquiries::readable(db, caller(ctx), key)
                 .await?
                 .map(|m| Node::LicensingInquiry(LicensingInquiry(m))),
+            (NodeType::TrainingCourse, key) => coordinators::course_by_id(db, key)
+                .await?
+                .map(|m| Node::TrainingCourse(TrainingCourse(m))),
+            (NodeType::AuditEntry, key) => audit::entry_by_id(db, caller(ctx), key)
+                .await?
+                .map(|m| Node::AuditEntry(AuditEntry(m))),
         };
         Ok(node)
     }
