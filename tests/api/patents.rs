@@ -1079,3 +1079,80 @@ async fn an_sme_is_suggested_patents_that_fit_it_with_reasons() {
         .await;
     assert_bad_input(&body, "first");
 }
+
+#[tokio::test]
+async fn a_page_of_patents_with_explanations_and_holders_costs_the_same_statements_at_any_size() {
+    let app = TestApp::spawn().await;
+    let p = people(&app);
+    for n in 1..=6 {
+        let patent = create(
+            &app,
+            &p.licensing_aist,
+            patent_input(
+                &format!("2022-{n:06}"),
+                "光触媒",
+                "Photocatalyst",
+                json!({}),
+            ),
+        )
+        .await["id"]
+            .clone();
+        let explanation = ok(
+            &app,
+            Some(&p.licensing_aist),
+            EXPLAIN,
+            json!({ "patent": patent, "k": key(), "summary": "説明" }),
+        )
+        .await["createPatentExplanation"]["id"]
+            .clone();
+        for step in ["submitPatentExplanation", "publishPatentExplanation"] {
+            ok(
+                &app,
+                Some(&p.licensing_aist),
+                &format!("mutation($id: ID!, $k: String!) {{ {step}(id: $id, idempotencyKey: $k) {{ id }} }}"),
+                json!({ "id": explanation, "k": key() }),
+            )
+            .await;
+        }
+        // Half of them edited again: readers other than the holder see the published version.
+        if n % 2 == 0 {
+            ok(
+                &app,
+                Some(&p.licensing_aist),
+                r#"mutation($id: ID!) { updatePatentExplanation(id: $id, version: 3, texts: {
+                    summaryJa: "改訂中", summaryEn: "x", applicationsJa: "x", applicationsEn: "x",
+                    requirementsJa: "x", requirementsEn: "x" }) { id } }"#,
+                json!({ "id": explanation }),
+            )
+            .await;
+        }
+    }
+    let query = r#"query($first: Int!) { patents(first: $first) { nodes { titleJa
+        holder { code } explanation { status summaryJa } } } }"#;
+    // Warm the institution cache.
+    ok(&app, Some(&p.member_jetro), query, json!({ "first": 1 })).await;
+    let mut costs = Vec::new();
+    for first in [2, 6] {
+        let before = app.statements().await;
+        let data = ok(
+            &app,
+            Some(&p.member_jetro),
+            query,
+            json!({ "first": first }),
+        )
+        .await;
+        let nodes = data["patents"]["nodes"].as_array().unwrap();
+        assert_eq!(nodes.len(), first);
+        assert!(
+            nodes
+                .iter()
+                .all(|n| n["explanation"]["summaryJa"] == "説明"),
+            "{data:#}"
+        );
+        costs.push(app.statements().await - before);
+    }
+    assert_eq!(
+        costs[0], costs[1],
+        "statements for 2 and 6 patents: {costs:?}"
+    );
+}

@@ -14,7 +14,7 @@ use super::{
     evaluations::Sme,
     ids::{self, NodeType},
     inputs::required,
-    loaders::{OrganizationId, SmeId},
+    loaders::{ExplanationOfPatent, OrganizationId, SmeId},
     qualifications::Date,
 };
 use crate::{
@@ -183,7 +183,13 @@ impl Patent {
     /// The explanation for SMEs: as it stands for the holder, its author and network admins;
     /// its latest published version for everyone else (null before the first is published).
     async fn explanation(&self, ctx: &Context<'_>) -> Result<Option<PatentExplanation>> {
-        let row = explanations::of_patent(db(ctx)?, caller(ctx), &self.0).await?;
+        let row = loaders(ctx)?
+            .load_one(ExplanationOfPatent {
+                patent_id: self.0.id,
+                holder_id: self.0.holder_id,
+            })
+            .await
+            .map_err(ApiError::from)?;
         Ok(row.map(PatentExplanation))
     }
 }

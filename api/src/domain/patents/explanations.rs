@@ -102,24 +102,62 @@ pub async fn as_published<C: ConnectionTrait>(
     }))
 }
 
-/// The explanation of a patent the caller may read, as the caller may see it.
-pub async fn of_patent<C: ConnectionTrait>(
+/// The explanations of many patents the caller may read, as the caller may see each, by patent
+/// id: two statements whatever their number (the explanations, then the published versions that
+/// stand in for working copies the caller may not read). `patents` are `(patent id, holder id)`.
+pub async fn of_patents<C: ConnectionTrait>(
     db: &C,
     caller: &Caller,
-    patent: &patent::Model,
-) -> ApiResult<Option<patent_explanation::Model>> {
-    let Some(current) = patent_explanation::Entity::find()
-        .filter(patent_explanation::Column::PatentId.eq(patent.id))
-        .one(db)
-        .await?
-    else {
-        return Ok(None);
-    };
-    if reads_working_copy(caller, &current, patent.holder_id) {
-        Ok(Some(current))
-    } else {
-        as_published(db, current).await
+    patents: &[(i64, i64)],
+) -> Result<std::collections::HashMap<i64, patent_explanation::Model>, sea_orm::DbErr> {
+    let ids: Vec<i64> = patents.iter().map(|(id, _)| *id).collect();
+    let holders: std::collections::HashMap<i64, i64> = patents.iter().copied().collect();
+    let rows = patent_explanation::Entity::find()
+        .filter(patent_explanation::Column::PatentId.is_in(ids))
+        .all(db)
+        .await?;
+    let mut seen = std::collections::HashMap::new();
+    let mut wanted: Vec<patent_explanation::Model> = Vec::new();
+    for row in rows {
+        let holder = holders.get(&row.patent_id).copied().unwrap_or_default();
+        if reads_working_copy(caller, &row, holder) || row.status == ExplanationStatus::Published {
+            seen.insert(row.patent_id, row);
+        } else if row.published_version.is_some() {
+            wanted.push(row);
+        }
     }
+    if wanted.is_empty() {
+        return Ok(seen);
+    }
+    let snapshots = patent_explanation_version::Entity::find()
+        .filter(
+            patent_explanation_version::Column::ExplanationId
+                .is_in(wanted.iter().map(|e| e.id).collect::<Vec<_>>()),
+        )
+        .filter(patent_explanation_version::Column::Status.eq(ExplanationStatus::Published))
+        .all(db)
+        .await?;
+    for current in wanted {
+        let snapshot = snapshots.iter().find(|v| {
+            v.explanation_id == current.id && Some(v.version) == current.published_version
+        });
+        if let Some(snapshot) = snapshot {
+            let published = patent_explanation::Model {
+                status: ExplanationStatus::Published,
+                version: snapshot.version,
+                summary_ja: snapshot.summary_ja.clone(),
+                summary_en: snapshot.summary_en.clone(),
+                applications_ja: snapshot.applications_ja.clone(),
+                applications_en: snapshot.applications_en.clone(),
+                requirements_ja: snapshot.requirements_ja.clone(),
+                requirements_en: snapshot.requirements_en.clone(),
+                updated_at: snapshot.changed_at,
+                ..current
+            };
+            seen.insert(published.patent_id, published);
+        }
+    }
+    Ok(seen)
 }
 
 /// An explanation by id, as the caller may see it (through its patent), with its patent.
