@@ -97,9 +97,9 @@ pub enum InquiryStatus {
 
 // ---------------------------------------------------------------- objects
 
-/// A patent (or application) of a research institute, university or company, offered to SMEs.
 pub struct Patent(pub patent::Model);
 
+/// A patent (or application) of a research institute, university or company, offered to SMEs.
 #[Object]
 impl Patent {
     /// The patent's opaque global ID.
@@ -194,9 +194,9 @@ impl Patent {
     }
 }
 
-/// A patent explained for SMEs, in plain words, in Japanese and English.
 pub struct PatentExplanation(pub patent_explanation::Model);
 
+/// A patent explained for SMEs, in plain words, in Japanese and English.
 #[Object]
 impl PatentExplanation {
     /// The explanation's opaque global ID.
@@ -270,9 +270,9 @@ impl PatentExplanation {
     }
 }
 
-/// One version of an explanation, as it stood after a change.
 pub struct PatentExplanationVersion(patent_explanation_version::Model);
 
+/// One version of an explanation, as it stood after a change.
 #[Object]
 impl PatentExplanationVersion {
     /// The version number.
@@ -325,10 +325,10 @@ impl PatentExplanationVersion {
     }
 }
 
-/// An inquiry from a member institution, on behalf of an SME, to a patent's holder. Only the
-/// two institutions and network admins see it.
 pub struct LicensingInquiry(pub licensing_inquiry::Model);
 
+/// An inquiry from a member institution, on behalf of an SME, to a patent's holder. Only the
+/// two institutions and network admins see it.
 #[Object]
 impl LicensingInquiry {
     /// The inquiry's opaque global ID.
@@ -412,9 +412,9 @@ pub struct PatentSuggestion {
     reasons: Vec<String>,
 }
 
-/// One holder's figures in one fiscal year, for the network's report.
 pub struct PatentHolderFigures(statistics::HolderFigures);
 
+/// One holder's figures in one fiscal year, for the network's report.
 #[Object]
 impl PatentHolderFigures {
     /// The holder.
@@ -791,10 +791,23 @@ impl PatentQuery {
     async fn patents(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "At most this many items from the start, or after `after`: 0–100; 20 when neither `first` nor `last` is given. Not with `last`."
+        )]
         first: Option<i32>,
+        #[graphql(
+            desc = "The `cursor` of an edge of this listing, in the same order: the page starts after it."
+        )]
         after: Option<String>,
+        #[graphql(
+            desc = "At most this many items from the end, or before `before`: 0–100. Not with `first`."
+        )]
         last: Option<i32>,
+        #[graphql(
+            desc = "The `cursor` of an edge of this listing, in the same order: the page ends before it."
+        )]
         before: Option<String>,
+        #[graphql(desc = "Narrows the patents listed; every field given must match.")]
         filter: Option<PatentFilterInput>,
     ) -> Result<Conn<Patent>> {
         let db = db(ctx)?;
@@ -810,7 +823,11 @@ impl PatentQuery {
     }
 
     /// One patent the caller may read; null otherwise.
-    async fn patent(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Patent>> {
+    async fn patent(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The patent's global ID.")] id: ID,
+    ) -> Result<Option<Patent>> {
         let key = ids::decode_as(&id, NodeType::Patent, "id")?;
         Ok(patents::readable(db(ctx)?, caller(ctx), key)
             .await?
@@ -823,10 +840,23 @@ impl PatentQuery {
     async fn licensing_inquiries(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "At most this many items from the start, or after `after`: 0–100; 20 when neither `first` nor `last` is given. Not with `last`."
+        )]
         first: Option<i32>,
+        #[graphql(
+            desc = "The `cursor` of an edge of this listing, in the same order: the page starts after it."
+        )]
         after: Option<String>,
+        #[graphql(
+            desc = "At most this many items from the end, or before `before`: 0–100. Not with `first`."
+        )]
         last: Option<i32>,
+        #[graphql(
+            desc = "The `cursor` of an edge of this listing, in the same order: the page ends before it."
+        )]
         before: Option<String>,
+        #[graphql(desc = "Narrows the inquiries listed; every field given must match.")]
         filter: Option<InquiryFilterInput>,
     ) -> Result<Conn<LicensingInquiry>> {
         let db = db(ctx)?;
@@ -859,6 +889,9 @@ impl PatentQuery {
     async fn patent_statistics(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "The Japanese fiscal year: FY2025 runs from 1 April 2025 to 31 March 2026."
+        )]
         fiscal_year: i32,
     ) -> Result<Vec<PatentHolderFigures>> {
         let rows = statistics::for_fiscal_year(db(ctx)?, fiscal_year).await?;
@@ -878,7 +911,10 @@ impl PatentMutation {
     async fn create_patent(
         &self,
         ctx: &Context<'_>,
-        input: CreatePatentInput,
+        #[graphql(desc = "The patent.")] input: CreatePatentInput,
+        #[graphql(
+            desc = "A key the client makes for this attempt (a UUID is ideal); a retry with the same key and input returns the first result and changes nothing again."
+        )]
         idempotency_key: String,
     ) -> Result<Patent> {
         let fingerprint = key(&idempotency_key, "createPatent", json_of(&input));
@@ -891,9 +927,9 @@ impl PatentMutation {
     async fn update_patent(
         &self,
         ctx: &Context<'_>,
-        id: ID,
-        version: i32,
-        input: UpdatePatentInput,
+        #[graphql(desc = "The patent's global ID.")] id: ID,
+        #[graphql(desc = "The version being edited: the patent's current `version`.")] version: i32,
+        #[graphql(desc = "What changes.")] input: UpdatePatentInput,
     ) -> Result<Patent> {
         let key = ids::decode_as(&id, NodeType::Patent, "id");
         let row = patents::update(
@@ -913,7 +949,10 @@ impl PatentMutation {
     async fn create_patent_explanation(
         &self,
         ctx: &Context<'_>,
-        input: CreatePatentExplanationInput,
+        #[graphql(desc = "The patent and the texts.")] input: CreatePatentExplanationInput,
+        #[graphql(
+            desc = "A key the client makes for this attempt (a UUID is ideal); a retry with the same key and input returns the first result and changes nothing again."
+        )]
         idempotency_key: String,
     ) -> Result<PatentExplanation> {
         let fingerprint = key(&idempotency_key, "createPatentExplanation", json_of(&input));
@@ -933,9 +972,10 @@ impl PatentMutation {
     async fn update_patent_explanation(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        #[graphql(desc = "The explanation's global ID.")] id: ID,
+        #[graphql(desc = "The version being edited: the explanation's current `version`.")]
         version: i32,
-        texts: PatentExplanationTextsInput,
+        #[graphql(desc = "The new texts, all six.")] texts: PatentExplanationTextsInput,
     ) -> Result<PatentExplanation> {
         let key = ids::decode_as(&id, NodeType::PatentExplanation, "id");
         let row = explanations::update(
@@ -954,8 +994,12 @@ impl PatentMutation {
     async fn submit_patent_explanation(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        #[graphql(desc = "The explanation's global ID.")] id: ID,
+        #[graphql(
+            desc = "A key the client makes for this attempt (a UUID is ideal); a retry with the same key and input returns the first result and changes nothing again."
+        )]
         idempotency_key: String,
+        #[graphql(desc = "When given, the version expected: another is a CONFLICT.")]
         version: Option<i32>,
     ) -> Result<PatentExplanation> {
         explain(
@@ -973,8 +1017,12 @@ impl PatentMutation {
     async fn publish_patent_explanation(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        #[graphql(desc = "The explanation's global ID.")] id: ID,
+        #[graphql(
+            desc = "A key the client makes for this attempt (a UUID is ideal); a retry with the same key and input returns the first result and changes nothing again."
+        )]
         idempotency_key: String,
+        #[graphql(desc = "When given, the version expected: another is a CONFLICT.")]
         version: Option<i32>,
     ) -> Result<PatentExplanation> {
         explain(
@@ -992,9 +1040,13 @@ impl PatentMutation {
     async fn return_patent_explanation(
         &self,
         ctx: &Context<'_>,
-        id: ID,
-        reason: String,
+        #[graphql(desc = "The explanation's global ID.")] id: ID,
+        #[graphql(desc = "Why it goes back to DRAFT, at most 2,000 characters.")] reason: String,
+        #[graphql(
+            desc = "A key the client makes for this attempt (a UUID is ideal); a retry with the same key and input returns the first result and changes nothing again."
+        )]
         idempotency_key: String,
+        #[graphql(desc = "When given, the version expected: another is a CONFLICT.")]
         version: Option<i32>,
     ) -> Result<PatentExplanation> {
         explain(
@@ -1014,7 +1066,10 @@ impl PatentMutation {
     async fn send_licensing_inquiry(
         &self,
         ctx: &Context<'_>,
-        input: SendLicensingInquiryInput,
+        #[graphql(desc = "The patent, the SME and the message.")] input: SendLicensingInquiryInput,
+        #[graphql(
+            desc = "A key the client makes for this attempt (a UUID is ideal); a retry with the same key and input returns the first result and changes nothing again."
+        )]
         idempotency_key: String,
     ) -> Result<LicensingInquiry> {
         let fingerprint = key(&idempotency_key, "sendLicensingInquiry", json_of(&input));
@@ -1037,8 +1092,12 @@ impl PatentMutation {
     async fn acknowledge_licensing_inquiry(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        #[graphql(desc = "The inquiry's global ID.")] id: ID,
+        #[graphql(
+            desc = "A key the client makes for this attempt (a UUID is ideal); a retry with the same key and input returns the first result and changes nothing again."
+        )]
         idempotency_key: String,
+        #[graphql(desc = "When given, the version expected: another is a CONFLICT.")]
         version: Option<i32>,
     ) -> Result<LicensingInquiry> {
         inquire(
@@ -1056,8 +1115,12 @@ impl PatentMutation {
     async fn start_licensing_discussion(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        #[graphql(desc = "The inquiry's global ID.")] id: ID,
+        #[graphql(
+            desc = "A key the client makes for this attempt (a UUID is ideal); a retry with the same key and input returns the first result and changes nothing again."
+        )]
         idempotency_key: String,
+        #[graphql(desc = "When given, the version expected: another is a CONFLICT.")]
         version: Option<i32>,
     ) -> Result<LicensingInquiry> {
         inquire(
@@ -1077,10 +1140,17 @@ impl PatentMutation {
     async fn agree_licensing_inquiry(
         &self,
         ctx: &Context<'_>,
-        id: ID,
-        licence_form: LicenceForm,
+        #[graphql(desc = "The inquiry's global ID.")] id: ID,
+        #[graphql(desc = "The licence agreed: one the patent offers.")] licence_form: LicenceForm,
+        #[graphql(
+            desc = "The day it was agreed, not in the future; today (in Japan) when omitted."
+        )]
         agreed_on: Option<Date>,
+        #[graphql(
+            desc = "A key the client makes for this attempt (a UUID is ideal); a retry with the same key and input returns the first result and changes nothing again."
+        )]
         idempotency_key: String,
+        #[graphql(desc = "When given, the version expected: another is a CONFLICT.")]
         version: Option<i32>,
     ) -> Result<LicensingInquiry> {
         let action = inquiries::Action::Agree {
@@ -1095,9 +1165,13 @@ impl PatentMutation {
     async fn decline_licensing_inquiry(
         &self,
         ctx: &Context<'_>,
-        id: ID,
-        reason: String,
+        #[graphql(desc = "The inquiry's global ID.")] id: ID,
+        #[graphql(desc = "Why, at most 2,000 characters.")] reason: String,
+        #[graphql(
+            desc = "A key the client makes for this attempt (a UUID is ideal); a retry with the same key and input returns the first result and changes nothing again."
+        )]
         idempotency_key: String,
+        #[graphql(desc = "When given, the version expected: another is a CONFLICT.")]
         version: Option<i32>,
     ) -> Result<LicensingInquiry> {
         inquire(
@@ -1116,9 +1190,13 @@ impl PatentMutation {
     async fn withdraw_licensing_inquiry(
         &self,
         ctx: &Context<'_>,
-        id: ID,
-        reason: Option<String>,
+        #[graphql(desc = "The inquiry's global ID.")] id: ID,
+        #[graphql(desc = "Why, at most 2,000 characters.")] reason: Option<String>,
+        #[graphql(
+            desc = "A key the client makes for this attempt (a UUID is ideal); a retry with the same key and input returns the first result and changes nothing again."
+        )]
         idempotency_key: String,
+        #[graphql(desc = "When given, the version expected: another is a CONFLICT.")]
         version: Option<i32>,
     ) -> Result<LicensingInquiry> {
         inquire(
