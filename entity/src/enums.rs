@@ -329,3 +329,61 @@ pub enum Visibility {
     #[sea_orm(string_value = "network")]
     Network,
 }
+
+/// Whether and how a patent's holder offers it for licensing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(30))")]
+pub enum PatentLicensing {
+    #[sea_orm(string_value = "open")]
+    Open,
+    #[sea_orm(string_value = "under_negotiation")]
+    UnderNegotiation,
+    #[sea_orm(string_value = "licensed_exclusively")]
+    LicensedExclusively,
+    #[sea_orm(string_value = "not_offered")]
+    NotOffered,
+}
+
+/// A form of licence a holder offers, or that an inquiry agreed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(20))")]
+pub enum LicenceForm {
+    #[sea_orm(string_value = "non_exclusive")]
+    NonExclusive,
+    #[sea_orm(string_value = "exclusive")]
+    Exclusive,
+    #[sea_orm(string_value = "option")]
+    Option,
+    #[sea_orm(string_value = "assignment")]
+    Assignment,
+}
+
+/// Where a patent's explanation for SMEs stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(20))")]
+pub enum ExplanationStatus {
+    #[sea_orm(string_value = "draft")]
+    Draft,
+    #[sea_orm(string_value = "in_review")]
+    InReview,
+    #[sea_orm(string_value = "published")]
+    Published,
+}
+
+/// Where a licensing inquiry stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(20))")]
+pub enum InquiryStatus {
+    #[sea_orm(string_value = "sent")]
+    Sent,
+    #[sea_orm(string_value = "acknowledged")]
+    Acknowledged,
+    #[sea_orm(string_value = "in_discussion")]
+    InDiscussion,
+    #[sea_orm(string_value = "agreed")]
+    Agreed,
+    #[sea_orm(string_value = "declined")]
+    Declined,
+    #[sea_orm(string_value = "withdrawn")]
+    Withdrawn,
+}

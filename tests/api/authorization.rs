@@ -108,13 +108,65 @@ const PUBLIC: &[(&str, &str)] = &[
     ),
     ("EvaluationConnection", "pageInfo edges nodes totalCount"),
     ("EvaluationEdge", "node cursor"),
+    // Which patents and explanations a caller reads is decided row by row
+    // (tests/api/patents.rs): anonymous callers read OPEN patents with a published explanation,
+    // and only the published version of an explanation.
+    ("Query", "patents patent patentStatistics"),
+    ("Organization", "patents"),
+    ("Sme", "suggestedPatents"),
+    (
+        "Patent",
+        "id holder applicationNumber registrationNumber registrationNumberWritten titleJa titleEn \
+        originalAbstract ipcClasses fields trl filedOn expiresOn licensing licenceForms version explanation",
+    ),
+    ("PatentConnection", "pageInfo edges nodes totalCount"),
+    ("PatentEdge", "node cursor"),
+    (
+        "PatentExplanation",
+        "id patent authorInstitution status version publishedVersion publishedAt summaryJa summaryEn \
+        applicationsJa applicationsEn requirementsJa requirementsEn updatedAt versions",
+    ),
+    (
+        "PatentExplanationVersion",
+        "version change status summaryJa summaryEn applicationsJa applicationsEn requirementsJa \
+        requirementsEn reason changedByInstitution changedAt",
+    ),
+    ("PatentSuggestion", "patent score reasons"),
+    // The network's public report.
+    (
+        "PatentHolderFigures",
+        "holder patentsExplained inquiries licencesAgreed",
+    ),
 ];
 
 /// Guarded fields whose every case is checked elsewhere, over the transport they need.
-const GUARDED_ELSEWHERE: &[(&str, &str)] = &[(
-    "Subscription.evaluationChanged",
-    "tests/api/subscriptions.rs: members only (anonymous told to sign in, bad tokens closed with 4401), own institution only",
-)];
+const GUARDED_ELSEWHERE: &[(&str, &str)] = &[
+    (
+        "Subscription.evaluationChanged",
+        "tests/api/subscriptions.rs: members only (anonymous told to sign in, bad tokens closed with 4401), own institution only",
+    ),
+    (
+        "Subscription.licensingInquiryChanged",
+        "tests/api/patents.rs: both sides hear, a third institution does not, anonymous told to sign in",
+    ),
+    // Each move depends on the state the one before left, and two roles may take most of them:
+    // every move by the right and the wrong roles, and its audit, is in tests/api/patents.rs.
+    ("Mutation.updatePatent", "tests/api/patents.rs"),
+    ("Mutation.createPatentExplanation", "tests/api/patents.rs"),
+    ("Mutation.updatePatentExplanation", "tests/api/patents.rs"),
+    ("Mutation.submitPatentExplanation", "tests/api/patents.rs"),
+    ("Mutation.publishPatentExplanation", "tests/api/patents.rs"),
+    ("Mutation.returnPatentExplanation", "tests/api/patents.rs"),
+    ("Mutation.sendLicensingInquiry", "tests/api/patents.rs"),
+    (
+        "Mutation.acknowledgeLicensingInquiry",
+        "tests/api/patents.rs",
+    ),
+    ("Mutation.startLicensingDiscussion", "tests/api/patents.rs"),
+    ("Mutation.agreeLicensingInquiry", "tests/api/patents.rs"),
+    ("Mutation.declineLicensingInquiry", "tests/api/patents.rs"),
+    ("Mutation.withdrawLicensingInquiry", "tests/api/patents.rs"),
+];
 
 /// Types reached only through guarded fields: covered by those fields' rows of the matrix.
 const BEHIND: &[(&str, &str)] = &[
@@ -136,6 +188,13 @@ const BEHIND: &[(&str, &str)] = &[
     ("CriterionScore", "Evaluation.scores"),
     ("EvaluationRevision", "Evaluation.history"),
     ("EvaluationChange", "Subscription.evaluationChanged"),
+    ("LicensingInquiry", "Query.licensingInquiries"),
+    ("LicensingInquiryConnection", "Query.licensingInquiries"),
+    ("LicensingInquiryEdge", "Query.licensingInquiries"),
+    (
+        "LicensingInquiryChange",
+        "Subscription.licensingInquiryChanged",
+    ),
 ];
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -550,6 +609,24 @@ const OPERATIONS: &[Operation] = &[
             "on": format!("2020-{:02}-{:02}", 1 + serial / 28 % 12, 1 + serial % 28) })
         },
         allowed: own_admin_or_network_admin,
+    },
+    Operation {
+        field: "Mutation.createPatent",
+        query: r#"mutation($number: String!, $key: String!) { createPatent(idempotencyKey: $key, input: {
+            applicationNumber: $number, titleJa: "試験", titleEn: "Test", filedOn: "2020-06-01",
+            expiresOn: "2040-06-01", licensing: NOT_OFFERED }) { id } }"#,
+        mutation: true,
+        variables: |_, _, serial| json!({ "number": format!("2020-{:06}", serial), "key": format!("k{serial}") }),
+        // The holder is always the caller's own institution.
+        allowed: |role, _| matches!(role, Role::Licensing | Role::OrgAdmin),
+    },
+    Operation {
+        field: "Query.licensingInquiries",
+        query: "{ licensingInquiries(first: 1) { totalCount } }",
+        mutation: false,
+        variables: nothing,
+        // Each reads its own institution's (tests/api/patents.rs).
+        allowed: anyone,
     },
 ];
 

@@ -222,6 +222,98 @@ pub(crate) struct World {
     evaluations: Vec<Arranged>,
     smes: Vec<String>,
     organizations: BTreeMap<&'static str, String>,
+    /// Patents and licensing inquiries, for the filters of their listings.
+    patents: Vec<String>,
+    inquiries: Vec<String>,
+}
+
+/// Patents of AIST (one OPEN and explained, which anyone reads; one not offered, which members
+/// read) and of JETRO (OPEN, unexplained), and a licensing inquiry from JETRO about AIST's.
+async fn arrange_patents(app: &TestApp, jetro: &Desk<'_>, sme: &str) -> (Vec<String>, Vec<String>) {
+    let mut patents = Vec::new();
+    for (code, number, title_ja, title_en, licensing, trl) in [
+        (
+            "aist",
+            "2012-004567",
+            "固体酸化物形燃料電池の製造方法",
+            "Method for producing a solid oxide fuel cell",
+            "OPEN",
+            8,
+        ),
+        (
+            "aist",
+            "2014-000321",
+            "超伝導線材",
+            "Superconducting wire",
+            "NOT_OFFERED",
+            3,
+        ),
+        (
+            "jetro",
+            "2016-000999",
+            "画像処理装置",
+            "Image processing device",
+            "OPEN",
+            5,
+        ),
+    ] {
+        let token = app.token(&format!("licensing@{code}"), code, &[Role::Licensing]);
+        let body = app
+            .graphql_as(
+                &token,
+                r#"mutation($n: String!, $ja: String!, $en: String!, $l: PatentLicensing!, $trl: Int!, $k: String!, $f: Date!) {
+                    createPatent(idempotencyKey: $k, input: { applicationNumber: $n, titleJa: $ja, titleEn: $en,
+                    ipcClasses: ["H01M 8/12"], fields: [ENERGY], trl: $trl, filedOn: $f, expiresOn: "2099-01-01",
+                    licensing: $l, licenceForms: [NON_EXCLUSIVE] }) { id } }"#,
+                json!({ "n": number, "ja": title_ja, "en": title_en, "l": licensing, "trl": trl,
+                        "k": number, "f": format!("{}-04-01", &number[..4]) }),
+            )
+            .await
+            .json();
+        assert!(body.get("errors").is_none(), "arranging failed: {body:#}");
+        patents.push(
+            body["data"]["createPatent"]["id"]
+                .as_str()
+                .unwrap()
+                .to_owned(),
+        );
+    }
+    let holder = app.token("licensing@aist", "aist", &[Role::Licensing]);
+    let explained = app
+        .graphql_as(
+            &holder,
+            r#"mutation($p: ID!) { createPatentExplanation(idempotencyKey: "explain", input: { patentId: $p, texts: {
+                summaryJa: "低い温度で作る", summaryEn: "Made at a lower temperature", applicationsJa: "発電装置",
+                applicationsEn: "Generators", requirementsJa: "焼成炉", requirementsEn: "A furnace" } }) { id } }"#,
+            json!({ "p": patents[0] }),
+        )
+        .await
+        .json();
+    let explanation = explained["data"]["createPatentExplanation"]["id"].clone();
+    for step in ["submitPatentExplanation", "publishPatentExplanation"] {
+        let body = app
+            .graphql_as(
+                &holder,
+                &format!(
+                    "mutation($id: ID!) {{ {step}(id: $id, idempotencyKey: \"{step}\") {{ id }} }}"
+                ),
+                json!({ "id": explanation }),
+            )
+            .await
+            .json();
+        assert!(body.get("errors").is_none(), "arranging failed: {body:#}");
+    }
+    let inquiry = jetro
+        .ok(
+            r#"mutation($p: ID!, $s: ID!) { sendLicensingInquiry(idempotencyKey: "inquiry", input: {
+                patentId: $p, smeId: $s, message: "Interested" }) { id } }"#,
+            json!({ "p": patents[0], "s": sme }),
+        )
+        .await["sendLicensingInquiry"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    (patents, vec![inquiry])
 }
 
 /// The desk of an institution: an evaluator and org admin.
@@ -396,10 +488,13 @@ pub(crate) async fn arrange(app: &TestApp) -> World {
             .to_owned();
         organizations.insert(code, id);
     }
+    let (patents, inquiries) = arrange_patents(app, &jetro, &sme_b).await;
     World {
         evaluations,
         smes: vec![sme_a, sme_b],
         organizations,
+        patents,
+        inquiries,
     }
 }
 
@@ -568,8 +663,14 @@ async fn pool(app: &TestApp, schema: &Schema, world: &World, admin: &Caller) -> 
     pool.ids.extend(world.organizations.values().cloned());
     pool.ids
         .extend(world.evaluations.iter().map(|e| e.id.clone()));
+    pool.ids.extend(world.patents.iter().cloned());
+    pool.ids.extend(world.inquiries.iter().cloned());
     pool.strings.extend(
         [
+            "燃料電池",
+            "電池",
+            "H01M",
+            "H01M 8/12",
             "Tsukuba Hidden Champion",
             "Quiet",
             "秘密",

@@ -21,6 +21,7 @@ mod n_plus_one;
 mod nullability;
 mod operations;
 mod pagination;
+mod patents;
 mod persisted;
 mod qualifications;
 mod schema_contract;

@@ -117,6 +117,7 @@ async fn synthetic_pages_of_5_and_100_cost_the_same_statements() {
             awards: 1000,
             smes: 200,
             evaluations: 300,
+            patents: 300,
         },
     )
     .await

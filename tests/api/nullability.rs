@@ -155,7 +155,14 @@ fn walks(schema: &Schema, ids: Option<&BTreeMap<String, String>>) -> Vec<Walk> {
             } else if required(&arg["type"]) {
                 let value = match (name, arg_name) {
                     // A certificate number that does not exist: the answer is still walked.
-                    ("verifyCertificate", "number") => "\"IIN-0000-000000\"",
+                    ("verifyCertificate", "number") => "\"IIN-0000-000000\"".to_owned(),
+                    // This fiscal year, in which the arranged inquiries were sent.
+                    ("patentStatistics", "fiscalYear") => {
+                        iin_api::domain::patents::statistics::fiscal_year_of(
+                            iin_api::domain::dates::today_in_japan(),
+                        )
+                        .to_string()
+                    }
                     _ => panic!("`{name}({arg_name}:)` needs a value this walk cannot make"),
                 };
                 given.push(format!("{arg_name}: {value}"));

@@ -13,16 +13,20 @@ pub enum Role {
     OrgAdmin,
     /// Issues the qualifications the institution defines.
     Registrar,
+    /// The institution's patents, their explanations for SMEs, and answers to licensing
+    /// inquiries (the token spells it `licensing`).
+    Licensing,
     /// Manages organisations and membership, reads everything; held only at the network itself.
     NetworkAdmin,
 }
 
 impl Role {
-    pub const ALL: [Role; 5] = [
+    pub const ALL: [Role; 6] = [
         Role::Member,
         Role::Evaluator,
         Role::OrgAdmin,
         Role::Registrar,
+        Role::Licensing,
         Role::NetworkAdmin,
     ];
 
@@ -33,6 +37,7 @@ impl Role {
             Self::Evaluator => "evaluator",
             Self::OrgAdmin => "org_admin",
             Self::Registrar => "registrar",
+            Self::Licensing => "licensing",
             Self::NetworkAdmin => "network_admin",
         }
     }

@@ -16,8 +16,8 @@
 use std::{collections::BTreeSet, time::Duration};
 
 use entity::{
-    enums::{EvaluationStatus, Membership},
-    evaluation, organization,
+    enums::{EvaluationStatus, InquiryStatus, Membership},
+    evaluation, licensing_inquiry, organization,
 };
 use sea_orm::{
     ConnectionTrait, DatabaseBackend, DatabaseConnection, DatabaseTransaction, Statement,
@@ -74,6 +74,35 @@ impl EvaluationEvent {
     }
 }
 
+/// A licensing inquiry changed: heard by its two institutions.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InquiryEvent {
+    pub inquiry_id: i64,
+    pub sender_institution_id: i64,
+    pub holder_id: i64,
+    pub status: String,
+    pub version: i32,
+    /// `sent`, `acknowledged`, `discussion_started`, `agreed`, `declined`, `withdrawn`.
+    pub change: String,
+}
+
+impl InquiryEvent {
+    pub fn of(row: &licensing_inquiry::Model, change: &str) -> Self {
+        Self {
+            inquiry_id: row.id,
+            sender_institution_id: row.sender_institution_id,
+            holder_id: row.holder_id,
+            status: sea_orm::ActiveEnum::to_value(&row.status),
+            version: row.version,
+            change: change.to_owned(),
+        }
+    }
+
+    pub fn status(&self) -> Option<InquiryStatus> {
+        sea_orm::ActiveEnum::try_from_value(&self.status).ok()
+    }
+}
+
 /// An organisation's membership changed: every instance forgets what it knew of the institution,
 /// and sockets of a suspended institution close.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -103,6 +132,7 @@ impl InstitutionEvent {
 pub enum Event {
     Evaluation(EvaluationEvent),
     Institution(InstitutionEvent),
+    Inquiry(InquiryEvent),
 }
 
 impl Event {
@@ -111,6 +141,7 @@ impl Event {
         match self {
             Self::Evaluation(_) => "evaluation",
             Self::Institution(_) => "institution",
+            Self::Inquiry(_) => "licensing_inquiry",
         }
     }
 }
@@ -139,11 +170,24 @@ impl From<InstitutionEvent> for Event {
     }
 }
 
+impl From<&InquiryEvent> for Event {
+    fn from(event: &InquiryEvent) -> Self {
+        Self::Inquiry(event.clone())
+    }
+}
+
+impl From<InquiryEvent> for Event {
+    fn from(event: InquiryEvent) -> Self {
+        Self::Inquiry(event)
+    }
+}
+
 /// Local subscribers of each kind of event.
 #[derive(Clone)]
 struct Senders {
     evaluations: broadcast::Sender<EvaluationEvent>,
     institutions: broadcast::Sender<InstitutionEvent>,
+    inquiries: broadcast::Sender<InquiryEvent>,
 }
 
 impl Senders {
@@ -155,6 +199,9 @@ impl Senders {
             }
             Event::Institution(event) => {
                 let _ = self.institutions.send(event);
+            }
+            Event::Inquiry(event) => {
+                let _ = self.inquiries.send(event);
             }
         }
     }
@@ -172,6 +219,7 @@ impl EventBus {
             senders: Senders {
                 evaluations: broadcast::channel(1024).0,
                 institutions: broadcast::channel(256).0,
+                inquiries: broadcast::channel(1024).0,
             },
             backend,
         }
@@ -179,6 +227,11 @@ impl EventBus {
 
     pub fn subscribe(&self) -> broadcast::Receiver<EvaluationEvent> {
         self.senders.evaluations.subscribe()
+    }
+
+    /// Licensing inquiries' changes, from every instance.
+    pub fn subscribe_inquiries(&self) -> broadcast::Receiver<InquiryEvent> {
+        self.senders.inquiries.subscribe()
     }
 
     /// Membership changes, from every instance.

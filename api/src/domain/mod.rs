@@ -19,6 +19,7 @@ pub mod idempotency;
 pub mod jsic;
 pub mod listing;
 pub mod page;
+pub mod patents;
 pub mod persisted;
 pub mod prefecture;
 pub mod profile;

@@ -32,6 +32,9 @@ pub enum Role {
     /// Issues, renews, suspends and revokes the qualifications the institution issues. Token
     /// claim value `registrar`.
     Registrar,
+    /// Records the institution's patents, reviews their explanations for SMEs and answers
+    /// licensing inquiries. Token claim value `licensing`.
+    Licensing,
     /// Manages organisations and membership, reads everything and the audit log; held only at
     /// the network itself. Token claim value `network_admin`.
     NetworkAdmin,

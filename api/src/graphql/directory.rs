@@ -128,6 +128,36 @@ impl Organization {
             phone: self.0.contact_phone.clone(),
         }))
     }
+    /// The patents the organisation holds that the caller may read, newest first.
+    #[graphql(complexity = "super::connection::cost(first, last, child_complexity)")]
+    async fn patents(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(
+            desc = "At most this many items from the start, or after `after`: 0–100; 20 when neither `first` nor `last` is given. Not with `last`."
+        )]
+        first: Option<i32>,
+        #[graphql(
+            desc = "The `cursor` of an edge of this listing, in the same order: the page starts after it."
+        )]
+        after: Option<String>,
+        #[graphql(
+            desc = "At most this many items from the end, or before `before`: 0–100. Not with `first`."
+        )]
+        last: Option<i32>,
+        #[graphql(
+            desc = "The `cursor` of an edge of this listing, in the same order: the page ends before it."
+        )]
+        before: Option<String>,
+    ) -> Result<super::connection::Conn<super::patents::Patent>> {
+        let page = crate::domain::page::PageArgs {
+            first,
+            after,
+            last,
+            before,
+        };
+        super::patents::of_holder(ctx, self.0.id, page).await
+    }
     /// The coordinators affiliated to the organisation.
     async fn coordinators(
         &self,

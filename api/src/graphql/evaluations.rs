@@ -245,6 +245,16 @@ impl Sme {
     async fn publication_consent(&self) -> Result<Option<bool>> {
         Ok(Some(self.0.publication_consent))
     }
+    /// Patents that fit the SME's industry fields (from its cluster projects), its industry's IPC
+    /// classes and its latest evaluation the caller may read, best first, each with the reasons
+    /// it was suggested: OPEN patents in force the caller may read. At most 50.
+    async fn suggested_patents(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = 10, desc = "At most this many suggestions, 0–50.")] first: i32,
+    ) -> Result<Vec<super::patents::PatentSuggestion>> {
+        super::patents::suggested_for(ctx, &self.0, first).await
+    }
     /// The latest rating of each institution and their mean, from the evaluations the caller may
     /// read (anonymous callers: published ones only).
     async fn rating_summary(&self, ctx: &Context<'_>) -> Result<RatingSummary> {

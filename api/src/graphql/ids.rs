@@ -16,12 +16,15 @@ pub enum NodeType {
     Award,
     Sme,
     Evaluation,
+    Patent,
+    PatentExplanation,
+    LicensingInquiry,
     TrainingCourse,
     AuditEntry,
 }
 
 impl NodeType {
-    const ALL: [NodeType; 10] = [
+    const ALL: [NodeType; 13] = [
         Self::Organization,
         Self::ClusterProject,
         Self::TieUp,
@@ -30,6 +33,9 @@ impl NodeType {
         Self::Award,
         Self::Sme,
         Self::Evaluation,
+        Self::Patent,
+        Self::PatentExplanation,
+        Self::LicensingInquiry,
         Self::TrainingCourse,
         Self::AuditEntry,
     ];
@@ -44,6 +50,9 @@ impl NodeType {
             Self::Award => "Award",
             Self::Sme => "Sme",
             Self::Evaluation => "Evaluation",
+            Self::Patent => "Patent",
+            Self::PatentExplanation => "PatentExplanation",
+            Self::LicensingInquiry => "LicensingInquiry",
             Self::TrainingCourse => "TrainingCourse",
             Self::AuditEntry => "AuditEntry",
         }

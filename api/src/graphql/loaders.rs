@@ -14,7 +14,7 @@ use sea_orm::{ColumnTrait, DatabaseConnection, DbErr};
 
 use crate::{
     auth::Caller,
-    domain::{batch, evaluation::evaluations},
+    domain::{batch, evaluation::evaluations, patents::explanations},
 };
 
 pub struct RelationLoader {
@@ -255,6 +255,33 @@ impl Loader<RatedEvaluationsOfSme> for RelationLoader {
         Ok(rows
             .into_iter()
             .map(|(id, rows)| (RatedEvaluationsOfSme(id), rows))
+            .collect())
+    }
+}
+
+/// A patent's explanation as the caller may see it (its working copy, or its latest published
+/// version); the key names the patent and its holder.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ExplanationOfPatent {
+    pub patent_id: i64,
+    pub holder_id: i64,
+}
+
+impl Loader<ExplanationOfPatent> for RelationLoader {
+    type Value = entity::patent_explanation::Model;
+    type Error = Arc<DbErr>;
+
+    async fn load(
+        &self,
+        keys: &[ExplanationOfPatent],
+    ) -> Result<HashMap<ExplanationOfPatent, Self::Value>, Self::Error> {
+        let patents: Vec<(i64, i64)> = keys.iter().map(|k| (k.patent_id, k.holder_id)).collect();
+        let mut found = explanations::of_patents(&self.db, &self.caller, &patents)
+            .await
+            .map_err(Arc::new)?;
+        Ok(keys
+            .iter()
+            .filter_map(|k| found.remove(&k.patent_id).map(|row| (*k, row)))
             .collect())
     }
 }

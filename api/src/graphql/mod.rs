@@ -9,6 +9,7 @@ mod ids;
 mod inputs;
 pub mod loaders;
 mod node;
+mod patents;
 pub mod persisted;
 mod prefetch;
 mod qualifications;
@@ -30,6 +31,7 @@ pub struct Query(
     directory::DirectoryQuery,
     qualifications::QualificationQuery,
     evaluations::EvaluationQuery,
+    patents::PatentQuery,
     node::NodeQuery,
     access::AccessQuery,
 );
@@ -41,11 +43,16 @@ pub struct Mutation(
     directory::DirectoryMutation,
     qualifications::QualificationMutation,
     evaluations::EvaluationMutation,
+    patents::PatentMutation,
 );
 
-/// Live changes over graphql-ws (`/graphql`, WebSocket), for members of the network.
+/// Live changes over graphql-ws (`/graphql`, WebSocket), for members of the network and, for
+/// licensing inquiries, the holders they are sent to.
 #[derive(MergedSubscription, Default)]
-pub struct Subscription(evaluations::EvaluationSubscription);
+pub struct Subscription(
+    evaluations::EvaluationSubscription,
+    patents::PatentSubscription,
+);
 
 pub type AppSchema = Schema<Query, Mutation, Subscription>;
 
@@ -92,6 +99,8 @@ fn builder() -> SchemaBuilder<Query, Mutation, Subscription> {
         qualifications::Coordinator => "coordinators",
         evaluations::Evaluation => "evaluations",
         directory::Organization => "organisations",
+        patents::Patent => "patents",
+        patents::LicensingInquiry => "licensing inquiries",
         qualifications::QualificationScheme => "qualification schemes",
         evaluations::Sme => "SMEs",
         directory::TieUp => "tie-ups",

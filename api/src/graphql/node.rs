@@ -8,12 +8,13 @@ use super::{
     directory::{ClusterProject, Organization, TieUp},
     evaluations::{Evaluation, Sme},
     ids::{self, NodeType},
+    patents::{LicensingInquiry, Patent, PatentExplanation},
     qualifications::{Award, Coordinator, QualificationScheme, TrainingCourse},
 };
 use crate::domain::{
     audit, coordinators, directory,
     evaluation::{evaluations, smes},
-    qualifications,
+    patents, qualifications,
 };
 
 /// An object with a global ID, refetchable with `node(id:)`.
@@ -30,6 +31,12 @@ pub enum Node {
     Sme(Sme),
     /// Only as the caller may read it.
     Evaluation(Evaluation),
+    /// Only as the caller may read it.
+    Patent(Patent),
+    /// As the caller may read it: its latest published version for most callers.
+    PatentExplanation(PatentExplanation),
+    /// Only the two institutions and network admins.
+    LicensingInquiry(LicensingInquiry),
     TrainingCourse(TrainingCourse),
     /// Network admins only.
     AuditEntry(AuditEntry),
@@ -72,6 +79,17 @@ impl NodeQuery {
             (NodeType::Evaluation, key) => evaluations::readable(db, caller(ctx), key)
                 .await?
                 .map(|m| Node::Evaluation(Evaluation(m))),
+            (NodeType::Patent, key) => patents::readable(db, caller(ctx), key)
+                .await?
+                .map(|m| Node::Patent(Patent(m))),
+            (NodeType::PatentExplanation, key) => {
+                patents::explanations::readable(db, caller(ctx), key)
+                    .await?
+                    .map(|(m, _)| Node::PatentExplanation(PatentExplanation(m)))
+            }
+            (NodeType::LicensingInquiry, key) => patents::inquiries::readable(db, caller(ctx), key)
+                .await?
+                .map(|m| Node::LicensingInquiry(LicensingInquiry(m))),
             (NodeType::TrainingCourse, key) => coordinators::course_by_id(db, key)
                 .await?
                 .map(|m| Node::TrainingCourse(TrainingCourse(m))),

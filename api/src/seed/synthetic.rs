@@ -1,6 +1,7 @@
 //! Synthetic data for benchmarks and load tests: `iin-api seed --synthetic --scale N`. Scale 1
-//! is 1,000 organisations, 5,000 coordinators, 10,000 awards, 20,000 SMEs and 100,000 evaluations
-//! (each with its first revision). The same scale always gives the same rows: a fixed-seed
+//! is 1,000 organisations, 5,000 coordinators, 10,000 awards, 20,000 SMEs, 100,000 evaluations
+//! (each with its first revision) and 50,000 patents with Japanese and English titles (a third
+//! of them explained and published). The same scale always gives the same rows: a fixed-seed
 //! SplitMix64 drives every choice. It builds on the source document's seed (its schemes and
 //! organisations) and refuses to load twice.
 
@@ -36,6 +37,7 @@ pub struct Counts {
     pub awards: usize,
     pub smes: usize,
     pub evaluations: usize,
+    pub patents: usize,
 }
 
 impl Counts {
@@ -47,6 +49,8 @@ impl Counts {
             awards: n(10_000.0),
             smes: n(20_000.0),
             evaluations: n(100_000.0),
+            // Application serials are six digits: at most 999,999 patents.
+            patents: n(50_000.0).min(999_999),
         }
     }
 }
@@ -387,7 +391,291 @@ pub async fn load(db: &DatabaseConnection, counts: Counts) -> Result<bool, DbErr
             .collect();
         insert_chunks(db, revisions).await?;
     }
+    patents(db, &mut rng, &org_ids, counts.patents, now).await?;
     Ok(true)
+}
+
+/// Technologies to title patents with: Japanese, English, an IPC symbol and a field.
+const TECHNOLOGIES: &[(&str, &str, &str, IndustryField)] = &[
+    (
+        "固体酸化物形燃料電池",
+        "solid oxide fuel cell",
+        "H01M 8/12",
+        IndustryField::Energy,
+    ),
+    (
+        "リチウムイオン電池",
+        "lithium-ion battery",
+        "H01M 10/0525",
+        IndustryField::Energy,
+    ),
+    (
+        "有機EL素子",
+        "organic EL element",
+        "H10K 50/00",
+        IndustryField::Optoelectronics,
+    ),
+    (
+        "炭素繊維強化プラスチック部材",
+        "carbon-fibre-reinforced plastic part",
+        "C08J 5/04",
+        IndustryField::Manufacturing,
+    ),
+    (
+        "半導体レーザ",
+        "semiconductor laser",
+        "H01S 5/00",
+        IndustryField::Optoelectronics,
+    ),
+    (
+        "光触媒",
+        "photocatalyst",
+        "B01J 35/00",
+        IndustryField::Environment,
+    ),
+    (
+        "パワー半導体素子",
+        "power semiconductor device",
+        "H01L 29/00",
+        IndustryField::Semiconductors,
+    ),
+    (
+        "画像処理装置",
+        "image processing device",
+        "G06T 1/00",
+        IndustryField::It,
+    ),
+    (
+        "超伝導線材",
+        "superconducting wire",
+        "H01B 12/00",
+        IndustryField::Energy,
+    ),
+    (
+        "熱電変換素子",
+        "thermoelectric conversion element",
+        "H10N 10/00",
+        IndustryField::Energy,
+    ),
+    (
+        "水素吸蔵合金",
+        "hydrogen storage alloy",
+        "C22C 19/00",
+        IndustryField::Energy,
+    ),
+    (
+        "生分解性樹脂フィルム",
+        "biodegradable resin film",
+        "C08L 101/16",
+        IndustryField::Environment,
+    ),
+    (
+        "抗体医薬",
+        "antibody drug",
+        "A61K 39/395",
+        IndustryField::Medical,
+    ),
+    (
+        "食品の殺菌装置",
+        "food sterilisation apparatus",
+        "A23L 3/00",
+        IndustryField::Food,
+    ),
+    (
+        "航空機用複合材",
+        "aircraft composite",
+        "B64C 1/00",
+        IndustryField::Aerospace,
+    ),
+    (
+        "車載用センサ",
+        "automotive sensor",
+        "G01D 5/00",
+        IndustryField::Automotive,
+    ),
+];
+
+/// Qualities a title may name before the technology: Japanese, English.
+const QUALIFIERS: &[(&str, &str)] = &[
+    ("", ""),
+    ("", ""),
+    ("高効率", "high-efficiency "),
+    ("小型", "compact "),
+    ("高耐久性", "durable "),
+    ("低コスト", "low-cost "),
+    ("軽量", "lightweight "),
+];
+
+/// Title patterns: Japanese, and English with `{}` for the technology and its article.
+const PATTERNS: &[(&str, &str)] = &[
+    ("{}の製造方法", "Method for producing {}"),
+    ("{}及びその製造方法", "{} and method for producing the same"),
+    ("{}用電極材料", "Electrode material for {}"),
+    ("{}の検査装置", "Inspection device for {}"),
+    ("{}を用いたセンサ", "Sensor using {}"),
+    ("{}の評価方法", "Method for evaluating {}"),
+    ("{}の再生方法", "Method for recycling {}"),
+];
+
+/// `a` or `an` before an English noun phrase, by its first letter.
+fn with_article(phrase: &str) -> String {
+    let article = if phrase.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        "an"
+    } else {
+        "a"
+    };
+    format!("{article} {phrase}")
+}
+
+/// The first letter in upper case.
+fn capitalized(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map_or_else(String::new, |first| {
+        first.to_uppercase().chain(chars).collect()
+    })
+}
+
+async fn patents(
+    db: &DatabaseConnection,
+    rng: &mut Rng,
+    holders: &[i64],
+    count: usize,
+    now: chrono::DateTime<Utc>,
+) -> Result<(), DbErr> {
+    use entity::{
+        enums::{ExplanationStatus, PatentLicensing},
+        patent, patent_explanation, patent_explanation_version,
+    };
+    use sea_orm::QuerySelect;
+    let licensing = [
+        PatentLicensing::Open,
+        PatentLicensing::Open,
+        PatentLicensing::Open,
+        PatentLicensing::UnderNegotiation,
+        PatentLicensing::NotOffered,
+    ];
+    // Only the rows added here are explained below.
+    let before: i64 = patent::Entity::find()
+        .select_only()
+        .column_as(patent::Column::Id.max(), "max")
+        .into_tuple::<Option<i64>>()
+        .one(db)
+        .await?
+        .flatten()
+        .unwrap_or(0);
+    let mut rows = Vec::with_capacity(count);
+    for n in 1..=count {
+        let (tech_ja, tech_en, symbol, field) = TECHNOLOGIES[rng.below(TECHNOLOGIES.len())];
+        let (pattern_ja, pattern_en) = PATTERNS[rng.below(PATTERNS.len())];
+        let (quality_ja, quality_en) = QUALIFIERS[rng.below(QUALIFIERS.len())];
+        let title_ja = pattern_ja.replace("{}", &format!("{quality_ja}{tech_ja}"));
+        let title_en = capitalized(
+            &pattern_en.replace("{}", &with_article(&format!("{quality_en}{tech_en}"))),
+        );
+        let abstract_text = format!(
+            "本発明は、{tech_ja}に関し、製造工程を簡略化して費用を下げる。This invention relates to {} and lowers its cost by simplifying its manufacture.",
+            with_article(tech_en)
+        );
+        let year = 2000 + rng.below(25) as i32;
+        let filed_on =
+            NaiveDate::from_ymd_opt(year, 1 + rng.below(12) as u32, 1 + rng.below(28) as u32)
+                .unwrap_or_default();
+        let expires_on = NaiveDate::from_ymd_opt(year + 20, 1, 1).unwrap_or_default();
+        rows.push(patent::ActiveModel {
+            holder_id: Set(holders[rng.below(holders.len())]),
+            application_number: Set(format!("{year}-{n:06}")),
+            registration_number: Set((rng.below(2) == 0).then(|| format!("{}", 5_000_000 + n))),
+            search_text: Set(format!("{title_ja}\n{title_en}\n{abstract_text}")),
+            title_ja: Set(title_ja),
+            title_en: Set(title_en),
+            abstract_text: Set(Some(abstract_text)),
+            ipc_classes: Set(format!(",{symbol},")),
+            fields: Set(fields::encode(&[field])),
+            trl: Set(Some(1 + rng.below(9) as i16)),
+            filed_on: Set(filed_on),
+            expires_on: Set(expires_on),
+            licensing: Set(licensing[rng.below(licensing.len())]),
+            licence_forms: Set(",non_exclusive,exclusive,".into()),
+            version: Set(1),
+            created_at: Set(now),
+            updated_at: Set(now),
+            ..Default::default()
+        });
+    }
+    insert_chunks(db, rows).await?;
+
+    // A third explained and published, as the holder would have done it.
+    let mut after = before;
+    loop {
+        let page = patent::Entity::find()
+            .filter(patent::Column::Id.gt(after))
+            .cursor_by(patent::Column::Id)
+            .first(CHUNK as u64)
+            .all(db)
+            .await?;
+        let Some(last) = page.last() else { break };
+        after = last.id;
+        let explanations: Vec<patent_explanation::ActiveModel> = page
+            .iter()
+            .filter(|p| p.id % 3 == 0)
+            .map(|p| patent_explanation::ActiveModel {
+                patent_id: Set(p.id),
+                author_institution_id: Set(p.holder_id),
+                author_subject: Set("synthetic".into()),
+                status: Set(ExplanationStatus::Published),
+                version: Set(1),
+                published_version: Set(Some(1)),
+                summary_ja: Set(format!("{}を安く作る方法です。", p.title_ja)),
+                summary_en: Set(format!("A cheaper way to make: {}.", p.title_en)),
+                applications_ja: Set("部品や装置の試作".into()),
+                applications_en: Set("Prototype parts and devices".into()),
+                requirements_ja: Set("一般的な加工設備".into()),
+                requirements_en: Set("Ordinary machining equipment".into()),
+                published_at: Set(Some(now)),
+                created_at: Set(now),
+                updated_at: Set(now),
+                ..Default::default()
+            })
+            .collect();
+        if explanations.is_empty() {
+            continue;
+        }
+        insert_chunks(db, explanations).await?;
+    }
+    let mut after = 0;
+    loop {
+        let page = patent_explanation::Entity::find()
+            .filter(patent_explanation::Column::AuthorSubject.eq("synthetic"))
+            .filter(patent_explanation::Column::Id.gt(after))
+            .cursor_by(patent_explanation::Column::Id)
+            .first(CHUNK as u64)
+            .all(db)
+            .await?;
+        let Some(last) = page.last() else { break };
+        after = last.id;
+        let versions: Vec<patent_explanation_version::ActiveModel> = page
+            .into_iter()
+            .map(|e| patent_explanation_version::ActiveModel {
+                explanation_id: Set(e.id),
+                version: Set(1),
+                change: Set("published".into()),
+                status: Set(ExplanationStatus::Published),
+                summary_ja: Set(e.summary_ja),
+                summary_en: Set(e.summary_en),
+                applications_ja: Set(e.applications_ja),
+                applications_en: Set(e.applications_en),
+                requirements_ja: Set(e.requirements_ja),
+                requirements_en: Set(e.requirements_en),
+                reason: Set(None),
+                changed_by_subject: Set("synthetic".into()),
+                changed_by_institution: Set("syn".into()),
+                changed_at: Set(now),
+                ..Default::default()
+            })
+            .collect();
+        insert_chunks(db, versions).await?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -418,6 +706,21 @@ mod tests {
     }
 
     #[test]
+    fn english_titles_read_as_english() {
+        assert_eq!(
+            capitalized(
+                &"{} and method for producing the same"
+                    .replace("{}", &with_article("organic EL element"))
+            ),
+            "An organic EL element and method for producing the same"
+        );
+        assert_eq!(
+            with_article("compact solid oxide fuel cell"),
+            "a compact solid oxide fuel cell"
+        );
+    }
+
+    #[test]
     fn scale_one_is_the_issue_s_size() {
         assert_eq!(
             Counts::at_scale(1.0),
@@ -427,6 +730,7 @@ mod tests {
                 awards: 10_000,
                 smes: 20_000,
                 evaluations: 100_000,
+                patents: 50_000,
             }
         );
         assert_eq!(Counts::at_scale(0.001).organizations, 1);
