@@ -16,6 +16,7 @@ pub mod events;
 pub mod fields;
 pub mod idempotency;
 pub mod jsic;
+pub mod money;
 pub mod page;
 pub mod persisted;
 pub mod prefecture;

@@ -17,6 +17,7 @@ use super::{
     loaders::{
         ClusterProjectId, OrganizationId, RatedEvaluationsOfSme, RevisionsOfEvaluation, SmeId,
     },
+    money::Yen,
 };
 use crate::{
     domain::{
@@ -29,6 +30,7 @@ use crate::{
         events::EventBus,
         idempotency::Idempotency,
         jsic::JsicCode,
+        money,
         page::PageArgs,
         prefecture::PrefectureCode,
         profile,
@@ -201,10 +203,17 @@ impl Sme {
         caller(ctx).require_member()?;
         Ok(self.0.employees)
     }
-    /// Members of the network only.
-    async fn capital_yen(&self, ctx: &Context<'_>) -> Result<Option<i64>> {
+    /// The capital (資本金), in yen. Members of the network only.
+    async fn capital_yen(&self, ctx: &Context<'_>) -> Result<Option<Yen>> {
         caller(ctx).require_member()?;
-        Ok(self.0.capital_yen)
+        self.0
+            .capital_yen
+            .map(|v| {
+                money::Yen::new(v).map(Yen).map_err(|e| {
+                    ApiError::corrupt(format!("SME {} capital: {e}", self.0.id)).into()
+                })
+            })
+            .transpose()
     }
     /// Whether the SME consents to the publication of its rating. Members only.
     async fn publication_consent(&self, ctx: &Context<'_>) -> Result<bool> {
@@ -512,7 +521,8 @@ pub struct CreateSmeInput {
     /// A JSIC code: "E", "E25" or "E251".
     pub industry: Option<String>,
     pub employees: Option<i32>,
-    pub capital_yen: Option<i64>,
+    /// The capital (資本金), in whole yen.
+    pub capital_yen: Option<Yen>,
     #[graphql(default_with = "NicheStatus::None")]
     pub niche_status: NicheStatus,
     pub cluster_type: Option<ClusterType>,
@@ -530,7 +540,8 @@ pub struct UpdateSmeInput {
     /// `T` and 13 digits; null clears it.
     pub invoice_number: MaybeUndefined<String>,
     pub employees: MaybeUndefined<i32>,
-    pub capital_yen: MaybeUndefined<i64>,
+    /// The capital (資本金), in whole yen; null clears it.
+    pub capital_yen: MaybeUndefined<Yen>,
     pub niche_status: Option<NicheStatus>,
     pub cluster_type: MaybeUndefined<ClusterType>,
     pub cluster_project_ids: Option<Vec<ID>>,
@@ -693,7 +704,7 @@ impl CreateSmeInput {
                 .map_err(|e| ApiError::bad_input("input.prefectureCode", e.to_string()))?,
             industry: self.industry.as_deref().map(industry).transpose()?,
             employees: non_negative(self.employees, "input.employees")?,
-            capital_yen: non_negative(self.capital_yen, "input.capitalYen")?,
+            capital_yen: self.capital_yen.map(|v| v.0.get()),
             niche_status: self.niche_status.into(),
             cluster_type: self.cluster_type.map(Into::into),
             cluster_projects: project_ids(&self.cluster_project_ids, "input.clusterProjectIds")?,
@@ -738,9 +749,7 @@ impl UpdateSmeInput {
             employees: maybe(self.employees, |v| {
                 Ok(non_negative(Some(v), "input.employees")?.unwrap_or_default())
             })?,
-            capital_yen: maybe(self.capital_yen, |v| {
-                Ok(non_negative(Some(v), "input.capitalYen")?.unwrap_or_default())
-            })?,
+            capital_yen: maybe(self.capital_yen, |v| Ok(v.0.get()))?,
             niche_status: self.niche_status.map(Into::into),
             cluster_type: maybe(self.cluster_type, |t| Ok(t.into()))?,
             cluster_projects: self

@@ -7,6 +7,7 @@ mod evaluations;
 mod ids;
 mod inputs;
 pub mod loaders;
+mod money;
 mod node;
 pub mod persisted;
 mod prefetch;
