@@ -194,6 +194,18 @@ fn callers(app: &TestApp) -> Vec<Caller> {
         at("org_admin@jetro", "jetro", Role::OrgAdmin),
         at("member@jetro", "jetro", Role::Member),
         at("network_admin@iin-japan", "iin-japan", Role::NetworkAdmin),
+        // After the network admin (index `NETWORK_ADMIN`): the banks' loan officers.
+        at(
+            "loan_officer@narrow-bank-a",
+            "narrow-bank-a",
+            Role::LoanOfficer,
+        ),
+        at(
+            "loan_officer@narrow-bank-b",
+            "narrow-bank-b",
+            Role::LoanOfficer,
+        ),
+        at("member@narrow-bank-a", "narrow-bank-a", Role::Member),
     ]
 }
 
@@ -218,8 +230,17 @@ struct Arranged {
     status: &'static str,
 }
 
+/// One referral as arranged.
+#[derive(Debug, Clone)]
+struct ArrangedReferral {
+    id: String,
+    institution: &'static str,
+    bank: &'static str,
+}
+
 struct World {
     evaluations: Vec<Arranged>,
+    referrals: Vec<ArrangedReferral>,
     smes: Vec<String>,
     organizations: BTreeMap<&'static str, String>,
 }
@@ -384,6 +405,62 @@ async fn arrange(app: &TestApp) -> World {
         ]);
     }
     let mut organizations = BTreeMap::new();
+    // Banks, each referred to by one institution, from its rated evaluations of its own SME.
+    let mut referrals = Vec::new();
+    for (desk, sme, bank) in [
+        (&aist, &sme_a, "narrow-bank-a"),
+        (&jetro, &sme_b, "narrow-bank-b"),
+    ] {
+        let bank_id = app.bank(bank, 22).await.as_str().unwrap().to_owned();
+        desk.ok(
+            r#"mutation($sme: ID!, $bank: ID!) { recordReferralConsent(input: { smeId: $sme, bankId: $bank,
+                scope: FULL_EVALUATION, obtainedOn: "2026-04-01", method: WRITTEN, documentReference: "N-1" }) { id } }"#,
+            json!({ "sme": sme, "bank": bank_id }),
+        )
+        .await;
+        let rated: Vec<String> = evaluations
+            .iter()
+            .filter(|e: &&Arranged| {
+                e.institution == desk.code && e.sme == *sme && e.status == "RATED"
+            })
+            .map(|e| e.id.clone())
+            .collect();
+        for (i, purpose) in ["EQUIPMENT", "WORKING_CAPITAL", "R_AND_D"]
+            .iter()
+            .enumerate()
+        {
+            let id = desk
+                .ok(
+                    &format!(
+                        r#"mutation($e: ID!, $b: ID!, $k: String!) {{ referSme(idempotencyKey: $k, input: {{
+                            evaluationId: $e, bankId: $b, purpose: {purpose}, amountRequested: 10000000 }}) {{ id }} }}"#
+                    ),
+                    json!({ "e": rated[i % rated.len()], "b": bank_id, "k": uuid::Uuid::new_v4().to_string() }),
+                )
+                .await["referSme"]["id"]
+                .as_str()
+                .unwrap()
+                .to_owned();
+            if i == 0 {
+                let officer = app.token("arranger", bank, &[Role::LoanOfficer]);
+                let body = app
+                    .graphql_as(
+                        &officer,
+                        "mutation($id: ID!) { acknowledgeReferral(id: $id, version: 1, idempotencyKey: \"a\") { id } }",
+                        json!({ "id": id }),
+                    )
+                    .await
+                    .json();
+                assert!(body.get("errors").is_none(), "arranging failed: {body:#}");
+            }
+            referrals.push(ArrangedReferral {
+                id,
+                institution: desk.code,
+                bank,
+            });
+        }
+        organizations.insert(bank, bank_id);
+    }
     for code in ["aist", "jetro"] {
         let id = app
             .data(
@@ -398,6 +475,7 @@ async fn arrange(app: &TestApp) -> World {
     }
     World {
         evaluations,
+        referrals,
         smes: vec![sme_a, sme_b],
         organizations,
     }
@@ -415,6 +493,16 @@ fn may_read(caller: &Caller, e: &Arranged) -> bool {
         Some((_, home)) => {
             e.institution == home || (e.network && shared) || e.status == "PUBLISHED"
         }
+    }
+}
+
+/// Who reads an arranged referral: the referring institution, the bank's loan officers, and
+/// network admins.
+fn may_read_referral(caller: &Caller, r: &ArrangedReferral) -> bool {
+    match caller.name.split_once('@') {
+        None => false,
+        Some((_, "iin-japan")) => true,
+        Some((role, home)) => r.institution == home || (role == "loan_officer" && r.bank == home),
     }
 }
 
@@ -680,6 +768,24 @@ async fn every_filter_of_the_schema_only_narrows_what_each_caller_may_read() {
             .map(|e| e.id.as_str())
             .collect();
         assert_eq!(seen, expected, "evaluations as {}", caller.name);
+    }
+
+    // And for referrals: another bank, anonymous callers and a bank's other people see none.
+    let referrals = Listing {
+        field: "referrals".into(),
+        filter_type: "ReferralFilter".into(),
+        connection: true,
+    };
+    for caller in &callers {
+        let outcome = read(&app, caller, &referrals, &Value::Null, &mut failures).await;
+        let seen = outcome.ids().expect("everyone may list referrals");
+        let expected: BTreeSet<&str> = world
+            .referrals
+            .iter()
+            .filter(|r| may_read_referral(caller, r))
+            .map(|r| r.id.as_str())
+            .collect();
+        assert_eq!(seen, expected, "referrals as {}", caller.name);
     }
 
     let listings = listings(&schema);

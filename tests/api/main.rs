@@ -21,6 +21,7 @@ mod operations;
 mod pagination;
 mod persisted;
 mod qualifications;
+mod referrals;
 mod sessions;
 mod smes;
 mod subscriptions;

@@ -13,16 +13,19 @@ pub enum Role {
     OrgAdmin,
     /// Issues the qualifications the institution defines.
     Registrar,
+    /// At a bank: reads the referrals addressed to it and answers them.
+    LoanOfficer,
     /// Manages organisations and membership, reads everything; held only at the network itself.
     NetworkAdmin,
 }
 
 impl Role {
-    pub const ALL: [Role; 5] = [
+    pub const ALL: [Role; 6] = [
         Role::Member,
         Role::Evaluator,
         Role::OrgAdmin,
         Role::Registrar,
+        Role::LoanOfficer,
         Role::NetworkAdmin,
     ];
 
@@ -33,6 +36,7 @@ impl Role {
             Self::Evaluator => "evaluator",
             Self::OrgAdmin => "org_admin",
             Self::Registrar => "registrar",
+            Self::LoanOfficer => "loan_officer",
             Self::NetworkAdmin => "network_admin",
         }
     }

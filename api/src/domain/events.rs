@@ -17,7 +17,7 @@ use std::{collections::BTreeSet, time::Duration};
 
 use entity::{
     enums::{EvaluationStatus, Membership},
-    evaluation, organization,
+    evaluation, organization, referral,
 };
 use sea_orm::{
     ConnectionTrait, DatabaseBackend, DatabaseConnection, DatabaseTransaction, Statement,
@@ -97,12 +97,41 @@ impl InstitutionEvent {
     }
 }
 
+/// A financing referral changed: heard by the referring institution and the addressed bank.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReferralEvent {
+    pub referral_id: i64,
+    /// The referring institution.
+    pub institution_id: i64,
+    pub bank_id: i64,
+    /// The stored state, as in the database (`sent`, `acknowledged`, …).
+    pub status: String,
+    pub version: i32,
+    /// `referred`, `acknowledged`, `review_started`, `financed`, `declined`, `withdrawn`, or
+    /// `consent_revoked`.
+    pub change: String,
+}
+
+impl ReferralEvent {
+    pub fn of(row: &referral::Model, change: &str) -> Self {
+        Self {
+            referral_id: row.id,
+            institution_id: row.institution_id,
+            bank_id: row.bank_id,
+            status: sea_orm::ActiveEnum::to_value(&row.status),
+            version: row.version,
+            change: change.to_owned(),
+        }
+    }
+}
+
 /// Any event, as it travels between instances.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Event {
     Evaluation(EvaluationEvent),
     Institution(InstitutionEvent),
+    Referral(ReferralEvent),
 }
 
 impl Event {
@@ -111,6 +140,7 @@ impl Event {
         match self {
             Self::Evaluation(_) => "evaluation",
             Self::Institution(_) => "institution",
+            Self::Referral(_) => "referral",
         }
     }
 }
@@ -139,11 +169,24 @@ impl From<InstitutionEvent> for Event {
     }
 }
 
+impl From<&ReferralEvent> for Event {
+    fn from(event: &ReferralEvent) -> Self {
+        Self::Referral(event.clone())
+    }
+}
+
+impl From<ReferralEvent> for Event {
+    fn from(event: ReferralEvent) -> Self {
+        Self::Referral(event)
+    }
+}
+
 /// Local subscribers of each kind of event.
 #[derive(Clone)]
 struct Senders {
     evaluations: broadcast::Sender<EvaluationEvent>,
     institutions: broadcast::Sender<InstitutionEvent>,
+    referrals: broadcast::Sender<ReferralEvent>,
 }
 
 impl Senders {
@@ -155,6 +198,9 @@ impl Senders {
             }
             Event::Institution(event) => {
                 let _ = self.institutions.send(event);
+            }
+            Event::Referral(event) => {
+                let _ = self.referrals.send(event);
             }
         }
     }
@@ -172,6 +218,7 @@ impl EventBus {
             senders: Senders {
                 evaluations: broadcast::channel(1024).0,
                 institutions: broadcast::channel(256).0,
+                referrals: broadcast::channel(1024).0,
             },
             backend,
         }
@@ -179,6 +226,11 @@ impl EventBus {
 
     pub fn subscribe(&self) -> broadcast::Receiver<EvaluationEvent> {
         self.senders.evaluations.subscribe()
+    }
+
+    /// Referral changes, from every instance.
+    pub fn subscribe_referrals(&self) -> broadcast::Receiver<ReferralEvent> {
+        self.senders.referrals.subscribe()
     }
 
     /// Membership changes, from every instance.

@@ -22,5 +22,6 @@ pub mod persisted;
 pub mod prefecture;
 pub mod profile;
 pub mod qualifications;
+pub mod referrals;
 pub mod search;
 pub mod tie_ups;

@@ -22,6 +22,8 @@ pub enum Role {
     Evaluator,
     OrgAdmin,
     Registrar,
+    /// At a bank: the referrals addressed to it, and their answers.
+    LoanOfficer,
     NetworkAdmin,
 }
 

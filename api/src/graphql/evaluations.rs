@@ -323,7 +323,7 @@ impl From<Scores> for EvaluationScores {
     }
 }
 
-fn rating_of(text: &Option<String>) -> Option<Rating> {
+pub(super) fn rating_of(text: &Option<String>) -> Option<Rating> {
     match text.as_deref() {
         Some("A") => Some(Rating::A),
         Some("B") => Some(Rating::B),

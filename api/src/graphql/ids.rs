@@ -16,10 +16,12 @@ pub enum NodeType {
     Award,
     Sme,
     Evaluation,
+    Referral,
+    ReferralConsent,
 }
 
 impl NodeType {
-    const ALL: [NodeType; 8] = [
+    const ALL: [NodeType; 10] = [
         Self::Organization,
         Self::ClusterProject,
         Self::TieUp,
@@ -28,6 +30,8 @@ impl NodeType {
         Self::Award,
         Self::Sme,
         Self::Evaluation,
+        Self::Referral,
+        Self::ReferralConsent,
     ];
 
     fn name(self) -> &'static str {
@@ -40,6 +44,8 @@ impl NodeType {
             Self::Award => "Award",
             Self::Sme => "Sme",
             Self::Evaluation => "Evaluation",
+            Self::Referral => "Referral",
+            Self::ReferralConsent => "ReferralConsent",
         }
     }
 

@@ -12,17 +12,22 @@ mod node;
 pub mod persisted;
 mod prefetch;
 mod qualifications;
+mod referrals;
 
 use async_graphql::{MergedObject, MergedSubscription, Schema, SchemaBuilder};
 use sea_orm::DatabaseConnection;
 
-use crate::{domain::events::EventBus, settings::QueryLimits};
+use crate::{
+    domain::{events::EventBus, referrals::ReferralPolicy},
+    settings::QueryLimits,
+};
 
 #[derive(MergedObject, Default)]
 pub struct Query(
     directory::DirectoryQuery,
     qualifications::QualificationQuery,
     evaluations::EvaluationQuery,
+    referrals::ReferralQuery,
     node::NodeQuery,
     access::AccessQuery,
 );
@@ -32,10 +37,14 @@ pub struct Mutation(
     directory::DirectoryMutation,
     qualifications::QualificationMutation,
     evaluations::EvaluationMutation,
+    referrals::ReferralMutation,
 );
 
 #[derive(MergedSubscription, Default)]
-pub struct Subscription(evaluations::EvaluationSubscription);
+pub struct Subscription(
+    evaluations::EvaluationSubscription,
+    referrals::ReferralSubscription,
+);
 
 pub type AppSchema = Schema<Query, Mutation, Subscription>;
 
@@ -54,11 +63,13 @@ pub fn build_schema(
     db: DatabaseConnection,
     events: EventBus,
     limits: &QueryLimits,
+    referrals: ReferralPolicy,
     suggestions: bool,
 ) -> AppSchema {
     let builder = builder()
         .data(db)
         .data(events)
+        .data(referrals)
         .extension(persisted::StoreAdmitted)
         .limit_depth(limits.max_depth)
         .limit_complexity(limits.max_complexity);

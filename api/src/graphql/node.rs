@@ -7,11 +7,12 @@ use super::{
     evaluations::{Evaluation, Sme},
     ids::{self, NodeType},
     qualifications::{Award, Coordinator, QualificationScheme},
+    referrals::{Referral, ReferralConsent},
 };
 use crate::domain::{
     coordinators, directory,
     evaluation::{evaluations, smes},
-    qualifications,
+    qualifications, referrals,
 };
 
 /// An object with a global ID, refetchable with `node(id:)`.
@@ -28,6 +29,10 @@ pub enum Node {
     Sme(Sme),
     /// Only as the caller may read it.
     Evaluation(Evaluation),
+    /// Only to the referring institution, the bank addressed and network admins.
+    Referral(Referral),
+    /// Only to the recording institution, the bank and network admins.
+    ReferralConsent(ReferralConsent),
 }
 
 #[derive(Default)]
@@ -63,6 +68,12 @@ impl NodeQuery {
             (NodeType::Evaluation, key) => evaluations::readable(db, caller(ctx), key)
                 .await?
                 .map(|m| Node::Evaluation(Evaluation(m))),
+            (NodeType::Referral, key) => referrals::readable(db, caller(ctx), key)
+                .await?
+                .map(|m| Node::Referral(Referral(m))),
+            (NodeType::ReferralConsent, key) => referrals::consent::readable(db, caller(ctx), key)
+                .await?
+                .map(|m| Node::ReferralConsent(ReferralConsent(m))),
         };
         Ok(node)
     }
