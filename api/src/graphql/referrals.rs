@@ -464,9 +464,9 @@ impl Referral {
     }
     /// When an unacknowledged referral expires; null once acknowledged or closed.
     async fn expires_at(&self, ctx: &Context<'_>) -> Result<Option<DateTime<Utc>>> {
-        let policy = policy(ctx)?;
+        let expiry = policy(ctx)?.expiry();
         Ok((self.0.status == referral_enums::ReferralStatus::Sent)
-            .then(|| self.0.created_at + (Utc::now() - policy.cutoff(Utc::now()))))
+            .then(|| self.0.created_at + expiry))
     }
 }
 
@@ -640,6 +640,7 @@ impl ReferralQuery {
         };
         let listing =
             referrals::referrals(db, policy(ctx)?, caller(ctx), &domain_filter, &page).await?;
+        super::prefetch::connection(ctx, listing.rows()).await?;
         Ok(connection(db, listing, Referral))
     }
 

@@ -50,9 +50,14 @@ impl ReferralPolicy {
         }
     }
 
+    /// How long a bank has to acknowledge.
+    pub fn expiry(&self) -> Duration {
+        Duration::days(i64::from(self.expiry_days))
+    }
+
     /// Referrals sent before this instant and still unanswered read as expired.
     pub fn cutoff(&self, now: DateTime<Utc>) -> DateTime<Utc> {
-        now - Duration::days(i64::from(self.expiry_days))
+        now - self.expiry()
     }
 
     /// The state a caller reads.
