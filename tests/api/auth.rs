@@ -400,7 +400,7 @@ async fn a_tokens_institution_is_looked_up_once_and_an_unknown_one_every_time() 
     let created = app
         .graphql_as(
             &network,
-            r#"mutation { createOrganization(input: { code: "kyoto-itf", nameJa: "京都産業技術振興財団",
+            r#"mutation($key: String!) { createOrganization(idempotencyKey: $key, input: { code: "kyoto-itf", nameJa: "京都産業技術振興財団",
                 nameEn: "Kyoto Industrial Technology Foundation", kind: LOCAL_GOVERNMENT_SUPPORT,
                 membership: MEMBER, prefectureCode: 26 }) { code } }"#,
             json!({}),

@@ -516,7 +516,7 @@ const OPERATIONS: &[Operation] = &[
     },
     Operation {
         field: "Mutation.createOrganization",
-        query: r#"mutation($code: String!) { createOrganization(input: {
+        query: r#"mutation($code: String!, $key: String!) { createOrganization(idempotencyKey: $key, input: {
             code: $code, nameJa: "試験機関", nameEn: "Test body", kind: TLO, membership: MEMBER, prefectureCode: 26 }) { id } }"#,
         mutation: true,
         variables: serial_code,
@@ -531,7 +531,7 @@ const OPERATIONS: &[Operation] = &[
     },
     Operation {
         field: "Mutation.createQualificationScheme",
-        query: r#"mutation($code: String!) { createQualificationScheme(input: {
+        query: r#"mutation($code: String!, $key: String!) { createQualificationScheme(idempotencyKey: $key, input: {
             code: $code, nameJa: "試験", nameEn: "Test", holderKind: PERSON, validityMonths: 12,
             levels: [{ code: "basic", nameJa: "基礎", nameEn: "Basic" }] }) { id } }"#,
         mutation: true,
@@ -548,7 +548,7 @@ const OPERATIONS: &[Operation] = &[
     },
     Operation {
         field: "Mutation.issueAward",
-        query: r#"mutation($scheme: ID!, $holder: ID!) { issueAward(input: { schemeId: $scheme, level: "basic", coordinatorId: $holder }) { id } }"#,
+        query: r#"mutation($scheme: ID!, $holder: ID!, $key: String!) { issueAward(idempotencyKey: $key, input: { schemeId: $scheme, level: "basic", coordinatorId: $holder }) { id } }"#,
         mutation: true,
         variables: |a, t, _| json!({ "scheme": a.pick(&a.scheme, t), "holder": a.pick(&a.to_award, t) }),
         allowed: own_registrar,
@@ -598,7 +598,7 @@ const OPERATIONS: &[Operation] = &[
     },
     Operation {
         field: "Mutation.createCoordinator",
-        query: r#"mutation($id: ID!) { createCoordinator(input: { organizationId: $id, nameJa: "試験 太郎", nameEn: "Taro Test", prefectureCode: 13 }) { id } }"#,
+        query: r#"mutation($id: ID!, $key: String!) { createCoordinator(idempotencyKey: $key, input: { organizationId: $id, nameJa: "試験 太郎", nameEn: "Taro Test", prefectureCode: 13 }) { id } }"#,
         mutation: true,
         variables: organization,
         allowed: own_admin_or_network_admin,
@@ -612,7 +612,7 @@ const OPERATIONS: &[Operation] = &[
     },
     Operation {
         field: "Mutation.createTrainingCourse",
-        query: r#"mutation { createTrainingCourse(input: { titleJa: "研修", titleEn: "Course", unit: HOURS, amount: 3 }) { id } }"#,
+        query: r#"mutation($key: String!) { createTrainingCourse(idempotencyKey: $key, input: { titleJa: "研修", titleEn: "Course", unit: HOURS, amount: 3 }) { id } }"#,
         mutation: true,
         variables: nothing,
         // The provider is always the caller's own institution.
@@ -620,7 +620,7 @@ const OPERATIONS: &[Operation] = &[
     },
     Operation {
         field: "Mutation.recordTraining",
-        query: "mutation($id: ID!, $course: ID!, $on: Date!) { recordTraining(coordinatorId: $id, courseId: $course, completedOn: $on) { completedOn } }",
+        query: "mutation($id: ID!, $course: ID!, $on: Date!, $key: String!) { recordTraining(idempotencyKey: $key, coordinatorId: $id, courseId: $course, completedOn: $on) { completedOn } }",
         mutation: true,
         // A different day each time, so allowed attempts never collide.
         variables: |a, t, serial| {
@@ -631,10 +631,10 @@ const OPERATIONS: &[Operation] = &[
     },
     Operation {
         field: "Mutation.recordReferralConsent",
-        query: r#"mutation($sme: ID!, $bank: ID!) { recordReferralConsent(input: { smeId: $sme, bankId: $bank,
+        query: r#"mutation($sme: ID!, $bank: ID!, $key: String!) { recordReferralConsent(idempotencyKey: $key, input: { smeId: $sme, bankId: $bank,
             scope: FULL_EVALUATION, obtainedOn: "2026-04-01", method: ELECTRONIC, documentReference: "E-1" }) { id } }"#,
         mutation: true,
-        variables: |a, t, _| json!({ "sme": a.pick(&a.consenting, t), "bank": a.bank[0] }),
+        variables: |a, t, serial| json!({ "sme": a.pick(&a.consenting, t), "bank": a.bank[0], "key": format!("k{serial}") }),
         // The institution that evaluated (or registered) the SME records it.
         allowed: own_desk,
     },
@@ -849,7 +849,7 @@ async fn arrange_referrals(
             code,
             &[Role::Evaluator, Role::OrgAdmin],
         );
-        let consent = r#"mutation($sme: ID!, $bank: ID!) { recordReferralConsent(input: { smeId: $sme, bankId: $bank,
+        let consent = r#"mutation($sme: ID!, $bank: ID!, $key: String!) { recordReferralConsent(idempotencyKey: $key, input: { smeId: $sme, bankId: $bank,
             scope: FULL_EVALUATION, obtainedOn: "2026-04-01", method: WRITTEN, documentReference: "W-1" }) { id } }"#;
         let vars = json!({ "sme": sme[i], "bank": banks[i] });
         // The consent referrals rest on, and a pool to revoke.
@@ -912,7 +912,7 @@ async fn arrange_institution(app: &TestApp, code: &str) -> (Value, Value, Value,
     let scheme = arrange(
         app,
         &registrar,
-        r#"mutation($code: String!) { createQualificationScheme(input: {
+        r#"mutation($code: String!, $key: String!) { createQualificationScheme(idempotencyKey: $key, input: {
             code: $code, nameJa: "試験", nameEn: "Test", holderKind: PERSON, validityMonths: 12, renewalWindowMonths: 12,
             levels: [{ code: "basic", nameJa: "基礎", nameEn: "Basic" }] }) { id } }"#,
         json!({ "code": format!("{code}-scheme") }),
@@ -924,7 +924,7 @@ async fn arrange_institution(app: &TestApp, code: &str) -> (Value, Value, Value,
         let created = arrange(
             app,
             &registrar,
-            r#"mutation($name: String!) { createCoordinator(input: { nameJa: "試験", nameEn: $name, prefectureCode: 13 }) { id } }"#,
+            r#"mutation($name: String!, $key: String!) { createCoordinator(idempotencyKey: $key, input: { nameJa: "試験", nameEn: $name, prefectureCode: 13 }) { id } }"#,
             json!({ "name": format!("{name} of {code}") }),
         )
         .await;
@@ -933,7 +933,7 @@ async fn arrange_institution(app: &TestApp, code: &str) -> (Value, Value, Value,
     let award = arrange(
         app,
         &registrar,
-        r#"mutation($scheme: ID!, $holder: ID!) { issueAward(input: { schemeId: $scheme, level: "basic", coordinatorId: $holder }) { id } }"#,
+        r#"mutation($scheme: ID!, $holder: ID!, $key: String!) { issueAward(idempotencyKey: $key, input: { schemeId: $scheme, level: "basic", coordinatorId: $holder }) { id } }"#,
         json!({ "scheme": scheme, "holder": coordinators[0] }),
     )
     .await["issueAward"]["id"]
@@ -1036,7 +1036,8 @@ async fn attempt(app: &TestApp, token: Option<&str>, op: &Operation, variables: 
                     ("content-type", "application/json"),
                     ("accept", "application/graphql-response+json"),
                 ],
-                json!({ "query": op.query, "variables": variables }).to_string(),
+                json!({ "query": op.query, "variables": iin_tests::with_fresh_key(op.query, variables) })
+                    .to_string(),
             )
             .await
         }
@@ -1077,7 +1078,7 @@ async fn each_role_at_its_own_and_another_institution_gets_exactly_its_rights() 
     let course = arrange(
         &app,
         &app.token("registrar@aist", "aist", &[Role::Registrar]),
-        r#"mutation { createTrainingCourse(input: { titleJa: "研修", titleEn: "Course", unit: CREDITS, amount: 1 }) { id } }"#,
+        r#"mutation($key: String!) { createTrainingCourse(idempotencyKey: $key, input: { titleJa: "研修", titleEn: "Course", unit: CREDITS, amount: 1 }) { id } }"#,
         json!({}),
     )
     .await["createTrainingCourse"]["id"]

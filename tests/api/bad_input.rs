@@ -61,7 +61,7 @@ async fn long_texts_may_break_lines_and_refused_mutations_are_audited() {
         .data(r#"{ organization(code: "aist") { id } }"#, json!({}))
         .await["organization"]["id"]
         .clone();
-    let update = r#"mutation($id: ID!, $input: OrganizationProfileInput!) {
+    let update = r#"mutation($id: ID!, $input: UpdateOrganizationInput!) {
         updateOrganization(id: $id, input: $input) { id descriptionEn } }"#;
     let refusals = || async {
         audit_entry::Entity::find()

@@ -6,7 +6,7 @@ use iin_tests::{TestApp, error_code_and_field};
 use sea_orm::ConnectionTrait;
 use serde_json::{Value, json};
 
-const UPDATE: &str = "mutation($id: ID!, $input: OrganizationProfileInput!) {
+const UPDATE: &str = "mutation($id: ID!, $input: UpdateOrganizationInput!) {
   updateOrganization(id: $id, input: $input) { code websiteUrl descriptionEn contact { name email phone } } }";
 
 async fn id_of(app: &TestApp, code: &str) -> Value {
@@ -170,8 +170,8 @@ async fn bad_profile_input_names_the_field_and_changes_nothing() {
     );
 }
 
-const CREATE: &str = "mutation($input: CreateOrganizationInput!) {
-  createOrganization(input: $input) { id code nameJa kind membership prefecture { code } bureau websiteUrl } }";
+const CREATE: &str = "mutation($input: CreateOrganizationInput!, $key: String!) {
+  createOrganization(idempotencyKey: $key, input: $input) { id code nameJa kind membership prefecture { code } bureau websiteUrl } }";
 
 fn new_body(code: &str) -> Value {
     json!({ "code": code, "nameJa": "京都産業技術振興財団", "nameEn": "Kyoto Industrial Technology Foundation",

@@ -28,7 +28,7 @@ use serde_json::{Value, json};
 
 // ---------------------------------------------------------------- the schema
 
-const INTROSPECTION: &str = r#"
+pub(crate) const INTROSPECTION: &str = r#"
 fragment Ref on __Type { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name } } } } }
 { __schema {
     queryType { name }
@@ -38,13 +38,13 @@ fragment Ref on __Type { kind name ofType { kind name ofType { kind name ofType 
         enumValues { name }
         possibleTypes { name } } } }"#;
 
-struct Schema {
-    query: String,
-    types: HashMap<String, Value>,
+pub(crate) struct Schema {
+    pub(crate) query: String,
+    pub(crate) types: HashMap<String, Value>,
 }
 
 impl Schema {
-    async fn of(app: &TestApp) -> Self {
+    pub(crate) async fn of(app: &TestApp) -> Self {
         let data = app.data(INTROSPECTION, json!({})).await;
         let types = data["__schema"]["types"]
             .as_array()
@@ -61,11 +61,11 @@ impl Schema {
         }
     }
 
-    fn ty(&self, name: &str) -> &Value {
+    pub(crate) fn ty(&self, name: &str) -> &Value {
         &self.types[name]
     }
 
-    fn fields(&self, ty: &str) -> Vec<&Value> {
+    pub(crate) fn fields(&self, ty: &str) -> Vec<&Value> {
         self.ty(ty)["fields"]
             .as_array()
             .map(|f| f.iter().collect())
@@ -84,7 +84,7 @@ impl Schema {
 }
 
 /// The named type under any list and non-null wrappers.
-fn named(ty: &Value) -> &str {
+pub(crate) fn named(ty: &Value) -> &str {
     match ty["name"].as_str() {
         Some(name) => name,
         None => named(&ty["ofType"]),
@@ -100,7 +100,7 @@ fn spelled(ty: &Value) -> String {
     }
 }
 
-fn required(ty: &Value) -> bool {
+pub(crate) fn required(ty: &Value) -> bool {
     ty["kind"] == "NON_NULL"
 }
 
@@ -173,12 +173,12 @@ impl Pool {
 
 // ---------------------------------------------------------------- callers
 
-struct Caller {
-    name: &'static str,
-    token: Option<String>,
+pub(crate) struct Caller {
+    pub(crate) name: &'static str,
+    pub(crate) token: Option<String>,
 }
 
-fn callers(app: &TestApp) -> Vec<Caller> {
+pub(crate) fn callers(app: &TestApp) -> Vec<Caller> {
     let at = |name: &'static str, code: &str, role: Role| Caller {
         name,
         token: Some(app.token(name, code, &[role])),
@@ -211,7 +211,7 @@ fn callers(app: &TestApp) -> Vec<Caller> {
 
 const NETWORK_ADMIN: usize = 6;
 
-async fn ask(app: &TestApp, caller: &Caller, query: &str, variables: Value) -> Value {
+pub(crate) async fn ask(app: &TestApp, caller: &Caller, query: &str, variables: Value) -> Value {
     match &caller.token {
         Some(token) => app.graphql_as(token, query, variables).await.json(),
         None => app.graphql(query, variables).await,
@@ -232,13 +232,13 @@ struct Arranged {
 
 /// One referral as arranged.
 #[derive(Debug, Clone)]
-struct ArrangedReferral {
+pub(crate) struct ArrangedReferral {
     id: String,
     institution: &'static str,
     bank: &'static str,
 }
 
-struct World {
+pub(crate) struct World {
     evaluations: Vec<Arranged>,
     referrals: Vec<ArrangedReferral>,
     smes: Vec<String>,
@@ -369,7 +369,7 @@ const RETURN: &[&str] = &[
     "returnEvaluation",
 ];
 
-async fn arrange(app: &TestApp) -> World {
+pub(crate) async fn arrange(app: &TestApp) -> World {
     let aist = Desk::of(app, "aist");
     let jetro = Desk::of(app, "jetro");
     let sme_a = aist
@@ -413,7 +413,7 @@ async fn arrange(app: &TestApp) -> World {
     ] {
         let bank_id = app.bank(bank, 22).await.as_str().unwrap().to_owned();
         desk.ok(
-            r#"mutation($sme: ID!, $bank: ID!) { recordReferralConsent(input: { smeId: $sme, bankId: $bank,
+            r#"mutation($sme: ID!, $bank: ID!, $key: String!) { recordReferralConsent(idempotencyKey: $key, input: { smeId: $sme, bankId: $bank,
                 scope: FULL_EVALUATION, obtainedOn: "2026-04-01", method: WRITTEN, documentReference: "N-1" }) { id } }"#,
             json!({ "sme": sme, "bank": bank_id }),
         )
@@ -954,7 +954,7 @@ fn evaluation_paths(schema: &Schema, ty: &str, depth: u8) -> Vec<String> {
     paths
 }
 
-fn collect_ids(value: &Value, into: &mut BTreeSet<String>) {
+pub(crate) fn collect_ids(value: &Value, into: &mut BTreeSet<String>) {
     match value {
         Value::Object(map) => {
             if let Some(Value::String(id)) = map.get("id") {

@@ -105,7 +105,7 @@ async fn an_issuer_outside_the_network_still_issues_its_own_certificates() {
     let body = app
         .graphql_as(
             &registrar,
-            "mutation($input: IssueAwardInput!) { issueAward(input: $input) { status } }",
+            "mutation($input: IssueAwardInput!, $key: String!) { issueAward(idempotencyKey: $key, input: $input) { status } }",
             json!({ "input": { "schemeId": scheme, "level": "course-graduate", "coordinatorId": coordinator,
                                "awardedOn": chrono::Utc::now().date_naive().to_string() } }),
         )

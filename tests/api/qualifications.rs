@@ -54,7 +54,7 @@ impl<'a> Registry<'a> {
 
     async fn scheme(&self, input: Value) -> Value {
         self.ok(
-            "mutation($input: CreateQualificationSchemeInput!) { createQualificationScheme(input: $input) { id } }",
+            "mutation($input: CreateQualificationSchemeInput!, $key: String!) { createQualificationScheme(idempotencyKey: $key, input: $input) { id } }",
             json!({ "input": input }),
         )
         .await["createQualificationScheme"]["id"]
@@ -63,7 +63,7 @@ impl<'a> Registry<'a> {
 
     async fn coordinator(&self, name: &str) -> Value {
         self.ok(
-            "mutation($name: String!) { createCoordinator(input: { nameJa: \"試験\", nameEn: $name, prefectureCode: 8 }) { id } }",
+            "mutation($name: String!, $key: String!) { createCoordinator(idempotencyKey: $key, input: { nameJa: \"試験\", nameEn: $name, prefectureCode: 8 }) { id } }",
             json!({ "name": name }),
         )
         .await["createCoordinator"]["id"]
@@ -78,7 +78,7 @@ impl<'a> Registry<'a> {
         awarded_on: NaiveDate,
     ) -> Value {
         self.run(
-            "mutation($input: IssueAwardInput!) { issueAward(input: $input) { id certificateNumber awardedOn expiresOn status } }",
+            "mutation($input: IssueAwardInput!, $key: String!) { issueAward(idempotencyKey: $key, input: $input) { id certificateNumber awardedOn expiresOn status } }",
             json!({ "input": { "schemeId": scheme, "level": level, "coordinatorId": holder, "awardedOn": iso(awarded_on) } }),
         )
         .await
@@ -196,7 +196,7 @@ async fn renewal_opens_in_its_window_and_needs_continuing_education() {
         ))
         .await;
     let course = registry
-        .ok(r#"mutation { createTrainingCourse(input: { titleJa: "更新研修", titleEn: "Update course", unit: CREDITS, amount: 1 }) { id } }"#, json!({}))
+        .ok(r#"mutation($key: String!) { createTrainingCourse(idempotencyKey: $key, input: { titleJa: "更新研修", titleEn: "Update course", unit: CREDITS, amount: 1 }) { id } }"#, json!({}))
         .await["createTrainingCourse"]["id"]
         .clone();
     let renew = "mutation($id: ID!) { renewAward(id: $id) { expiresOn status } }";
@@ -233,7 +233,7 @@ async fn renewal_opens_in_its_window_and_needs_continuing_education() {
         json!([{ "unit": "CREDITS", "required": 3, "earned": 0, "missing": 3 }])
     );
 
-    let record = "mutation($id: ID!, $course: ID!, $on: Date!) { recordTraining(coordinatorId: $id, courseId: $course, completedOn: $on) { completedOn } }";
+    let record = "mutation($id: ID!, $course: ID!, $on: Date!, $key: String!) { recordTraining(idempotencyKey: $key, coordinatorId: $id, courseId: $course, completedOn: $on) { completedOn } }";
     for days_ago in 1..=3 {
         let on = iso(today() - Duration::days(days_ago));
         registry
@@ -330,7 +330,7 @@ async fn levels_need_the_one_below_and_decisions_keep_their_reason() {
         }
         let body = registry
             .run(
-                "mutation($input: IssueAwardInput!) { issueAward(input: $input) { id } }",
+                "mutation($input: IssueAwardInput!, $key: String!) { issueAward(idempotencyKey: $key, input: $input) { id } }",
                 json!({ "input": full }),
             )
             .await;
@@ -602,7 +602,7 @@ async fn members_see_awards_with_renewal_and_the_public_does_not() {
 async fn schemes_are_defined_and_changed_with_checked_input() {
     let app = TestApp::spawn().await;
     let registry = Registry::new(&app);
-    let create = "mutation($input: CreateQualificationSchemeInput!) { createQualificationScheme(input: $input) { id issuer { code } levels { rank code requiresPrevious } } }";
+    let create = "mutation($input: CreateQualificationSchemeInput!, $key: String!) { createQualificationScheme(idempotencyKey: $key, input: $input) { id issuer { code } levels { rank code requiresPrevious } } }";
     let base = simple_scheme(
         "checked",
         60,
@@ -751,7 +751,7 @@ async fn seeded_schemes_name_the_bodies_that_really_issue_them() {
     let made = app
         .graphql_as(
             &network,
-            "mutation($input: CreateQualificationSchemeInput!) { createQualificationScheme(input: $input) { runByNetwork } }",
+            "mutation($input: CreateQualificationSchemeInput!, $key: String!) { createQualificationScheme(idempotencyKey: $key, input: $input) { runByNetwork } }",
             json!({ "input": simple_scheme("network-own", 12, 1, 0, json!([])) }),
         )
         .await
@@ -765,13 +765,13 @@ async fn seeded_schemes_name_the_bodies_that_really_issue_them() {
 const RENEWAL: &str =
     "query($id: ID!) { node(id: $id) { ... on Award { periodFrom expiresOn renewal { openNow
     continuingEducation { unit kind required earned missing countedFrom countedUntil } } } } }";
-const RECORD: &str = "mutation($id: ID!, $course: ID!, $on: Date!) { recordTraining(coordinatorId: $id, courseId: $course, completedOn: $on) { kind } }";
+const RECORD: &str = "mutation($id: ID!, $course: ID!, $on: Date!, $key: String!) { recordTraining(idempotencyKey: $key, coordinatorId: $id, courseId: $course, completedOn: $on) { kind } }";
 
 async fn course(registry: &Registry<'_>, title: &str, unit: &str, kind: &str) -> Value {
     registry
         .ok(
             &format!(
-                r#"mutation {{ createTrainingCourse(input: {{ titleJa: "研修", titleEn: "{title}", unit: {unit}, amount: 1, kind: {kind} }}) {{ id kind }} }}"#
+                r#"mutation($key: String!) {{ createTrainingCourse(idempotencyKey: $key, input: {{ titleJa: "研修", titleEn: "{title}", unit: {unit}, amount: 1, kind: {kind} }}) {{ id kind }} }}"#
             ),
             json!({}),
         )
@@ -1010,7 +1010,7 @@ async fn holders_pause_and_resume_their_registration_through_the_right_callers()
         .clone();
     let org_award = registry
         .ok(
-            "mutation($s: ID!, $o: ID!) { issueAward(input: { schemeId: $s, level: \"bronze\", organizationId: $o }) { id } }",
+            "mutation($s: ID!, $o: ID!, $key: String!) { issueAward(idempotencyKey: $key, input: { schemeId: $s, level: \"bronze\", organizationId: $o }) { id } }",
             json!({ "s": label, "o": jetro }),
         )
         .await["issueAward"]["id"]
@@ -1029,7 +1029,7 @@ async fn levels_check_practice_within_a_window_and_a_completed_course() {
     let app = TestApp::spawn().await;
     let registry = Registry::new(&app);
     let core = course(&registry, "Core training", "HOURS", "COURSE").await;
-    let create = "mutation($input: CreateQualificationSchemeInput!) { createQualificationScheme(input: $input) { id } }";
+    let create = "mutation($input: CreateQualificationSchemeInput!, $key: String!) { createQualificationScheme(idempotencyKey: $key, input: $input) { id } }";
     let mut input = simple_scheme("practised", 60, 6, 0, json!([]));
     input["levels"] = json!([{ "code": "certified", "nameJa": "認定", "nameEn": "Certified",
         "practiceMonths": 36, "practiceWithinMonths": 60, "requiredCourseId": core }]);
@@ -1062,7 +1062,7 @@ async fn levels_check_practice_within_a_window_and_a_completed_course() {
     let scheme = registry.scheme(input).await;
     let holder = registry.coordinator("Research administrator").await;
     let issue = |practice: Value| json!({ "input": { "schemeId": scheme, "level": "certified", "coordinatorId": holder, "practiceMonths": practice } });
-    let mutation = "mutation($input: IssueAwardInput!) { issueAward(input: $input) { status } }";
+    let mutation = "mutation($input: IssueAwardInput!, $key: String!) { issueAward(idempotencyKey: $key, input: $input) { status } }";
     for (practice, code, field) in [
         (Value::Null, "BAD_USER_INPUT", "input.practiceMonths"),
         (json!(61), "BAD_USER_INPUT", "input.practiceMonths"),
@@ -1096,7 +1096,7 @@ async fn labels_renew_up_to_a_year_after_expiry_by_their_own_length() {
             "validityMonths": 24, "renewalWindowMonths": 3, "graceMonths": 0, "renewalValidityMonths": 36, "lateRenewalMonths": 12,
             "levels": [{ "code": "bronze", "nameJa": "銅", "nameEn": "Bronze" }] }))
         .await;
-    let issue = "mutation($s: ID!, $o: ID!, $on: Date!) { issueAward(input: { schemeId: $s, level: \"bronze\", organizationId: $o, awardedOn: $on }) { id status } }";
+    let issue = "mutation($s: ID!, $o: ID!, $on: Date!, $key: String!) { issueAward(idempotencyKey: $key, input: { schemeId: $s, level: \"bronze\", organizationId: $o, awardedOn: $on }) { id status } }";
     let renew = "mutation($id: ID!) { renewAward(id: $id) { expiresOn status } }";
     let expired_on = today() - Duration::days(40);
     let mut awards = Vec::new();

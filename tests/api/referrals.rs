@@ -74,7 +74,7 @@ impl<'a> Desk<'a> {
     async fn consent(&self, sme: &Value, bank: &Value, scope: &str) -> Value {
         self.ok(
             &format!(
-                r#"mutation($sme: ID!, $bank: ID!) {{ recordReferralConsent(input: {{ smeId: $sme, bankId: $bank,
+                r#"mutation($sme: ID!, $bank: ID!, $key: String!) {{ recordReferralConsent(idempotencyKey: $key, input: {{ smeId: $sme, bankId: $bank,
                     scope: {scope}, obtainedOn: "2026-04-01", method: WRITTEN, documentReference: "CONSENT-001" }}) {{ id live scope }} }}"#
             ),
             json!({ "sme": sme, "bank": bank }),

@@ -138,7 +138,7 @@ fn limit_cases() -> Vec<Case> {
         case(
             "mutation without a token",
             Anonymous,
-            json!({ "query": "mutation { createTrainingCourse(input: { titleJa: \"a\", titleEn: \"a\", unit: CREDITS, amount: 1 }) { id } }" }),
+            json!({ "query": "mutation { createTrainingCourse(idempotencyKey: \"course-1\", input: { titleJa: \"a\", titleEn: \"a\", unit: CREDITS, amount: 1 }) { id } }" }),
             Some("UNAUTHENTICATED"),
         ),
     ]

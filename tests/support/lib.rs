@@ -279,7 +279,7 @@ impl TestApp {
         let body = self
             .graphql_as(
                 &admin,
-                r#"mutation($code: String!, $p: Int!) { createOrganization(input: {
+                r#"mutation($code: String!, $p: Int!) { createOrganization(idempotencyKey: $code, input: {
                     code: $code, nameJa: "試験銀行", nameEn: $code, kind: FINANCIAL_INSTITUTION,
                     membership: MEMBER, prefectureCode: $p }) { id } }"#,
                 json!({ "code": code, "p": prefecture_code }),
@@ -308,7 +308,14 @@ impl TestApp {
         for (name, value) in headers {
             request = request.header(*name, *value);
         }
-        Self::reply(request).await
+        // A GET is safe to send again: once more on a new connection when a pooled one was closed
+        // by the server's keep-alive as it was reused (seen on a loaded machine).
+        let again = request.try_clone().expect("a GET has no streaming body");
+        match request.send().await {
+            Ok(response) => Self::read(response).await,
+            Err(err) if err.is_request() => Self::reply(again).await,
+            Err(err) => panic!("the server answers: {err:?}"),
+        }
     }
 
     /// A raw POST to `/graphql`.
@@ -322,6 +329,7 @@ impl TestApp {
 
     /// A GraphQL request as a partner's client sends it; answers the JSON body.
     pub async fn graphql(&self, query: &str, variables: Value) -> Value {
+        let variables = with_fresh_key(query, variables);
         let reply = self
             .post(
                 &[
@@ -355,6 +363,7 @@ impl TestApp {
 
     /// A GraphQL request with `Authorization: Bearer token`; answers the whole reply.
     pub async fn graphql_as(&self, token: &str, query: &str, variables: Value) -> Reply {
+        let variables = with_fresh_key(query, variables);
         let bearer = format!("Bearer {token}");
         self.post(
             &[
@@ -368,7 +377,10 @@ impl TestApp {
     }
 
     async fn reply(request: reqwest::RequestBuilder) -> Reply {
-        let response = request.send().await.expect("the server answers");
+        Self::read(request.send().await.expect("the server answers")).await
+    }
+
+    async fn read(response: reqwest::Response) -> Reply {
         let status = response.status();
         let headers = response.headers().clone();
         let text = response.text().await.expect("a body");
@@ -508,4 +520,18 @@ pub mod ws {
         assert_eq!(message["id"], "1", "{message:#}");
         message["payload"].clone()
     }
+}
+
+/// A mutation that declares `$key` (its idempotency key) and is not given one gets a fresh key,
+/// so that each request of a test is a new attempt; a test of retries passes its own `key`.
+pub fn with_fresh_key(query: &str, mut variables: Value) -> Value {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+    if query.contains("$key:")
+        && let Value::Object(map) = &mut variables
+        && !map.contains_key("key")
+    {
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        map.insert("key".to_owned(), Value::String(format!("test-key-{n}")));
+    }
+    variables
 }

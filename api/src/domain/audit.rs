@@ -116,6 +116,18 @@ pub struct AuditFilter {
     pub until: Option<DateTime<Utc>>,
 }
 
+/// One entry, for a network admin; `None` for anyone else, as for an entry that does not exist.
+pub async fn entry_by_id(
+    db: &DatabaseConnection,
+    caller: &Caller,
+    id: i64,
+) -> ApiResult<Option<audit_entry::Model>> {
+    if caller.require_network_admin().is_err() {
+        return Ok(None);
+    }
+    Ok(audit_entry::Entity::find_by_id(id).one(db).await?)
+}
+
 /// The log, newest first; network admins only.
 pub async fn entries(
     db: &DatabaseConnection,

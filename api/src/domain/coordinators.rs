@@ -11,8 +11,8 @@ use entity::{
 use sea_orm::{
     ActiveEnum, ActiveModelTrait,
     ActiveValue::Set,
-    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, IntoActiveModel,
-    QueryFilter, Select, SqlErr,
+    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
+    IntoActiveModel, QueryFilter, Select, SqlErr,
     sea_query::{Expr, ExprTrait, LikeExpr, Query},
 };
 
@@ -21,6 +21,7 @@ use super::{
     dates::{self, today_in_japan},
     directory::{Change, Listing, Ordering, list},
     fields,
+    idempotency::{self, Idempotency},
     page::{Keyset, PageArgs, SortValue},
     prefecture::{self, PrefectureCode},
     profile::{EmailAddress, PhoneNumber},
@@ -168,13 +169,14 @@ pub async fn create_coordinator(
     db: &DatabaseConnection,
     caller: &Caller,
     input: ApiResult<NewCoordinator>,
+    key: Option<ApiResult<Idempotency>>,
 ) -> ApiResult<coordinator::Model> {
     let target = input
         .as_ref()
         .ok()
         .and_then(|i| i.organization_id)
         .map(|id| id.to_string());
-    audited(db, caller, "createCoordinator", target, async |txn| {
+    let create = async |txn: &DatabaseTransaction| {
         let principal = caller.require_member()?;
         let organization_id = match &input {
             Ok(NewCoordinator {
@@ -207,8 +209,13 @@ pub async fn create_coordinator(
             }
             _ => err.into(),
         })
-    })
-    .await
+        .map(|row| {
+            let id = row.id;
+            (row, id)
+        })
+    };
+    let replay = async |id| coordinator_for_admin(db, caller, Ok(id)).await;
+    idempotency::once(db, caller, "createCoordinator", target, key, create, replay).await
 }
 
 async fn coordinator_for_admin<C: ConnectionTrait>(
@@ -279,16 +286,22 @@ pub async fn create_course(
     db: &DatabaseConnection,
     caller: &Caller,
     input: ApiResult<NewCourse>,
+    key: Option<ApiResult<Idempotency>>,
 ) -> ApiResult<training_course::Model> {
-    audited(db, caller, "createTrainingCourse", None, async |txn| {
+    let may_publish = || {
         let principal = caller.require_member()?;
-        if !(principal.has(Role::Registrar) || principal.has(Role::OrgAdmin)) {
-            return Err(ApiError::Forbidden(
+        if principal.has(Role::Registrar) || principal.has(Role::OrgAdmin) {
+            Ok(principal)
+        } else {
+            Err(ApiError::Forbidden(
                 "this needs the registrar or org_admin role".into(),
-            ));
+            ))
         }
+    };
+    let create = async |txn: &DatabaseTransaction| {
+        let principal = may_publish()?;
         let input = input?;
-        Ok(training_course::ActiveModel {
+        let row = training_course::ActiveModel {
             provider_id: Set(principal.institution_id),
             title_ja: Set(input.title_ja),
             title_en: Set(input.title_en),
@@ -299,9 +312,36 @@ pub async fn create_course(
             ..Default::default()
         }
         .insert(txn)
-        .await?)
-    })
+        .await?;
+        let id = row.id;
+        Ok((row, id))
+    };
+    let replay = async |id| {
+        let principal = may_publish()?;
+        training_course::Entity::find_by_id(id)
+            .filter(training_course::Column::ProviderId.eq(principal.institution_id))
+            .one(db)
+            .await?
+            .ok_or(ApiError::NotFound("training course"))
+    };
+    idempotency::once(
+        db,
+        caller,
+        "createTrainingCourse",
+        None,
+        key,
+        create,
+        replay,
+    )
     .await
+}
+
+/// A training course; courses are public.
+pub async fn course_by_id(
+    db: &DatabaseConnection,
+    id: i64,
+) -> ApiResult<Option<training_course::Model>> {
+    Ok(training_course::Entity::find_by_id(id).one(db).await?)
 }
 
 pub async fn courses(
@@ -340,8 +380,9 @@ pub async fn record_training(
     coordinator_id: ApiResult<i64>,
     course_id: ApiResult<i64>,
     completed_on: NaiveDate,
+    key: Option<ApiResult<Idempotency>>,
 ) -> ApiResult<training_record::Model> {
-    audited(db, caller, "recordTraining", Some(target), async |txn| {
+    let record = async |txn: &DatabaseTransaction| {
         let coordinator = coordinator_for_admin(txn, caller, coordinator_id).await?;
         let course = training_course::Entity::find_by_id(course_id?)
             .one(txn)
@@ -369,6 +410,27 @@ pub async fn record_training(
             },
             _ => err.into(),
         })
-    })
+        .map(|row| {
+            let id = row.id;
+            (row, id)
+        })
+    };
+    let replay = async |id| {
+        let row = training_record::Entity::find_by_id(id)
+            .one(db)
+            .await?
+            .ok_or(ApiError::NotFound("training record"))?;
+        coordinator_for_admin(db, caller, Ok(row.coordinator_id)).await?;
+        Ok(row)
+    };
+    idempotency::once(
+        db,
+        caller,
+        "recordTraining",
+        Some(target),
+        key,
+        record,
+        replay,
+    )
     .await
 }

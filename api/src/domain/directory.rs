@@ -23,6 +23,7 @@ use super::{
     country::CountryCode,
     events::{EventBus, InstitutionEvent},
     fields,
+    idempotency::{self, Idempotency},
     page::{self, Keyset, Page, PageArgs, PageRequest, SortValue},
     prefecture::{self, PrefectureCode},
     profile::{Code, EmailAddress, PhoneNumber, WebsiteUrl},
@@ -280,12 +281,14 @@ pub async fn create_organization(
     caller: &Caller,
     target: String,
     input: ApiResult<NewOrganization>,
+    key: Option<ApiResult<Idempotency>>,
 ) -> ApiResult<organization::Model> {
-    audited(
+    idempotency::once(
         db,
         caller,
         "createOrganization",
         Some(target),
+        key,
         async |txn| {
             caller.require_network_admin()?;
             let input = input?;
@@ -320,10 +323,21 @@ pub async fn create_organization(
             };
             apply_profile(&mut active, input.profile);
             // A concurrent insert of the same code loses here rather than at the check above.
-            active.insert(txn).await.map_err(|err| match err.sql_err() {
-                Some(SqlErr::UniqueConstraintViolation(_)) => conflict(),
-                _ => err.into(),
-            })
+            let row = active
+                .insert(txn)
+                .await
+                .map_err(|err| match err.sql_err() {
+                    Some(SqlErr::UniqueConstraintViolation(_)) => conflict(),
+                    _ => err.into(),
+                })?;
+            let id = row.id;
+            Ok((row, id))
+        },
+        async |id| {
+            caller.require_network_admin()?;
+            organization_by_id(db, id)
+                .await?
+                .ok_or(ApiError::NotFound("organisation"))
         },
     )
     .await

@@ -29,6 +29,7 @@ use super::{
     certificate,
     dates::{self, today_in_japan},
     directory::{Change, Listing, list},
+    idempotency::{self, Idempotency},
     page::{Keyset, PageArgs, SortValue},
     profile::Code,
 };
@@ -525,12 +526,14 @@ pub async fn create_scheme(
     caller: &Caller,
     target: String,
     input: ApiResult<NewScheme>,
+    key: Option<ApiResult<Idempotency>>,
 ) -> ApiResult<qualification_scheme::Model> {
-    audited(
+    idempotency::once(
         db,
         caller,
         "createQualificationScheme",
         Some(target),
+        key,
         async |txn| {
             let principal = caller.require_authenticated()?;
             caller.require_for(principal.institution_id, Role::Registrar)?;
@@ -562,7 +565,15 @@ pub async fn create_scheme(
             .await?;
             insert_levels(txn, scheme.id, 1, input.levels, "input.levels").await?;
             insert_requirements(txn, scheme.id, &input.requirements).await?;
-            Ok(scheme)
+            let id = scheme.id;
+            Ok((scheme, id))
+        },
+        async |id| {
+            let principal = caller.require_authenticated()?;
+            caller.require_for(principal.institution_id, Role::Registrar)?;
+            scheme_by_id(db, id)
+                .await?
+                .ok_or(ApiError::NotFound("qualification scheme"))
         },
     )
     .await
@@ -768,8 +779,9 @@ pub async fn issue_award(
     target: String,
     scheme_id: ApiResult<i64>,
     input: ApiResult<NewAward>,
+    key: Option<ApiResult<Idempotency>>,
 ) -> ApiResult<award::Model> {
-    audited(db, caller, "issueAward", Some(target), async |txn| {
+    let issue = async |txn: &DatabaseTransaction| {
         let scheme = scheme_for_registrar(txn, caller, scheme_id).await?;
         let input = input?;
         let today = today_in_japan();
@@ -895,7 +907,10 @@ pub async fn issue_award(
             .insert(txn)
             .await;
             match inserted {
-                Ok(award) => return Ok(award),
+                Ok(award) => {
+                    let id = award.id;
+                    return Ok((award, id));
+                }
                 Err(err) if matches!(err.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
                     continue;
                 }
@@ -905,8 +920,9 @@ pub async fn issue_award(
         Err(ApiError::corrupt(
             "could not draw an unused certificate number",
         ))
-    })
-    .await
+    };
+    let replay = async |id| Ok(award_for_registrar(db, caller, Ok(id)).await?.0);
+    idempotency::once(db, caller, "issueAward", Some(target), key, issue, replay).await
 }
 
 async fn award_for_registrar<C: ConnectionTrait>(
@@ -924,6 +940,20 @@ async fn award_for_registrar<C: ConnectionTrait>(
         .ok_or_else(|| ApiError::corrupt("an award's scheme is missing"))?;
     caller.require_for(scheme.issuer_id, Role::Registrar)?;
     Ok((award, scheme))
+}
+
+/// A step that names the version it expects is refused on any other (CONFLICT naming `version`).
+fn expect_version(award: &award::Model, version: Option<i32>) -> ApiResult<()> {
+    match version {
+        Some(expected) if expected != award.version => Err(ApiError::Conflict {
+            field: "version".into(),
+            message: format!(
+                "the award is at version {}, not {expected}: reload it",
+                award.version
+            ),
+        }),
+        _ => Ok(()),
+    }
 }
 
 fn refuse_in(status: AwardStatus, action: &str) -> ApiError {
@@ -946,9 +976,11 @@ pub async fn renew_award(
     caller: &Caller,
     target: String,
     id: ApiResult<i64>,
+    version: Option<i32>,
 ) -> ApiResult<award::Model> {
     audited(db, caller, "renewAward", Some(target), async |txn| {
         let (award, scheme) = award_for_registrar(txn, caller, id).await?;
+        expect_version(&award, version)?;
         let today = today_in_japan();
         let current = status(&award, &scheme, today);
         if matches!(
@@ -1060,6 +1092,7 @@ pub async fn decide(
     decision: Decision,
     target: String,
     id: ApiResult<i64>,
+    version: Option<i32>,
     reason: ApiResult<String>,
 ) -> ApiResult<award::Model> {
     audited(
@@ -1070,6 +1103,7 @@ pub async fn decide(
         async |txn| {
             let (award, scheme) = award_for_registrar(txn, caller, id).await?;
             let reason = reason?;
+            expect_version(&award, version)?;
             let current = status(&award, &scheme, today_in_japan());
             let next = match (decision, award.decision) {
                 (Decision::Suspend, AwardDecision::Active) if current == AwardStatus::Active => {
@@ -1164,17 +1198,7 @@ pub async fn holder_request(
             .ok_or_else(|| ApiError::corrupt("an award's scheme is missing"))?;
         require_holder_or_registrar(caller, &award, &scheme)?;
         let reason = reason?;
-        if let Some(expected) = version
-            && expected != award.version
-        {
-            return Err(ApiError::Conflict {
-                field: "version".into(),
-                message: format!(
-                    "the award is at version {}, not {expected}: reload it",
-                    award.version
-                ),
-            });
-        }
+        expect_version(&award, version)?;
         let current = status(&award, &scheme, today_in_japan());
         let next = match (request, current) {
             (HolderRequest::Pause, AwardStatus::Active) => AwardDecision::Paused,

@@ -1,12 +1,13 @@
 //! Who is asking (`me`) and what was done (`auditLog`).
 
-use async_graphql::{Context, Enum, ID, InputObject, Object, Result, SimpleObject};
+use async_graphql::{Context, Enum, ID, InputObject, Object, Result};
 use chrono::{DateTime, Utc};
 use entity::audit_entry;
 
 use super::{
     connection::{Conn, connection},
     directory::{Organization, caller, db},
+    ids::NodeType,
 };
 use crate::{
     auth,
@@ -48,41 +49,39 @@ impl Viewer {
     }
 }
 
-/// One mutation attempt, allowed or refused.
-#[derive(SimpleObject)]
-pub struct AuditEntry {
-    /// The entry's number; entries are numbered in the order they were written.
-    id: ID,
-    occurred_at: DateTime<Utc>,
-    /// The caller's subject; null when anonymous.
-    subject: Option<String>,
-    institution_code: Option<String>,
-    roles: Vec<String>,
-    /// The mutation, e.g. `updateOrganization`.
-    operation: String,
-    /// What the caller named as the target: an ID or a code.
-    target: Option<String>,
-    /// `SUCCEEDED`, or the error code the caller received.
-    outcome: String,
-}
+/// One mutation attempt, allowed or refused. Network admins only.
+pub struct AuditEntry(pub audit_entry::Model);
 
-impl From<audit_entry::Model> for AuditEntry {
-    fn from(row: audit_entry::Model) -> Self {
-        Self {
-            id: ID(row.id.to_string()),
-            occurred_at: row.occurred_at,
-            subject: row.subject,
-            institution_code: row.institution_code,
-            roles: row
-                .roles
-                .split(',')
-                .filter(|r| !r.is_empty())
-                .map(str::to_owned)
-                .collect(),
-            operation: row.operation,
-            target: row.target,
-            outcome: row.outcome,
-        }
+#[Object]
+impl AuditEntry {
+    /// The entry's global ID; entries are written in the order of their numbers.
+    pub async fn id(&self) -> ID {
+        NodeType::AuditEntry.id(self.0.id)
+    }
+    async fn occurred_at(&self) -> DateTime<Utc> {
+        self.0.occurred_at
+    }
+    /// The caller's subject; null when anonymous.
+    async fn subject(&self) -> Option<&str> {
+        self.0.subject.as_deref()
+    }
+    async fn institution_code(&self) -> Option<&str> {
+        self.0.institution_code.as_deref()
+    }
+    async fn roles(&self) -> Vec<&str> {
+        self.0.roles.split(',').filter(|r| !r.is_empty()).collect()
+    }
+    /// The mutation, e.g. `updateOrganization`.
+    async fn operation(&self) -> &str {
+        &self.0.operation
+    }
+    /// What the caller named as the target: an ID or a code.
+    async fn target(&self) -> Option<&str> {
+        self.0.target.as_deref()
+    }
+    /// `SUCCEEDED`, or the error code the caller received.
+    async fn outcome(&self) -> &str {
+        &self.0.outcome
     }
 }
 
@@ -137,6 +136,6 @@ impl AccessQuery {
         };
         let db = db(ctx)?;
         let listing = audit::entries(db, caller(ctx), &filter, &page).await?;
-        Ok(connection(db, listing, AuditEntry::from))
+        Ok(connection(db, listing, AuditEntry))
     }
 }

@@ -2,19 +2,18 @@
 
 use async_graphql::{Context, Enum, ID, InputObject, MaybeUndefined, Object, Result};
 use entity::{cluster_participation, cluster_project, enums, organization, tie_up};
-use sea_orm::DatabaseConnection;
 
 use super::{
     connection::{Conn, connection},
+    context::members_only,
     ids::{self, NodeType},
-    inputs::required,
+    inputs::{fingerprint, json_of, required},
     loaders::{
-        AwardsOfOrganization, ClusterProjectId, CoordinatorsOfOrganization, Loaders,
-        OrganizationId, ParticipationsOfOrganization, ParticipationsOfProject, TieUpsOfProject,
+        AwardsOfOrganization, ClusterProjectId, CoordinatorsOfOrganization, OrganizationId,
+        ParticipationsOfOrganization, ParticipationsOfProject, TieUpsOfProject,
     },
 };
 use crate::{
-    auth::Caller,
     domain::{
         country::{self, CountryCode},
         directory::{self, Change, Ordering, ProfileChanges},
@@ -29,18 +28,7 @@ use crate::{
     error::{ApiError, ApiResult},
 };
 
-pub(super) fn db<'a>(ctx: &Context<'a>) -> Result<&'a DatabaseConnection> {
-    ctx.data::<DatabaseConnection>()
-}
-
-/// Who is asking; anonymous unless the transport authenticated a token.
-pub(super) fn caller<'a>(ctx: &Context<'a>) -> &'a Caller {
-    ctx.data_opt::<Caller>().unwrap_or(&Caller::Anonymous)
-}
-
-pub(super) fn loaders<'a>(ctx: &Context<'a>) -> Result<&'a Loaders> {
-    ctx.data::<Loaders>()
-}
+pub(super) use super::context::{caller, db, loaders};
 
 // ---------------------------------------------------------------- enums
 
@@ -379,8 +367,8 @@ impl Organization {
         self.0.description_en.as_deref()
     }
     /// Who to contact at the organisation. Members of the network only.
-    async fn contact(&self, ctx: &Context<'_>) -> Result<Option<OrganizationContact>> {
-        caller(ctx).require_member()?;
+    #[graphql(guard = "members_only")]
+    async fn contact(&self) -> Result<Option<OrganizationContact>> {
         Ok(Some(OrganizationContact {
             name: self.0.contact_name.clone(),
             email: self.0.contact_email.clone(),
@@ -403,17 +391,18 @@ impl Organization {
             .collect())
     }
     /// Awards the organisation holds itself (e.g. cluster-management labels). Members only.
-    async fn awards(&self, ctx: &Context<'_>) -> Result<Vec<super::qualifications::Award>> {
-        caller(ctx).require_member()?;
+    #[graphql(guard = "members_only")]
+    async fn awards(&self, ctx: &Context<'_>) -> Result<Option<Vec<super::qualifications::Award>>> {
         let rows = loaders(ctx)?
             .load_one(AwardsOfOrganization(self.0.id))
             .await
             .map_err(ApiError::from)?;
-        Ok(rows
-            .unwrap_or_default()
-            .into_iter()
-            .map(super::qualifications::Award)
-            .collect())
+        Ok(Some(
+            rows.unwrap_or_default()
+                .into_iter()
+                .map(super::qualifications::Award)
+                .collect(),
+        ))
     }
     /// The cluster projects the organisation takes part in, and its part in each.
     async fn cluster_participations(&self, ctx: &Context<'_>) -> Result<Vec<ClusterParticipation>> {
@@ -831,10 +820,11 @@ fn lookup(id: Option<ID>, code: Option<String>, node_type: NodeType) -> ApiResul
     }
 }
 
-/// Profile fields an organisation's administrators edit. An omitted field stays as it is; `null`
+/// Profile fields an organisation's administrators edit (`updateOrganization`, and the profile of
+/// `createOrganization`). An omitted field stays as it is; `null`
 /// or an empty string clears it.
 #[derive(InputObject, Default)]
-pub struct OrganizationProfileInput {
+pub struct UpdateOrganizationInput {
     /// An http:// or https:// URL, at most 500 characters.
     pub website_url: MaybeUndefined<String>,
     /// At most 2000 characters.
@@ -869,7 +859,7 @@ fn bounded(max: usize) -> impl FnOnce(&str) -> std::result::Result<String, Strin
     move |text| Ok(profile::text(text, max)?.unwrap_or_default())
 }
 
-impl OrganizationProfileInput {
+impl UpdateOrganizationInput {
     fn parse(self, prefix: &str) -> ApiResult<ProfileChanges> {
         let field = |name: &str| format!("{prefix}.{name}");
         Ok(ProfileChanges {
@@ -903,7 +893,7 @@ pub struct CreateOrganizationInput {
     /// JIS X 0401 code, 1–47.
     pub prefecture_code: i32,
     #[graphql(default)]
-    pub profile: OrganizationProfileInput,
+    pub profile: UpdateOrganizationInput,
 }
 
 impl CreateOrganizationInput {
@@ -938,7 +928,7 @@ impl DirectoryMutation {
         &self,
         ctx: &Context<'_>,
         id: ID,
-        input: OrganizationProfileInput,
+        input: UpdateOrganizationInput,
     ) -> Result<Organization> {
         let row = directory::update_organization(
             db(ctx)?,
@@ -951,15 +941,17 @@ impl DirectoryMutation {
         Ok(Organization(row))
     }
 
-    /// Adds an organisation to the directory: network admins.
+    /// Adds an organisation to the directory: network admins. Retry-safe with `idempotencyKey`.
     async fn create_organization(
         &self,
         ctx: &Context<'_>,
         input: CreateOrganizationInput,
+        idempotency_key: String,
     ) -> Result<Organization> {
+        let key = fingerprint(&idempotency_key, "createOrganization", json_of(&input));
         let target = input.code.clone();
-        let row =
-            directory::create_organization(db(ctx)?, caller(ctx), target, input.parse()).await?;
+        let row = directory::create_organization(db(ctx)?, caller(ctx), target, input.parse(), key)
+            .await?;
         Ok(Organization(row))
     }
 

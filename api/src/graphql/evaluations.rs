@@ -3,17 +3,16 @@
 use async_graphql::Subscription;
 use futures_util::{Stream, StreamExt, stream};
 
-use async_graphql::{
-    Context, Enum, ID, InputObject, InputType, MaybeUndefined, Object, Result, SimpleObject,
-};
+use async_graphql::{Context, Enum, ID, InputObject, MaybeUndefined, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
 use entity::{enums, evaluation, evaluation_revision, sme};
 
 use super::{
     connection::{Conn, connection},
+    context::members_only,
     directory::{ClusterProject, Organization, Prefecture, caller, db, loaders},
     ids::{self, NodeType},
-    inputs::required,
+    inputs::{fingerprint, json_of, required},
     loaders::{
         ClusterProjectId, OrganizationId, RatedEvaluationsOfSme, RevisionsOfEvaluation, SmeId,
     },
@@ -28,7 +27,6 @@ use crate::{
             smes::{self, NewSme, SmeChanges},
         },
         events::EventBus,
-        idempotency::Idempotency,
         jsic::JsicCode,
         money,
         page::PageArgs,
@@ -178,8 +176,8 @@ impl Sme {
     /// Whether the SME Basic Act (中小企業基本法, Article 2(1)) counts this business as a small or
     /// medium-sized enterprise, from its industry, capital and regular employees; null when what
     /// is recorded cannot decide it. Members of the network only, as are the figures behind it.
-    async fn is_sme_under_basic_act(&self, ctx: &Context<'_>) -> Result<Option<bool>> {
-        caller(ctx).require_member()?;
+    #[graphql(guard = "members_only")]
+    async fn is_sme_under_basic_act(&self) -> Result<Option<bool>> {
         Ok(smes::is_sme_under_basic_act(&self.0))
     }
     async fn niche_status(&self) -> NicheStatus {
@@ -199,13 +197,13 @@ impl Sme {
         Ok(found.into_values().map(ClusterProject).collect())
     }
     /// Members of the network only.
-    async fn employees(&self, ctx: &Context<'_>) -> Result<Option<i32>> {
-        caller(ctx).require_member()?;
+    #[graphql(guard = "members_only")]
+    async fn employees(&self) -> Result<Option<i32>> {
         Ok(self.0.employees)
     }
     /// The capital (資本金), in yen. Members of the network only.
-    async fn capital_yen(&self, ctx: &Context<'_>) -> Result<Option<Yen>> {
-        caller(ctx).require_member()?;
+    #[graphql(guard = "members_only")]
+    async fn capital_yen(&self) -> Result<Option<Yen>> {
         self.0
             .capital_yen
             .map(|v| {
@@ -216,9 +214,9 @@ impl Sme {
             .transpose()
     }
     /// Whether the SME consents to the publication of its rating. Members only.
-    async fn publication_consent(&self, ctx: &Context<'_>) -> Result<bool> {
-        caller(ctx).require_member()?;
-        Ok(self.0.publication_consent)
+    #[graphql(guard = "members_only")]
+    async fn publication_consent(&self) -> Result<Option<bool>> {
+        Ok(Some(self.0.publication_consent))
     }
     /// The latest rating of each institution and their mean, from the evaluations the caller may
     /// read (anonymous callers: published ones only).
@@ -383,37 +381,37 @@ impl Evaluation {
         self.0.updated_at
     }
     /// Who opened the evaluation. Members only.
-    async fn evaluator(&self, ctx: &Context<'_>) -> Result<&str> {
-        caller(ctx).require_member()?;
-        Ok(&self.0.evaluator_subject)
+    #[graphql(guard = "members_only")]
+    async fn evaluator(&self) -> Result<Option<&str>> {
+        Ok(Some(&self.0.evaluator_subject))
     }
     /// The scores. Members only.
-    async fn scores(&self, ctx: &Context<'_>) -> Result<EvaluationScores> {
-        caller(ctx).require_member()?;
-        Ok(evaluations::scores_of(&self.0)?.into())
+    #[graphql(guard = "members_only")]
+    async fn scores(&self) -> Result<Option<EvaluationScores>> {
+        Ok(Some(evaluations::scores_of(&self.0)?.into()))
     }
     /// Written findings. Members only.
-    async fn findings(&self, ctx: &Context<'_>) -> Result<Option<&str>> {
-        caller(ctx).require_member()?;
+    #[graphql(guard = "members_only")]
+    async fn findings(&self) -> Result<Option<&str>> {
         Ok(self.0.findings.as_deref())
     }
     /// Every version, oldest first. Members only.
-    async fn history(&self, ctx: &Context<'_>) -> Result<Vec<EvaluationRevision>> {
-        caller(ctx).require_member()?;
+    #[graphql(guard = "members_only")]
+    async fn history(&self, ctx: &Context<'_>) -> Result<Option<Vec<EvaluationRevision>>> {
         let rows = loaders(ctx)?
             .load_one(RevisionsOfEvaluation(self.0.id))
             .await
             .map_err(ApiError::from)?
             .unwrap_or_default();
-        Ok(rows.into_iter().map(EvaluationRevision).collect())
+        Ok(Some(rows.into_iter().map(EvaluationRevision).collect()))
     }
     /// One past version. Members only.
+    #[graphql(guard = "members_only")]
     async fn revision(
         &self,
         ctx: &Context<'_>,
         version: i32,
     ) -> Result<Option<EvaluationRevision>> {
-        caller(ctx).require_member()?;
         let rows = loaders(ctx)?
             .load_one(RevisionsOfEvaluation(self.0.id))
             .await
@@ -767,15 +765,6 @@ fn findings(text: Option<String>) -> ApiResult<Option<String>> {
         .map(Option::flatten)
 }
 
-/// The fingerprint of a request, for its idempotency key.
-fn key(key: &str, operation: &str, request: serde_json::Value) -> Option<ApiResult<Idempotency>> {
-    Some(Idempotency::parse(key, operation, &request))
-}
-
-fn json_of<T: InputType>(input: &T) -> serde_json::Value {
-    input.to_value().into_json().unwrap_or_default()
-}
-
 #[derive(InputObject, Default)]
 #[graphql(name = "SmeFilter")]
 pub struct SmeFilterInput {
@@ -941,7 +930,7 @@ impl EvaluationMutation {
         input: CreateSmeInput,
         idempotency_key: String,
     ) -> Result<Sme> {
-        let fingerprint = key(&idempotency_key, "createSme", json_of(&input));
+        let fingerprint = fingerprint(&idempotency_key, "createSme", json_of(&input));
         // The audit names the SME by its corporate number, or by name when it has none.
         let target = input
             .corporate_number
@@ -991,7 +980,7 @@ impl EvaluationMutation {
         input: CreateEvaluationInput,
         idempotency_key: String,
     ) -> Result<Evaluation> {
-        let fingerprint = key(&idempotency_key, "createEvaluation", json_of(&input));
+        let fingerprint = fingerprint(&idempotency_key, "createEvaluation", json_of(&input));
         let parsed = (|| {
             Ok(NewEvaluation {
                 sme_id: ids::decode_as(&input.sme_id, NodeType::Sme, "input.smeId")?,
@@ -1040,7 +1029,9 @@ impl EvaluationMutation {
         ))
     }
 
-    /// DRAFT or RETURNED → SUBMITTED, once every score is given: evaluators.
+    /// DRAFT or RETURNED → SUBMITTED, once every score is given: evaluators. Every workflow step
+    /// is retry-safe with `idempotencyKey`, and takes the `version` it expects: when given, a
+    /// stale one is a CONFLICT naming `version`.
     async fn submit_evaluation(
         &self,
         ctx: &Context<'_>,
@@ -1057,8 +1048,9 @@ impl EvaluationMutation {
         ctx: &Context<'_>,
         id: ID,
         idempotency_key: String,
+        version: Option<i32>,
     ) -> Result<Evaluation> {
-        act(ctx, Action::StartReview, id, None, None, idempotency_key).await
+        act(ctx, Action::StartReview, id, version, None, idempotency_key).await
     }
 
     /// UNDER_REVIEW → RETURNED, back to editing, with a reason: org admins.
@@ -1068,8 +1060,17 @@ impl EvaluationMutation {
         id: ID,
         reason: String,
         idempotency_key: String,
+        version: Option<i32>,
     ) -> Result<Evaluation> {
-        act(ctx, Action::Return, id, None, Some(reason), idempotency_key).await
+        act(
+            ctx,
+            Action::Return,
+            id,
+            version,
+            Some(reason),
+            idempotency_key,
+        )
+        .await
     }
 
     /// UNDER_REVIEW → RATED, fixing the computed rating: org admins.
@@ -1078,8 +1079,9 @@ impl EvaluationMutation {
         ctx: &Context<'_>,
         id: ID,
         idempotency_key: String,
+        version: Option<i32>,
     ) -> Result<Evaluation> {
-        act(ctx, Action::Rate, id, None, None, idempotency_key).await
+        act(ctx, Action::Rate, id, version, None, idempotency_key).await
     }
 
     /// RATED → PUBLISHED, only with the SME's recorded consent: org admins.
@@ -1088,8 +1090,9 @@ impl EvaluationMutation {
         ctx: &Context<'_>,
         id: ID,
         idempotency_key: String,
+        version: Option<i32>,
     ) -> Result<Evaluation> {
-        act(ctx, Action::Publish, id, None, None, idempotency_key).await
+        act(ctx, Action::Publish, id, version, None, idempotency_key).await
     }
 
     /// Any state but WITHDRAWN → WITHDRAWN, with a reason: org admins.
@@ -1099,12 +1102,13 @@ impl EvaluationMutation {
         id: ID,
         reason: String,
         idempotency_key: String,
+        version: Option<i32>,
     ) -> Result<Evaluation> {
         act(
             ctx,
             Action::Withdraw,
             id,
-            None,
+            version,
             Some(reason),
             idempotency_key,
         )
@@ -1121,7 +1125,7 @@ async fn act(
     idempotency_key: String,
 ) -> Result<Evaluation> {
     let operation = format!("{action:?}");
-    let fingerprint = key(
+    let fingerprint = fingerprint(
         &idempotency_key,
         &operation,
         serde_json::json!({ "id": id.as_str(), "version": version, "reason": reason }),

@@ -16,12 +16,14 @@ pub enum NodeType {
     Award,
     Sme,
     Evaluation,
+    TrainingCourse,
+    AuditEntry,
     Referral,
     ReferralConsent,
 }
 
 impl NodeType {
-    const ALL: [NodeType; 10] = [
+    const ALL: [NodeType; 12] = [
         Self::Organization,
         Self::ClusterProject,
         Self::TieUp,
@@ -30,6 +32,8 @@ impl NodeType {
         Self::Award,
         Self::Sme,
         Self::Evaluation,
+        Self::TrainingCourse,
+        Self::AuditEntry,
         Self::Referral,
         Self::ReferralConsent,
     ];
@@ -44,6 +48,8 @@ impl NodeType {
             Self::Award => "Award",
             Self::Sme => "Sme",
             Self::Evaluation => "Evaluation",
+            Self::TrainingCourse => "TrainingCourse",
+            Self::AuditEntry => "AuditEntry",
             Self::Referral => "Referral",
             Self::ReferralConsent => "ReferralConsent",
         }

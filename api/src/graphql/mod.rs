@@ -2,6 +2,7 @@
 
 mod access;
 mod connection;
+mod context;
 mod directory;
 mod evaluations;
 mod ids;

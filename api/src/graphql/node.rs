@@ -3,14 +3,15 @@
 use async_graphql::{Context, ID, Interface, Object, Result};
 
 use super::{
+    access::AuditEntry,
     directory::{ClusterProject, Organization, TieUp, caller, db},
     evaluations::{Evaluation, Sme},
     ids::{self, NodeType},
-    qualifications::{Award, Coordinator, QualificationScheme},
+    qualifications::{Award, Coordinator, QualificationScheme, TrainingCourse},
     referrals::{Referral, ReferralConsent},
 };
 use crate::domain::{
-    coordinators, directory,
+    audit, coordinators, directory,
     evaluation::{evaluations, smes},
     qualifications, referrals,
 };
@@ -29,6 +30,9 @@ pub enum Node {
     Sme(Sme),
     /// Only as the caller may read it.
     Evaluation(Evaluation),
+    TrainingCourse(TrainingCourse),
+    /// Network admins only.
+    AuditEntry(AuditEntry),
     /// Only to the referring institution, the bank addressed and network admins.
     Referral(Referral),
     /// Only to the recording institution, the bank and network admins.
@@ -68,6 +72,12 @@ impl NodeQuery {
             (NodeType::Evaluation, key) => evaluations::readable(db, caller(ctx), key)
                 .await?
                 .map(|m| Node::Evaluation(Evaluation(m))),
+            (NodeType::TrainingCourse, key) => coordinators::course_by_id(db, key)
+                .await?
+                .map(|m| Node::TrainingCourse(TrainingCourse(m))),
+            (NodeType::AuditEntry, key) => audit::entry_by_id(db, caller(ctx), key)
+                .await?
+                .map(|m| Node::AuditEntry(AuditEntry(m))),
             (NodeType::Referral, key) => referrals::readable(db, caller(ctx), key)
                 .await?
                 .map(|m| Node::Referral(Referral(m))),

@@ -119,7 +119,7 @@ impl<'a> Prefetch<'a> {
         let loaders = super::directory::loaders(ctx)?;
         Ok(loaders.loader().caches().then(|| Self {
             loaders,
-            member: super::directory::caller(ctx).require_member().is_ok(),
+            member: super::context::members_only(ctx).is_ok(),
         }))
     }
 

@@ -12,11 +12,12 @@ use entity::{
 
 use super::{
     connection::{Conn, connection},
+    context::members_only,
     directory::{
         IndustryField, MetiBureau, OrderDirection, Organization, Prefecture, caller, db, loaders,
     },
     ids::{self, NodeType},
-    inputs::required,
+    inputs::{fingerprint, json_of, required},
     loaders::{
         AwardsOfCoordinator, CoordinatorId, CourseId, LevelId, LevelsOfScheme, OrganizationId,
         RequirementsOfScheme, SchemeId, TrainingsOfCoordinator,
@@ -166,8 +167,8 @@ impl Coordinator {
         self.0.profile_en.as_deref()
     }
     /// How to reach the coordinator. Members of the network only.
-    async fn contact(&self, ctx: &Context<'_>) -> Result<Option<CoordinatorContact>> {
-        caller(ctx).require_member()?;
+    #[graphql(guard = "members_only")]
+    async fn contact(&self) -> Result<Option<CoordinatorContact>> {
         Ok(Some(CoordinatorContact {
             email: self.0.contact_email.clone(),
             phone: self.0.contact_phone.clone(),
@@ -175,16 +176,16 @@ impl Coordinator {
     }
     /// The coordinator's awards, with their renewal dates and the credits still missing. Members
     /// of the network only.
-    async fn awards(&self, ctx: &Context<'_>) -> Result<Vec<Award>> {
-        caller(ctx).require_member()?;
+    #[graphql(guard = "members_only")]
+    async fn awards(&self, ctx: &Context<'_>) -> Result<Option<Vec<Award>>> {
         let rows = load_many(ctx, AwardsOfCoordinator(self.0.id)).await?;
-        Ok(rows.into_iter().map(Award).collect())
+        Ok(Some(rows.into_iter().map(Award).collect()))
     }
     /// Completed trainings, newest last. Members of the network only.
-    async fn trainings(&self, ctx: &Context<'_>) -> Result<Vec<TrainingRecord>> {
-        caller(ctx).require_member()?;
+    #[graphql(guard = "members_only")]
+    async fn trainings(&self, ctx: &Context<'_>) -> Result<Option<Vec<TrainingRecord>>> {
         let rows = load_many(ctx, TrainingsOfCoordinator(self.0.id)).await?;
-        Ok(rows.into_iter().map(TrainingRecord).collect())
+        Ok(Some(rows.into_iter().map(TrainingRecord).collect()))
     }
 }
 
@@ -472,12 +473,12 @@ pub struct CeProgress {
     counted_until: Date,
 }
 
-pub struct TrainingCourse(training_course::Model);
+pub struct TrainingCourse(pub training_course::Model);
 
 #[Object]
 impl TrainingCourse {
-    async fn id(&self) -> ID {
-        ID(self.0.id.to_string())
+    pub async fn id(&self) -> ID {
+        NodeType::TrainingCourse.id(self.0.id)
     }
     async fn title_ja(&self) -> &str {
         &self.0.title_ja
@@ -863,10 +864,7 @@ fn parse_levels(
         };
         let required_course_id = level
             .required_course_id
-            .map(|id| {
-                id.parse::<i64>()
-                    .map_err(|_| ApiError::bad_input(field("requiredCourseId"), "not a course ID"))
-            })
+            .map(|id| ids::decode_as(&id, NodeType::TrainingCourse, &field("requiredCourseId")))
             .transpose()?;
         levels.push(qualifications::LevelInput {
             code,
@@ -1292,15 +1290,22 @@ pub struct QualificationMutation;
 
 #[Object]
 impl QualificationMutation {
-    /// Defines a scheme issued by the caller's institution: its registrars.
+    /// Defines a scheme issued by the caller's institution: its registrars. Retry-safe with
+    /// `idempotencyKey`.
     async fn create_qualification_scheme(
         &self,
         ctx: &Context<'_>,
         input: CreateQualificationSchemeInput,
+        idempotency_key: String,
     ) -> Result<QualificationScheme> {
+        let key = fingerprint(
+            &idempotency_key,
+            "createQualificationScheme",
+            json_of(&input),
+        );
         let target = input.code.clone();
-        let row =
-            qualifications::create_scheme(db(ctx)?, caller(ctx), target, input.parse()).await?;
+        let row = qualifications::create_scheme(db(ctx)?, caller(ctx), target, input.parse(), key)
+            .await?;
         Ok(QualificationScheme(row))
     }
 
@@ -1324,7 +1329,14 @@ impl QualificationMutation {
     }
 
     /// Awards a level of a scheme: registrars of its issuer. The prerequisite level is enforced.
-    async fn issue_award(&self, ctx: &Context<'_>, input: IssueAwardInput) -> Result<Award> {
+    /// Retry-safe with `idempotencyKey`.
+    async fn issue_award(
+        &self,
+        ctx: &Context<'_>,
+        input: IssueAwardInput,
+        idempotency_key: String,
+    ) -> Result<Award> {
+        let key = fingerprint(&idempotency_key, "issueAward", json_of(&input));
         let scheme_id = ids::decode_as(
             &input.scheme_id,
             NodeType::QualificationScheme,
@@ -1364,32 +1376,60 @@ impl QualificationMutation {
             })
         })();
         let row =
-            qualifications::issue_award(db(ctx)?, caller(ctx), target, scheme_id, parsed).await?;
+            qualifications::issue_award(db(ctx)?, caller(ctx), target, scheme_id, parsed, key)
+                .await?;
         Ok(Award(row))
     }
 
     /// Renews an award inside its window once its continuing education is complete: registrars
-    /// of the scheme's issuer.
-    async fn renew_award(&self, ctx: &Context<'_>, id: ID) -> Result<Award> {
+    /// of the scheme's issuer. Like every step of an award, it takes the `version` it expects:
+    /// when given, any other is a CONFLICT naming `version`.
+    async fn renew_award(&self, ctx: &Context<'_>, id: ID, version: Option<i32>) -> Result<Award> {
         let key = ids::decode_as(&id, NodeType::Award, "id");
         Ok(Award(
-            qualifications::renew_award(db(ctx)?, caller(ctx), id.to_string(), key).await?,
+            qualifications::renew_award(db(ctx)?, caller(ctx), id.to_string(), key, version)
+                .await?,
         ))
     }
 
     /// Suspends an active award, with a reason: registrars of the scheme's issuer.
-    async fn suspend_award(&self, ctx: &Context<'_>, id: ID, reason: String) -> Result<Award> {
-        decide(ctx, qualifications::Decision::Suspend, id, reason).await
+    async fn suspend_award(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        reason: String,
+        version: Option<i32>,
+    ) -> Result<Award> {
+        decide(ctx, qualifications::Decision::Suspend, id, reason, version).await
     }
 
     /// Reinstates a suspended award, with a reason: registrars of the scheme's issuer.
-    async fn reinstate_award(&self, ctx: &Context<'_>, id: ID, reason: String) -> Result<Award> {
-        decide(ctx, qualifications::Decision::Reinstate, id, reason).await
+    async fn reinstate_award(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        reason: String,
+        version: Option<i32>,
+    ) -> Result<Award> {
+        decide(
+            ctx,
+            qualifications::Decision::Reinstate,
+            id,
+            reason,
+            version,
+        )
+        .await
     }
 
     /// Revokes an award for good, with a reason: registrars of the scheme's issuer.
-    async fn revoke_award(&self, ctx: &Context<'_>, id: ID, reason: String) -> Result<Award> {
-        decide(ctx, qualifications::Decision::Revoke, id, reason).await
+    async fn revoke_award(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        reason: String,
+        version: Option<i32>,
+    ) -> Result<Award> {
+        decide(ctx, qualifications::Decision::Revoke, id, reason, version).await
     }
 
     /// Pauses an active award at its holder's request (休止): the holder's choice, not a
@@ -1433,14 +1473,17 @@ impl QualificationMutation {
         .await
     }
 
-    /// Adds a coordinator to an organisation: its org admins (or network admins).
+    /// Adds a coordinator to an organisation: its org admins (or network admins). Retry-safe with
+    /// `idempotencyKey`.
     async fn create_coordinator(
         &self,
         ctx: &Context<'_>,
         input: CreateCoordinatorInput,
+        idempotency_key: String,
     ) -> Result<Coordinator> {
+        let key = fingerprint(&idempotency_key, "createCoordinator", json_of(&input));
         Ok(Coordinator(
-            coordinators::create_coordinator(db(ctx)?, caller(ctx), input.parse()).await?,
+            coordinators::create_coordinator(db(ctx)?, caller(ctx), input.parse(), key).await?,
         ))
     }
 
@@ -1464,11 +1507,14 @@ impl QualificationMutation {
     }
 
     /// Publishes a training course given by the caller's institution: its registrars or org admins.
+    /// Retry-safe with `idempotencyKey`.
     async fn create_training_course(
         &self,
         ctx: &Context<'_>,
         input: CreateTrainingCourseInput,
+        idempotency_key: String,
     ) -> Result<TrainingCourse> {
+        let key = fingerprint(&idempotency_key, "createTrainingCourse", json_of(&input));
         let parsed = (|| {
             Ok(coordinators::NewCourse {
                 title_ja: required(&input.title_ja, "input.titleJa", 200)?,
@@ -1479,22 +1525,31 @@ impl QualificationMutation {
             })
         })();
         Ok(TrainingCourse(
-            coordinators::create_course(db(ctx)?, caller(ctx), parsed).await?,
+            coordinators::create_course(db(ctx)?, caller(ctx), parsed, key).await?,
         ))
     }
 
     /// Records a completed training of a coordinator: org admins of the coordinator's organisation.
+    /// Retry-safe with `idempotencyKey`; the same completion under another key is a CONFLICT.
     async fn record_training(
         &self,
         ctx: &Context<'_>,
         coordinator_id: ID,
         course_id: ID,
         completed_on: Date,
+        idempotency_key: String,
     ) -> Result<TrainingRecord> {
+        let key = fingerprint(
+            &idempotency_key,
+            "recordTraining",
+            serde_json::json!({
+                "coordinatorId": coordinator_id.as_str(),
+                "courseId": course_id.as_str(),
+                "completedOn": completed_on.0,
+            }),
+        );
         let coordinator = ids::decode_as(&coordinator_id, NodeType::Coordinator, "coordinatorId");
-        let course = course_id
-            .parse::<i64>()
-            .map_err(|_| ApiError::bad_input("courseId", "not a course ID"));
+        let course = ids::decode_as(&course_id, NodeType::TrainingCourse, "courseId");
         let row = coordinators::record_training(
             db(ctx)?,
             caller(ctx),
@@ -1502,6 +1557,7 @@ impl QualificationMutation {
             coordinator,
             course,
             completed_on.0,
+            key,
         )
         .await?;
         Ok(TrainingRecord(row))
@@ -1513,6 +1569,7 @@ async fn decide(
     decision: qualifications::Decision,
     id: ID,
     text: String,
+    version: Option<i32>,
 ) -> Result<Award> {
     let key = ids::decode_as(&id, NodeType::Award, "id");
     let row = qualifications::decide(
@@ -1521,6 +1578,7 @@ async fn decide(
         decision,
         id.to_string(),
         key,
+        version,
         reason(text),
     )
     .await?;

@@ -711,11 +711,9 @@ impl ReferralMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The consent.")] input: RecordReferralConsentInput,
         #[graphql(desc = "A key that makes a retry return the first answer.")]
-        idempotency_key: Option<String>,
+        idempotency_key: String,
     ) -> Result<ReferralConsent> {
-        let key = idempotency_key
-            .as_deref()
-            .and_then(|k| fingerprint(k, "recordReferralConsent", &input));
+        let key = fingerprint(&idempotency_key, "recordReferralConsent", &input);
         let target = Some(format!(
             "{}→{}",
             input.sme_id.as_str(),

@@ -202,7 +202,7 @@ fn limit_code(error: &ServerError) -> Option<&'static str> {
 /// A value the type system refused (an `Int` out of range, an unknown enum value, a string where
 /// an object belongs), inline or through a variable: the caller's input, named by its argument
 /// path when async-graphql's message gives one (`Invalid value for argument "filter.kind", …`).
-fn refused_value(error: &ServerError) -> Option<Option<String>> {
+pub(super) fn refused_value(error: &ServerError) -> Option<Option<String>> {
     let message = error.message.as_str();
     if let Some(rest) = message.strip_prefix("Invalid value for argument ") {
         let field = rest
@@ -463,7 +463,13 @@ async fn execute(state: &AppState, admitted: Admitted) -> Response {
     let _turn = state.turns.acquire().await;
     drop(waiting);
     let _running = state.metrics.running();
-    schema.execute(admitted.request).await
+    // Kept for naming a variable at fault, should the request be refused.
+    let query = admitted.request.query.clone();
+    let mut response = schema.execute(admitted.request).await;
+    if failed_before_execution(&response) {
+        super::variables::name_variables(&mut response.errors, &query);
+    }
+    response
 }
 
 /// The type of the operation the request selects, when the document says.

@@ -18,7 +18,7 @@ use actix_web::{
     http::{StatusCode, header},
     web,
 };
-use async_graphql::{ServerError, http::GraphiQLSource};
+use async_graphql::ServerError;
 use futures_util::StreamExt;
 use serde_json::{Map, Value, json};
 
@@ -373,13 +373,7 @@ async fn execute_batch(
 
 pub async fn get(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
     if state.http.graphiql && req.query_string().is_empty() && wants_html(&req) {
-        let page = GraphiQLSource::build()
-            .endpoint("/graphql")
-            .title("IIN Japan API")
-            .finish();
-        return HttpResponse::Ok()
-            .insert_header((header::CONTENT_TYPE, "text/html; charset=utf-8"))
-            .body(page);
+        return super::graphiql::page();
     }
     let media = match negotiate(&req) {
         Ok(media) => media,
@@ -482,7 +476,7 @@ async fn execute(
     // that depends on a caller, or that failed, may not.
     match via {
         Via::Get { if_none_match } if anonymous && !failed => {
-            let etag = etag(&text);
+            let etag = etag(text.as_bytes());
             let cache = format!("public, max-age={}", state.http.cache_max_age.as_secs());
             reply.insert_header((header::CACHE_CONTROL, cache.clone()));
             reply.insert_header((header::ETAG, etag.clone()));
@@ -531,7 +525,7 @@ fn count_errors(state: &AppState, errors: Option<&Value>) {
 /// Whether `If-None-Match` names `etag`, by the weak comparison RFC 9110 (§13.1.2) asks for
 /// there: `W/"x"` matches `"x"` (a proxy that compresses, such as nginx, weakens the tags it
 /// passes on), and `*` matches any.
-fn matches_weakly(if_none_match: &str, etag: &str) -> bool {
+pub(super) fn matches_weakly(if_none_match: &str, etag: &str) -> bool {
     let opaque = |tag: &str| tag.trim().trim_start_matches("W/").to_owned();
     let etag = opaque(etag);
     if_none_match
@@ -545,9 +539,9 @@ fn matches_weakly(if_none_match: &str, etag: &str) -> bool {
 /// tag for the three keeps 304s and the ETag they repeat consistent whatever a client accepts;
 /// `If-None-Match` compares weakly anyway, and nothing here serves byte ranges, the one use
 /// strong tags have.
-fn etag(body: &str) -> String {
+pub(super) fn etag(body: &[u8]) -> String {
     use sha2::{Digest, Sha256};
-    let digest = Sha256::digest(body.as_bytes());
+    let digest = Sha256::digest(body);
     let hex: String = digest.iter().take(16).map(|b| format!("{b:02x}")).collect();
     format!("W/\"{hex}\"")
 }

@@ -1,8 +1,9 @@
-//! Routes: `/graphql` (POST and GET; WebSocket subscriptions; GraphiQL for browsers), `/healthz`,
-//! `/readyz`, `/metrics`.
+//! Routes: `/graphql` (POST and GET; WebSocket subscriptions; GraphiQL for browsers), GraphiQL's
+//! assets under `/graphiql/`, `/healthz`, `/readyz`, `/metrics`.
 
 mod admission;
 mod auth;
+mod graphiql;
 mod graphql;
 mod health;
 mod input_text;
@@ -11,6 +12,7 @@ pub mod metrics;
 mod rate;
 pub mod replies;
 mod subscriptions;
+mod variables;
 
 pub use auth::Institutions;
 pub use rate::RateLimiter;
@@ -66,6 +68,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route(web::get().to(graphql::get))
             .route(web::route().to(graphql::method_not_allowed)),
     )
+    .route("/graphiql/{name}", web::get().to(graphiql::asset))
     .route("/metrics", web::get().to(metrics::metrics))
     .route("/healthz", web::get().to(health::healthz))
     .route("/readyz", web::get().to(health::readyz));

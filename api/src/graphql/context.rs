@@ -1,0 +1,30 @@
+//! What every resolver reads from a request's context: the database, the caller, the request's
+//! loaders, and the one rule for fields only members of the network may read.
+
+use async_graphql::{Context, Result};
+use sea_orm::DatabaseConnection;
+
+use super::loaders::Loaders;
+use crate::auth::Caller;
+
+pub(super) fn db<'a>(ctx: &Context<'a>) -> Result<&'a DatabaseConnection> {
+    ctx.data::<DatabaseConnection>()
+}
+
+/// Who is asking; anonymous unless the transport authenticated a token.
+pub(super) fn caller<'a>(ctx: &Context<'a>) -> &'a Caller {
+    ctx.data_opt::<Caller>().unwrap_or(&Caller::Anonymous)
+}
+
+pub(super) fn loaders<'a>(ctx: &Context<'a>) -> Result<&'a Loaders> {
+    ctx.data::<Loaders>()
+}
+
+/// The guard of every field only members of the network read
+/// (`#[graphql(guard = "members_only")]`), and the test look-ahead loading uses to skip them.
+/// Such a field is nullable in the schema: any other caller gets `null` there, with a
+/// `FORBIDDEN` error naming the field's path, and its parent object is still answered.
+pub(super) fn members_only(ctx: &Context<'_>) -> Result<()> {
+    caller(ctx).require_member()?;
+    Ok(())
+}
