@@ -1,7 +1,8 @@
 //! A filter only narrows what a caller may read: generated from the schema, not listed by hand.
 //!
 //! Two institutions (AIST and JETRO) each hold SMEs and evaluations in every state and both
-//! visibilities. The schema is introspected; every `Query` field that takes a `filter` is found,
+//! visibilities, and each refers its SME to a bank of its own (whose loan officers are callers
+//! too). The schema is introspected; every `Query` field that takes a `filter` is found,
 //! its input type walked, and every filter field set in turn to every value the generator can make
 //! from what exists (the other institution's ids, its SMEs' names, every enum value, …). A filter
 //! field of a type the generator cannot make values for, or one that no value ever matches, fails
