@@ -8,12 +8,13 @@
 //! - async-graphql's blanket `From<impl Display>` is switched off (feature
 //!   `custom-error-conversion`), so no other path from an error to a GraphQL message exists.
 
-use std::{fmt, sync::Arc};
+use std::{fmt, panic::Location, sync::Arc};
 
 use async_graphql::ErrorExtensions;
 use sea_orm::DbErr;
 
-/// Stable codes in `extensions.code`; clients may rely on them.
+/// Stable codes in `extensions.code`; clients may rely on them. The first seven come from the
+/// domain ([`ApiError`]); the rest from the transport, before an operation runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ErrorCode {
     Unauthenticated,
@@ -23,6 +24,40 @@ pub enum ErrorCode {
     Conflict,
     ServiceUnavailable,
     InternalServerError,
+    /// The document does not parse.
+    GraphqlParseFailed,
+    /// The document does not validate against the schema.
+    GraphqlValidationFailed,
+    /// Over the token or alias limit, counted before parsing.
+    QueryTooLarge,
+    /// Over the depth limit.
+    QueryTooDeep,
+    /// Over the complexity limit.
+    QueryTooComplex,
+    /// Execution took longer than the request deadline.
+    Timeout,
+    /// Over the client's requests per minute.
+    RateLimited,
+    /// The HTTP request itself is malformed.
+    BadRequest,
+    /// Neither GET nor POST, or a mutation by GET.
+    MethodNotAllowed,
+    /// No response media type the client accepts.
+    NotAcceptable,
+    /// A body that is not JSON.
+    UnsupportedMediaType,
+    /// A body over the size limit.
+    PayloadTooLarge,
+    /// A body that arrived too slowly.
+    RequestTimeout,
+    /// A batch of more operations than allowed.
+    BatchTooLarge,
+    /// An unknown persisted-query hash.
+    PersistedQueryNotFound,
+    /// This caller may not register a persisted query.
+    PersistedQueryNotAllowed,
+    /// A document that is not on the safelist.
+    OperationNotAllowed,
 }
 
 impl ErrorCode {
@@ -35,7 +70,30 @@ impl ErrorCode {
             Self::Conflict => "CONFLICT",
             Self::ServiceUnavailable => "SERVICE_UNAVAILABLE",
             Self::InternalServerError => "INTERNAL_SERVER_ERROR",
+            Self::GraphqlParseFailed => "GRAPHQL_PARSE_FAILED",
+            Self::GraphqlValidationFailed => "GRAPHQL_VALIDATION_FAILED",
+            Self::QueryTooLarge => "QUERY_TOO_LARGE",
+            Self::QueryTooDeep => "QUERY_TOO_DEEP",
+            Self::QueryTooComplex => "QUERY_TOO_COMPLEX",
+            Self::Timeout => "TIMEOUT",
+            Self::RateLimited => "RATE_LIMITED",
+            Self::BadRequest => "BAD_REQUEST",
+            Self::MethodNotAllowed => "METHOD_NOT_ALLOWED",
+            Self::NotAcceptable => "NOT_ACCEPTABLE",
+            Self::UnsupportedMediaType => "UNSUPPORTED_MEDIA_TYPE",
+            Self::PayloadTooLarge => "PAYLOAD_TOO_LARGE",
+            Self::RequestTimeout => "REQUEST_TIMEOUT",
+            Self::BatchTooLarge => "BATCH_TOO_LARGE",
+            Self::PersistedQueryNotFound => "PERSISTED_QUERY_NOT_FOUND",
+            Self::PersistedQueryNotAllowed => "PERSISTED_QUERY_NOT_ALLOWED",
+            Self::OperationNotAllowed => "OPERATION_NOT_ALLOWED",
         }
+    }
+}
+
+impl From<ErrorCode> for async_graphql::Value {
+    fn from(code: ErrorCode) -> Self {
+        Self::String(code.as_str().to_owned())
     }
 }
 
@@ -66,9 +124,20 @@ pub enum ApiError {
     Contention,
     #[error("the database is unavailable")]
     Unavailable(#[source] Arc<DbErr>),
+    /// A fault of ours: the error that caused it, and where in our code it was raised (logged,
+    /// never shown).
     #[error("internal error")]
-    Internal(#[source] Arc<DbErr>),
+    Internal {
+        #[source]
+        source: Arc<dyn std::error::Error + Send + Sync>,
+        at: &'static Location<'static>,
+    },
 }
+
+/// A broken invariant that no library reported: a row the schema's guarantees rule out.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct Invariant(pub String);
 
 impl ApiError {
     pub fn bad_input(field: impl Into<String>, message: impl Into<String>) -> Self {
@@ -86,7 +155,7 @@ impl ApiError {
             Self::NotFound(_) => ErrorCode::NotFound,
             Self::Conflict { .. } | Self::Contention => ErrorCode::Conflict,
             Self::Unavailable(_) => ErrorCode::ServiceUnavailable,
-            Self::Internal(_) => ErrorCode::InternalServerError,
+            Self::Internal { .. } => ErrorCode::InternalServerError,
         }
     }
 
@@ -99,11 +168,15 @@ impl ApiError {
 }
 
 impl From<Arc<DbErr>> for ApiError {
+    #[track_caller]
     fn from(err: Arc<DbErr>) -> Self {
         match *err {
             DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => Self::Unavailable(err),
             _ if connection_lost(&err) => Self::Unavailable(err),
-            _ => Self::Internal(err),
+            _ => Self::Internal {
+                source: err,
+                at: Location::caller(),
+            },
         }
     }
 }
@@ -126,23 +199,34 @@ fn connection_lost(err: &DbErr) -> bool {
 }
 
 impl From<DbErr> for ApiError {
+    #[track_caller]
     fn from(err: DbErr) -> Self {
-        Arc::new(err).into()
+        Self::from(Arc::new(err))
     }
 }
 
 impl ApiError {
     /// A row that breaks an invariant the schema guarantees (a dangling reference, a value out
     /// of range): a server fault, reported as such.
+    #[track_caller]
     pub fn corrupt(what: impl Into<String>) -> Self {
-        Self::Internal(Arc::new(DbErr::Custom(what.into())))
+        Self::Internal {
+            source: Arc::new(Invariant(what.into())),
+            at: Location::caller(),
+        }
     }
 }
 
 impl From<ApiError> for async_graphql::Error {
     fn from(err: ApiError) -> Self {
-        if let ApiError::Unavailable(source) | ApiError::Internal(source) = &err {
-            tracing::error!(error = %source, code = %err.code(), "request failed");
+        match &err {
+            ApiError::Unavailable(source) => {
+                tracing::error!(error = %source, code = %err.code(), "request failed");
+            }
+            ApiError::Internal { source, at } => {
+                tracing::error!(error = %source, at = %at, code = %err.code(), "request failed");
+            }
+            _ => {}
         }
         let code = err.code();
         let field = err.field().map(str::to_owned);
@@ -156,3 +240,58 @@ impl From<ApiError> for async_graphql::Error {
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn raised_at(err: &ApiError) -> (&'static str, u32) {
+        match err {
+            ApiError::Internal { at, .. } => (at.file(), at.line()),
+            other => panic!("not internal: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn an_internal_error_keeps_its_source_and_where_it_was_raised() {
+        let (err, line) = (ApiError::corrupt("a dangling reference"), line!());
+        assert_eq!(raised_at(&err), (file!(), line));
+        let source = std::error::Error::source(&err).unwrap().to_string();
+        assert_eq!(source, "a dangling reference");
+
+        fn fails() -> ApiResult<()> {
+            Err(DbErr::Custom("no such column".into()))?
+        }
+        let err = fails().unwrap_err();
+        assert_eq!(
+            raised_at(&err).0,
+            file!(),
+            "the `?` that raised it, not this module's From"
+        );
+        assert_eq!(
+            std::error::Error::source(&err).unwrap().to_string(),
+            "Custom Error: no such column"
+        );
+        assert_eq!(err.to_string(), "internal error", "callers see no detail");
+    }
+
+    #[test]
+    fn codes_become_their_spelling_in_extensions() {
+        let codes = [
+            ErrorCode::Unauthenticated,
+            ErrorCode::GraphqlValidationFailed,
+            ErrorCode::PersistedQueryNotAllowed,
+        ];
+        for code in codes {
+            let text = code.as_str();
+            assert!(
+                text.chars().all(|c| c.is_ascii_uppercase() || c == '_'),
+                "{text}"
+            );
+            assert_eq!(
+                async_graphql::Value::from(code),
+                async_graphql::Value::from(text)
+            );
+        }
+    }
+}

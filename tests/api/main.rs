@@ -9,6 +9,7 @@ mod cli;
 mod consent;
 mod directory;
 mod directory_writes;
+mod documentation;
 mod errors;
 mod evaluations;
 mod filters_narrow;

@@ -402,14 +402,10 @@ async fn seeded_rows(db: &sea_orm::DatabaseConnection) -> [u64; 3] {
 }
 
 #[tokio::test]
+#[ignore = "PostgreSQL only: run with IIN_TEST_POSTGRES_URL set and --include-ignored, as .ci/run does"]
 async fn instances_started_together_on_an_empty_database_migrate_and_seed_it_once() {
-    if iin_tests::backend() == Backend::Sqlite {
-        use std::io::Write;
-        let _ = std::io::stderr().write_all(
-            b"SKIPPED instances_started_together_on_an_empty_database_migrate_and_seed_it_once: one process serves a SQLite database\n",
-        );
-        return;
-    }
+    // One process serves a SQLite database.
+    iin_tests::require_postgres();
     let (database, url) = iin_tests::TestDatabase::create().await;
     let (a, b, c) = tokio::join!(
         iin_api::Application::build(settings_on(&url)),
@@ -442,15 +438,11 @@ async fn instances_started_together_on_an_empty_database_migrate_and_seed_it_onc
 // ---------------------------------------------------------------- events
 
 #[tokio::test]
+#[ignore = "PostgreSQL only: run with IIN_TEST_POSTGRES_URL set and --include-ignored, as .ci/run does"]
 async fn an_event_committed_while_the_listener_reconnects_still_arrives() {
+    // SQLite's events never leave the process.
+    iin_tests::require_postgres();
     let app = TestApp::spawn().await;
-    if app.backend == Backend::Sqlite {
-        use std::io::Write;
-        let _ = std::io::stderr().write_all(
-            b"SKIPPED an_event_committed_while_the_listener_reconnects_still_arrives: SQLite events never leave the process\n",
-        );
-        return;
-    }
     use sea_orm::ConnectionTrait;
     let sme = new_sme(&app, "300000000103").await;
     let member = app.token("listener@jst", "jst", &[Role::Member]);

@@ -535,3 +535,13 @@ pub fn with_fresh_key(query: &str, mut variables: Value) -> Value {
     }
     variables
 }
+
+/// For the tests that only PostgreSQL can run (several instances sharing a database, a server
+/// restarted under the API): they are `#[ignore]`d, and asked to run on SQLite they fail rather than
+/// pass without testing anything.
+pub fn require_postgres() {
+    assert!(
+        backend() == Backend::Postgres,
+        "this test runs on PostgreSQL only: set {POSTGRES_URL_VAR} (see the README)"
+    );
+}

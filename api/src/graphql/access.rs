@@ -19,18 +19,29 @@ use crate::{
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
 #[graphql(remote = "auth::Role")]
 pub enum Role {
+    /// Reads network-internal fields (contacts, awards, evaluations shared with the network).
+    /// Token claim value `member`.
     Member,
+    /// Writes the institution's evaluation drafts and submits them; reads all of its evaluations.
+    /// Token claim value `evaluator`.
     Evaluator,
+    /// Edits the institution's profile and coordinators; approves, returns and withdraws its
+    /// evaluations. Token claim value `org_admin`.
     OrgAdmin,
+    /// Issues, renews, suspends and revokes the qualifications the institution issues. Token
+    /// claim value `registrar`.
     Registrar,
-    /// At a bank: the referrals addressed to it, and their answers.
+    /// At a bank: reads the referrals addressed to it and answers them. Token claim value
+    /// `loan_officer`.
     LoanOfficer,
+    /// Manages organisations and membership, reads everything and the audit log; held only at
+    /// the network itself. Token claim value `network_admin`.
     NetworkAdmin,
 }
 
-/// The authenticated caller.
 pub struct Viewer(auth::Principal);
 
+/// The authenticated caller.
 #[Object]
 impl Viewer {
     /// The token's subject.
@@ -44,20 +55,22 @@ impl Viewer {
             .ok_or_else(|| ApiError::corrupt("the caller's institution is missing"))?;
         Ok(Organization(row))
     }
+    /// The caller's roles at that institution, as the token grants them.
     async fn roles(&self) -> Vec<Role> {
         self.0.roles.iter().copied().map(Into::into).collect()
     }
 }
 
-/// One mutation attempt, allowed or refused. Network admins only.
 pub struct AuditEntry(pub audit_entry::Model);
 
+/// One mutation attempt, allowed or refused. Network admins only.
 #[Object]
 impl AuditEntry {
     /// The entry's global ID; entries are written in the order of their numbers.
     pub async fn id(&self) -> ID {
         NodeType::AuditEntry.id(self.0.id)
     }
+    /// When the attempt was made.
     async fn occurred_at(&self) -> DateTime<Utc> {
         self.0.occurred_at
     }
@@ -65,9 +78,12 @@ impl AuditEntry {
     async fn subject(&self) -> Option<&str> {
         self.0.subject.as_deref()
     }
+    /// The code of the institution the caller acted for (`aist`); null when anonymous.
     async fn institution_code(&self) -> Option<&str> {
         self.0.institution_code.as_deref()
     }
+    /// The caller's roles at that institution as token claim values (`org_admin`); empty when
+    /// anonymous.
     async fn roles(&self) -> Vec<&str> {
         self.0.roles.split(',').filter(|r| !r.is_empty()).collect()
     }
@@ -85,12 +101,16 @@ impl AuditEntry {
     }
 }
 
+/// Narrows the audit log; the conditions given must all hold. Text is matched exactly.
 #[derive(InputObject, Default)]
 pub struct AuditLogFilter {
+    /// Attempts at this mutation, e.g. `issueAward`.
     pub operation: Option<String>,
     /// `SUCCEEDED`, `FORBIDDEN`, `UNAUTHENTICATED`, `BAD_USER_INPUT`, …
     pub outcome: Option<String>,
+    /// Attempts by callers acting for this institution, by its code (`aist`).
     pub institution_code: Option<String>,
+    /// Attempts by this token subject.
     pub subject: Option<String>,
     /// Entries at or after this time.
     pub since: Option<DateTime<Utc>>,
@@ -113,11 +133,25 @@ impl AccessQuery {
     async fn audit_log(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "At most this many items from the start, or after `after`: 0–100; 20 when neither `first` nor `last` is given. Not with `last`."
+        )]
         first: Option<i32>,
+        #[graphql(
+            desc = "The `cursor` of an edge of this listing, in the same order: the page starts after it."
+        )]
         after: Option<String>,
+        #[graphql(
+            desc = "At most this many items from the end, or before `before`: 0–100. Not with `first`."
+        )]
         last: Option<i32>,
+        #[graphql(
+            desc = "The `cursor` of an edge of this listing, in the same order: the page ends before it."
+        )]
         before: Option<String>,
-        filter: Option<AuditLogFilter>,
+        #[graphql(desc = "Only entries that match; all of them unless given.")] filter: Option<
+            AuditLogFilter,
+        >,
     ) -> Result<Conn<AuditEntry>> {
         let filter = filter.unwrap_or_default();
         let filter = audit::AuditFilter {

@@ -42,7 +42,9 @@ pub enum OrganizationKind {
     KnowledgeClusterCore,
     /// Support organisation of a local government.
     LocalGovernmentSupport,
+    /// A university or college.
     University,
+    /// A research institute other than the national agencies (`NATIONAL_AGENCY`).
     ResearchInstitute,
     /// Technology licensing organisation.
     Tlo,
@@ -56,6 +58,7 @@ pub enum OrganizationKind {
     LocalGovernment,
     /// An economic federation, an agricultural union or another business association.
     BusinessAssociation,
+    /// A company taking part in a cluster project.
     Company,
     /// IIN Japan itself.
     Network,
@@ -83,8 +86,12 @@ pub enum MembershipBasis {
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
 #[graphql(remote = "enums::Membership")]
 pub enum Membership {
+    /// A member of the network (cluster organisations, local support bodies, universities, TLOs,
+    /// financial institutions).
     Member,
+    /// A national body that cooperates with the network (SMRJ, AIST, JETRO, JST, JILC).
     Cooperating,
+    /// A ministry that supports the network (METI, MEXT).
     Supporting,
     /// Listed as a cluster participant, with no tie to the network recorded.
     NonMember,
@@ -97,14 +104,23 @@ pub enum Membership {
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
 #[graphql(remote = "enums::MetiBureau")]
 pub enum MetiBureau {
+    /// Hokkaido Bureau of Economy, Trade and Industry (Sapporo).
     Hokkaido,
+    /// Tohoku Bureau (Sendai): the six Tohoku prefectures.
     Tohoku,
+    /// Kanto Bureau (Saitama): Kanto plus Niigata, Yamanashi, Nagano and Shizuoka.
     Kanto,
+    /// Chubu Bureau (Nagoya): Aichi, Gifu, Mie, Toyama and Ishikawa.
     Chubu,
+    /// Kinki Bureau (Osaka): Shiga, Kyoto, Osaka, Hyogo, Nara, Wakayama and Fukui.
     Kinki,
+    /// Chugoku Bureau (Hiroshima).
     Chugoku,
+    /// Shikoku Bureau (Takamatsu).
     Shikoku,
+    /// Kyushu Bureau (Fukuoka).
     Kyushu,
+    /// The Cabinet Office's Okinawa General Bureau, which does METI's work in Okinawa.
     Okinawa,
 }
 
@@ -131,10 +147,15 @@ pub enum ClusterProgram {
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
 #[graphql(remote = "enums::ParticipationRole")]
 pub enum ParticipationRole {
+    /// Leads the project (for the Industrial Cluster Program, the METI regional bureau).
     Lead,
+    /// The promotion organisation that runs the cluster day to day.
     Promoter,
+    /// A company or business association.
     Industry,
+    /// A university or research institute.
     Academia,
+    /// A ministry, bureau, prefecture or municipality.
     Government,
 }
 
@@ -142,9 +163,13 @@ pub enum ParticipationRole {
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
 #[graphql(remote = "enums::WorldRegion")]
 pub enum WorldRegion {
+    /// Europe, including the Nordic countries.
     Europe,
+    /// Asia (China, Korea, Taiwan, South-East and South Asia) and Oceania.
     AsiaOceania,
+    /// North, Central and South America.
     Americas,
+    /// The Middle East.
     MiddleEast,
 }
 
@@ -152,7 +177,9 @@ pub enum WorldRegion {
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
 #[graphql(remote = "enums::TieUpStatus")]
 pub enum TieUpStatus {
+    /// The tie-up is running.
     Active,
+    /// The tie-up has ended.
     Ended,
     /// Not recorded (the source lists tie-ups without saying whether they run).
     Unknown,
@@ -172,30 +199,47 @@ pub enum AgreementType {
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
 #[graphql(remote = "tie_ups::PartnerKind")]
 pub enum PartnerKind {
+    /// A city or town.
     City,
     /// A region, province or département.
     Region,
+    /// A whole country.
     Country,
     /// A cluster organisation or area ("Food Valley").
     Cluster,
+    /// A university or research institute.
     University,
 }
 
+/// A field of industry a cluster project or tie-up works in; one may have several.
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
 #[graphql(remote = "enums::IndustryField")]
 pub enum IndustryField {
+    /// Biotechnology and life sciences.
     Biotechnology,
+    /// Food, food processing and functional food.
     Food,
+    /// Medical devices, drugs and medical care.
     Medical,
+    /// Health, nursing care and welfare.
     HealthAndWelfare,
+    /// Cosmetics.
     Cosmetics,
+    /// Information technology, software and services.
     It,
+    /// Manufacturing (ものづくり): machinery, materials, parts and processing.
     Manufacturing,
+    /// Cars and their parts.
     Automotive,
+    /// Aircraft and space.
     Aerospace,
+    /// Optics and electronics (photonics).
     Optoelectronics,
+    /// Semiconductors and their equipment.
     Semiconductors,
+    /// Recycling and environmental technology.
     Environment,
+    /// Energy: new energy, batteries, efficiency.
     Energy,
     /// A region's industry as a whole rather than one field.
     RegionalIndustry,
@@ -205,27 +249,41 @@ pub enum IndustryField {
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
 #[graphql(remote = "prefecture::Region")]
 pub enum Region {
+    /// Hokkaido (prefecture 1).
     Hokkaido,
+    /// Prefectures 2–7, Aomori to Fukushima.
     Tohoku,
+    /// Prefectures 8–14, Ibaraki to Kanagawa.
     Kanto,
+    /// Prefectures 15–23, Niigata to Aichi.
     Chubu,
+    /// Prefectures 24–30, Mie to Wakayama (also called Kansai).
     Kinki,
+    /// Prefectures 31–35, Tottori to Yamaguchi.
     Chugoku,
+    /// Prefectures 36–39, Tokushima to Kochi.
     Shikoku,
+    /// Prefectures 40–47, Fukuoka to Okinawa.
     Kyushu,
 }
 
+/// The language of a name chosen with a `lang` argument.
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Default)]
 pub enum Language {
+    /// Japanese (the default).
     #[default]
     Ja,
+    /// English.
     En,
 }
 
+/// The direction of an ordering.
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Default)]
 pub enum OrderDirection {
+    /// Smallest first (the default).
     #[default]
     Asc,
+    /// Largest first.
     Desc,
 }
 
@@ -237,9 +295,9 @@ impl OrderDirection {
 
 // ---------------------------------------------------------------- objects
 
-/// One of Japan's 47 prefectures (JIS X 0401).
 pub struct Prefecture(&'static prefecture::Prefecture);
 
+/// One of Japan's 47 prefectures (JIS X 0401).
 #[Object]
 impl Prefecture {
     /// JIS X 0401 code, 1–47.
@@ -250,9 +308,11 @@ impl Prefecture {
     async fn iso_code(&self) -> String {
         self.0.iso_code()
     }
+    /// The Japanese name with its suffix (`東京都`, `北海道`).
     async fn name_ja(&self) -> &str {
         self.0.name_ja
     }
+    /// The English name without suffix (`Tokyo`, `Hokkaido`).
     async fn name_en(&self) -> &str {
         self.0.name_en
     }
@@ -279,28 +339,32 @@ impl Prefecture {
     }
 }
 
-/// A country, by ISO 3166-1 alpha-2 code.
 pub struct Country(String);
 
+/// A country, by ISO 3166-1 alpha-2 code.
 #[Object]
 impl Country {
+    /// ISO 3166-1 alpha-2 code, upper case (`JP`, `DE`).
     async fn code(&self) -> &str {
         &self.0
     }
+    /// The English short name; null for a code the API has no name for.
     async fn name_en(&self) -> Option<&str> {
         country::names(&self.0).map(|(en, _)| en)
     }
+    /// The Japanese name in katakana or kanji (`ドイツ`); null for a code the API has no name for.
     async fn name_ja(&self) -> Option<&str> {
         country::names(&self.0).map(|(_, ja)| ja)
     }
 }
 
-/// An organisation in the directory: a member of IIN Japan, a body that cooperates with or
-/// supports it, or a participant in one of the cluster projects.
 pub struct Organization(pub organization::Model);
 
+/// An organisation in the directory: a member of IIN Japan, a body that cooperates with or
+/// supports it, or a participant in one of the cluster projects.
 #[Object]
 impl Organization {
+    /// The organisation's opaque global ID, for `node(id:)` and mutations.
     pub async fn id(&self) -> ID {
         NodeType::Organization.id(self.0.id)
     }
@@ -308,14 +372,19 @@ impl Organization {
     async fn code(&self) -> &str {
         &self.0.code
     }
+    /// The Japanese name (`産業技術総合研究所`).
     async fn name_ja(&self) -> &str {
         &self.0.name_ja
     }
+    /// The English name the organisation uses.
     async fn name_en(&self) -> &str {
         &self.0.name_en
     }
     /// The name in the given language.
-    async fn name(&self, #[graphql(default)] lang: Language) -> &str {
+    async fn name(
+        &self,
+        #[graphql(default, desc = "Which name: `JA` (the default) or `EN`.")] lang: Language,
+    ) -> &str {
         match lang {
             Language::Ja => &self.0.name_ja,
             Language::En => &self.0.name_en,
@@ -325,9 +394,11 @@ impl Organization {
     async fn abbreviation(&self) -> Option<&str> {
         self.0.abbreviation.as_deref()
     }
+    /// What kind of body it is.
     async fn kind(&self) -> OrganizationKind {
         self.0.kind.into()
     }
+    /// Its relationship to IIN Japan; see `membershipBasis` for where that comes from.
     async fn membership(&self) -> Membership {
         self.0.membership.into()
     }
@@ -357,12 +428,15 @@ impl Organization {
     async fn country(&self) -> Country {
         Country(self.0.country_code.clone())
     }
+    /// Its website, an http:// or https:// URL; null when not recorded.
     async fn website_url(&self) -> Option<&str> {
         self.0.website_url.as_deref()
     }
+    /// What the organisation does, in Japanese (at most 2000 characters); null when not written.
     async fn description_ja(&self) -> Option<&str> {
         self.0.description_ja.as_deref()
     }
+    /// What the organisation does, in English (at most 2000 characters); null when not written.
     async fn description_en(&self) -> Option<&str> {
         self.0.description_en.as_deref()
     }
@@ -421,16 +495,21 @@ impl Organization {
 /// An organisation's contact details, for members of the network.
 #[derive(async_graphql::SimpleObject)]
 pub struct OrganizationContact {
+    /// The contact person or desk; null when not recorded.
     pub name: Option<String>,
+    /// An e-mail address; null when not recorded.
     pub email: Option<String>,
+    /// A telephone number as written (digits, `+`, spaces, hyphens, parentheses); null when not
+    /// recorded.
     pub phone: Option<String>,
 }
 
-/// An industrial cluster project.
 pub struct ClusterProject(pub cluster_project::Model);
 
+/// An industrial cluster project.
 #[Object]
 impl ClusterProject {
+    /// The project's opaque global ID, for `node(id:)`.
     pub async fn id(&self) -> ID {
         NodeType::ClusterProject.id(self.0.id)
     }
@@ -438,18 +517,25 @@ impl ClusterProject {
     async fn code(&self) -> &str {
         &self.0.code
     }
+    /// The Japanese name (`関西バイオクラスタープロジェクト（Bio Cluster）`).
     async fn name_ja(&self) -> &str {
         &self.0.name_ja
     }
+    /// The English name, as the source document gives it.
     async fn name_en(&self) -> &str {
         &self.0.name_en
     }
-    async fn name(&self, #[graphql(default)] lang: Language) -> &str {
+    /// The name in the given language.
+    async fn name(
+        &self,
+        #[graphql(default, desc = "Which name: `JA` (the default) or `EN`.")] lang: Language,
+    ) -> &str {
         match lang {
             Language::Ja => &self.0.name_ja,
             Language::En => &self.0.name_en,
         }
     }
+    /// The ministry's programme the project belongs to.
     async fn program(&self) -> ClusterProgram {
         self.0.program.into()
     }
@@ -457,6 +543,7 @@ impl ClusterProject {
     async fn bureau(&self) -> MetiBureau {
         self.0.bureau.into()
     }
+    /// The fields the project works in, at least one.
     async fn fields(&self) -> Vec<IndustryField> {
         fields::decode(&self.0.fields)
             .into_iter()
@@ -471,6 +558,7 @@ impl ClusterProject {
     async fn term_end_fiscal_year(&self) -> Option<i16> {
         self.0.term_end_fiscal_year
     }
+    /// What the project is about, in English; null when not written.
     async fn description_en(&self) -> Option<&str> {
         self.0.description_en.as_deref()
     }
@@ -496,36 +584,43 @@ impl ClusterProject {
     }
 }
 
-/// An organisation's part in a cluster project.
 pub struct ClusterParticipation(cluster_participation::Model);
 
+/// An organisation's part in a cluster project.
 #[Object]
 impl ClusterParticipation {
+    /// The organisation's part in the project.
     async fn role(&self) -> ParticipationRole {
         self.0.role.into()
     }
+    /// The organisation taking part.
     async fn organization(&self, ctx: &Context<'_>) -> Result<Organization> {
         load_organization(ctx, self.0.organization_id).await
     }
+    /// The project it takes part in.
     async fn project(&self, ctx: &Context<'_>) -> Result<ClusterProject> {
         load_project(ctx, self.0.project_id).await
     }
 }
 
-/// An exchange or tie-up between a Japanese cluster project and an overseas cluster.
 pub struct TieUp(pub tie_up::Model);
 
+/// An exchange or tie-up between a Japanese cluster project and an overseas cluster.
 #[Object]
 impl TieUp {
+    /// The tie-up's opaque global ID, for `node(id:)`.
     pub async fn id(&self) -> ID {
         NodeType::TieUp.id(self.0.id)
     }
+    /// The world region of the overseas side.
     async fn region(&self) -> WorldRegion {
         self.0.region.into()
     }
+    /// The country of the overseas side; `partners` gives each partner's own.
     async fn country(&self) -> Country {
         Country(self.0.country_code.clone())
     }
+    /// The fields the tie-up works in, at least one.
     async fn fields(&self) -> Vec<IndustryField> {
         fields::decode(&self.0.fields)
             .into_iter()
@@ -557,6 +652,7 @@ impl TieUp {
     async fn start_year(&self) -> Option<i16> {
         self.0.start_year
     }
+    /// Whether the tie-up still runs; `UNKNOWN` where the source does not say.
     async fn status(&self) -> TieUpStatus {
         self.0.status.into()
     }
@@ -570,9 +666,9 @@ impl TieUp {
     }
 }
 
-/// One overseas partner of a tie-up.
 pub struct TieUpPartner(tie_ups::Partner);
 
+/// One overseas partner of a tie-up.
 #[Object]
 impl TieUpPartner {
     /// As the source names it ("Dalian", "Medicon Valley").
@@ -583,6 +679,7 @@ impl TieUpPartner {
     async fn kind(&self) -> Option<PartnerKind> {
         self.0.kind.map(Into::into)
     }
+    /// The partner's country.
     async fn country(&self) -> Country {
         Country(self.0.country.clone())
     }
@@ -608,14 +705,16 @@ async fn load_project(ctx: &Context<'_>, id: i64) -> Result<ClusterProject> {
     Ok(ClusterProject(row))
 }
 
-/// IIN Japan itself.
 pub struct Network;
 
+/// IIN Japan itself.
 #[Object]
 impl Network {
+    /// The Japanese name: 全国イノベーション推進機関ネットワーク.
     async fn name_ja(&self) -> &str {
         "全国イノベーション推進機関ネットワーク"
     }
+    /// The English name: Innovation Initiative Network Japan (IIN Japan).
     async fn name_en(&self) -> &str {
         "Innovation Initiative Network Japan"
     }
@@ -641,14 +740,17 @@ impl Network {
 
 // ---------------------------------------------------------------- inputs
 
+/// Narrows a listing of organisations; the conditions given must all hold.
 #[derive(InputObject, Default)]
 #[graphql(name = "OrganizationFilter")]
 pub struct OrganizationFilterInput {
+    /// Organisations of this kind.
     pub kind: Option<OrganizationKind>,
     /// The METI bureau covering the organisation's prefecture.
     pub bureau: Option<MetiBureau>,
     /// JIS X 0401 code, 1–47.
     pub prefecture_code: Option<i32>,
+    /// Organisations with this relationship to the network.
     pub membership: Option<Membership>,
     /// Words found in the Japanese or English name, the abbreviation or the code (case-insensitive,
     /// at most 100 characters).
@@ -675,20 +777,27 @@ impl OrganizationFilterInput {
     }
 }
 
+/// What organisations are ordered by.
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Default)]
 pub enum OrganizationOrderField {
+    /// By `code` (the default).
     #[default]
     Code,
+    /// By English name.
     NameEn,
+    /// By Japanese name, in character order (not by reading).
     NameJa,
+    /// By prefecture code, north to south; organisations without one come last either way.
     PrefectureCode,
 }
 
-/// Ties are broken by id, so the order is total and stable.
+/// How organisations are ordered. Ties are broken by id, so the order is total and stable.
 #[derive(InputObject, Default)]
 pub struct OrganizationOrder {
+    /// What to order by; `CODE` unless given.
     #[graphql(default)]
     pub field: OrganizationOrderField,
+    /// `ASC` unless given.
     #[graphql(default)]
     pub direction: OrderDirection,
 }
@@ -709,29 +818,39 @@ impl From<OrganizationOrder> for Ordering<directory::OrganizationOrderField> {
     }
 }
 
+/// Narrows a listing of cluster projects; the conditions given must all hold.
 #[derive(InputObject, Default)]
 #[graphql(name = "ClusterProjectFilter")]
 pub struct ClusterProjectFilterInput {
+    /// Projects led or hosted by this METI bureau.
     pub bureau: Option<MetiBureau>,
     /// Projects that work in this field (among others).
     pub field: Option<IndustryField>,
+    /// Projects of this programme.
     pub program: Option<ClusterProgram>,
 }
 
+/// What cluster projects are ordered by.
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Default)]
 pub enum ClusterProjectOrderField {
+    /// By `code` (the default).
     #[default]
     Code,
+    /// By English name.
     NameEn,
+    /// By Japanese name, in character order (not by reading).
     NameJa,
+    /// By the first fiscal year of the term.
     TermStart,
 }
 
-/// Ties are broken by id, so the order is total and stable.
+/// How cluster projects are ordered. Ties are broken by id, so the order is total and stable.
 #[derive(InputObject, Default)]
 pub struct ClusterProjectOrder {
+    /// What to order by; `CODE` unless given.
     #[graphql(default)]
     pub field: ClusterProjectOrderField,
+    /// `ASC` unless given.
     #[graphql(default)]
     pub direction: OrderDirection,
 }
@@ -752,6 +871,7 @@ impl From<ClusterProjectOrder> for Ordering<directory::ClusterProjectOrderField>
     }
 }
 
+/// Narrows a listing of tie-ups; the conditions given must all hold.
 #[derive(InputObject, Default)]
 #[graphql(name = "TieUpFilter")]
 pub struct TieUpFilterInput {
@@ -759,6 +879,7 @@ pub struct TieUpFilterInput {
     pub country: Option<String>,
     /// Tie-ups in this field (among others).
     pub field: Option<IndustryField>,
+    /// Tie-ups with this world region.
     pub region: Option<WorldRegion>,
 }
 
@@ -776,18 +897,24 @@ impl TieUpFilterInput {
     }
 }
 
+/// What tie-ups are ordered by.
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Default)]
 pub enum TieUpOrderField {
+    /// By the overseas side's ISO country code (the default).
     #[default]
     Country,
+    /// By `foreignPartner`, the overseas side as the source words it.
     ForeignPartner,
 }
 
-/// Ties are broken by id (the source's order), so the order is total and stable.
+/// How tie-ups are ordered. Ties are broken by id (the source's order), so the order is total and
+/// stable.
 #[derive(InputObject, Default)]
 pub struct TieUpOrder {
+    /// What to order by; `COUNTRY` unless given.
     #[graphql(default)]
     pub field: TieUpOrderField,
+    /// `ASC` unless given.
     #[graphql(default)]
     pub direction: OrderDirection,
 }
@@ -881,17 +1008,24 @@ impl UpdateOrganizationInput {
     }
 }
 
+/// A new organisation for the directory.
 #[derive(InputObject)]
 pub struct CreateOrganizationInput {
     /// Unique, 2–40 lowercase letters, digits and inner hyphens; stable once given.
     pub code: String,
+    /// The Japanese name, at most 200 characters.
     pub name_ja: String,
+    /// The English name, at most 200 characters.
     pub name_en: String,
+    /// A short name (`AIST`), at most 40 characters; omit or leave blank for none.
     pub abbreviation: Option<String>,
+    /// What kind of body it is.
     pub kind: OrganizationKind,
+    /// Its relationship to the network; recorded as the network's own record.
     pub membership: Membership,
     /// JIS X 0401 code, 1–47.
     pub prefecture_code: i32,
+    /// Website, descriptions and contact; all empty unless given.
     #[graphql(default)]
     pub profile: UpdateOrganizationInput,
 }
@@ -927,7 +1061,8 @@ impl DirectoryMutation {
     async fn update_organization(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        #[graphql(desc = "The organisation's global ID.")] id: ID,
+        #[graphql(desc = "The fields to change; those omitted stay as they are.")]
         input: UpdateOrganizationInput,
     ) -> Result<Organization> {
         let row = directory::update_organization(
@@ -945,7 +1080,11 @@ impl DirectoryMutation {
     async fn create_organization(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The new organisation; its `code` must be unused.")]
         input: CreateOrganizationInput,
+        #[graphql(
+            desc = "A key of the caller's choosing (1–100 printable ASCII characters, no spaces), new for each intended change: a retry with the same key and input returns the first answer without acting twice; the same key with other input is a CONFLICT."
+        )]
         idempotency_key: String,
     ) -> Result<Organization> {
         let key = fingerprint(&idempotency_key, "createOrganization", json_of(&input));
@@ -961,7 +1100,8 @@ impl DirectoryMutation {
     async fn set_organization_membership(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        #[graphql(desc = "The organisation's global ID.")] id: ID,
+        #[graphql(desc = "The new relationship; recorded as the network's own record.")]
         membership: Membership,
     ) -> Result<Organization> {
         let row = directory::set_membership(
@@ -990,12 +1130,27 @@ impl DirectoryQuery {
     async fn organizations(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "At most this many items from the start, or after `after`: 0–100; 20 when neither `first` nor `last` is given. Not with `last`."
+        )]
         first: Option<i32>,
+        #[graphql(
+            desc = "The `cursor` of an edge of this listing, in the same order: the page starts after it."
+        )]
         after: Option<String>,
+        #[graphql(
+            desc = "At most this many items from the end, or before `before`: 0–100. Not with `first`."
+        )]
         last: Option<i32>,
+        #[graphql(
+            desc = "The `cursor` of an edge of this listing, in the same order: the page ends before it."
+        )]
         before: Option<String>,
+        #[graphql(desc = "Only organisations that match; all of them unless given.")]
         filter: Option<OrganizationFilterInput>,
-        order_by: Option<OrganizationOrder>,
+        #[graphql(desc = "The order; by `code`, ascending, unless given.")] order_by: Option<
+            OrganizationOrder,
+        >,
     ) -> Result<Conn<Organization>> {
         let db = db(ctx)?;
         let page = PageArgs {
@@ -1015,8 +1170,8 @@ impl DirectoryQuery {
     async fn organization(
         &self,
         ctx: &Context<'_>,
-        id: Option<ID>,
-        code: Option<String>,
+        #[graphql(desc = "The organisation's global ID.")] id: Option<ID>,
+        #[graphql(desc = "The organisation's code (`aist`).")] code: Option<String>,
     ) -> Result<Option<Organization>> {
         let db = db(ctx)?;
         let row = match lookup(id, code, NodeType::Organization)? {
@@ -1033,12 +1188,28 @@ impl DirectoryQuery {
     async fn cluster_projects(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "At most this many items from the start, or after `after`: 0–100; 20 when neither `first` nor `last` is given. Not with `last`."
+        )]
         first: Option<i32>,
+        #[graphql(
+            desc = "The `cursor` of an edge of this listing, in the same order: the page starts after it."
+        )]
         after: Option<String>,
+        #[graphql(
+            desc = "At most this many items from the end, or before `before`: 0–100. Not with `first`."
+        )]
         last: Option<i32>,
+        #[graphql(
+            desc = "The `cursor` of an edge of this listing, in the same order: the page ends before it."
+        )]
         before: Option<String>,
-        filter: Option<ClusterProjectFilterInput>,
-        order_by: Option<ClusterProjectOrder>,
+        #[graphql(desc = "Only projects that match; all of them unless given.")] filter: Option<
+            ClusterProjectFilterInput,
+        >,
+        #[graphql(desc = "The order; by `code`, ascending, unless given.")] order_by: Option<
+            ClusterProjectOrder,
+        >,
     ) -> Result<Conn<ClusterProject>> {
         let db = db(ctx)?;
         let page = PageArgs {
@@ -1063,8 +1234,8 @@ impl DirectoryQuery {
     async fn cluster_project(
         &self,
         ctx: &Context<'_>,
-        id: Option<ID>,
-        code: Option<String>,
+        #[graphql(desc = "The project's global ID.")] id: Option<ID>,
+        #[graphql(desc = "The project's code (`kansai-bio`).")] code: Option<String>,
     ) -> Result<Option<ClusterProject>> {
         let db = db(ctx)?;
         let row = match lookup(id, code, NodeType::ClusterProject)? {
@@ -1081,12 +1252,28 @@ impl DirectoryQuery {
     async fn tie_ups(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "At most this many items from the start, or after `after`: 0–100; 20 when neither `first` nor `last` is given. Not with `last`."
+        )]
         first: Option<i32>,
+        #[graphql(
+            desc = "The `cursor` of an edge of this listing, in the same order: the page starts after it."
+        )]
         after: Option<String>,
+        #[graphql(
+            desc = "At most this many items from the end, or before `before`: 0–100. Not with `first`."
+        )]
         last: Option<i32>,
+        #[graphql(
+            desc = "The `cursor` of an edge of this listing, in the same order: the page ends before it."
+        )]
         before: Option<String>,
-        filter: Option<TieUpFilterInput>,
-        order_by: Option<TieUpOrder>,
+        #[graphql(desc = "Only tie-ups that match; all of them unless given.")] filter: Option<
+            TieUpFilterInput,
+        >,
+        #[graphql(desc = "The order; by country, ascending, unless given.")] order_by: Option<
+            TieUpOrder,
+        >,
     ) -> Result<Conn<TieUp>> {
         let db = db(ctx)?;
         let page = PageArgs {

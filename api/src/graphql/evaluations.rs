@@ -37,6 +37,7 @@ use crate::{
     error::{ApiError, ApiResult},
 };
 
+/// Whether an SME leads a niche market (the source's GNT and DNT companies).
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
 #[graphql(remote = "enums::NicheStatus")]
 pub enum NicheStatus {
@@ -46,6 +47,7 @@ pub enum NicheStatus {
     Dnt,
     /// A candidate GNT company: a potential hidden champion.
     Candidate,
+    /// None of these (the default).
     None,
 }
 
@@ -59,18 +61,29 @@ pub enum ClusterType {
     Type2,
 }
 
+/// Where an evaluation stands in its workflow: DRAFT → SUBMITTED → UNDER_REVIEW (→ RETURNED →
+/// SUBMITTED …) → RATED → PUBLISHED, or WITHDRAWN from any of them.
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
 #[graphql(remote = "enums::EvaluationStatus")]
 pub enum EvaluationStatus {
+    /// Being written by the institution's evaluators; only the institution (and network admins)
+    /// reads it.
     Draft,
+    /// Complete and handed in for review; no longer editable.
     Submitted,
+    /// An org admin of the institution is reviewing it.
     UnderReview,
+    /// Sent back to the evaluators with a reason; editable again, then submitted again.
     Returned,
+    /// The rating is fixed.
     Rated,
+    /// The rating is public, with the SME's consent: anyone reads it.
     Published,
+    /// Withdrawn with a reason; final.
     Withdrawn,
 }
 
+/// Who besides the evaluating institution reads an evaluation (published ones: anyone).
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Default)]
 #[graphql(remote = "enums::Visibility")]
 pub enum Visibility {
@@ -81,12 +94,18 @@ pub enum Visibility {
     Network,
 }
 
+/// The rating computed from an evaluation's overall score (40 % financial, 30 % non-financial,
+/// 30 % technology). A Technology Readiness Level of 3 or less caps it at C.
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
 #[graphql(remote = "criteria::Rating")]
 pub enum Rating {
+    /// Overall score 4.0 or more.
     A,
+    /// Overall score 3.0 to under 4.0.
     B,
+    /// Overall score 2.0 to under 3.0.
     C,
+    /// Overall score under 2.0.
     D,
 }
 
@@ -112,28 +131,38 @@ pub enum FinancialIndicator {
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
 #[graphql(remote = "criteria::NonFinancialView")]
 pub enum NonFinancialView {
+    /// 経営者: the owner-manager, their vision and succession.
     Owner,
+    /// 関係者: customers, suppliers, employees, banks.
     Stakeholders,
+    /// 事業: the business and its market.
     Business,
+    /// 内部管理体制: internal controls.
     InternalControls,
 }
 
+/// The four criteria a technology is judged on.
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
 #[graphql(remote = "criteria::TechnologyCriterion")]
 pub enum TechnologyCriterion {
+    /// How new the technology is.
     Novelty,
+    /// Its edge over competing technologies.
     Competitiveness,
+    /// Whether it can be made and brought to use.
     Feasibility,
+    /// The market it can reach.
     Market,
 }
 
 // ---------------------------------------------------------------- objects
 
-/// A small or medium-sized enterprise.
 pub struct Sme(pub sme::Model);
 
+/// A small or medium-sized enterprise.
 #[Object]
 impl Sme {
+    /// The SME's opaque global ID, for `node(id:)` and mutations.
     pub async fn id(&self) -> ID {
         NodeType::Sme.id(self.0.id)
     }
@@ -147,12 +176,15 @@ impl Sme {
     async fn invoice_number(&self) -> Option<&str> {
         self.0.invoice_number.as_deref()
     }
+    /// The Japanese name, as registered.
     async fn name_ja(&self) -> &str {
         &self.0.name_ja
     }
+    /// The English name.
     async fn name_en(&self) -> &str {
         &self.0.name_en
     }
+    /// The prefecture of its seat.
     async fn prefecture(&self) -> Result<Prefecture> {
         Prefecture::of(self.0.prefecture_code)
     }
@@ -180,12 +212,15 @@ impl Sme {
     async fn is_sme_under_basic_act(&self) -> Result<Option<bool>> {
         Ok(smes::is_sme_under_basic_act(&self.0))
     }
+    /// Whether the SME leads a niche market.
     async fn niche_status(&self) -> NicheStatus {
         self.0.niche_status.into()
     }
+    /// Which of the source's two kinds of cluster target the SME is; null when not classified.
     async fn cluster_type(&self) -> Option<ClusterType> {
         self.0.cluster_type.map(Into::into)
     }
+    /// The cluster projects the SME takes part in.
     async fn cluster_projects(&self, ctx: &Context<'_>) -> Result<Vec<ClusterProject>> {
         let keys = smes::decode_projects(&self.0.cluster_projects)
             .into_iter()
@@ -196,12 +231,12 @@ impl Sme {
             .map_err(ApiError::from)?;
         Ok(found.into_values().map(ClusterProject).collect())
     }
-    /// Members of the network only.
+    /// Regular employees (常時使用する従業員); null when not recorded. Members of the network only.
     #[graphql(guard = "members_only")]
     async fn employees(&self) -> Result<Option<i32>> {
         Ok(self.0.employees)
     }
-    /// The capital (資本金), in yen. Members of the network only.
+    /// Paid-in capital (資本金) in yen; null when not recorded. Members of the network only.
     #[graphql(guard = "members_only")]
     async fn capital_yen(&self) -> Result<Option<Yen>> {
         self.0
@@ -235,46 +270,65 @@ impl Sme {
     }
 }
 
+/// An SME's ratings across the institutions that evaluated it, as far as the caller may read them.
 #[derive(SimpleObject)]
 pub struct RatingSummary {
     /// The latest rated evaluation of each institution.
     latest: Vec<Evaluation>,
     /// The mean of their overall scores (1–5).
     mean_score: Option<f64>,
+    /// How many institutions' ratings `latest` holds; 0 when none the caller may read.
     count: usize,
 }
 
+/// One fiscal year's figure of a financial indicator.
 #[derive(SimpleObject)]
 pub struct FiscalYearFigure {
+    /// The Japanese fiscal year, by the year it starts in (April 2024 – March 2025: 2024).
     fiscal_year: i16,
+    /// The figure, in the indicator's unit (percent, thousand yen, times or months).
     value: f64,
 }
 
+/// A financial indicator: its figures and the evaluator's score.
 #[derive(SimpleObject)]
 pub struct IndicatorScore {
+    /// Which of the six indicators.
     indicator: FinancialIndicator,
+    /// Up to three fiscal years, as entered.
     figures: Vec<FiscalYearFigure>,
+    /// 1 (weak) to 5 (strong), for the latest year; null while not scored.
     score: Option<u8>,
 }
 
+/// A non-financial view: the evaluator's score and comment.
 #[derive(SimpleObject)]
 pub struct ViewScore {
+    /// Which of the four views.
     view: NonFinancialView,
+    /// 1 (weak) to 5 (strong); null while not scored.
     score: Option<u8>,
+    /// The evaluator's notes on the view, at most 2000 characters.
     comment: Option<String>,
 }
 
+/// A technology criterion and the evaluator's score.
 #[derive(SimpleObject)]
 pub struct CriterionScore {
+    /// Which of the four criteria.
     criterion: TechnologyCriterion,
+    /// 1 (weak) to 5 (strong); null while not scored.
     score: Option<u8>,
 }
 
 /// What the evaluator scored.
 #[derive(SimpleObject)]
 pub struct EvaluationScores {
+    /// The Local Benchmark's financial indicators, as far as entered.
     financial: Vec<IndicatorScore>,
+    /// The Local Benchmark's non-financial views, as far as entered.
     non_financial: Vec<ViewScore>,
+    /// The technology criteria, as far as entered.
     technology: Vec<CriterionScore>,
     /// Technology Readiness Level, 1–9.
     trl: Option<u8>,
@@ -331,14 +385,16 @@ pub(super) fn rating_of(text: &Option<String>) -> Option<Rating> {
     }
 }
 
-/// An SME's evaluation by a member institution.
 pub struct Evaluation(pub evaluation::Model);
 
+/// An SME's evaluation by a member institution.
 #[Object]
 impl Evaluation {
+    /// The evaluation's opaque global ID, for `node(id:)` and the workflow mutations.
     pub async fn id(&self) -> ID {
         NodeType::Evaluation.id(self.0.id)
     }
+    /// The SME evaluated.
     async fn sme(&self, ctx: &Context<'_>) -> Result<Sme> {
         let row = loaders(ctx)?
             .load_one(SmeId(self.0.sme_id))
@@ -356,13 +412,16 @@ impl Evaluation {
             .ok_or_else(|| ApiError::corrupt("an evaluation's institution is missing"))?;
         Ok(Organization(row))
     }
+    /// Where the evaluation stands in its workflow.
     async fn status(&self) -> EvaluationStatus {
         self.0.status.into()
     }
+    /// Who besides the evaluating institution may read it.
     async fn visibility(&self) -> Visibility {
         self.0.visibility.into()
     }
-    /// 1 at creation, one more with every change; edits name the version they edit.
+    /// 1 at creation, one more with every change; edits name the version they edit, and every
+    /// workflow step may name the version it expects.
     async fn version(&self) -> i32 {
         self.0.version
     }
@@ -374,9 +433,11 @@ impl Evaluation {
     async fn overall_score(&self) -> Option<f64> {
         self.0.overall_score
     }
+    /// When the evaluation was opened.
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
     }
+    /// When it last changed (an edit or a move through the workflow).
     async fn updated_at(&self) -> DateTime<Utc> {
         self.0.updated_at
     }
@@ -410,7 +471,7 @@ impl Evaluation {
     async fn revision(
         &self,
         ctx: &Context<'_>,
-        version: i32,
+        #[graphql(desc = "The version to read, from 1 to the current `version`.")] version: i32,
     ) -> Result<Option<EvaluationRevision>> {
         let rows = loaders(ctx)?
             .load_one(RevisionsOfEvaluation(self.0.id))
@@ -424,11 +485,12 @@ impl Evaluation {
     }
 }
 
-/// One version of an evaluation, as it stood after a change.
 pub struct EvaluationRevision(evaluation_revision::Model);
 
+/// One version of an evaluation, as it stood after a change.
 #[Object]
 impl EvaluationRevision {
+    /// The evaluation's version after this change.
     async fn version(&self) -> i32 {
         self.0.version
     }
@@ -445,20 +507,25 @@ impl EvaluationRevision {
             .filter(|f| !f.is_empty())
             .collect()
     }
+    /// The status after the change.
     async fn status(&self) -> EvaluationStatus {
         self.0.status.into()
     }
+    /// The visibility after the change.
     async fn visibility(&self) -> Visibility {
         self.0.visibility.into()
     }
+    /// The rating after the change; null before the evaluation was rated.
     async fn rating(&self) -> Option<Rating> {
         rating_of(&self.0.rating)
     }
+    /// The scores as they stood after the change.
     async fn scores(&self) -> Result<EvaluationScores> {
         let scores: Scores =
             serde_json::from_str(&self.0.scores).map_err(|e| ApiError::corrupt(e.to_string()))?;
         Ok(scores.into())
     }
+    /// The findings as they stood after the change.
     async fn findings(&self) -> Option<&str> {
         self.0.findings.as_deref()
     }
@@ -466,6 +533,7 @@ impl EvaluationRevision {
     async fn reason(&self) -> Option<&str> {
         self.0.reason.as_deref()
     }
+    /// The token subject of who made the change.
     async fn changed_by(&self) -> &str {
         &self.0.changed_by_subject
     }
@@ -473,14 +541,15 @@ impl EvaluationRevision {
     async fn changed_by_institution(&self) -> &str {
         &self.0.changed_by_institution
     }
+    /// When the change was made.
     async fn changed_at(&self) -> DateTime<Utc> {
         self.0.changed_at
     }
 }
 
-/// A JSIC (日本標準産業分類, Revision 13) classification.
 pub struct IndustryClassification(JsicCode);
 
+/// A JSIC (日本標準産業分類, Revision 13) classification.
 #[Object]
 impl IndustryClassification {
     /// The whole code, e.g. "E25".
@@ -507,52 +576,75 @@ impl IndustryClassification {
 
 // ---------------------------------------------------------------- inputs
 
+/// A new SME.
 #[derive(InputObject)]
 pub struct CreateSmeInput {
     /// 13 digits, checked by the check digit; omitted for a sole proprietor (個人事業主).
     pub corporate_number: Option<String>,
     /// `T` and 13 digits, checked; a company's is `T` and its corporate number.
     pub invoice_number: Option<String>,
+    /// The registered Japanese name, at most 200 characters.
     pub name_ja: String,
+    /// The English name, at most 200 characters.
     pub name_en: String,
+    /// JIS X 0401 code, 1–47, of its seat.
     pub prefecture_code: i32,
     /// A JSIC code: "E", "E25" or "E251".
     pub industry: Option<String>,
+    /// Regular employees, 0 or more.
     pub employees: Option<i32>,
-    /// The capital (資本金), in whole yen.
+    /// Paid-in capital (資本金) in whole yen, 0 to 2^53 − 1.
     pub capital_yen: Option<Yen>,
+    /// `NONE` unless given.
     #[graphql(default_with = "NicheStatus::None")]
     pub niche_status: NicheStatus,
+    /// The source's cluster typology, when it applies.
     pub cluster_type: Option<ClusterType>,
+    /// Global IDs of the cluster projects it takes part in; none unless given.
     #[graphql(default)]
     pub cluster_project_ids: Vec<ID>,
 }
 
+/// Changes to an SME. An omitted field stays as it is; `null` clears an optional one. The
+/// corporate number never changes.
 #[derive(InputObject, Default)]
 pub struct UpdateSmeInput {
+    /// The registered Japanese name, at most 200 characters.
     pub name_ja: Option<String>,
+    /// The English name, at most 200 characters.
     pub name_en: Option<String>,
+    /// JIS X 0401 code, 1–47, of its seat.
     pub prefecture_code: Option<i32>,
     /// A JSIC code: "E", "E25" or "E251"; null clears it.
     pub industry: MaybeUndefined<String>,
     /// `T` and 13 digits; null clears it.
     pub invoice_number: MaybeUndefined<String>,
+    /// Regular employees, 0 or more.
     pub employees: MaybeUndefined<i32>,
-    /// The capital (資本金), in whole yen; null clears it.
+    /// Paid-in capital (資本金) in whole yen, 0 to 2^53 − 1; null clears it.
     pub capital_yen: MaybeUndefined<Yen>,
+    /// Whether the SME leads a niche market.
     pub niche_status: Option<NicheStatus>,
+    /// The source's cluster typology; null when it does not apply.
     pub cluster_type: MaybeUndefined<ClusterType>,
+    /// Replaces the cluster projects it takes part in (global IDs).
     pub cluster_project_ids: Option<Vec<ID>>,
 }
 
+/// One fiscal year's figure of a financial indicator.
 #[derive(InputObject)]
 pub struct FiscalYearFigureInput {
+    /// The Japanese fiscal year by the year it starts in, 1950–2100; each year once.
     pub fiscal_year: i32,
+    /// The figure in the indicator's unit, within a plausible range (a sales growth of −100 % to
+    /// 1000 %, for example).
     pub value: f64,
 }
 
+/// A financial indicator's figures and score.
 #[derive(InputObject)]
 pub struct IndicatorScoreInput {
+    /// Which indicator; each at most once.
     pub indicator: FinancialIndicator,
     /// Up to three fiscal years.
     #[graphql(default)]
@@ -561,16 +653,21 @@ pub struct IndicatorScoreInput {
     pub score: Option<i32>,
 }
 
+/// A non-financial view's score and comment.
 #[derive(InputObject)]
 pub struct ViewScoreInput {
+    /// Which view; each at most once.
     pub view: NonFinancialView,
     /// 1–5.
     pub score: Option<i32>,
+    /// Notes on the view, at most 2000 characters.
     pub comment: Option<String>,
 }
 
+/// A technology criterion's score.
 #[derive(InputObject)]
 pub struct CriterionScoreInput {
+    /// Which criterion; each at most once.
     pub criterion: TechnologyCriterion,
     /// 1–5.
     pub score: Option<i32>,
@@ -579,31 +676,42 @@ pub struct CriterionScoreInput {
 /// The scores; a draft may leave some out, submission needs them all.
 #[derive(InputObject, Default)]
 pub struct EvaluationScoresInput {
+    /// The six financial indicators; submission needs a score for each.
     #[graphql(default)]
     pub financial: Vec<IndicatorScoreInput>,
+    /// The four non-financial views; submission needs a score for each.
     #[graphql(default)]
     pub non_financial: Vec<ViewScoreInput>,
+    /// The four technology criteria; submission needs a score for each.
     #[graphql(default)]
     pub technology: Vec<CriterionScoreInput>,
     /// Technology Readiness Level, 1–9.
     pub trl: Option<i32>,
 }
 
+/// A new evaluation, opened as a DRAFT.
 #[derive(InputObject)]
 pub struct CreateEvaluationInput {
+    /// The SME to evaluate (its global ID).
     pub sme_id: ID,
+    /// `PRIVATE` unless given.
     #[graphql(default)]
     pub visibility: Visibility,
+    /// The scores so far; a draft may leave any out.
     #[graphql(default)]
     pub scores: EvaluationScoresInput,
+    /// Written findings, at most 10000 characters.
     pub findings: Option<String>,
 }
 
+/// Changes to an evaluation. An omitted field stays as it is.
 #[derive(InputObject, Default)]
 pub struct UpdateEvaluationInput {
     /// Replaces the scores.
     pub scores: Option<EvaluationScoresInput>,
+    /// Written findings, at most 10000 characters; null clears them.
     pub findings: MaybeUndefined<String>,
+    /// Who besides the institution may read it.
     pub visibility: Option<Visibility>,
 }
 
@@ -765,23 +873,31 @@ fn findings(text: Option<String>) -> ApiResult<Option<String>> {
         .map(Option::flatten)
 }
 
+/// Narrows a listing of SMEs; the conditions given must all hold.
 #[derive(InputObject, Default)]
 #[graphql(name = "SmeFilter")]
 pub struct SmeFilterInput {
+    /// JIS X 0401 code, 1–47, of the SME's seat.
     pub prefecture_code: Option<i32>,
+    /// SMEs with this niche status.
     pub niche_status: Option<NicheStatus>,
+    /// SMEs of this cluster type.
     pub cluster_type: Option<ClusterType>,
-    /// Words in the Japanese or English name.
+    /// Words in the Japanese or English name (case-insensitive, at most 100 characters).
     pub search: Option<String>,
 }
 
+/// Narrows the evaluations the caller may read; the conditions given must all hold.
 #[derive(InputObject, Default)]
 #[graphql(name = "EvaluationFilter")]
 pub struct EvaluationFilterInput {
+    /// Evaluations of this SME (its global ID).
     pub sme_id: Option<ID>,
     /// The evaluating institution.
     pub institution_id: Option<ID>,
+    /// Evaluations in this status.
     pub status: Option<EvaluationStatus>,
+    /// Evaluations with this rating.
     pub rating: Option<Rating>,
 }
 
@@ -797,11 +913,25 @@ impl EvaluationQuery {
     async fn smes(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "At most this many items from the start, or after `after`: 0–100; 20 when neither `first` nor `last` is given. Not with `last`."
+        )]
         first: Option<i32>,
+        #[graphql(
+            desc = "The `cursor` of an edge of this listing, in the same order: the page starts after it."
+        )]
         after: Option<String>,
+        #[graphql(
+            desc = "At most this many items from the end, or before `before`: 0–100. Not with `first`."
+        )]
         last: Option<i32>,
+        #[graphql(
+            desc = "The `cursor` of an edge of this listing, in the same order: the page ends before it."
+        )]
         before: Option<String>,
-        filter: Option<SmeFilterInput>,
+        #[graphql(desc = "Only SMEs that match; all of them unless given.")] filter: Option<
+            SmeFilterInput,
+        >,
     ) -> Result<Conn<Sme>> {
         let db = db(ctx)?;
         let filter = filter.unwrap_or_default();
@@ -838,7 +968,8 @@ impl EvaluationQuery {
     async fn sme(
         &self,
         ctx: &Context<'_>,
-        id: Option<ID>,
+        #[graphql(desc = "The SME's global ID.")] id: Option<ID>,
+        #[graphql(desc = "The SME's 13-digit corporate number (法人番号).")]
         corporate_number: Option<String>,
     ) -> Result<Option<Sme>> {
         let db = db(ctx)?;
@@ -872,10 +1003,23 @@ impl EvaluationQuery {
     async fn evaluations(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "At most this many items from the start, or after `after`: 0–100; 20 when neither `first` nor `last` is given. Not with `last`."
+        )]
         first: Option<i32>,
+        #[graphql(
+            desc = "The `cursor` of an edge of this listing, in the same order: the page starts after it."
+        )]
         after: Option<String>,
+        #[graphql(
+            desc = "At most this many items from the end, or before `before`: 0–100. Not with `first`."
+        )]
         last: Option<i32>,
+        #[graphql(
+            desc = "The `cursor` of an edge of this listing, in the same order: the page ends before it."
+        )]
         before: Option<String>,
+        #[graphql(desc = "Only evaluations that match; all the caller may read unless given.")]
         filter: Option<EvaluationFilterInput>,
     ) -> Result<Conn<Evaluation>> {
         let db = db(ctx)?;
@@ -907,7 +1051,11 @@ impl EvaluationQuery {
 
     /// One evaluation the caller may read; null otherwise (another institution's private
     /// evaluation does not exist for you).
-    async fn evaluation(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Evaluation>> {
+    async fn evaluation(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The evaluation's global ID.")] id: ID,
+    ) -> Result<Option<Evaluation>> {
         let key = ids::decode_as(&id, NodeType::Evaluation, "id")?;
         Ok(evaluations::readable(db(ctx)?, caller(ctx), key)
             .await?
@@ -927,7 +1075,11 @@ impl EvaluationMutation {
     async fn create_sme(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The new SME; its corporate number must not be registered yet.")]
         input: CreateSmeInput,
+        #[graphql(
+            desc = "A key of the caller's choosing (1–100 printable ASCII characters, no spaces), new for each intended change: a retry with the same key and input returns the first answer without acting twice; the same key with other input is a CONFLICT."
+        )]
         idempotency_key: String,
     ) -> Result<Sme> {
         let fingerprint = fingerprint(&idempotency_key, "createSme", json_of(&input));
@@ -942,7 +1094,13 @@ impl EvaluationMutation {
     }
 
     /// Edits an SME: the institution that registered it, or network admins.
-    async fn update_sme(&self, ctx: &Context<'_>, id: ID, input: UpdateSmeInput) -> Result<Sme> {
+    async fn update_sme(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The SME's global ID.")] id: ID,
+        #[graphql(desc = "The fields to change; those omitted stay as they are.")]
+        input: UpdateSmeInput,
+    ) -> Result<Sme> {
         let key = ids::decode_as(&id, NodeType::Sme, "id");
         Ok(Sme(smes::update_sme(
             db(ctx)?,
@@ -959,7 +1117,10 @@ impl EvaluationMutation {
     async fn record_publication_consent(
         &self,
         ctx: &Context<'_>,
-        sme_id: ID,
+        #[graphql(desc = "The SME's global ID.")] sme_id: ID,
+        #[graphql(
+            desc = "True when the SME consents to the publication of its rating; false when it does not, or no longer does."
+        )]
         consent: bool,
     ) -> Result<Sme> {
         let key = ids::decode_as(&sme_id, NodeType::Sme, "smeId");
@@ -977,7 +1138,11 @@ impl EvaluationMutation {
     async fn create_evaluation(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The SME, visibility and whatever scores are ready.")]
         input: CreateEvaluationInput,
+        #[graphql(
+            desc = "A key of the caller's choosing (1–100 printable ASCII characters, no spaces), new for each intended change: a retry with the same key and input returns the first answer without acting twice; the same key with other input is a CONFLICT."
+        )]
         idempotency_key: String,
     ) -> Result<Evaluation> {
         let fingerprint = fingerprint(&idempotency_key, "createEvaluation", json_of(&input));
@@ -999,8 +1164,12 @@ impl EvaluationMutation {
     async fn update_evaluation(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        #[graphql(desc = "The evaluation's global ID.")] id: ID,
+        #[graphql(
+            desc = "The `version` being edited; CONFLICT if the evaluation has changed since."
+        )]
         version: i32,
+        #[graphql(desc = "The fields to change; those omitted stay as they are.")]
         input: UpdateEvaluationInput,
     ) -> Result<Evaluation> {
         let key = ids::decode_as(&id, NodeType::Evaluation, "id");
@@ -1035,8 +1204,14 @@ impl EvaluationMutation {
     async fn submit_evaluation(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        #[graphql(desc = "The evaluation's global ID.")] id: ID,
+        #[graphql(
+            desc = "A key of the caller's choosing (1–100 printable ASCII characters, no spaces), new for each intended change: a retry with the same key and input returns the first answer without acting twice; the same key with other input is a CONFLICT."
+        )]
         idempotency_key: String,
+        #[graphql(
+            desc = "The `version` the caller saw; CONFLICT if the evaluation has changed since."
+        )]
         version: Option<i32>,
     ) -> Result<Evaluation> {
         act(ctx, Action::Submit, id, version, None, idempotency_key).await
@@ -1046,8 +1221,14 @@ impl EvaluationMutation {
     async fn start_evaluation_review(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        #[graphql(desc = "The evaluation's global ID.")] id: ID,
+        #[graphql(
+            desc = "A key of the caller's choosing (1–100 printable ASCII characters, no spaces), new for each intended change: a retry with the same key and input returns the first answer without acting twice; the same key with other input is a CONFLICT."
+        )]
         idempotency_key: String,
+        #[graphql(
+            desc = "The `version` the caller saw; CONFLICT if the evaluation has changed since."
+        )]
         version: Option<i32>,
     ) -> Result<Evaluation> {
         act(ctx, Action::StartReview, id, version, None, idempotency_key).await
@@ -1057,9 +1238,16 @@ impl EvaluationMutation {
     async fn return_evaluation(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        #[graphql(desc = "The evaluation's global ID.")] id: ID,
+        #[graphql(desc = "Why, at most 2000 characters; kept in the evaluation's `history`.")]
         reason: String,
+        #[graphql(
+            desc = "A key of the caller's choosing (1–100 printable ASCII characters, no spaces), new for each intended change: a retry with the same key and input returns the first answer without acting twice; the same key with other input is a CONFLICT."
+        )]
         idempotency_key: String,
+        #[graphql(
+            desc = "The `version` the caller saw; CONFLICT if the evaluation has changed since."
+        )]
         version: Option<i32>,
     ) -> Result<Evaluation> {
         act(
@@ -1077,8 +1265,14 @@ impl EvaluationMutation {
     async fn rate_evaluation(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        #[graphql(desc = "The evaluation's global ID.")] id: ID,
+        #[graphql(
+            desc = "A key of the caller's choosing (1–100 printable ASCII characters, no spaces), new for each intended change: a retry with the same key and input returns the first answer without acting twice; the same key with other input is a CONFLICT."
+        )]
         idempotency_key: String,
+        #[graphql(
+            desc = "The `version` the caller saw; CONFLICT if the evaluation has changed since."
+        )]
         version: Option<i32>,
     ) -> Result<Evaluation> {
         act(ctx, Action::Rate, id, version, None, idempotency_key).await
@@ -1088,8 +1282,14 @@ impl EvaluationMutation {
     async fn publish_evaluation(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        #[graphql(desc = "The evaluation's global ID.")] id: ID,
+        #[graphql(
+            desc = "A key of the caller's choosing (1–100 printable ASCII characters, no spaces), new for each intended change: a retry with the same key and input returns the first answer without acting twice; the same key with other input is a CONFLICT."
+        )]
         idempotency_key: String,
+        #[graphql(
+            desc = "The `version` the caller saw; CONFLICT if the evaluation has changed since."
+        )]
         version: Option<i32>,
     ) -> Result<Evaluation> {
         act(ctx, Action::Publish, id, version, None, idempotency_key).await
@@ -1099,9 +1299,16 @@ impl EvaluationMutation {
     async fn withdraw_evaluation(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        #[graphql(desc = "The evaluation's global ID.")] id: ID,
+        #[graphql(desc = "Why, at most 2000 characters; kept in the evaluation's `history`.")]
         reason: String,
+        #[graphql(
+            desc = "A key of the caller's choosing (1–100 printable ASCII characters, no spaces), new for each intended change: a retry with the same key and input returns the first answer without acting twice; the same key with other input is a CONFLICT."
+        )]
         idempotency_key: String,
+        #[graphql(
+            desc = "The `version` the caller saw; CONFLICT if the evaluation has changed since."
+        )]
         version: Option<i32>,
     ) -> Result<Evaluation> {
         act(
@@ -1156,7 +1363,9 @@ fn events<'a>(ctx: &Context<'a>) -> Result<&'a EventBus> {
 /// A change to one of the caller's institution's evaluations.
 #[derive(SimpleObject)]
 pub struct EvaluationChange {
+    /// The evaluation's global ID; read it with `evaluation(id:)` or `node(id:)`.
     evaluation_id: ID,
+    /// Its status after the change.
     status: EvaluationStatus,
     /// The evaluation's version after the change: a subscriber may ignore a version it has seen.
     version: i32,

@@ -15,7 +15,11 @@ mod prefetch;
 mod qualifications;
 mod referrals;
 
-use async_graphql::{MergedObject, MergedSubscription, Schema, SchemaBuilder};
+use async_graphql::{
+    MergedObject, MergedSubscription, Schema, SchemaBuilder,
+    connection::{Edge, EmptyFields, PageInfo},
+};
+use chrono::{DateTime, Utc};
 use sea_orm::DatabaseConnection;
 
 use crate::{
@@ -23,6 +27,8 @@ use crate::{
     settings::QueryLimits,
 };
 
+/// Reads: the directory, coordinators and qualifications, SMEs and evaluations. Public fields
+/// need no token; the others say who may read them.
 #[derive(MergedObject, Default)]
 pub struct Query(
     directory::DirectoryQuery,
@@ -33,6 +39,8 @@ pub struct Query(
     access::AccessQuery,
 );
 
+/// Changes, each stating who may make it. Every attempt, allowed or refused, is written to the
+/// audit log.
 #[derive(MergedObject, Default)]
 pub struct Mutation(
     directory::DirectoryMutation,
@@ -41,6 +49,7 @@ pub struct Mutation(
     referrals::ReferralMutation,
 );
 
+/// Live changes over graphql-ws (`/graphql`, WebSocket), for members of the network.
 #[derive(MergedSubscription, Default)]
 pub struct Subscription(
     evaluations::EvaluationSubscription,
@@ -49,11 +58,54 @@ pub struct Subscription(
 
 pub type AppSchema = Schema<Query, Mutation, Subscription>;
 
+/// Descriptions for the connection and edge types async-graphql names after their nodes, which
+/// carry none of their own.
+macro_rules! describe_connections {
+    ($builder:expr, $($node:ty => $what:literal),+ $(,)?) => {
+        $builder
+            $(
+                .override_output_type_description::<connection::Conn<$node>>(concat!(
+                    "A page of ",
+                    $what,
+                    ", with cursors to page on (`first`/`after` forward, `last`/`before` back)."
+                ))
+                .override_output_type_description::<Edge<String, $node, EmptyFields>>(concat!(
+                    "One of the ",
+                    $what,
+                    " on a page, with its cursor."
+                ))
+            )+
+    };
+}
+
 fn builder() -> SchemaBuilder<Query, Mutation, Subscription> {
-    Schema::build(
+    let builder = Schema::build(
         Query::default(),
         Mutation::default(),
         Subscription::default(),
+    )
+    .override_output_type_description::<DateTime<Utc>>(
+        "An instant as RFC 3339 text. Answers are in UTC, with fractions of a second when there \
+         are any (`2026-04-01T00:30:00.250+00:00`); inputs may carry any offset \
+         (`2026-04-01T09:30:00+09:00`). A day without a time is a `Date`.",
+    )
+    .override_output_type_description::<PageInfo>(
+        "Where a page lies in its listing: whether items lie beyond it either way, and the \
+         cursors of its first and last edges.",
+    );
+    describe_connections!(
+        builder,
+        access::AuditEntry => "entries of the audit log",
+        qualifications::Award => "awards",
+        directory::ClusterProject => "cluster projects",
+        qualifications::Coordinator => "coordinators",
+        evaluations::Evaluation => "evaluations",
+        directory::Organization => "organisations",
+        qualifications::QualificationScheme => "qualification schemes",
+        referrals::Referral => "financing referrals",
+        evaluations::Sme => "SMEs",
+        directory::TieUp => "tie-ups",
+        qualifications::TrainingCourse => "training courses",
     )
 }
 

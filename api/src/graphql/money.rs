@@ -4,12 +4,12 @@ use async_graphql::{InputValueError, InputValueResult, Number, Scalar, ScalarTyp
 
 use crate::domain::money;
 
-/// An amount of money in whole yen, from 0 to 9007199254740991 (2^53 − 1), written as a JSON
-/// number. A value below 0, above 2^53 − 1, with a fraction, or written as a string is refused
-/// with `BAD_USER_INPUT` naming the field.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Yen(pub money::Yen);
 
+/// An amount of money in whole yen, from 0 to 9007199254740991 (2^53 − 1), written as a JSON
+/// number. A value below 0, above 2^53 − 1, with a fraction, or written as a string is refused
+/// with `BAD_USER_INPUT` naming the field.
 #[Scalar(name = "Yen")]
 impl ScalarType for Yen {
     fn parse(value: Value) -> InputValueResult<Self> {

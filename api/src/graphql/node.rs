@@ -45,7 +45,11 @@ pub struct NodeQuery;
 #[Object]
 impl NodeQuery {
     /// Any object by its global ID; null when there is none.
-    async fn node(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Node>> {
+    async fn node(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "A global ID as an object's `id` field gave it.")] id: ID,
+    ) -> Result<Option<Node>> {
         let db = db(ctx)?;
         let node = match ids::decode(&id, "id")? {
             (NodeType::Organization, key) => directory::organization_by_id(db, key)

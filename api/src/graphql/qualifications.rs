@@ -41,6 +41,7 @@ use crate::{
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Date(pub NaiveDate);
 
+/// A calendar date as `YYYY-MM-DD` (`2026-04-01`), with no time or zone: a day in Japan (JST).
 #[Scalar(name = "Date")]
 impl ScalarType for Date {
     fn parse(value: Value) -> InputValueResult<Self> {
@@ -57,6 +58,7 @@ impl ScalarType for Date {
     }
 }
 
+/// Who holds a scheme's awards: people or organisations, never both.
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
 #[graphql(remote = "enums::HolderKind")]
 pub enum HolderKind {
@@ -70,8 +72,11 @@ pub enum HolderKind {
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
 #[graphql(remote = "enums::CeUnit")]
 pub enum CeUnit {
+    /// Credits (単位) a course gives, as the issuer counts them.
     Credits,
+    /// Hours of attendance.
     Hours,
+    /// Points, e.g. the SME consultant's practice points from consulting work.
     Points,
 }
 
@@ -133,17 +138,20 @@ where
 
 // ---------------------------------------------------------------- objects
 
-/// A person who supports cluster activities, affiliated to an organisation.
 pub struct Coordinator(pub coordinator::Model);
 
+/// A person who supports cluster activities, affiliated to an organisation.
 #[Object]
 impl Coordinator {
+    /// The coordinator's opaque global ID, for `node(id:)` and mutations.
     pub async fn id(&self) -> ID {
         NodeType::Coordinator.id(self.0.id)
     }
+    /// The coordinator's name in Japanese.
     async fn name_ja(&self) -> &str {
         &self.0.name_ja
     }
+    /// The coordinator's name in Latin letters, as they write it.
     async fn name_en(&self) -> &str {
         &self.0.name_en
     }
@@ -153,6 +161,7 @@ impl Coordinator {
             load(ctx, OrganizationId(self.0.organization_id), "organisation").await?,
         ))
     }
+    /// The prefecture the coordinator works in.
     async fn prefecture(&self) -> Result<Prefecture> {
         Prefecture::of(self.0.prefecture_code)
     }
@@ -163,6 +172,7 @@ impl Coordinator {
             .map(Into::into)
             .collect()
     }
+    /// A short professional profile in English (at most 2000 characters); null when not written.
     async fn profile_en(&self) -> Option<&str> {
         self.0.profile_en.as_deref()
     }
@@ -189,26 +199,34 @@ impl Coordinator {
     }
 }
 
+/// A coordinator's contact details, for members of the network.
 #[derive(async_graphql::SimpleObject)]
 pub struct CoordinatorContact {
+    /// An e-mail address; null when not recorded.
     email: Option<String>,
+    /// A telephone number as written (digits, `+`, spaces, hyphens, parentheses); null when not
+    /// recorded.
     phone: Option<String>,
 }
 
-/// A qualification defined by an issuing organisation.
 pub struct QualificationScheme(pub qualification_scheme::Model);
 
+/// A qualification defined by an issuing organisation.
 #[Object]
 impl QualificationScheme {
+    /// The scheme's opaque global ID, for `node(id:)` and mutations.
     pub async fn id(&self) -> ID {
         NodeType::QualificationScheme.id(self.0.id)
     }
+    /// Unique lowercase code, stable once given (`sme-consultant`, `ura-skill`).
     async fn code(&self) -> &str {
         &self.0.code
     }
+    /// The Japanese name (`中小企業診断士（登録）`).
     async fn name_ja(&self) -> &str {
         &self.0.name_ja
     }
+    /// The English name (`Registered SME Management Consultant`).
     async fn name_en(&self) -> &str {
         &self.0.name_en
     }
@@ -218,6 +236,7 @@ impl QualificationScheme {
             load(ctx, OrganizationId(self.0.issuer_id), "organisation").await?,
         ))
     }
+    /// Whether the scheme's awards go to people (coordinators) or to organisations.
     async fn holder_kind(&self) -> HolderKind {
         self.0.holder_kind.into()
     }
@@ -264,18 +283,23 @@ impl QualificationScheme {
 
 pub struct SchemeLevel(scheme_level::Model);
 
+/// One level of a qualification scheme (bronze, silver, gold; certified, senior).
 #[Object]
 impl SchemeLevel {
     /// 1 for the first level, then 2, 3 …
     async fn rank(&self) -> i16 {
         self.0.rank
     }
+    /// The level's code, unique within its scheme (`certified-ura`); `issueAward` names levels
+    /// by it.
     async fn code(&self) -> &str {
         &self.0.code
     }
+    /// The Japanese name (`認定URA`).
     async fn name_ja(&self) -> &str {
         &self.0.name_ja
     }
+    /// The English name (`Certified URA`).
     async fn name_en(&self) -> &str {
         &self.0.name_en
     }
@@ -303,12 +327,13 @@ impl SchemeLevel {
     }
 }
 
-/// So many units, from records of one kind, within each validity period of an award: counted
-/// from the award (or renewal) date to the expiry, so no record counts for two periods.
 pub struct CeRequirement(ce_requirement::Model);
 
+/// So many units, from records of one kind, within each validity period of an award: counted
+/// from the award (or renewal) date to the expiry, so no record counts for two periods.
 #[Object]
 impl CeRequirement {
+    /// What `amount` is counted in.
     async fn unit(&self) -> CeUnit {
         self.0.unit.into()
     }
@@ -316,6 +341,7 @@ impl CeRequirement {
     async fn kind(&self) -> TrainingKind {
         self.0.kind.into()
     }
+    /// How many units renewal needs within each validity period.
     async fn amount(&self) -> i32 {
         self.0.amount
     }
@@ -329,11 +355,12 @@ impl CeRequirement {
 /// Who holds an award.
 #[derive(Union)]
 pub enum AwardHolder {
+    /// A person: schemes whose `holderKind` is `PERSON`.
     Coordinator(Coordinator),
+    /// An organisation: schemes whose `holderKind` is `ORGANIZATION`.
     Organization(Organization),
 }
 
-/// A level of a scheme awarded to a coordinator or an organisation: a certificate.
 pub struct Award(pub award::Model);
 
 impl Award {
@@ -342,22 +369,29 @@ impl Award {
     }
 }
 
+/// A level of a scheme awarded to a coordinator or an organisation: a certificate.
 #[Object]
 impl Award {
+    /// The award's opaque global ID, for `node(id:)` and the award mutations.
     pub async fn id(&self) -> ID {
         NodeType::Award.id(self.0.id)
     }
+    /// The certificate's number, `IIN-XXXX-XXXX-XXXX` (random, not in sequence); anyone can check
+    /// it with `verifyCertificate`.
     async fn certificate_number(&self) -> &str {
         &self.0.certificate_number
     }
+    /// The scheme awarded.
     async fn scheme(&self, ctx: &Context<'_>) -> Result<QualificationScheme> {
         Ok(QualificationScheme(self.scheme_row(ctx).await?))
     }
+    /// The level awarded.
     async fn level(&self, ctx: &Context<'_>) -> Result<SchemeLevel> {
         Ok(SchemeLevel(
             load(ctx, LevelId(self.0.level_id), "level").await?,
         ))
     }
+    /// Who holds the award: a coordinator or an organisation.
     async fn holder(&self, ctx: &Context<'_>) -> Result<AwardHolder> {
         match (self.0.coordinator_id, self.0.holder_organization_id) {
             (Some(id), _) => Ok(AwardHolder::Coordinator(Coordinator(
@@ -369,6 +403,7 @@ impl Award {
             (None, None) => Err(ApiError::corrupt("an award without a holder").into()),
         }
     }
+    /// The day the level was first awarded (renewals do not change it).
     async fn awarded_on(&self) -> Date {
         Date(self.0.awarded_on)
     }
@@ -384,8 +419,8 @@ impl Award {
     async fn decision_reason(&self) -> Option<&str> {
         self.0.decision_reason.as_deref()
     }
-    /// 1 at issue, one more with every renewal, decision, pause and resumption; `pauseAward`
-    /// and `resumeAward` may name the version they act on.
+    /// 1 at issue, one more with every renewal, decision, pause and resumption; each of those
+    /// steps may name the version it acts on.
     async fn version(&self) -> i32 {
         self.0.version
     }
@@ -452,7 +487,10 @@ pub struct Renewal {
     due_on: Date,
     /// The last day renewal is possible (the end of the grace period).
     closes_on: Date,
+    /// True when today (in Japan) lies between `opensOn` and `closesOn`.
     open_now: bool,
+    /// Progress towards each continuing-education requirement; empty for an award held by an
+    /// organisation or a scheme without requirements.
     continuing_education: Vec<CeProgress>,
 }
 
@@ -460,10 +498,13 @@ pub struct Renewal {
 /// period, counted up to today.
 #[derive(async_graphql::SimpleObject)]
 pub struct CeProgress {
+    /// What the amounts are counted in.
     unit: CeUnit,
     /// Which records count: courses, or practice.
     kind: TrainingKind,
+    /// How many units renewal needs.
     required: i64,
+    /// How many units the holder's records earn so far in this period.
     earned: i64,
     /// What is still missing (0 when met).
     missing: i64,
@@ -475,14 +516,18 @@ pub struct CeProgress {
 
 pub struct TrainingCourse(pub training_course::Model);
 
+/// A training course, or a kind of practice, whose completion counts towards renewal.
 #[Object]
 impl TrainingCourse {
+    /// The course's global ID, for `node(id:)`, `recordTraining` and `requiredCourseId`.
     pub async fn id(&self) -> ID {
         NodeType::TrainingCourse.id(self.0.id)
     }
+    /// The title in Japanese.
     async fn title_ja(&self) -> &str {
         &self.0.title_ja
     }
+    /// The title in English.
     async fn title_en(&self) -> &str {
         &self.0.title_en
     }
@@ -492,6 +537,7 @@ impl TrainingCourse {
             load(ctx, OrganizationId(self.0.provider_id), "organisation").await?,
         ))
     }
+    /// What `amount` is counted in.
     async fn unit(&self) -> CeUnit {
         self.0.unit.into()
     }
@@ -507,13 +553,17 @@ impl TrainingCourse {
 
 pub struct TrainingRecord(training_record::Model);
 
+/// A coordinator's completion of a course, or a stretch of practice, as their organisation
+/// recorded it.
 #[Object]
 impl TrainingRecord {
+    /// The course completed (or the kind of practice done).
     async fn course(&self, ctx: &Context<'_>) -> Result<TrainingCourse> {
         Ok(TrainingCourse(
             load(ctx, CourseId(self.0.course_id), "course").await?,
         ))
     }
+    /// The day it was completed; never in the future.
     async fn completed_on(&self) -> Date {
         Date(self.0.completed_on)
     }
@@ -525,14 +575,15 @@ impl TrainingRecord {
     }
 }
 
-/// What anyone may learn of a certificate from its number.
 pub struct CertificateVerification {
     award: award::Model,
     scheme: qualification_scheme::Model,
 }
 
+/// What anyone may learn of a certificate from its number.
 #[Object]
 impl CertificateVerification {
+    /// The number in its canonical form, `IIN-XXXX-XXXX-XXXX`.
     async fn certificate_number(&self) -> &str {
         &self.award.certificate_number
     }
@@ -544,17 +595,21 @@ impl CertificateVerification {
     async fn holder_name_en(&self, ctx: &Context<'_>) -> Result<String> {
         Ok(self.holder_names(ctx).await?.1)
     }
+    /// The scheme certified.
     async fn scheme(&self) -> QualificationScheme {
         QualificationScheme(self.scheme.clone())
     }
+    /// The level certified.
     async fn level(&self, ctx: &Context<'_>) -> Result<SchemeLevel> {
         Ok(SchemeLevel(
             load(ctx, LevelId(self.award.level_id), "level").await?,
         ))
     }
+    /// The day the level was awarded.
     async fn awarded_on(&self) -> Date {
         Date(self.award.awarded_on)
     }
+    /// The last day of validity, before any grace period; null if the award does not expire.
     async fn expires_on(&self) -> Option<Date> {
         self.award.expires_on.map(Date)
     }
@@ -583,6 +638,7 @@ impl CertificateVerification {
 
 // ---------------------------------------------------------------- inputs
 
+/// A condition on the awards a coordinator holds.
 #[derive(InputObject)]
 pub struct HoldsAwardInput {
     /// The scheme's code, e.g. `ura-skill`.
@@ -591,53 +647,75 @@ pub struct HoldsAwardInput {
     pub min_level: Option<String>,
 }
 
+/// Narrows a listing of coordinators; the conditions given must all hold.
 #[derive(InputObject, Default)]
 #[graphql(name = "CoordinatorFilter")]
 pub struct CoordinatorFilterInput {
+    /// Coordinators with this field of expertise (among others).
     pub expertise: Option<IndustryField>,
     /// JIS X 0401 code, 1–47.
     pub prefecture_code: Option<i32>,
+    /// Coordinators in a prefecture this METI bureau covers.
     pub bureau: Option<MetiBureau>,
+    /// Coordinators affiliated to this organisation (its global ID).
     pub organization_id: Option<ID>,
     /// Coordinators holding an active award of a scheme, at a level or above.
     pub holds_active_award: Option<HoldsAwardInput>,
 }
 
+/// What coordinators are ordered by.
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Default)]
 pub enum CoordinatorOrderField {
+    /// By English name (the default).
     #[default]
     NameEn,
+    /// By Japanese name, in character order (not by reading).
     NameJa,
 }
 
+/// How coordinators are ordered. Ties are broken by id, so the order is total and stable.
 #[derive(InputObject, Default)]
 pub struct CoordinatorOrder {
+    /// What to order by; `NAME_EN` unless given.
     #[graphql(default)]
     pub field: CoordinatorOrderField,
+    /// `ASC` unless given.
     #[graphql(default)]
     pub direction: OrderDirection,
 }
 
+/// Narrows a listing of qualification schemes; the conditions given must all hold.
 #[derive(InputObject, Default)]
 #[graphql(name = "QualificationSchemeFilter")]
 pub struct SchemeFilterInput {
+    /// Schemes issued by this organisation (its global ID).
     pub issuer_id: Option<ID>,
+    /// Schemes whose awards go to people, or to organisations.
     pub holder_kind: Option<HolderKind>,
 }
 
+/// Narrows a listing of awards; the conditions given must all hold.
 #[derive(InputObject, Default)]
 #[graphql(name = "AwardFilter")]
 pub struct AwardFilterInput {
+    /// Awards of this scheme (its global ID).
     pub scheme_id: Option<ID>,
+    /// Awards with this status today.
     pub status: Option<AwardStatus>,
+    /// Awards held by this coordinator (their global ID).
     pub coordinator_id: Option<ID>,
+    /// Awards held by this organisation itself (its global ID).
     pub organization_id: Option<ID>,
 }
 
+/// One level of a new scheme, or a level added above a scheme's existing ones.
 #[derive(InputObject)]
 pub struct LevelInput {
+    /// Unique within the scheme: 2–40 lowercase letters, digits and inner hyphens (`gold`).
     pub code: String,
+    /// The Japanese name, at most 200 characters.
     pub name_ja: String,
+    /// The English name, at most 200 characters.
     pub name_en: String,
     /// An award at this level needs an active award at the level below (not for the first level).
     #[graphql(default)]
@@ -652,8 +730,10 @@ pub struct LevelInput {
     pub required_course_id: Option<ID>,
 }
 
+/// A continuing-education requirement for renewal.
 #[derive(InputObject)]
 pub struct CeRequirementInput {
+    /// What `amount` is counted in.
     pub unit: CeUnit,
     /// Which records count (default: courses). Practice points come from practice only.
     #[graphql(default)]
@@ -665,11 +745,16 @@ pub struct CeRequirementInput {
     pub period_months: i32,
 }
 
+/// A new qualification scheme, issued by the caller's institution.
 #[derive(InputObject)]
 pub struct CreateQualificationSchemeInput {
+    /// Unique, 2–40 lowercase letters, digits and inner hyphens; stable once given.
     pub code: String,
+    /// The Japanese name, at most 200 characters.
     pub name_ja: String,
+    /// The English name, at most 200 characters.
     pub name_en: String,
+    /// Whether awards go to people (coordinators) or organisations; fixed once created.
     pub holder_kind: HolderKind,
     /// 1–120; omit or null for awards that do not expire.
     pub validity_months: Option<i32>,
@@ -687,16 +772,23 @@ pub struct CreateQualificationSchemeInput {
     pub late_renewal_months: i32,
     /// Lowest first; 1–10 levels with distinct codes.
     pub levels: Vec<LevelInput>,
+    /// What renewal needs, every requirement met; none unless given.
     #[graphql(default)]
     pub continuing_education: Vec<CeRequirementInput>,
 }
 
+/// Changes to a qualification scheme. An omitted field stays as it is.
 #[derive(InputObject, Default)]
 pub struct UpdateQualificationSchemeInput {
+    /// The Japanese name, at most 200 characters.
     pub name_ja: Option<String>,
+    /// The English name, at most 200 characters.
     pub name_en: Option<String>,
+    /// 1–120; null for awards that do not expire.
     pub validity_months: MaybeUndefined<i32>,
+    /// 0–60.
     pub renewal_window_months: Option<i32>,
+    /// 0–24.
     pub grace_months: Option<i32>,
     /// 1–120; null: renewals extend by `validityMonths`.
     pub renewal_validity_months: MaybeUndefined<i32>,
@@ -710,8 +802,10 @@ pub struct UpdateQualificationSchemeInput {
     pub add_levels: Vec<LevelInput>,
 }
 
+/// An award to issue.
 #[derive(InputObject)]
 pub struct IssueAwardInput {
+    /// The scheme's global ID; its issuer must be the caller's institution.
     pub scheme_id: ID,
     /// The level's code.
     pub level: String,
@@ -727,35 +821,58 @@ pub struct IssueAwardInput {
     pub practice_months: Option<i32>,
 }
 
+/// A new coordinator.
 #[derive(InputObject)]
 pub struct CreateCoordinatorInput {
     /// The affiliation; default the caller's own institution (network admins may name another).
     pub organization_id: Option<ID>,
+    /// The name in Japanese, at most 200 characters.
     pub name_ja: String,
+    /// The name in Latin letters, at most 200 characters.
     pub name_en: String,
+    /// JIS X 0401 code, 1–47: where the coordinator works.
     pub prefecture_code: i32,
+    /// Fields of expertise; none unless given.
     #[graphql(default)]
     pub expertise: Vec<IndustryField>,
+    /// A profile in English, at most 2000 characters.
     pub profile_en: Option<String>,
+    /// An e-mail address, at most 254 characters; blank for none. Members only read it.
     pub contact_email: Option<String>,
+    /// A telephone number: digits with optional `+`, spaces, hyphens and parentheses, 6–20
+    /// digits; blank for none. Members only read it.
     pub contact_phone: Option<String>,
 }
 
+/// Changes to a coordinator. An omitted field stays as it is; for the optional texts, `null` or
+/// a blank string clears them.
 #[derive(InputObject, Default)]
 pub struct UpdateCoordinatorInput {
+    /// The name in Japanese, at most 200 characters.
     pub name_ja: Option<String>,
+    /// The name in Latin letters, at most 200 characters.
     pub name_en: Option<String>,
+    /// JIS X 0401 code, 1–47.
     pub prefecture_code: Option<i32>,
+    /// Replaces every field of expertise.
     pub expertise: Option<Vec<IndustryField>>,
+    /// A profile in English, at most 2000 characters.
     pub profile_en: MaybeUndefined<String>,
+    /// An e-mail address, at most 254 characters.
     pub contact_email: MaybeUndefined<String>,
+    /// A telephone number: digits with optional `+`, spaces, hyphens and parentheses, 6–20
+    /// digits.
     pub contact_phone: MaybeUndefined<String>,
 }
 
+/// A new training course, given by the caller's institution.
 #[derive(InputObject)]
 pub struct CreateTrainingCourseInput {
+    /// The title in Japanese, at most 200 characters.
     pub title_ja: String,
+    /// The title in English, at most 200 characters.
     pub title_en: String,
+    /// What `amount` is counted in.
     pub unit: CeUnit,
     /// What completing the course earns, 1–1000.
     pub amount: i32,
@@ -1083,12 +1200,28 @@ impl QualificationQuery {
     async fn coordinators(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "At most this many items from the start, or after `after`: 0–100; 20 when neither `first` nor `last` is given. Not with `last`."
+        )]
         first: Option<i32>,
+        #[graphql(
+            desc = "The `cursor` of an edge of this listing, in the same order: the page starts after it."
+        )]
         after: Option<String>,
+        #[graphql(
+            desc = "At most this many items from the end, or before `before`: 0–100. Not with `first`."
+        )]
         last: Option<i32>,
+        #[graphql(
+            desc = "The `cursor` of an edge of this listing, in the same order: the page ends before it."
+        )]
         before: Option<String>,
-        filter: Option<CoordinatorFilterInput>,
-        order_by: Option<CoordinatorOrder>,
+        #[graphql(desc = "Only coordinators that match; all of them unless given.")] filter: Option<
+            CoordinatorFilterInput,
+        >,
+        #[graphql(desc = "The order; by English name, ascending, unless given.")] order_by: Option<
+            CoordinatorOrder,
+        >,
     ) -> Result<Conn<Coordinator>> {
         let db = db(ctx)?;
         let filter = filter.unwrap_or_default();
@@ -1155,11 +1288,25 @@ impl QualificationQuery {
     async fn qualification_schemes(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "At most this many items from the start, or after `after`: 0–100; 20 when neither `first` nor `last` is given. Not with `last`."
+        )]
         first: Option<i32>,
+        #[graphql(
+            desc = "The `cursor` of an edge of this listing, in the same order: the page starts after it."
+        )]
         after: Option<String>,
+        #[graphql(
+            desc = "At most this many items from the end, or before `before`: 0–100. Not with `first`."
+        )]
         last: Option<i32>,
+        #[graphql(
+            desc = "The `cursor` of an edge of this listing, in the same order: the page ends before it."
+        )]
         before: Option<String>,
-        filter: Option<SchemeFilterInput>,
+        #[graphql(desc = "Only schemes that match; all of them unless given.")] filter: Option<
+            SchemeFilterInput,
+        >,
     ) -> Result<Conn<QualificationScheme>> {
         let db = db(ctx)?;
         let filter = filter.unwrap_or_default();
@@ -1182,8 +1329,8 @@ impl QualificationQuery {
     async fn qualification_scheme(
         &self,
         ctx: &Context<'_>,
-        id: Option<ID>,
-        code: Option<String>,
+        #[graphql(desc = "The scheme's global ID.")] id: Option<ID>,
+        #[graphql(desc = "The scheme's code (`sme-consultant`).")] code: Option<String>,
     ) -> Result<Option<QualificationScheme>> {
         let db = db(ctx)?;
         let row = match (id, code) {
@@ -1209,11 +1356,25 @@ impl QualificationQuery {
     async fn awards(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "At most this many items from the start, or after `after`: 0–100; 20 when neither `first` nor `last` is given. Not with `last`."
+        )]
         first: Option<i32>,
+        #[graphql(
+            desc = "The `cursor` of an edge of this listing, in the same order: the page starts after it."
+        )]
         after: Option<String>,
+        #[graphql(
+            desc = "At most this many items from the end, or before `before`: 0–100. Not with `first`."
+        )]
         last: Option<i32>,
+        #[graphql(
+            desc = "The `cursor` of an edge of this listing, in the same order: the page ends before it."
+        )]
         before: Option<String>,
-        filter: Option<AwardFilterInput>,
+        #[graphql(desc = "Only awards that match; all of them unless given.")] filter: Option<
+            AwardFilterInput,
+        >,
     ) -> Result<Conn<Award>> {
         let db = db(ctx)?;
         let caller = caller(ctx);
@@ -1253,10 +1414,23 @@ impl QualificationQuery {
     async fn training_courses(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "At most this many items from the start, or after `after`: 0–100; 20 when neither `first` nor `last` is given. Not with `last`."
+        )]
         first: Option<i32>,
+        #[graphql(
+            desc = "The `cursor` of an edge of this listing, in the same order: the page starts after it."
+        )]
         after: Option<String>,
+        #[graphql(
+            desc = "At most this many items from the end, or before `before`: 0–100. Not with `first`."
+        )]
         last: Option<i32>,
+        #[graphql(
+            desc = "The `cursor` of an edge of this listing, in the same order: the page ends before it."
+        )]
         before: Option<String>,
+        #[graphql(desc = "Only the courses this organisation gives (its global ID).")]
         provider_id: Option<ID>,
     ) -> Result<Conn<TrainingCourse>> {
         let db = db(ctx)?;
@@ -1276,6 +1450,9 @@ impl QualificationQuery {
     async fn verify_certificate(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "The number as printed, `IIN-XXXX-XXXX-XXXX`; case, spaces and hyphens do not matter, and O, I and L read as 0, 1 and 1."
+        )]
         number: String,
     ) -> Result<Option<CertificateVerification>> {
         let found = qualifications::certificate(db(ctx)?, &number).await?;
@@ -1295,7 +1472,11 @@ impl QualificationMutation {
     async fn create_qualification_scheme(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The new scheme; its `code` must be unused.")]
         input: CreateQualificationSchemeInput,
+        #[graphql(
+            desc = "A key of the caller's choosing (1–100 printable ASCII characters, no spaces), new for each intended change: a retry with the same key and input returns the first answer without acting twice; the same key with other input is a CONFLICT."
+        )]
         idempotency_key: String,
     ) -> Result<QualificationScheme> {
         let key = fingerprint(
@@ -1313,7 +1494,8 @@ impl QualificationMutation {
     async fn update_qualification_scheme(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        #[graphql(desc = "The scheme's global ID.")] id: ID,
+        #[graphql(desc = "The fields to change; those omitted stay as they are.")]
         input: UpdateQualificationSchemeInput,
     ) -> Result<QualificationScheme> {
         let key = ids::decode_as(&id, NodeType::QualificationScheme, "id");
@@ -1333,7 +1515,11 @@ impl QualificationMutation {
     async fn issue_award(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The scheme, level, holder and date of the award.")]
         input: IssueAwardInput,
+        #[graphql(
+            desc = "A key of the caller's choosing (1–100 printable ASCII characters, no spaces), new for each intended change: a retry with the same key and input returns the first answer without acting twice; the same key with other input is a CONFLICT."
+        )]
         idempotency_key: String,
     ) -> Result<Award> {
         let key = fingerprint(&idempotency_key, "issueAward", json_of(&input));
@@ -1384,7 +1570,15 @@ impl QualificationMutation {
     /// Renews an award inside its window once its continuing education is complete: registrars
     /// of the scheme's issuer. Like every step of an award, it takes the `version` it expects:
     /// when given, any other is a CONFLICT naming `version`.
-    async fn renew_award(&self, ctx: &Context<'_>, id: ID, version: Option<i32>) -> Result<Award> {
+    async fn renew_award(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The award's global ID.")] id: ID,
+        #[graphql(
+            desc = "The award's `version` the caller saw; CONFLICT if it has changed since."
+        )]
+        version: Option<i32>,
+    ) -> Result<Award> {
         let key = ids::decode_as(&id, NodeType::Award, "id");
         Ok(Award(
             qualifications::renew_award(db(ctx)?, caller(ctx), id.to_string(), key, version)
@@ -1396,8 +1590,12 @@ impl QualificationMutation {
     async fn suspend_award(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        #[graphql(desc = "The award's global ID.")] id: ID,
+        #[graphql(desc = "Why, at most 1000 characters; shown as the award's `decisionReason`.")]
         reason: String,
+        #[graphql(
+            desc = "The award's `version` the caller saw; CONFLICT if it has changed since."
+        )]
         version: Option<i32>,
     ) -> Result<Award> {
         decide(ctx, qualifications::Decision::Suspend, id, reason, version).await
@@ -1407,8 +1605,12 @@ impl QualificationMutation {
     async fn reinstate_award(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        #[graphql(desc = "The award's global ID.")] id: ID,
+        #[graphql(desc = "Why, at most 1000 characters; shown as the award's `decisionReason`.")]
         reason: String,
+        #[graphql(
+            desc = "The award's `version` the caller saw; CONFLICT if it has changed since."
+        )]
         version: Option<i32>,
     ) -> Result<Award> {
         decide(
@@ -1425,8 +1627,12 @@ impl QualificationMutation {
     async fn revoke_award(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        #[graphql(desc = "The award's global ID.")] id: ID,
+        #[graphql(desc = "Why, at most 1000 characters; shown as the award's `decisionReason`.")]
         reason: String,
+        #[graphql(
+            desc = "The award's `version` the caller saw; CONFLICT if it has changed since."
+        )]
         version: Option<i32>,
     ) -> Result<Award> {
         decide(ctx, qualifications::Decision::Revoke, id, reason, version).await
@@ -1440,8 +1646,14 @@ impl QualificationMutation {
     async fn pause_award(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        #[graphql(desc = "The award's global ID.")] id: ID,
+        #[graphql(
+            desc = "The holder's request, at most 1000 characters; shown as `decisionReason`."
+        )]
         reason: String,
+        #[graphql(
+            desc = "The award's `version` the caller saw; CONFLICT if it has changed since."
+        )]
         version: Option<i32>,
     ) -> Result<Award> {
         holder_request(
@@ -1459,8 +1671,14 @@ impl QualificationMutation {
     async fn resume_award(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        #[graphql(desc = "The award's global ID.")] id: ID,
+        #[graphql(
+            desc = "The holder's request, at most 1000 characters; shown as `decisionReason`."
+        )]
         reason: String,
+        #[graphql(
+            desc = "The award's `version` the caller saw; CONFLICT if it has changed since."
+        )]
         version: Option<i32>,
     ) -> Result<Award> {
         holder_request(
@@ -1478,7 +1696,10 @@ impl QualificationMutation {
     async fn create_coordinator(
         &self,
         ctx: &Context<'_>,
-        input: CreateCoordinatorInput,
+        #[graphql(desc = "The new coordinator.")] input: CreateCoordinatorInput,
+        #[graphql(
+            desc = "A key of the caller's choosing (1–100 printable ASCII characters, no spaces), new for each intended change: a retry with the same key and input returns the first answer without acting twice; the same key with other input is a CONFLICT."
+        )]
         idempotency_key: String,
     ) -> Result<Coordinator> {
         let key = fingerprint(&idempotency_key, "createCoordinator", json_of(&input));
@@ -1491,7 +1712,8 @@ impl QualificationMutation {
     async fn update_coordinator(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        #[graphql(desc = "The coordinator's global ID.")] id: ID,
+        #[graphql(desc = "The fields to change; those omitted stay as they are.")]
         input: UpdateCoordinatorInput,
     ) -> Result<Coordinator> {
         let key = ids::decode_as(&id, NodeType::Coordinator, "id");
@@ -1511,7 +1733,10 @@ impl QualificationMutation {
     async fn create_training_course(
         &self,
         ctx: &Context<'_>,
-        input: CreateTrainingCourseInput,
+        #[graphql(desc = "The new course.")] input: CreateTrainingCourseInput,
+        #[graphql(
+            desc = "A key of the caller's choosing (1–100 printable ASCII characters, no spaces), new for each intended change: a retry with the same key and input returns the first answer without acting twice; the same key with other input is a CONFLICT."
+        )]
         idempotency_key: String,
     ) -> Result<TrainingCourse> {
         let key = fingerprint(&idempotency_key, "createTrainingCourse", json_of(&input));
@@ -1534,9 +1759,12 @@ impl QualificationMutation {
     async fn record_training(
         &self,
         ctx: &Context<'_>,
-        coordinator_id: ID,
-        course_id: ID,
-        completed_on: Date,
+        #[graphql(desc = "The coordinator's global ID.")] coordinator_id: ID,
+        #[graphql(desc = "The course's global ID (or the kind of practice's).")] course_id: ID,
+        #[graphql(desc = "The day it was completed; today or earlier.")] completed_on: Date,
+        #[graphql(
+            desc = "A key of the caller's choosing (1–100 printable ASCII characters, no spaces), new for each intended change: a retry with the same key and input returns the first answer without acting twice; the same key with other input is a CONFLICT."
+        )]
         idempotency_key: String,
     ) -> Result<TrainingRecord> {
         let key = fingerprint(

@@ -188,9 +188,9 @@ fn yen(value: i64, what: &str) -> ApiResult<Yen> {
         .map_err(|e| ApiError::corrupt(format!("{what}: {e}")))
 }
 
-/// The SME's consent to an institution sharing its evaluation with one bank.
 pub struct ReferralConsent(pub referral_consent::Model);
 
+/// The SME's consent to an institution sharing its evaluation with one bank.
 #[Object]
 impl ReferralConsent {
     /// The consent's global ID.
@@ -252,14 +252,14 @@ impl ReferralConsent {
     }
 }
 
-/// The revision of an evaluation a referral carries: exactly the version referred, whatever
-/// became of the evaluation since.
 pub struct ReferredEvaluation {
     revision: evaluation_revision::Model,
     /// Scores and findings are shared (the referral's scope, or the reader is the referrer).
     full: bool,
 }
 
+/// The revision of an evaluation a referral carries: exactly the version referred, whatever
+/// became of the evaluation since.
 #[Object]
 impl ReferredEvaluation {
     /// The evaluation's global ID (the evaluation itself is read as its own rules say).
@@ -317,10 +317,10 @@ pub struct ReferralDecline {
     decided_on: Option<Date>,
 }
 
-/// An SME referred from an evaluation to a bank for financing. Readable by the referring
-/// institution, the addressed bank's loan officers and network admins only.
 pub struct Referral(pub referral::Model);
 
+/// An SME referred from an evaluation to a bank for financing. Readable by the referring
+/// institution, the addressed bank's loan officers and network admins only.
 #[Object]
 impl Referral {
     /// The referral's global ID.

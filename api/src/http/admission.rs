@@ -31,7 +31,7 @@ use async_graphql::{
 use futures_util::{StreamExt, stream::BoxStream};
 use serde_json::{Map, Value};
 
-use super::{AppState, graphql::Refusal, input_text, limits};
+use super::{AppState, input_text, limits, refusal::Refusal};
 use crate::{
     auth::Caller,
     domain::{audit, persisted},
@@ -143,30 +143,26 @@ pub(super) enum Transport {
 /// Why an operation does not run.
 pub(super) enum Refused {
     /// A request error in the GraphQL shape; errors without a code get this one.
-    Request(Vec<ServerError>, &'static str),
+    Request(Vec<ServerError>, ErrorCode),
     /// Refused with an HTTP status of its own.
     Status(Refusal),
 }
 
 impl Refused {
-    fn request(message: impl Into<String>, code: &'static str) -> Self {
+    fn request(message: impl Into<String>, code: ErrorCode) -> Self {
         Self::Request(vec![ServerError::new(message, None)], code)
     }
 
     fn unavailable(err: sea_orm::DbErr) -> Self {
         tracing::error!(error = %err, "persisted query store failed");
-        Self::Status(Refusal::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            ErrorCode::ServiceUnavailable.as_str(),
-            "try again shortly",
-        ))
+        Self::Status(Refusal::unavailable())
     }
 
     fn timeout(state: &AppState) -> Self {
         tracing::warn!(timeout = ?state.http.limits.timeout, "request timed out");
         Self::Status(Refusal::new(
             StatusCode::SERVICE_UNAVAILABLE,
-            "TIMEOUT",
+            ErrorCode::Timeout,
             "the request took too long",
         ))
     }
@@ -183,7 +179,7 @@ impl Refused {
                 error
                     .extensions
                     .get_or_insert_with(Default::default)
-                    .set("code", refusal.code());
+                    .set("code", refusal.code().as_str());
                 Response::from_errors(vec![error])
             }
         }
@@ -191,10 +187,10 @@ impl Refused {
 }
 
 /// async-graphql's own limit checks, named by stable codes.
-fn limit_code(error: &ServerError) -> Option<&'static str> {
+fn limit_code(error: &ServerError) -> Option<ErrorCode> {
     match error.message.as_str() {
-        "Query is too complex." => Some("QUERY_TOO_COMPLEX"),
-        "Query is nested too deep." => Some("QUERY_TOO_DEEP"),
+        "Query is too complex." => Some(ErrorCode::QueryTooComplex),
+        "Query is nested too deep." => Some(ErrorCode::QueryTooDeep),
         _ => None,
     }
 }
@@ -218,7 +214,7 @@ pub(super) fn refused_value(error: &ServerError) -> Option<Option<String>> {
 /// Gives each error of a request that could not run its code: async-graphql's limits by name,
 /// refused values `BAD_USER_INPUT` (with the argument as `field`), the rest `default`, unless
 /// they carry one already.
-pub(super) fn label(errors: &mut [ServerError], default: &str) {
+pub(super) fn label(errors: &mut [ServerError], default: ErrorCode) {
     for error in errors {
         let limit = limit_code(error);
         let refused = refused_value(error);
@@ -227,7 +223,7 @@ pub(super) fn label(errors: &mut [ServerError], default: &str) {
             (Some(code), _) => extensions.set("code", code),
             (None, _) if extensions.get("code").is_some() => {}
             (None, Some(field)) => {
-                extensions.set("code", "BAD_USER_INPUT");
+                extensions.set("code", ErrorCode::BadUserInput.as_str());
                 if let Some(field) = field {
                     extensions.set("field", field);
                 }
@@ -319,7 +315,7 @@ pub(super) fn stream(
             Err(message) => {
                 let refused = Refused::Status(Refusal::new(
                     StatusCode::BAD_REQUEST,
-                    "BAD_REQUEST",
+                    ErrorCode::BadRequest,
                     message,
                 ));
                 return futures_util::stream::once(async { refused.into_response() }).boxed();
@@ -369,7 +365,7 @@ fn count_errors(metrics: &super::metrics::Metrics, response: &Response) {
 /// A response with the codes HTTP would give its request-level errors.
 fn coded(mut response: Response) -> Response {
     if failed_before_execution(&response) {
-        label(&mut response.errors, "GRAPHQL_VALIDATION_FAILED");
+        label(&mut response.errors, ErrorCode::GraphqlValidationFailed);
     }
     response
 }
@@ -385,7 +381,7 @@ async fn admit(
     let limits = &state.http.limits;
     if !limits::tokens_within(&document, limits.max_tokens) {
         let message = format!("the document has more than {} tokens", limits.max_tokens);
-        return Err(Refused::request(message, "QUERY_TOO_LARGE"));
+        return Err(Refused::request(message, ErrorCode::QueryTooLarge));
     }
     let mut request = async_graphql::Request::new(document);
     if let Some(name) = &params.operation_name {
@@ -399,7 +395,7 @@ async fn admit(
     let variables = request.variables.clone();
     let doc = request
         .parsed_query()
-        .map_err(|error| Refused::Request(vec![one_line(error)], "GRAPHQL_PARSE_FAILED"))?;
+        .map_err(|error| Refused::Request(vec![one_line(error)], ErrorCode::GraphqlParseFailed))?;
     let kind = operation_type(doc, params.operation_name.as_deref());
     if transport == Transport::Get && kind.is_some_and(|kind| kind != OperationType::Query) {
         return Err(Refused::Status(super::graphql::not_allowed()));
@@ -407,14 +403,14 @@ async fn admit(
     let aliases = limits::aliases(doc);
     if aliases > limits.max_aliases {
         let message = format!("the document uses more than {} aliases", limits.max_aliases);
-        return Err(Refused::request(message, "QUERY_TOO_LARGE"));
+        return Err(Refused::request(message, ErrorCode::QueryTooLarge));
     }
     if let Err(refusal) = input_text::check(doc, &variables) {
         if kind == Some(OperationType::Mutation) {
             audit_refused(state, caller, doc, params.operation_name.as_deref()).await;
         }
         let error = async_graphql::Error::from(refusal).into_server_error(Pos::default());
-        return Err(Refused::Request(vec![error], "BAD_USER_INPUT"));
+        return Err(Refused::Request(vec![error], ErrorCode::BadUserInput));
     }
 
     // A query reads each row once per request; a mutation must see what it has just written,
@@ -520,7 +516,7 @@ async fn document(
     let not_allowed = || {
         Refused::request(
             "only registered operations run here (safelist)",
-            "OPERATION_NOT_ALLOWED",
+            ErrorCode::OperationNotAllowed,
         )
     };
     let safelist = state.http.safelist;
@@ -534,7 +530,7 @@ async fn document(
             // Clients look for this exact message before sending the document itself.
             None => Err(Refused::request(
                 "PersistedQueryNotFound",
-                "PERSISTED_QUERY_NOT_FOUND",
+                ErrorCode::PersistedQueryNotFound,
             )),
         },
         (Some(query), sent_hash) => {
@@ -542,7 +538,7 @@ async fn document(
             if sent_hash.as_ref().is_some_and(|sent| *sent != hash) {
                 return Err(Refused::Status(Refusal::new(
                     StatusCode::BAD_REQUEST,
-                    "BAD_REQUEST",
+                    ErrorCode::BadRequest,
                     "`extensions.persistedQuery.sha256Hash` is not the hash of `query`",
                 )));
             }
@@ -571,14 +567,14 @@ async fn document(
                 // Apollo clients look for this message, then send documents without hashes.
                 return Err(Refused::request(
                     "PersistedQueryNotSupported",
-                    "PERSISTED_QUERY_NOT_ALLOWED",
+                    ErrorCode::PersistedQueryNotAllowed,
                 ));
             }
             Ok((query.clone(), Some(hash)))
         }
         (None, None) => Err(Refused::Status(Refusal::new(
             StatusCode::BAD_REQUEST,
-            "BAD_REQUEST",
+            ErrorCode::BadRequest,
             "`query` is required",
         ))),
     }

@@ -14,7 +14,7 @@ use actix_web::{HttpRequest, http::StatusCode, http::header};
 
 use entity::enums::Membership;
 
-use super::{AppState, graphql::Refusal};
+use super::{AppState, refusal::Refusal};
 use crate::{
     auth::{Caller, Principal, Role},
     domain::{directory, events::EventBus},
@@ -24,7 +24,7 @@ use crate::{
 fn unauthenticated(message: &str) -> Refusal {
     Refusal::new(
         StatusCode::UNAUTHORIZED,
-        ErrorCode::Unauthenticated.as_str(),
+        ErrorCode::Unauthenticated,
         message,
     )
 }
@@ -88,11 +88,7 @@ pub async fn token_session(state: &AppState, token: &str) -> Result<Session, Ref
                 .await
                 .map_err(|err| {
                     tracing::error!(error = %err, "institution lookup failed");
-                    Refusal::new(
-                        StatusCode::SERVICE_UNAVAILABLE,
-                        ErrorCode::ServiceUnavailable.as_str(),
-                        "try again shortly",
-                    )
+                    Refusal::unavailable()
                 })?
                 .ok_or_else(|| {
                     unauthenticated("the token's institution is not in the directory")

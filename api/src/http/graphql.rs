@@ -26,85 +26,9 @@ use super::{
     AppState,
     admission::{self, Params, Refused, Transport},
     auth::authenticate,
+    refusal::{BEARER_CHALLENGE, MediaType, Refusal},
 };
 use crate::{auth::Caller, error::ErrorCode};
-
-const BEARER_CHALLENGE: &str = "Bearer realm=\"iin-api\"";
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum MediaType {
-    GraphqlResponseJson,
-    Json,
-}
-
-impl MediaType {
-    fn content_type(self) -> &'static str {
-        match self {
-            Self::GraphqlResponseJson => "application/graphql-response+json; charset=utf-8",
-            Self::Json => "application/json; charset=utf-8",
-        }
-    }
-}
-
-/// Why a request ends before execution; answered in the GraphQL error shape.
-pub(super) struct Refusal {
-    status: StatusCode,
-    code: &'static str,
-    message: String,
-    /// Seconds for `Retry-After`.
-    retry_after: Option<u64>,
-}
-
-impl Refusal {
-    pub(super) fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
-        Self {
-            status,
-            code,
-            message: message.into(),
-            retry_after: None,
-        }
-    }
-
-    pub(super) fn retry_after(mut self, seconds: u64) -> Self {
-        self.retry_after = Some(seconds);
-        self
-    }
-
-    pub(super) fn code(&self) -> &'static str {
-        self.code
-    }
-
-    pub(super) fn message(&self) -> &str {
-        &self.message
-    }
-
-    /// The refusal as a plain JSON reply, for endpoints that do not negotiate a media type.
-    pub(super) fn respond_json(self) -> HttpResponse {
-        self.respond(MediaType::Json)
-    }
-
-    fn bad_request(message: impl Into<String>) -> Self {
-        Self::new(StatusCode::BAD_REQUEST, "BAD_REQUEST", message)
-    }
-
-    fn respond(self, media: MediaType) -> HttpResponse {
-        let body =
-            json!({ "errors": [{ "message": self.message, "extensions": { "code": self.code } }] });
-        let mut response = HttpResponse::build(self.status);
-        response.insert_header((header::CONTENT_TYPE, media.content_type()));
-        response.insert_header((header::CACHE_CONTROL, "no-store"));
-        if self.status == StatusCode::METHOD_NOT_ALLOWED {
-            response.insert_header((header::ALLOW, "GET, POST"));
-        }
-        if self.status == StatusCode::UNAUTHORIZED {
-            response.insert_header((header::WWW_AUTHENTICATE, BEARER_CHALLENGE));
-        }
-        if let Some(seconds) = self.retry_after {
-            response.insert_header((header::RETRY_AFTER, seconds.to_string()));
-        }
-        response.body(body.to_string())
-    }
-}
 
 /// Picks the response media type from `Accept`, by preference (q) and then order.
 fn negotiate(req: &HttpRequest) -> Result<MediaType, Refusal> {
@@ -144,7 +68,7 @@ fn negotiate(req: &HttpRequest) -> Result<MediaType, Refusal> {
     offers.first().map(|(_, media)| *media).ok_or_else(|| {
         Refusal::new(
             StatusCode::NOT_ACCEPTABLE,
-            "NOT_ACCEPTABLE",
+            ErrorCode::NotAcceptable,
             "this endpoint answers application/graphql-response+json or application/json",
         )
     })
@@ -186,7 +110,7 @@ fn check_content_type(req: &HttpRequest) -> Result<(), Refusal> {
     let unsupported = || {
         Refusal::new(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "UNSUPPORTED_MEDIA_TYPE",
+            ErrorCode::UnsupportedMediaType,
             "send the request as Content-Type: application/json",
         )
     };
@@ -226,7 +150,7 @@ async fn read_body(
     let too_large = || {
         Refusal::new(
             StatusCode::PAYLOAD_TOO_LARGE,
-            "PAYLOAD_TOO_LARGE",
+            ErrorCode::PayloadTooLarge,
             format!("the request body is larger than {limit} bytes"),
         )
     };
@@ -257,7 +181,7 @@ async fn read_body(
         .unwrap_or_else(|_| {
             Err(Refusal::new(
                 StatusCode::REQUEST_TIMEOUT,
-                "REQUEST_TIMEOUT",
+                ErrorCode::RequestTimeout,
                 format!(
                     "the request body did not arrive within {} ms",
                     timeout.as_millis()
@@ -294,7 +218,7 @@ fn rate_limit(req: &HttpRequest, state: &AppState, caller: &Caller) -> Result<()
     state
         .rate
         .admit(caller, state.rate.client_ip(req))
-        .inspect_err(|refusal| state.metrics.error(refusal.code()))
+        .inspect_err(|refusal| state.metrics.error(refusal.code().as_str()))
 }
 
 /// A POST body: one request, or a batch of them.
@@ -333,7 +257,7 @@ async fn read_post(
     if requests.len() > max {
         return Err(Refusal::new(
             StatusCode::BAD_REQUEST,
-            "BATCH_TOO_LARGE",
+            ErrorCode::BatchTooLarge,
             format!("a batch may hold at most {max} operations"),
         ));
     }
@@ -405,7 +329,7 @@ pub async fn method_not_allowed() -> HttpResponse {
 pub(super) fn not_allowed() -> Refusal {
     Refusal::new(
         StatusCode::METHOD_NOT_ALLOWED,
-        "METHOD_NOT_ALLOWED",
+        ErrorCode::MethodNotAllowed,
         "use POST, or GET for queries",
     )
 }
@@ -434,7 +358,12 @@ async fn execute(
         Err(Refused::Status(refusal)) => return refusal.respond(media),
     };
     if admission::failed_before_execution(&response) {
-        return request_error(state, media, response.errors, "GRAPHQL_VALIDATION_FAILED");
+        return request_error(
+            state,
+            media,
+            response.errors,
+            ErrorCode::GraphqlValidationFailed,
+        );
     }
 
     // A field that needs a token, asked without one: the request as a whole is unauthorised.
@@ -447,27 +376,42 @@ async fn execute(
             })
     });
     let failed = !response.errors.is_empty();
-    let text = if failed {
-        let mut data = serde_json::to_value(&response.data).unwrap_or(Value::Null);
-        null_failed_fields(&mut data, &response.errors);
-        let mut body = Map::new();
-        body.insert("data".into(), data);
-        body.insert("errors".into(), errors_json(response.errors));
-        if !response.extensions.is_empty() {
-            body.insert(
-                "extensions".into(),
-                serde_json::to_value(&response.extensions).unwrap_or(Value::Null),
-            );
-        }
-        count_errors(state, body.get("errors"));
-        Value::Object(body).to_string()
+    let written = if failed {
+        (|| {
+            let mut data = serde_json::to_value(&response.data)?;
+            null_failed_fields(&mut data, &response.errors);
+            let mut body = Map::new();
+            body.insert("data".into(), data);
+            body.insert("errors".into(), errors_json(response.errors));
+            if !response.extensions.is_empty() {
+                body.insert(
+                    "extensions".into(),
+                    serde_json::to_value(&response.extensions)?,
+                );
+            }
+            count_errors(state, body.get("errors"));
+            Ok(Value::Object(body).to_string())
+        })()
     } else {
         // Most replies: written straight from the result, without an intermediate tree.
         serde_json::to_string(&SuccessBody {
             data: &response.data,
             extensions: &response.extensions,
         })
-        .unwrap_or_default()
+    };
+    let text = match written {
+        Ok(text) => text,
+        // A reply that cannot be written is a server fault, never an empty 200.
+        Err(err) => {
+            tracing::error!(error = %err, "a reply could not be serialised");
+            state.metrics.error(ErrorCode::InternalServerError.as_str());
+            return Refusal::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                ErrorCode::InternalServerError,
+                "the reply could not be written",
+            )
+            .respond(media);
+        }
     };
     let mut reply = success_or_unauthorized(unauthenticated);
     reply.insert_header((header::CONTENT_TYPE, media.content_type()));
@@ -581,7 +525,7 @@ fn request_error(
     state: &AppState,
     media: MediaType,
     mut errors: Vec<ServerError>,
-    code: &str,
+    code: ErrorCode,
 ) -> HttpResponse {
     admission::label(&mut errors, code);
     let status = match media {

@@ -10,6 +10,7 @@ mod input_text;
 mod limits;
 pub mod metrics;
 mod rate;
+mod refusal;
 pub mod replies;
 mod subscriptions;
 mod variables;

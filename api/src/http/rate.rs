@@ -5,6 +5,7 @@
 //! [`MAX_CLIENTS`] buckets, full ones (clients idle long enough to be back at their limit, the
 //! same as new ones) are dropped, and then any, down to half.
 
+use crate::error::ErrorCode;
 use std::{
     collections::HashMap,
     net::IpAddr,
@@ -14,7 +15,7 @@ use std::{
 
 use actix_web::{HttpRequest, http::StatusCode};
 
-use super::graphql::Refusal;
+use super::refusal::Refusal;
 use crate::{auth::Caller, settings::RateLimitSettings};
 
 /// Buckets kept at most (about 100 bytes each).
@@ -102,7 +103,7 @@ impl RateLimiter {
                 let seconds = wait.as_secs_f64().ceil().max(1.0) as u64;
                 Err(Refusal::new(
                     StatusCode::TOO_MANY_REQUESTS,
-                    "RATE_LIMITED",
+                    ErrorCode::RateLimited,
                     format!("more than {limit} requests a minute; retry in {seconds} s"),
                 )
                 .retry_after(seconds))

@@ -14,6 +14,7 @@
 //! suspended (on any instance), each running subscription gets an `UNAUTHENTICATED` error and
 //! completes, and the socket closes with 4401.
 
+use crate::error::ErrorCode;
 use std::{
     sync::{
         Arc, Mutex, OnceLock,
@@ -78,7 +79,7 @@ impl Executor for Admitting {
         // Each operation counts against the caller's rate limit, as an HTTP request does.
         let caller = self.caller();
         if let Err(refusal) = self.state.rate.admit(&caller, self.client_ip) {
-            self.state.metrics.error(refusal.code());
+            self.state.metrics.error(refusal.code().as_str());
             let refused = admission::Refused::Status(refusal).into_response();
             return futures_util::stream::once(async { refused }).boxed();
         }
@@ -332,7 +333,7 @@ async fn end(
             "type": data,
             "payload": {
                 "data": null,
-                "errors": [{ "message": reason, "extensions": { "code": "UNAUTHENTICATED" } }],
+                "errors": [{ "message": reason, "extensions": { "code": ErrorCode::Unauthenticated.as_str() } }],
             },
         });
         let complete = serde_json::json!({ "id": id, "type": "complete" });

@@ -4,6 +4,7 @@
 //! a client that builds its variables from a form needs that name. Only refused requests pay for
 //! this: their document is parsed again here.
 
+use crate::error::ErrorCode;
 use async_graphql::{
     Name, Pos, ServerError,
     parser::{
@@ -41,7 +42,7 @@ pub(super) fn name_variables(errors: &mut [ServerError], query: &str) {
             )
         };
         let extensions = error.extensions.get_or_insert_with(Default::default);
-        extensions.set("code", "BAD_USER_INPUT");
+        extensions.set("code", ErrorCode::BadUserInput.as_str());
         extensions.set("variable", name.as_str());
         if let Some(field) = field {
             extensions.set("field", field);
