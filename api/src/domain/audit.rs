@@ -12,7 +12,7 @@ use sea_orm::{
 };
 
 use super::{
-    directory::{Listing, list},
+    listing::{Listing, list},
     page::{Keyset, PageArgs, SortValue},
 };
 use crate::{

@@ -18,10 +18,11 @@ use sea_orm::{
 
 use super::{
     audit::audited,
+    change::Change,
     dates::{self, today_in_japan},
-    directory::{Change, Listing, Ordering, list},
     fields,
     idempotency::{self, Idempotency},
+    listing::{Listing, Ordering, list},
     page::{Keyset, PageArgs, SortValue},
     prefecture::{self, PrefectureCode},
     profile::{EmailAddress, PhoneNumber},

@@ -20,11 +20,13 @@ use sea_orm::{
 
 use super::{
     audit::audited,
+    change::Change,
     country::CountryCode,
     events::{EventBus, InstitutionEvent},
     fields,
     idempotency::{self, Idempotency},
-    page::{self, Keyset, Page, PageArgs, PageRequest, SortValue},
+    listing::{Listing, Ordering, list},
+    page::{Keyset, PageArgs, SortValue},
     prefecture::{self, PrefectureCode},
     profile::{Code, EmailAddress, PhoneNumber, WebsiteUrl},
     search::SearchText,
@@ -33,40 +35,6 @@ use crate::{
     auth::{Caller, Role},
     error::{ApiError, ApiResult},
 };
-
-/// One page of a listing, and the filtered query behind it (for a total count, asked lazily).
-pub struct Listing<E: sea_orm::EntityTrait> {
-    pub page: Page<E::Model>,
-    pub matching: Select<E>,
-}
-
-impl<E: sea_orm::EntityTrait> Listing<E> {
-    /// The page's rows, in order.
-    pub fn rows(&self) -> impl Iterator<Item = &E::Model> {
-        self.page.edges.iter().map(|(_, row)| row)
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Ordering<F> {
-    pub field: F,
-    pub descending: bool,
-}
-
-pub(super) async fn list<E, C>(
-    db: &C,
-    matching: Select<E>,
-    keyset: Keyset<E>,
-    args: &PageArgs,
-) -> ApiResult<Listing<E>>
-where
-    E: EntityTrait,
-    C: ConnectionTrait,
-{
-    let request = PageRequest::parse(args, &keyset)?;
-    let page = page::fetch(db, matching.clone(), &keyset, &request).await?;
-    Ok(Listing { page, matching })
-}
 
 // ---------------------------------------------------------------- organisations
 
@@ -180,29 +148,6 @@ pub async fn organization_by_code<C: ConnectionTrait>(
 // Each write is audited (allowed or refused) and checks, in this order: the caller, the target,
 // the caller's right on it, then the input; so a caller without the right learns nothing of the
 // input's validity.
-
-/// A change to one optional profile field.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub enum Change<T> {
-    #[default]
-    Keep,
-    Clear,
-    Set(T),
-}
-
-impl<T> Change<T> {
-    pub(crate) fn apply(
-        self,
-        into: &mut sea_orm::ActiveValue<Option<String>>,
-        text: impl FnOnce(T) -> String,
-    ) {
-        match self {
-            Self::Keep => {}
-            Self::Clear => *into = Set(None),
-            Self::Set(value) => *into = Set(Some(text(value))),
-        }
-    }
-}
 
 /// What an organisation's own administrators may edit.
 #[derive(Debug, Clone, Default)]

@@ -27,9 +27,10 @@ use super::{
     access::Readable,
     audit::audited,
     certificate,
+    change::Change,
     dates::{self, today_in_japan},
-    directory::{Change, Listing, list},
     idempotency::{self, Idempotency},
+    listing::{Listing, list},
     page::{Keyset, PageArgs, SortValue},
     profile::Code,
 };

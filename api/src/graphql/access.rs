@@ -6,7 +6,8 @@ use entity::audit_entry;
 
 use super::{
     connection::{Conn, connection},
-    directory::{Organization, caller, db},
+    context::{caller, db},
+    directory::Organization,
     ids::NodeType,
 };
 use crate::{

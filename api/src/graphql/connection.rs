@@ -8,7 +8,7 @@ use futures_util::future::BoxFuture;
 use sea_orm::{DatabaseConnection, DbErr, EntityTrait};
 
 use crate::{
-    domain::{directory::Listing, page},
+    domain::{listing::Listing, page},
     error::ApiError,
 };
 

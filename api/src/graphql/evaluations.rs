@@ -9,14 +9,15 @@ use entity::{enums, evaluation, evaluation_revision, sme};
 
 use super::{
     connection::{Conn, connection},
-    context::members_only,
-    directory::{ClusterProject, Organization, Prefecture, caller, db, loaders},
+    context::{caller, db, loaders, members_only},
+    directory::{ClusterProject, Organization},
     ids::{self, NodeType},
     inputs::{fingerprint, json_of, required},
     loaders::{
         ClusterProjectId, OrganizationId, RatedEvaluationsOfSme, RevisionsOfEvaluation, SmeId,
     },
     money::Yen,
+    vocabulary::Prefecture,
 };
 use crate::{
     domain::{

@@ -14,6 +14,7 @@ pub mod persisted;
 mod prefetch;
 mod qualifications;
 mod referrals;
+mod vocabulary;
 
 use async_graphql::{
     MergedObject, MergedSubscription, Schema, SchemaBuilder,

@@ -4,7 +4,8 @@ use async_graphql::{Context, ID, Interface, Object, Result};
 
 use super::{
     access::AuditEntry,
-    directory::{ClusterProject, Organization, TieUp, caller, db},
+    context::{caller, db},
+    directory::{ClusterProject, Organization, TieUp},
     evaluations::{Evaluation, Sme},
     ids::{self, NodeType},
     qualifications::{Award, Coordinator, QualificationScheme, TrainingCourse},

@@ -116,7 +116,7 @@ pub(super) struct Prefetch<'a> {
 impl<'a> Prefetch<'a> {
     /// `None` when the request's loaders do not cache (mutations, subscriptions).
     fn of(ctx: &Context<'a>) -> Result<Option<Self>> {
-        let loaders = super::directory::loaders(ctx)?;
+        let loaders = super::context::loaders(ctx)?;
         Ok(loaders.loader().caches().then(|| Self {
             loaders,
             member: super::context::members_only(ctx).is_ok(),

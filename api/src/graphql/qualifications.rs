@@ -12,23 +12,23 @@ use entity::{
 
 use super::{
     connection::{Conn, connection},
-    context::members_only,
-    directory::{
-        IndustryField, MetiBureau, OrderDirection, Organization, Prefecture, caller, db, loaders,
-    },
+    context::{caller, db, loaders, members_only},
+    directory::Organization,
     ids::{self, NodeType},
     inputs::{fingerprint, json_of, required},
     loaders::{
         AwardsOfCoordinator, CoordinatorId, CourseId, LevelId, LevelsOfScheme, OrganizationId,
         RequirementsOfScheme, SchemeId, TrainingsOfCoordinator,
     },
+    vocabulary::{IndustryField, MetiBureau, OrderDirection, Prefecture},
 };
 use crate::{
     domain::{
+        change::Change,
         coordinators::{self, CoordinatorFilter, HoldsAward},
         dates::today_in_japan,
-        directory::{Change, Ordering},
         fields,
+        listing::Ordering,
         page::PageArgs,
         prefecture::PrefectureCode,
         profile::{self, Code, EmailAddress, PhoneNumber},

@@ -11,7 +11,8 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 use super::{
     connection::{Conn, connection},
-    directory::{Organization, caller, db, loaders},
+    context::{caller, db, loaders},
+    directory::Organization,
     evaluations::{EvaluationScores, Rating, Sme, rating_of},
     ids::{self, NodeType},
     loaders::{OrganizationId, SmeId},

@@ -25,9 +25,9 @@ use crate::{
     auth::{Caller, Role},
     domain::{
         access::Readable,
-        directory::{Listing, list},
         events::{EvaluationEvent, EventBus},
         idempotency::{self, Idempotency},
+        listing::{Listing, list},
         page::{Keyset, PageArgs, SortValue},
     },
     error::{ApiError, ApiResult},

@@ -20,9 +20,9 @@ use crate::{
     domain::{
         access::Readable,
         corporate_number::{CorporateNumber, InvoiceNumber},
-        directory::{Listing, list},
         idempotency::{self, Idempotency},
         jsic::JsicCode,
+        listing::{Listing, list},
         page::{Keyset, PageArgs, SortValue},
         prefecture::PrefectureCode,
         search::SearchText,

@@ -30,8 +30,9 @@ use crate::{
     auth::{Caller, Principal, Role},
     domain::{
         access::Readable,
-        directory::{Listing, grants_member_rights, list},
+        directory::grants_member_rights,
         events::ReferralEvent,
+        listing::{Listing, list},
         page::{Keyset, PageArgs, SortValue},
     },
     error::{ApiError, ApiResult},
