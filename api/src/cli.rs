@@ -342,7 +342,13 @@ async fn trace_sql(settings: &Settings, trace: TraceSql) -> Result<Vec<String>, 
     });
 
     let events = crate::domain::events::EventBus::new(db.get_database_backend());
-    let schema = graphql::build_schema(db.clone(), events, &settings.http.limits, true);
+    let schema = graphql::build_schema(
+        db.clone(),
+        events,
+        &settings.http.limits,
+        crate::domain::referrals::ReferralPolicy::new(settings.referral_expiry_days),
+        true,
+    );
     let request = async_graphql::Request::new(document)
         .variables(async_graphql::Variables::from_json(variables))
         .data(graphql::loaders::for_request(

@@ -67,6 +67,7 @@ impl Application {
         };
         let events = EventBus::new(db.get_database_backend());
         events.spawn_listener(&db);
+        let referral_policy = domain::referrals::ReferralPolicy::new(settings.referral_expiry_days);
         let institutions = std::sync::Arc::new(http::Institutions::default());
         institutions.follow(&events);
         let listener = TcpListener::bind(settings.listen)?;
@@ -77,12 +78,14 @@ impl Application {
                     db.clone(),
                     events.clone(),
                     &settings.http.limits,
+                    referral_policy,
                     true,
                 ),
                 without_suggestions: graphql::build_schema(
                     db.clone(),
                     events.clone(),
                     &settings.http.limits,
+                    referral_policy,
                     false,
                 ),
             },

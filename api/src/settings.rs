@@ -26,6 +26,9 @@ pub struct Settings {
     pub workers: usize,
     /// `IIN_SHUTDOWN_TIMEOUT_SECS`: how long in-flight requests may finish after SIGTERM (default 10).
     pub shutdown_timeout: Duration,
+    /// `IIN_REFERRAL_EXPIRY_DAYS`: a financing referral the bank has not acknowledged within this
+    /// many days reads as `EXPIRED` (default 60, at least 1).
+    pub referral_expiry_days: u32,
 }
 
 #[derive(Debug, Clone)]
@@ -398,6 +401,15 @@ impl Settings {
             seed_when_empty: boolean("IIN_SEED_WHEN_EMPTY", true)?,
             workers: workers.max(1),
             shutdown_timeout: Duration::from_secs(parse("IIN_SHUTDOWN_TIMEOUT_SECS", "10")?),
+            referral_expiry_days: match parse("IIN_REFERRAL_EXPIRY_DAYS", "60")? {
+                days @ 1..=36_500 => days as u32,
+                _ => {
+                    return Err(SettingsError {
+                        name: "IIN_REFERRAL_EXPIRY_DAYS",
+                        problem: "expected a number of days from 1 to 36500".to_owned(),
+                    });
+                }
+            },
         })
     }
 }

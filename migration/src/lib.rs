@@ -13,6 +13,7 @@ mod m20261130_000002_event_outbox;
 mod m20261130_000007_qualification_rules;
 mod m20261130_000010_domain_corrections;
 mod m20261201_000016_patents;
+mod m20261201_000017_referrals;
 
 pub struct Migrator;
 
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000007_qualification_rules::Migration),
             Box::new(m20261130_000010_domain_corrections::Migration),
             Box::new(m20261201_000016_patents::Migration),
+            Box::new(m20261201_000017_referrals::Migration),
         ]
     }
 }

@@ -137,6 +137,34 @@ const PUBLIC: &[(&str, &str)] = &[
         "PatentHolderFigures",
         "holder patentsExplained inquiries licencesAgreed",
     ),
+    // Which referrals and consents a caller reads is decided row by row (anonymous callers and
+    // other banks read none: tests/api/referrals.rs and the filter test); these fields are what
+    // anyone who may read the row sees, except `Referral.evaluation`, which a revoked consent
+    // hides from the bank (tests/api/referrals.rs). The statistics are the network's report.
+    ("Query", "referrals referral referralStatistics"),
+    (
+        "Referral",
+        "id sme institution bank purpose amountRequested note status version scope evaluationVersion \
+        evaluation consent financing decline withdrawalReason referredBy createdAt updatedAt \
+        acknowledgedAt decidedAt expiresAt",
+    ),
+    ("ReferralConnection", "pageInfo edges nodes totalCount"),
+    ("ReferralEdge", "node cursor"),
+    (
+        "ReferralConsent",
+        "id sme bank institution scope obtainedOn method documentReference recordedAt revokedAt live",
+    ),
+    (
+        "ReferredEvaluation",
+        "evaluationId version rating scores findings changedAt",
+    ),
+    ("ReferralFinancing", "amount product decidedOn"),
+    ("ReferralDecline", "reason note decidedOn"),
+    ("ReferralStatistics", "fiscalYear groupBy groups"),
+    (
+        "ReferralStatisticsGroup",
+        "key label bankId referrals acknowledged financed declined totalFinanced medianDaysToDecision",
+    ),
 ];
 
 /// Guarded fields whose every case is checked elsewhere, over the transport they need.
@@ -166,6 +194,10 @@ const GUARDED_ELSEWHERE: &[(&str, &str)] = &[
     ("Mutation.agreeLicensingInquiry", "tests/api/patents.rs"),
     ("Mutation.declineLicensingInquiry", "tests/api/patents.rs"),
     ("Mutation.withdrawLicensingInquiry", "tests/api/patents.rs"),
+    (
+        "Subscription.referralChanged",
+        "tests/api/referrals.rs: the referrer and the bank addressed hear, another bank does not",
+    ),
 ];
 
 /// Types reached only through guarded fields: covered by those fields' rows of the matrix.
@@ -195,7 +227,29 @@ const BEHIND: &[(&str, &str)] = &[
         "LicensingInquiryChange",
         "Subscription.licensingInquiryChanged",
     ),
+    ("ReferralChange", "Subscription.referralChanged"),
 ];
+
+/// Operations a loan officer attempts from the bank (`OWN_BANK`), not from AIST: a referral
+/// addressed to that bank is its own target. An attempt on a referral or consent the caller may
+/// not read is refused as `NOT_FOUND` (it does not exist for them) rather than `FORBIDDEN`.
+const AT_THE_BANK: &[&str] = &[
+    "Mutation.recordReferralConsent",
+    "Mutation.revokeReferralConsent",
+    "Mutation.referSme",
+    "Mutation.acknowledgeReferral",
+    "Mutation.startReferralReview",
+    "Mutation.recordFinancing",
+    "Mutation.declineReferral",
+    "Mutation.withdrawReferral",
+];
+
+/// The bank AIST refers to (own), and the one JETRO refers to (other).
+const OWN_BANK: &str = "matrix-bank";
+const OTHER_BANK: &str = "other-bank";
+
+/// Consents and referrals made fresh for every attempt that may succeed.
+const POOL: usize = 16;
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Target {
@@ -222,6 +276,18 @@ struct Arranged {
     coordinator: [Value; 2],
     to_award: [Value; 2],
     course: Value,
+    /// The banks: AIST refers to the first, JETRO to the second.
+    bank: [Value; 2],
+    /// Live consents, one per attempt (AIST's for its SME and bank, JETRO's for its own).
+    consents: [Vec<Value>; 2],
+    /// Referrals still SENT, one per attempt: AIST's to its bank, JETRO's to the other.
+    sent: [Vec<Value>; 2],
+    /// A referral moved by the bank: acknowledged (version 2) then reviewed (3); and JETRO's.
+    answered: [Value; 2],
+    /// An acknowledged referral (version 2), to decline; and JETRO's.
+    acknowledged: [Value; 2],
+    /// AIST's evaluated SME, and an SME JETRO registered that AIST never evaluates.
+    consenting: [Value; 2],
 }
 
 impl Arranged {
@@ -262,6 +328,16 @@ fn draft(a: &Arranged, t: Target, serial: u32) -> Value {
 }
 fn in_review(a: &Arranged, t: Target, serial: u32) -> Value {
     json!({ "id": a.pick(&a.in_review, t), "key": format!("k{serial}") })
+}
+fn pooled(of: &[Vec<Value>; 2], t: Target, serial: u32) -> &Value {
+    let pool = &of[if t == Target::Own { 0 } else { 1 }];
+    &pool[serial as usize % pool.len()]
+}
+fn own_desk(role: Role, target: Target) -> bool {
+    matches!(role, Role::Evaluator | Role::OrgAdmin) && target == Target::Own
+}
+fn own_loan_officer(role: Role, target: Target) -> bool {
+    role == Role::LoanOfficer && target == Target::Own
 }
 fn own_evaluator(role: Role, target: Target) -> bool {
     role == Role::Evaluator && target == Target::Own
@@ -628,6 +704,66 @@ const OPERATIONS: &[Operation] = &[
         // Each reads its own institution's (tests/api/patents.rs).
         allowed: anyone,
     },
+    Operation {
+        field: "Mutation.recordReferralConsent",
+        query: r#"mutation($sme: ID!, $bank: ID!, $key: String!) { recordReferralConsent(idempotencyKey: $key, input: { smeId: $sme, bankId: $bank,
+            scope: FULL_EVALUATION, obtainedOn: "2026-04-01", method: ELECTRONIC, documentReference: "E-1" }) { id } }"#,
+        mutation: true,
+        variables: |a, t, serial| json!({ "sme": a.pick(&a.consenting, t), "bank": a.bank[0], "key": format!("k{serial}") }),
+        // The institution that evaluated (or registered) the SME records it.
+        allowed: own_desk,
+    },
+    Operation {
+        field: "Mutation.revokeReferralConsent",
+        query: "mutation($id: ID!) { revokeReferralConsent(id: $id) { id } }",
+        mutation: true,
+        variables: |a, t, serial| json!({ "id": pooled(&a.consents, t, serial) }),
+        allowed: |role, target| role == Role::NetworkAdmin || own_desk(role, target),
+    },
+    Operation {
+        field: "Mutation.referSme",
+        query: r#"mutation($e: ID!, $b: ID!, $key: String!) { referSme(idempotencyKey: $key, input: {
+            evaluationId: $e, bankId: $b, purpose: WORKING_CAPITAL, amountRequested: 50000000 }) { id } }"#,
+        mutation: true,
+        variables: |a, t, serial| json!({ "e": a.pick(&a.readable_evaluation, t), "b": a.pick(&a.bank, t), "key": format!("k{serial}") }),
+        allowed: own_desk,
+    },
+    Operation {
+        field: "Mutation.acknowledgeReferral",
+        query: "mutation($id: ID!, $key: String!) { acknowledgeReferral(id: $id, version: 1, idempotencyKey: $key) { id } }",
+        mutation: true,
+        variables: |a, t, serial| json!({ "id": a.pick(&a.answered, t), "key": format!("k{serial}") }),
+        allowed: own_loan_officer,
+    },
+    Operation {
+        field: "Mutation.startReferralReview",
+        query: "mutation($id: ID!, $key: String!) { startReferralReview(id: $id, version: 2, idempotencyKey: $key) { id } }",
+        mutation: true,
+        variables: |a, t, serial| json!({ "id": a.pick(&a.answered, t), "key": format!("k{serial}") }),
+        allowed: own_loan_officer,
+    },
+    Operation {
+        field: "Mutation.recordFinancing",
+        query: r#"mutation($id: ID!, $key: String!) { recordFinancing(id: $id, version: 3, idempotencyKey: $key,
+            input: { amount: 40000000, product: LOAN, decidedOn: "2026-06-01" }) { id } }"#,
+        mutation: true,
+        variables: |a, t, serial| json!({ "id": a.pick(&a.answered, t), "key": format!("k{serial}") }),
+        allowed: own_loan_officer,
+    },
+    Operation {
+        field: "Mutation.declineReferral",
+        query: "mutation($id: ID!, $key: String!) { declineReferral(id: $id, version: 2, reason: OUTSIDE_LENDING_POLICY, idempotencyKey: $key) { id } }",
+        mutation: true,
+        variables: |a, t, serial| json!({ "id": a.pick(&a.acknowledged, t), "key": format!("k{serial}") }),
+        allowed: own_loan_officer,
+    },
+    Operation {
+        field: "Mutation.withdrawReferral",
+        query: "mutation($id: ID!, $key: String!) { withdrawReferral(id: $id, version: 1, idempotencyKey: $key) { id } }",
+        mutation: true,
+        variables: |a, t, serial| json!({ "id": pooled(&a.sent, t, serial), "key": format!("k{serial}") }),
+        allowed: own_desk,
+    },
 ];
 
 /// Runs `query` as `token` and answers `data`, failing on any error.
@@ -735,6 +871,109 @@ async fn arrange_evaluations(app: &TestApp) -> ([Value; 2], [Value; 2], [Value; 
         [published, shared.clone()],
         [draft, shared.clone()],
         [in_review, shared],
+    )
+}
+
+/// Banks, consents and referrals: AIST's (own) from its published evaluation to `OWN_BANK`,
+/// JETRO's (other) from a rated one of its SME to `OTHER_BANK`.
+async fn arrange_referrals(
+    app: &TestApp,
+    sme: &[Value; 2],
+    aist_published: &Value,
+) -> (
+    [Value; 2],
+    [Vec<Value>; 2],
+    [Vec<Value>; 2],
+    [Value; 2],
+    [Value; 2],
+    Value,
+) {
+    let banks = [app.bank(OWN_BANK, 8).await, app.bank(OTHER_BANK, 13).await];
+    let jetro = app.token("evaluator@jetro", "jetro", &[Role::Evaluator]);
+    let jetro_only = arrange(
+        app,
+        &jetro,
+        r#"mutation($number: String!) { createSme(idempotencyKey: "jetro-only", input: {
+            corporateNumber: $number, nameJa: "試験電機", nameEn: "Test Electric", prefectureCode: 13 }) { id } }"#,
+        json!({ "number": iin_api::domain::corporate_number::with_check_digit("400000000003") }),
+    )
+    .await["createSme"]["id"]
+        .clone();
+    let jetro_rated = evaluation(
+        app,
+        "jetro",
+        &sme[1],
+        "PRIVATE",
+        &[
+            "submitEvaluation",
+            "startEvaluationReview",
+            "rateEvaluation",
+        ],
+    )
+    .await;
+    let mut consents = [Vec::new(), Vec::new()];
+    let mut sent = [Vec::new(), Vec::new()];
+    let mut answered = Vec::new();
+    let mut acknowledged = Vec::new();
+    for (i, (code, evaluation)) in [("aist", aist_published), ("jetro", &jetro_rated)]
+        .into_iter()
+        .enumerate()
+    {
+        let desk = app.token(
+            &format!("evaluator@{code}"),
+            code,
+            &[Role::Evaluator, Role::OrgAdmin],
+        );
+        let consent = r#"mutation($sme: ID!, $bank: ID!, $key: String!) { recordReferralConsent(idempotencyKey: $key, input: { smeId: $sme, bankId: $bank,
+            scope: FULL_EVALUATION, obtainedOn: "2026-04-01", method: WRITTEN, documentReference: "W-1" }) { id } }"#;
+        let vars = json!({ "sme": sme[i], "bank": banks[i] });
+        // The consent referrals rest on, and a pool to revoke.
+        arrange(app, &desk, consent, vars.clone()).await;
+        for _ in 0..POOL {
+            let id =
+                arrange(app, &desk, consent, vars.clone()).await["recordReferralConsent"]["id"]
+                    .clone();
+            consents[i].push(id);
+        }
+        let refer = async || {
+            arrange(
+                app,
+                &desk,
+                r#"mutation($e: ID!, $b: ID!, $key: String!) { referSme(idempotencyKey: $key, input: {
+                    evaluationId: $e, bankId: $b, purpose: EQUIPMENT, amountRequested: 90000000 }) { id } }"#,
+                json!({ "e": evaluation, "b": banks[i], "key": uuid::Uuid::new_v4().to_string() }),
+            )
+            .await["referSme"]["id"]
+                .clone()
+        };
+        for _ in 0..POOL {
+            let id = refer().await;
+            sent[i].push(id);
+        }
+        answered.push(refer().await);
+        let to_decline = refer().await;
+        let bank_code = [OWN_BANK, OTHER_BANK][i];
+        let officer = app.token(
+            &format!("officer@{bank_code}"),
+            bank_code,
+            &[Role::LoanOfficer],
+        );
+        arrange(
+            app,
+            &officer,
+            "mutation($id: ID!) { acknowledgeReferral(id: $id, version: 1, idempotencyKey: \"arranged\") { id } }",
+            json!({ "id": to_decline }),
+        )
+        .await;
+        acknowledged.push(to_decline);
+    }
+    (
+        banks,
+        consents,
+        sent,
+        [answered[0].clone(), answered[1].clone()],
+        [acknowledged[0].clone(), acknowledged[1].clone()],
+        jetro_only,
     )
 }
 
@@ -920,7 +1159,15 @@ async fn each_role_at_its_own_and_another_institution_gets_exactly_its_rights() 
     .await["createTrainingCourse"]["id"]
         .clone();
     let (sme, readable_evaluation, draft, in_review) = arrange_evaluations(&app).await;
+    let (bank, consents, sent, answered, acknowledged, jetro_only) =
+        arrange_referrals(&app, &sme, &readable_evaluation[0]).await;
     let arranged = Arranged {
+        consenting: [sme[0].clone(), jetro_only],
+        bank,
+        consents,
+        sent,
+        answered,
+        acknowledged,
         organization: [own_org, other_org],
         sme,
         readable_evaluation,
@@ -958,10 +1205,10 @@ async fn each_role_at_its_own_and_another_institution_gets_exactly_its_rights() 
 
         for role in Role::ALL {
             // Network admins are held at the network itself; everyone else here acts for AIST.
-            let home = if role == Role::NetworkAdmin {
-                "iin-japan"
-            } else {
-                "aist"
+            let home = match role {
+                Role::NetworkAdmin => "iin-japan",
+                Role::LoanOfficer if AT_THE_BANK.contains(&op.field) => OWN_BANK,
+                _ => "aist",
             };
             let token = app.token(&format!("{role}@{home}"), home, &[role]);
             for target in [Target::Own, Target::Other] {
@@ -978,7 +1225,10 @@ async fn each_role_at_its_own_and_another_institution_gets_exactly_its_rights() 
                 let as_expected = if allowed {
                     outcome.status == 200 && outcome.code.is_none()
                 } else {
-                    outcome.status == 200 && outcome.code.as_deref() == Some("FORBIDDEN")
+                    outcome.status == 200
+                        && (outcome.code.as_deref() == Some("FORBIDDEN")
+                            || (AT_THE_BANK.contains(&op.field)
+                                && outcome.code.as_deref() == Some("NOT_FOUND")))
                 };
                 let which = if target == Target::Own {
                     "own"

@@ -1,7 +1,8 @@
 //! A filter only narrows what a caller may read: generated from the schema, not listed by hand.
 //!
 //! Two institutions (AIST and JETRO) each hold SMEs and evaluations in every state and both
-//! visibilities. The schema is introspected; every `Query` field that takes a `filter` is found,
+//! visibilities, and each refers its SME to a bank of its own (whose loan officers are callers
+//! too). The schema is introspected; every `Query` field that takes a `filter` is found,
 //! its input type walked, and every filter field set in turn to every value the generator can make
 //! from what exists (the other institution's ids, its SMEs' names, every enum value, …). A filter
 //! field of a type the generator cannot make values for, or one that no value ever matches, fails
@@ -194,6 +195,18 @@ pub(crate) fn callers(app: &TestApp) -> Vec<Caller> {
         at("org_admin@jetro", "jetro", Role::OrgAdmin),
         at("member@jetro", "jetro", Role::Member),
         at("network_admin@iin-japan", "iin-japan", Role::NetworkAdmin),
+        // After the network admin (index `NETWORK_ADMIN`): the banks' loan officers.
+        at(
+            "loan_officer@narrow-bank-a",
+            "narrow-bank-a",
+            Role::LoanOfficer,
+        ),
+        at(
+            "loan_officer@narrow-bank-b",
+            "narrow-bank-b",
+            Role::LoanOfficer,
+        ),
+        at("member@narrow-bank-a", "narrow-bank-a", Role::Member),
     ]
 }
 
@@ -218,8 +231,17 @@ struct Arranged {
     status: &'static str,
 }
 
+/// One referral as arranged.
+#[derive(Debug, Clone)]
+pub(crate) struct ArrangedReferral {
+    id: String,
+    institution: &'static str,
+    bank: &'static str,
+}
+
 pub(crate) struct World {
     evaluations: Vec<Arranged>,
+    referrals: Vec<ArrangedReferral>,
     smes: Vec<String>,
     organizations: BTreeMap<&'static str, String>,
     /// Patents and licensing inquiries, for the filters of their listings.
@@ -476,6 +498,62 @@ pub(crate) async fn arrange(app: &TestApp) -> World {
         ]);
     }
     let mut organizations = BTreeMap::new();
+    // Banks, each referred to by one institution, from its rated evaluations of its own SME.
+    let mut referrals = Vec::new();
+    for (desk, sme, bank) in [
+        (&aist, &sme_a, "narrow-bank-a"),
+        (&jetro, &sme_b, "narrow-bank-b"),
+    ] {
+        let bank_id = app.bank(bank, 22).await.as_str().unwrap().to_owned();
+        desk.ok(
+            r#"mutation($sme: ID!, $bank: ID!, $key: String!) { recordReferralConsent(idempotencyKey: $key, input: { smeId: $sme, bankId: $bank,
+                scope: FULL_EVALUATION, obtainedOn: "2026-04-01", method: WRITTEN, documentReference: "N-1" }) { id } }"#,
+            json!({ "sme": sme, "bank": bank_id }),
+        )
+        .await;
+        let rated: Vec<String> = evaluations
+            .iter()
+            .filter(|e: &&Arranged| {
+                e.institution == desk.code && e.sme == *sme && e.status == "RATED"
+            })
+            .map(|e| e.id.clone())
+            .collect();
+        for (i, purpose) in ["EQUIPMENT", "WORKING_CAPITAL", "R_AND_D"]
+            .iter()
+            .enumerate()
+        {
+            let id = desk
+                .ok(
+                    &format!(
+                        r#"mutation($e: ID!, $b: ID!, $k: String!) {{ referSme(idempotencyKey: $k, input: {{
+                            evaluationId: $e, bankId: $b, purpose: {purpose}, amountRequested: 10000000 }}) {{ id }} }}"#
+                    ),
+                    json!({ "e": rated[i % rated.len()], "b": bank_id, "k": uuid::Uuid::new_v4().to_string() }),
+                )
+                .await["referSme"]["id"]
+                .as_str()
+                .unwrap()
+                .to_owned();
+            if i == 0 {
+                let officer = app.token("arranger", bank, &[Role::LoanOfficer]);
+                let body = app
+                    .graphql_as(
+                        &officer,
+                        "mutation($id: ID!) { acknowledgeReferral(id: $id, version: 1, idempotencyKey: \"a\") { id } }",
+                        json!({ "id": id }),
+                    )
+                    .await
+                    .json();
+                assert!(body.get("errors").is_none(), "arranging failed: {body:#}");
+            }
+            referrals.push(ArrangedReferral {
+                id,
+                institution: desk.code,
+                bank,
+            });
+        }
+        organizations.insert(bank, bank_id);
+    }
     for code in ["aist", "jetro"] {
         let id = app
             .data(
@@ -491,6 +569,7 @@ pub(crate) async fn arrange(app: &TestApp) -> World {
     let (patents, inquiries) = arrange_patents(app, &jetro, &sme_b).await;
     World {
         evaluations,
+        referrals,
         smes: vec![sme_a, sme_b],
         organizations,
         patents,
@@ -510,6 +589,16 @@ fn may_read(caller: &Caller, e: &Arranged) -> bool {
         Some((_, home)) => {
             e.institution == home || (e.network && shared) || e.status == "PUBLISHED"
         }
+    }
+}
+
+/// Who reads an arranged referral: the referring institution, the bank's loan officers, and
+/// network admins.
+fn may_read_referral(caller: &Caller, r: &ArrangedReferral) -> bool {
+    match caller.name.split_once('@') {
+        None => false,
+        Some((_, "iin-japan")) => true,
+        Some((role, home)) => r.institution == home || (role == "loan_officer" && r.bank == home),
     }
 }
 
@@ -781,6 +870,24 @@ async fn every_filter_of_the_schema_only_narrows_what_each_caller_may_read() {
             .map(|e| e.id.as_str())
             .collect();
         assert_eq!(seen, expected, "evaluations as {}", caller.name);
+    }
+
+    // And for referrals: another bank, anonymous callers and a bank's other people see none.
+    let referrals = Listing {
+        field: "referrals".into(),
+        filter_type: "ReferralFilter".into(),
+        connection: true,
+    };
+    for caller in &callers {
+        let outcome = read(&app, caller, &referrals, &Value::Null, &mut failures).await;
+        let seen = outcome.ids().expect("everyone may list referrals");
+        let expected: BTreeSet<&str> = world
+            .referrals
+            .iter()
+            .filter(|r| may_read_referral(caller, r))
+            .map(|r| r.id.as_str())
+            .collect();
+        assert_eq!(seen, expected, "referrals as {}", caller.name);
     }
 
     let listings = listings(&schema);

@@ -24,6 +24,7 @@ mod pagination;
 mod patents;
 mod persisted;
 mod qualifications;
+mod referrals;
 mod schema_contract;
 mod sessions;
 mod smes;

@@ -118,6 +118,8 @@ async fn synthetic_pages_of_5_and_100_cost_the_same_statements() {
             smes: 200,
             evaluations: 300,
             patents: 300,
+            banks: 10,
+            referrals: 300,
         },
     )
     .await
@@ -132,6 +134,8 @@ async fn synthetic_pages_of_5_and_100_cost_the_same_statements() {
         code coordinators { nameEn awards { certificateNumber status scheme { code } level { code } } } } } }"#;
     let evaluations = r#"query($first: Int!) { evaluations(first: $first) { nodes {
         status rating sme { nameEn prefecture { nameEn } } institution { code nameEn } } } }"#;
+    let referrals = r#"query($first: Int!) { referrals(first: $first) { nodes {
+        status amountRequested sme { nameEn } institution { code } bank { code nameEn } } } }"#;
     // The same selection through a named fragment, an inline fragment and aliases.
     let fragments = r#"query($first: Int!) { organizations(first: $first, filter: { search: "Synthetic" }) {
         nodes { ...Org } }
@@ -146,6 +150,8 @@ async fn synthetic_pages_of_5_and_100_cost_the_same_statements() {
         (organizations, "organizations", 5),
         (fragments, "organizations", 5),
         (evaluations, "evaluations", 3),
+        // The page, SMEs, referring institutions, banks.
+        (referrals, "referrals", 4),
     ] {
         let small = statements_as(&app, &admin, query, 5, path).await;
         let large = statements_as(&app, &admin, query, 100, path).await;

@@ -163,6 +163,17 @@ fn walks(schema: &Schema, ids: Option<&BTreeMap<String, String>>) -> Vec<Walk> {
                         )
                         .to_string()
                     }
+                    // This fiscal year (April–March), in which the arranged referrals were sent.
+                    ("referralStatistics", "fiscalYear") => {
+                        let today = iin_api::domain::dates::today_in_japan();
+                        let year = chrono::Datelike::year(&today);
+                        if chrono::Datelike::month(&today) >= 4 {
+                            year.to_string()
+                        } else {
+                            (year - 1).to_string()
+                        }
+                    }
+                    ("referralStatistics", "groupBy") => "BANK".to_owned(),
                     _ => panic!("`{name}({arg_name}:)` needs a value this walk cannot make"),
                 };
                 given.push(format!("{arg_name}: {value}"));

@@ -168,3 +168,97 @@ async fn the_sme_basic_act_decides_at_its_limits() {
         "UNAUTHENTICATED"
     );
 }
+
+/// Capital is `Yen`: whole yen from 0 to 2^53 − 1, a JSON number both ways; anything else is
+/// refused naming the field, whether sent as a variable or written in the document.
+#[tokio::test]
+async fn capital_is_whole_yen_up_to_2_pow_53_minus_1() {
+    let app = TestApp::spawn().await;
+    let token = evaluator(&app);
+    let read = r#"mutation($input: CreateSmeInput!, $k: String!) {
+        createSme(idempotencyKey: $k, input: $input) { id capitalYen } }"#;
+    for (sent, stored) in [
+        (json!(0), json!(0)),
+        (json!(3_000_000_000i64), json!(3_000_000_000i64)),
+        (json!(3e9), json!(3_000_000_000i64)),
+        (
+            json!(9_007_199_254_740_991i64),
+            json!(9_007_199_254_740_991i64),
+        ),
+    ] {
+        let body = app
+            .graphql_as(
+                &token,
+                read,
+                json!({ "input": input(json!({ "capitalYen": sent })), "k": uuid::Uuid::new_v4().to_string() }),
+            )
+            .await
+            .json();
+        assert!(body.get("errors").is_none(), "{sent}: {body:#}");
+        assert_eq!(body["data"]["createSme"]["capitalYen"], stored, "{sent}");
+        assert!(
+            body["data"]["createSme"]["capitalYen"].is_number(),
+            "a JSON number"
+        );
+    }
+    for refused in [
+        json!(9_007_199_254_740_992i64),
+        json!(-1),
+        json!(1.5),
+        json!(1e300),
+        json!("3000000000"),
+        json!(true),
+    ] {
+        let reply = app
+            .graphql_as(
+                &token,
+                read,
+                json!({ "input": input(json!({ "capitalYen": refused })), "k": "never" }),
+            )
+            .await;
+        assert_ne!(reply.status, 500, "{refused}");
+        assert_bad_input(&reply.json(), "input.capitalYen");
+    }
+    // Written in the document, the same.
+    for literal in ["9007199254740992", "-1", "0.5", "\"100\""] {
+        let query = format!(
+            r#"mutation {{ createSme(idempotencyKey: "lit", input: {{ nameJa: "浜松工房", nameEn: "Hamamatsu Kobo",
+                prefectureCode: 22, capitalYen: {literal} }}) {{ id }} }}"#
+        );
+        let body = app.graphql_as(&token, &query, json!({})).await.json();
+        assert_bad_input(&body, "input.capitalYen");
+    }
+    // And on update: null clears it, a bad value is refused.
+    let id = app
+        .graphql_as(
+            &token,
+            read,
+            json!({ "input": input(json!({ "capitalYen": 1 })), "k": uuid::Uuid::new_v4().to_string() }),
+        )
+        .await
+        .json()["data"]["createSme"]["id"]
+        .clone();
+    let update = r#"mutation($id: ID!, $input: UpdateSmeInput!) { updateSme(id: $id, input: $input) { capitalYen } }"#;
+    let body = app
+        .graphql_as(
+            &token,
+            update,
+            json!({ "id": id, "input": { "capitalYen": -5 } }),
+        )
+        .await
+        .json();
+    assert_bad_input(&body, "input.capitalYen");
+    let body = app
+        .graphql_as(
+            &token,
+            update,
+            json!({ "id": id, "input": { "capitalYen": null } }),
+        )
+        .await
+        .json();
+    assert_eq!(
+        body["data"]["updateSme"]["capitalYen"],
+        Value::Null,
+        "{body:#}"
+    );
+}

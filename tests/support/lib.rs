@@ -272,6 +272,24 @@ impl TestApp {
         (blocker, update)
     }
 
+    /// A member bank (an organisation of kind `FINANCIAL_INSTITUTION`) added by a network admin,
+    /// as referrals need one; answers its ID.
+    pub async fn bank(&self, code: &str, prefecture_code: i32) -> Value {
+        let admin = self.token("admin@iin-japan", "iin-japan", &[Role::NetworkAdmin]);
+        let body = self
+            .graphql_as(
+                &admin,
+                r#"mutation($code: String!, $p: Int!) { createOrganization(idempotencyKey: $code, input: {
+                    code: $code, nameJa: "試験銀行", nameEn: $code, kind: FINANCIAL_INSTITUTION,
+                    membership: MEMBER, prefectureCode: $p }) { id } }"#,
+                json!({ "code": code, "p": prefecture_code }),
+            )
+            .await
+            .json();
+        assert!(body.get("errors").is_none(), "adding a bank: {body:#}");
+        body["data"]["createOrganization"]["id"].clone()
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.address)
     }

@@ -16,17 +16,20 @@ pub enum Role {
     /// The institution's patents, their explanations for SMEs, and answers to licensing
     /// inquiries (the token spells it `licensing`).
     Licensing,
+    /// At a bank: reads the referrals addressed to it and answers them.
+    LoanOfficer,
     /// Manages organisations and membership, reads everything; held only at the network itself.
     NetworkAdmin,
 }
 
 impl Role {
-    pub const ALL: [Role; 6] = [
+    pub const ALL: [Role; 7] = [
         Role::Member,
         Role::Evaluator,
         Role::OrgAdmin,
         Role::Registrar,
         Role::Licensing,
+        Role::LoanOfficer,
         Role::NetworkAdmin,
     ];
 
@@ -38,6 +41,7 @@ impl Role {
             Self::OrgAdmin => "org_admin",
             Self::Registrar => "registrar",
             Self::Licensing => "licensing",
+            Self::LoanOfficer => "loan_officer",
             Self::NetworkAdmin => "network_admin",
         }
     }

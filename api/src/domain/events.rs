@@ -17,7 +17,7 @@ use std::{collections::BTreeSet, time::Duration};
 
 use entity::{
     enums::{EvaluationStatus, InquiryStatus, Membership},
-    evaluation, licensing_inquiry, organization,
+    evaluation, licensing_inquiry, organization, referral,
 };
 use sea_orm::{
     ConnectionTrait, DatabaseBackend, DatabaseConnection, DatabaseTransaction, Statement,
@@ -126,6 +126,34 @@ impl InstitutionEvent {
     }
 }
 
+/// A financing referral changed: heard by the referring institution and the addressed bank.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReferralEvent {
+    pub referral_id: i64,
+    /// The referring institution.
+    pub institution_id: i64,
+    pub bank_id: i64,
+    /// The stored state, as in the database (`sent`, `acknowledged`, …).
+    pub status: String,
+    pub version: i32,
+    /// `referred`, `acknowledged`, `review_started`, `financed`, `declined`, `withdrawn`, or
+    /// `consent_revoked`.
+    pub change: String,
+}
+
+impl ReferralEvent {
+    pub fn of(row: &referral::Model, change: &str) -> Self {
+        Self {
+            referral_id: row.id,
+            institution_id: row.institution_id,
+            bank_id: row.bank_id,
+            status: sea_orm::ActiveEnum::to_value(&row.status),
+            version: row.version,
+            change: change.to_owned(),
+        }
+    }
+}
+
 /// Any event, as it travels between instances.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
@@ -133,6 +161,7 @@ pub enum Event {
     Evaluation(EvaluationEvent),
     Institution(InstitutionEvent),
     Inquiry(InquiryEvent),
+    Referral(ReferralEvent),
 }
 
 impl Event {
@@ -142,6 +171,7 @@ impl Event {
             Self::Evaluation(_) => "evaluation",
             Self::Institution(_) => "institution",
             Self::Inquiry(_) => "licensing_inquiry",
+            Self::Referral(_) => "referral",
         }
     }
 }
@@ -182,12 +212,25 @@ impl From<InquiryEvent> for Event {
     }
 }
 
+impl From<&ReferralEvent> for Event {
+    fn from(event: &ReferralEvent) -> Self {
+        Self::Referral(event.clone())
+    }
+}
+
+impl From<ReferralEvent> for Event {
+    fn from(event: ReferralEvent) -> Self {
+        Self::Referral(event)
+    }
+}
+
 /// Local subscribers of each kind of event.
 #[derive(Clone)]
 struct Senders {
     evaluations: broadcast::Sender<EvaluationEvent>,
     institutions: broadcast::Sender<InstitutionEvent>,
     inquiries: broadcast::Sender<InquiryEvent>,
+    referrals: broadcast::Sender<ReferralEvent>,
 }
 
 impl Senders {
@@ -202,6 +245,9 @@ impl Senders {
             }
             Event::Inquiry(event) => {
                 let _ = self.inquiries.send(event);
+            }
+            Event::Referral(event) => {
+                let _ = self.referrals.send(event);
             }
         }
     }
@@ -220,6 +266,7 @@ impl EventBus {
                 evaluations: broadcast::channel(1024).0,
                 institutions: broadcast::channel(256).0,
                 inquiries: broadcast::channel(1024).0,
+                referrals: broadcast::channel(1024).0,
             },
             backend,
         }
@@ -232,6 +279,11 @@ impl EventBus {
     /// Licensing inquiries' changes, from every instance.
     pub fn subscribe_inquiries(&self) -> broadcast::Receiver<InquiryEvent> {
         self.senders.inquiries.subscribe()
+    }
+
+    /// Referral changes, from every instance.
+    pub fn subscribe_referrals(&self) -> broadcast::Receiver<ReferralEvent> {
+        self.senders.referrals.subscribe()
     }
 
     /// Membership changes, from every instance.

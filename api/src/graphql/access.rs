@@ -35,6 +35,9 @@ pub enum Role {
     /// Records the institution's patents, reviews their explanations for SMEs and answers
     /// licensing inquiries. Token claim value `licensing`.
     Licensing,
+    /// At a bank: reads the referrals addressed to it and answers them. Token claim value
+    /// `loan_officer`.
+    LoanOfficer,
     /// Manages organisations and membership, reads everything and the audit log; held only at
     /// the network itself. Token claim value `network_admin`.
     NetworkAdmin,

@@ -16,6 +16,7 @@ use super::{
     loaders::{
         ClusterProjectId, OrganizationId, RatedEvaluationsOfSme, RevisionsOfEvaluation, SmeId,
     },
+    money::Yen,
     vocabulary::Prefecture,
 };
 use crate::{
@@ -28,6 +29,7 @@ use crate::{
         },
         events::EventBus,
         jsic::JsicCode,
+        money,
         page::PageArgs,
         prefecture::PrefectureCode,
         profile,
@@ -237,8 +239,15 @@ impl Sme {
     }
     /// Paid-in capital (資本金) in yen; null when not recorded. Members of the network only.
     #[graphql(guard = "members_only")]
-    async fn capital_yen(&self) -> Result<Option<i64>> {
-        Ok(self.0.capital_yen)
+    async fn capital_yen(&self) -> Result<Option<Yen>> {
+        self.0
+            .capital_yen
+            .map(|v| {
+                money::Yen::new(v).map(Yen).map_err(|e| {
+                    ApiError::corrupt(format!("SME {} capital: {e}", self.0.id)).into()
+                })
+            })
+            .transpose()
     }
     /// Whether the SME consents to the publication of its rating. Members only.
     #[graphql(guard = "members_only")]
@@ -377,7 +386,7 @@ impl From<Scores> for EvaluationScores {
     }
 }
 
-fn rating_of(text: &Option<String>) -> Option<Rating> {
+pub(super) fn rating_of(text: &Option<String>) -> Option<Rating> {
     match text.as_deref() {
         Some("A") => Some(Rating::A),
         Some("B") => Some(Rating::B),
@@ -595,8 +604,8 @@ pub struct CreateSmeInput {
     pub industry: Option<String>,
     /// Regular employees, 0 or more.
     pub employees: Option<i32>,
-    /// Paid-in capital in yen, 0 or more.
-    pub capital_yen: Option<i64>,
+    /// Paid-in capital (資本金) in whole yen, 0 to 2^53 − 1.
+    pub capital_yen: Option<Yen>,
     /// `NONE` unless given.
     #[graphql(default_with = "NicheStatus::None")]
     pub niche_status: NicheStatus,
@@ -623,8 +632,8 @@ pub struct UpdateSmeInput {
     pub invoice_number: MaybeUndefined<String>,
     /// Regular employees, 0 or more.
     pub employees: MaybeUndefined<i32>,
-    /// Paid-in capital in yen, 0 or more.
-    pub capital_yen: MaybeUndefined<i64>,
+    /// Paid-in capital (資本金) in whole yen, 0 to 2^53 − 1; null clears it.
+    pub capital_yen: MaybeUndefined<Yen>,
     /// Whether the SME leads a niche market.
     pub niche_status: Option<NicheStatus>,
     /// The source's cluster typology; null when it does not apply.
@@ -812,7 +821,7 @@ impl CreateSmeInput {
                 .map_err(|e| ApiError::bad_input("input.prefectureCode", e.to_string()))?,
             industry: self.industry.as_deref().map(industry).transpose()?,
             employees: non_negative(self.employees, "input.employees")?,
-            capital_yen: non_negative(self.capital_yen, "input.capitalYen")?,
+            capital_yen: self.capital_yen.map(|v| v.0.get()),
             niche_status: self.niche_status.into(),
             cluster_type: self.cluster_type.map(Into::into),
             cluster_projects: project_ids(&self.cluster_project_ids, "input.clusterProjectIds")?,
@@ -857,9 +866,7 @@ impl UpdateSmeInput {
             employees: maybe(self.employees, |v| {
                 Ok(non_negative(Some(v), "input.employees")?.unwrap_or_default())
             })?,
-            capital_yen: maybe(self.capital_yen, |v| {
-                Ok(non_negative(Some(v), "input.capitalYen")?.unwrap_or_default())
-            })?,
+            capital_yen: maybe(self.capital_yen, |v| Ok(v.0.get()))?,
             niche_status: self.niche_status.map(Into::into),
             cluster_type: maybe(self.cluster_type, |t| Ok(t.into()))?,
             cluster_projects: self

@@ -21,10 +21,12 @@ pub enum NodeType {
     LicensingInquiry,
     TrainingCourse,
     AuditEntry,
+    Referral,
+    ReferralConsent,
 }
 
 impl NodeType {
-    const ALL: [NodeType; 13] = [
+    const ALL: [NodeType; 15] = [
         Self::Organization,
         Self::ClusterProject,
         Self::TieUp,
@@ -38,6 +40,8 @@ impl NodeType {
         Self::LicensingInquiry,
         Self::TrainingCourse,
         Self::AuditEntry,
+        Self::Referral,
+        Self::ReferralConsent,
     ];
 
     fn name(self) -> &'static str {
@@ -55,6 +59,8 @@ impl NodeType {
             Self::LicensingInquiry => "LicensingInquiry",
             Self::TrainingCourse => "TrainingCourse",
             Self::AuditEntry => "AuditEntry",
+            Self::Referral => "Referral",
+            Self::ReferralConsent => "ReferralConsent",
         }
     }
 

@@ -8,11 +8,13 @@ mod evaluations;
 mod ids;
 mod inputs;
 pub mod loaders;
+mod money;
 mod node;
 mod patents;
 pub mod persisted;
 mod prefetch;
 mod qualifications;
+mod referrals;
 mod vocabulary;
 
 use async_graphql::{
@@ -22,7 +24,10 @@ use async_graphql::{
 use chrono::{DateTime, Utc};
 use sea_orm::DatabaseConnection;
 
-use crate::{domain::events::EventBus, settings::QueryLimits};
+use crate::{
+    domain::{events::EventBus, referrals::ReferralPolicy},
+    settings::QueryLimits,
+};
 
 /// Reads: the directory, coordinators and qualifications, SMEs and evaluations. Public fields
 /// need no token; the others say who may read them.
@@ -32,6 +37,7 @@ pub struct Query(
     qualifications::QualificationQuery,
     evaluations::EvaluationQuery,
     patents::PatentQuery,
+    referrals::ReferralQuery,
     node::NodeQuery,
     access::AccessQuery,
 );
@@ -44,6 +50,7 @@ pub struct Mutation(
     qualifications::QualificationMutation,
     evaluations::EvaluationMutation,
     patents::PatentMutation,
+    referrals::ReferralMutation,
 );
 
 /// Live changes over graphql-ws (`/graphql`, WebSocket), for members of the network and, for
@@ -52,6 +59,7 @@ pub struct Mutation(
 pub struct Subscription(
     evaluations::EvaluationSubscription,
     patents::PatentSubscription,
+    referrals::ReferralSubscription,
 );
 
 pub type AppSchema = Schema<Query, Mutation, Subscription>;
@@ -102,6 +110,7 @@ fn builder() -> SchemaBuilder<Query, Mutation, Subscription> {
         patents::Patent => "patents",
         patents::LicensingInquiry => "licensing inquiries",
         qualifications::QualificationScheme => "qualification schemes",
+        referrals::Referral => "financing referrals",
         evaluations::Sme => "SMEs",
         directory::TieUp => "tie-ups",
         qualifications::TrainingCourse => "training courses",
@@ -115,11 +124,13 @@ pub fn build_schema(
     db: DatabaseConnection,
     events: EventBus,
     limits: &QueryLimits,
+    referrals: ReferralPolicy,
     suggestions: bool,
 ) -> AppSchema {
     let builder = builder()
         .data(db)
         .data(events)
+        .data(referrals)
         .extension(persisted::StoreAdmitted)
         .limit_depth(limits.max_depth)
         .limit_complexity(limits.max_complexity);

@@ -10,11 +10,12 @@ use super::{
     ids::{self, NodeType},
     patents::{LicensingInquiry, Patent, PatentExplanation},
     qualifications::{Award, Coordinator, QualificationScheme, TrainingCourse},
+    referrals::{Referral, ReferralConsent},
 };
 use crate::domain::{
     audit, coordinators, directory,
     evaluation::{evaluations, smes},
-    patents, qualifications,
+    patents, qualifications, referrals,
 };
 
 /// An object with a global ID, refetchable with `node(id:)`.
@@ -40,6 +41,10 @@ pub enum Node {
     TrainingCourse(TrainingCourse),
     /// Network admins only.
     AuditEntry(AuditEntry),
+    /// Only to the referring institution, the bank addressed and network admins.
+    Referral(Referral),
+    /// Only to the recording institution, the bank and network admins.
+    ReferralConsent(ReferralConsent),
 }
 
 #[derive(Default)]
@@ -96,6 +101,12 @@ impl NodeQuery {
             (NodeType::AuditEntry, key) => audit::entry_by_id(db, caller(ctx), key)
                 .await?
                 .map(|m| Node::AuditEntry(AuditEntry(m))),
+            (NodeType::Referral, key) => referrals::readable(db, caller(ctx), key)
+                .await?
+                .map(|m| Node::Referral(Referral(m))),
+            (NodeType::ReferralConsent, key) => referrals::consent::readable(db, caller(ctx), key)
+                .await?
+                .map(|m| Node::ReferralConsent(ReferralConsent(m))),
         };
         Ok(node)
     }

@@ -22,7 +22,7 @@ use std::{
 use async_graphql::{Context, Lookahead, Result, dataloader::Loader};
 use entity::{
     award, cluster_participation, cluster_project, coordinator, evaluation, organization,
-    qualification_scheme, sme, tie_up,
+    qualification_scheme, referral, sme, tie_up,
 };
 use futures_util::{future::BoxFuture, try_join};
 use sea_orm::DbErr;
@@ -104,6 +104,7 @@ ahead! {
     tie_up::Model => tie_ups,
     evaluation::Model => evaluations,
     sme::Model => smes,
+    referral::Model => referrals,
 }
 
 /// What every level needs: the request's loaders and whether the caller is a member.
@@ -438,6 +439,32 @@ async fn evaluations(
         when!(
             history && p.member,
             p.cache_lists(rows.iter().map(|row| RevisionsOfEvaluation(row.id)))
+        ),
+    )?;
+    Ok(())
+}
+
+async fn referrals(p: &Prefetch<'_>, sel: &Lookahead<'_>, rows: &[&referral::Model]) -> Result<()> {
+    let (sme, institution, bank) = (
+        sel.field("sme"),
+        sel.field("institution"),
+        sel.field("bank"),
+    );
+    try_join!(
+        when!(
+            sme.exists(),
+            p.one(rows.iter().map(|row| SmeId(row.sme_id)), &sme)
+        ),
+        when!(
+            institution.exists(),
+            p.one(
+                rows.iter().map(|row| OrganizationId(row.institution_id)),
+                &institution
+            )
+        ),
+        when!(
+            bank.exists(),
+            p.one(rows.iter().map(|row| OrganizationId(row.bank_id)), &bank)
         ),
     )?;
     Ok(())

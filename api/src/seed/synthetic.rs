@@ -1,7 +1,9 @@
 //! Synthetic data for benchmarks and load tests: `iin-api seed --synthetic --scale N`. Scale 1
-//! is 1,000 organisations, 5,000 coordinators, 10,000 awards, 20,000 SMEs, 100,000 evaluations
-//! (each with its first revision) and 50,000 patents with Japanese and English titles (a third
-//! of them explained and published). The same scale always gives the same rows: a fixed-seed
+//! is 1,000 organisations, 5,000 coordinators, 10,000 awards, 20,000 SMEs and 100,000 evaluations
+//! (each with its first revision), 50,000 patents with Japanese and English titles (a third of them
+//! explained and published), 100 banks and 20,000 financing referrals (each with the SME's
+//! consent), spread over the two fiscal years before 1 April 2026, in every state. The same scale
+//! always gives the same rows: a fixed-seed
 //! SplitMix64 drives every choice. It builds on the source document's seed (its schemes and
 //! organisations) and refuses to load twice.
 
@@ -16,7 +18,7 @@ use entity::{
 };
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, DatabaseConnection, DbErr, EntityTrait, PaginatorTrait,
-    QueryFilter,
+    QueryFilter, QueryOrder,
 };
 
 use crate::domain::{
@@ -38,6 +40,9 @@ pub struct Counts {
     pub smes: usize,
     pub evaluations: usize,
     pub patents: usize,
+    /// Banks (`FINANCIAL_INSTITUTION` members), besides the organisations.
+    pub banks: usize,
+    pub referrals: usize,
 }
 
 impl Counts {
@@ -51,6 +56,8 @@ impl Counts {
             evaluations: n(100_000.0),
             // Application serials are six digits: at most 999,999 patents.
             patents: n(50_000.0).min(999_999),
+            banks: n(100.0),
+            referrals: n(20_000.0),
         }
     }
 }
@@ -392,6 +399,7 @@ pub async fn load(db: &DatabaseConnection, counts: Counts) -> Result<bool, DbErr
         insert_chunks(db, revisions).await?;
     }
     patents(db, &mut rng, &org_ids, counts.patents, now).await?;
+    referrals(db, counts, &mut rng, now).await?;
     Ok(true)
 }
 
@@ -678,6 +686,174 @@ async fn patents(
     Ok(())
 }
 
+/// Banks, and referrals of rated and published synthetic evaluations to them, each under a
+/// consent of its own, in every state (those left `sent` for long read as expired).
+async fn referrals(
+    db: &DatabaseConnection,
+    counts: Counts,
+    rng: &mut Rng,
+    now: chrono::DateTime<Utc>,
+) -> Result<(), DbErr> {
+    use entity::{
+        referral, referral_consent,
+        referral_enums::{
+            ConsentMethod, ConsentScope, DeclineReason, FinancingProduct, ReferralPurpose,
+            ReferralStatus,
+        },
+    };
+    let banks: Vec<organization::ActiveModel> = (1..=counts.banks)
+        .map(|n| organization::ActiveModel {
+            code: Set(format!("syn-bank-{n:03}")),
+            name_ja: Set(format!("見本地方銀行{n:03}")),
+            // Not "Synthetic …": the synthetic institutions are found by that name.
+            name_en: Set(format!("Sample Regional Bank {n:03}")),
+            abbreviation: Set(None),
+            kind: Set(OrganizationKind::FinancialInstitution),
+            membership: Set(Membership::Member),
+            membership_basis: Set(MembershipBasis::NetworkRecord),
+            prefecture_code: Set(Some(1 + rng.below(47) as i16)),
+            country_code: Set("JP".into()),
+            website_url: Set(None),
+            description_ja: Set(None),
+            description_en: Set(None),
+            contact_name: Set(None),
+            contact_email: Set(None),
+            contact_phone: Set(None),
+            created_at: Set(now),
+            updated_at: Set(now),
+            ..Default::default()
+        })
+        .collect();
+    insert_chunks(db, banks).await?;
+    let bank_ids: Vec<i64> = organization::Entity::find()
+        .filter(organization::Column::Code.starts_with("syn-bank-"))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|o| o.id)
+        .collect();
+    let rated: Vec<evaluation::Model> = evaluation::Entity::find()
+        .filter(evaluation::Column::EvaluatorSubject.eq("synthetic"))
+        .filter(
+            evaluation::Column::Status
+                .is_in([EvaluationStatus::Rated, EvaluationStatus::Published]),
+        )
+        .all(db)
+        .await?;
+    if rated.is_empty() || bank_ids.is_empty() {
+        return Ok(());
+    }
+    let purposes = [
+        ReferralPurpose::WorkingCapital,
+        ReferralPurpose::Equipment,
+        ReferralPurpose::RAndD,
+        ReferralPurpose::OverseasExpansion,
+        ReferralPurpose::BusinessSuccession,
+    ];
+    let statuses = [
+        ReferralStatus::Sent,
+        ReferralStatus::Acknowledged,
+        ReferralStatus::UnderReview,
+        ReferralStatus::Financed,
+        ReferralStatus::Financed,
+        ReferralStatus::Declined,
+        ReferralStatus::Withdrawn,
+    ];
+    let products = [
+        FinancingProduct::Loan,
+        FinancingProduct::GuaranteedLoan,
+        FinancingProduct::Equity,
+        FinancingProduct::BridgeLoan,
+    ];
+    let reasons = [
+        DeclineReason::InsufficientRepaymentCapacity,
+        DeclineReason::InsufficientCollateral,
+        DeclineReason::OutsideLendingPolicy,
+        DeclineReason::IncompleteInformation,
+    ];
+    // Each referral's consent first (the consent of row n is the n-th synthetic consent).
+    let picks: Vec<(usize, i64)> = (0..counts.referrals)
+        .map(|_| (rng.below(rated.len()), rng.pick(&bank_ids)))
+        .collect();
+    let consents: Vec<referral_consent::ActiveModel> = picks
+        .iter()
+        .map(|&(e, bank)| referral_consent::ActiveModel {
+            sme_id: Set(rated[e].sme_id),
+            bank_id: Set(bank),
+            institution_id: Set(rated[e].institution_id),
+            scope: Set(ConsentScope::FullEvaluation),
+            obtained_on: Set(NaiveDate::from_ymd_opt(2024, 4, 1).unwrap_or_default()),
+            method: Set(ConsentMethod::Written),
+            document_reference: Set("synthetic".into()),
+            recorded_by_subject: Set("synthetic".into()),
+            recorded_at: Set(now),
+            revoked_at: Set(None),
+            revoked_by_subject: Set(None),
+            ..Default::default()
+        })
+        .collect();
+    insert_chunks(db, consents).await?;
+    let consent_ids: Vec<i64> = referral_consent::Entity::find()
+        .filter(referral_consent::Column::DocumentReference.eq("synthetic"))
+        .order_by_asc(referral_consent::Column::Id)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|c| c.id)
+        .collect();
+    let rows: Vec<referral::ActiveModel> = picks
+        .iter()
+        .zip(consent_ids)
+        .map(|(&(e, bank), consent)| {
+            let evaluation = &rated[e];
+            // Sent within the two fiscal years before `now`.
+            let created = now - Duration::minutes(rng.below(730 * 24 * 60) as i64);
+            let status = rng.pick(&statuses);
+            let acknowledged = !matches!(status, ReferralStatus::Sent | ReferralStatus::Withdrawn);
+            let decided = matches!(status, ReferralStatus::Financed | ReferralStatus::Declined)
+                .then(|| created + Duration::days(3 + rng.below(60) as i64));
+            let amount = 5_000_000 + rng.below(500) as i64 * 1_000_000;
+            referral::ActiveModel {
+                evaluation_id: Set(evaluation.id),
+                evaluation_version: Set(evaluation.version),
+                sme_id: Set(evaluation.sme_id),
+                institution_id: Set(evaluation.institution_id),
+                bank_id: Set(bank),
+                consent_id: Set(consent),
+                scope: Set(ConsentScope::FullEvaluation),
+                purpose: Set(rng.pick(&purposes)),
+                amount_requested: Set(amount),
+                note: Set(None),
+                status: Set(status),
+                version: Set(match status {
+                    ReferralStatus::Sent => 1,
+                    ReferralStatus::Acknowledged | ReferralStatus::Withdrawn => 2,
+                    ReferralStatus::UnderReview => 3,
+                    ReferralStatus::Financed | ReferralStatus::Declined => 4,
+                }),
+                rating: Set(evaluation.rating.clone()),
+                financed_amount: Set((status == ReferralStatus::Financed).then_some(amount)),
+                financing_product: Set(
+                    (status == ReferralStatus::Financed).then(|| rng.pick(&products))
+                ),
+                decided_on: Set(decided.map(|d| d.date_naive())),
+                decline_reason: Set(
+                    (status == ReferralStatus::Declined).then(|| rng.pick(&reasons))
+                ),
+                decline_note: Set(None),
+                withdrawal_reason: Set(None),
+                referred_by_subject: Set("synthetic".into()),
+                created_at: Set(created),
+                updated_at: Set(decided.unwrap_or(created)),
+                acknowledged_at: Set(acknowledged.then(|| created + Duration::days(1))),
+                decided_at: Set(decided),
+                ..Default::default()
+            }
+        })
+        .collect();
+    insert_chunks(db, rows).await
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -731,6 +907,8 @@ mod tests {
                 smes: 20_000,
                 evaluations: 100_000,
                 patents: 50_000,
+                banks: 100,
+                referrals: 20_000,
             }
         );
         assert_eq!(Counts::at_scale(0.001).organizations, 1);
