@@ -239,6 +239,7 @@ async fn every_non_null_field_holds_for_every_caller() {
     let app = TestApp::spawn_with(|s| {
         // Every field at once is a large document, by design.
         s.http.limits.max_tokens = 100_000;
+        s.http.max_body_bytes = 4 << 20;
         s.http.limits.max_depth = 64;
         s.http.limits.max_complexity = 10_000_000;
     })
