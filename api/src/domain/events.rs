@@ -253,6 +253,22 @@ impl Senders {
     }
 }
 
+/// A subscriber's events as a stream, ending when the bus does. A slow subscriber misses the
+/// events it lagged behind on rather than holding everyone up.
+pub fn received<T: Clone + Send + 'static>(
+    receiver: broadcast::Receiver<T>,
+) -> impl futures_util::Stream<Item = T> + Send + 'static {
+    futures_util::stream::unfold(receiver, |mut receiver| async move {
+        loop {
+            match receiver.recv().await {
+                Ok(event) => return Some((event, receiver)),
+                Err(broadcast::error::RecvError::Lagged(_)) => continue,
+                Err(broadcast::error::RecvError::Closed) => return None,
+            }
+        }
+    })
+}
+
 #[derive(Clone)]
 pub struct EventBus {
     senders: Senders,

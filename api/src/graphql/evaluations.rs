@@ -1,7 +1,7 @@
 //! SMEs and their evaluations in GraphQL.
 
 use async_graphql::Subscription;
-use futures_util::{Stream, StreamExt, stream};
+use futures_util::{Stream, StreamExt};
 
 use async_graphql::{Context, Enum, ID, InputObject, MaybeUndefined, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
@@ -1400,16 +1400,7 @@ impl EvaluationSubscription {
         caller.require_member()?;
         let db = db(ctx)?.clone();
         let receiver = events(ctx)?.subscribe();
-        let changes = stream::unfold(receiver, |mut receiver| async move {
-            loop {
-                match receiver.recv().await {
-                    Ok(event) => return Some((event, receiver)),
-                    // A slow subscriber misses events rather than holding everyone up.
-                    Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => continue,
-                    Err(tokio::sync::broadcast::error::RecvError::Closed) => return None,
-                }
-            }
-        });
+        let changes = crate::domain::events::received(receiver);
         Ok(changes.filter_map(move |event| {
             let (db, caller) = (db.clone(), caller.clone());
             async move {

@@ -6,7 +6,7 @@ use async_graphql::{
 };
 use chrono::{DateTime, Utc};
 use entity::{enums, licensing_inquiry, patent, patent_explanation, patent_explanation_version};
-use futures_util::{Stream, StreamExt, stream};
+use futures_util::{Stream, StreamExt};
 
 use super::{
     connection::{Conn, connection},
@@ -1301,16 +1301,7 @@ impl PatentSubscription {
         caller.require_authenticated()?;
         let db = db(ctx)?.clone();
         let receiver = events(ctx)?.subscribe_inquiries();
-        let changes = stream::unfold(receiver, |mut receiver| async move {
-            loop {
-                match receiver.recv().await {
-                    Ok(event) => return Some((event, receiver)),
-                    // A slow subscriber misses events rather than holding everyone up.
-                    Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => continue,
-                    Err(tokio::sync::broadcast::error::RecvError::Closed) => return None,
-                }
-            }
-        });
+        let changes = crate::domain::events::received(receiver);
         Ok(changes.filter_map(move |event| {
             let (db, caller) = (db.clone(), caller.clone());
             async move {

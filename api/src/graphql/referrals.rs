@@ -6,7 +6,7 @@ use async_graphql::{
 };
 use chrono::{DateTime, Utc};
 use entity::{evaluation_revision, referral, referral_consent, referral_enums};
-use futures_util::{Stream, StreamExt, stream};
+use futures_util::{Stream, StreamExt};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 use super::{
@@ -969,15 +969,7 @@ impl ReferralSubscription {
         let db = db(ctx)?.clone();
         let policy = *policy(ctx)?;
         let receiver = events(ctx)?.subscribe_referrals();
-        let changes = stream::unfold(receiver, |mut receiver| async move {
-            loop {
-                match receiver.recv().await {
-                    Ok(event) => return Some((event, receiver)),
-                    Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => continue,
-                    Err(tokio::sync::broadcast::error::RecvError::Closed) => return None,
-                }
-            }
-        });
+        let changes = crate::domain::events::received(receiver);
         Ok(changes.filter_map(move |event| {
             let (db, caller) = (db.clone(), caller.clone());
             async move {
