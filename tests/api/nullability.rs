@@ -157,22 +157,15 @@ fn walks(schema: &Schema, ids: Option<&BTreeMap<String, String>>) -> Vec<Walk> {
                     // A certificate number that does not exist: the answer is still walked.
                     ("verifyCertificate", "number") => "\"IIN-0000-000000\"".to_owned(),
                     // This fiscal year, in which the arranged inquiries were sent.
-                    ("patentStatistics", "fiscalYear") => {
-                        iin_api::domain::patents::statistics::fiscal_year_of(
-                            iin_api::domain::dates::today_in_japan(),
-                        )
-                        .to_string()
-                    }
+                    ("patentStatistics", "fiscalYear") => iin_api::domain::dates::fiscal_year_of(
+                        iin_api::domain::dates::today_in_japan(),
+                    )
+                    .to_string(),
                     // This fiscal year (April–March), in which the arranged referrals were sent.
-                    ("referralStatistics", "fiscalYear") => {
-                        let today = iin_api::domain::dates::today_in_japan();
-                        let year = chrono::Datelike::year(&today);
-                        if chrono::Datelike::month(&today) >= 4 {
-                            year.to_string()
-                        } else {
-                            (year - 1).to_string()
-                        }
-                    }
+                    ("referralStatistics", "fiscalYear") => iin_api::domain::dates::fiscal_year_of(
+                        iin_api::domain::dates::today_in_japan(),
+                    )
+                    .to_string(),
                     ("referralStatistics", "groupBy") => "BANK".to_owned(),
                     _ => panic!("`{name}({arg_name}:)` needs a value this walk cannot make"),
                 };

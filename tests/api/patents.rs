@@ -937,9 +937,8 @@ async fn licensing_inquiries_move_by_the_right_side_and_only_the_two_institution
         stats["patentStatistics"],
         json!([{ "holder": { "code": "aist" }, "patentsExplained": 0, "inquiries": 0, "licencesAgreed": 1 }])
     );
-    let this_year = iin_api::domain::patents::statistics::fiscal_year_of(
-        iin_api::domain::dates::today_in_japan(),
-    );
+    let this_year =
+        iin_api::domain::dates::fiscal_year_of(iin_api::domain::dates::today_in_japan());
     let stats = app
         .data(
             "query($y: Int!) { patentStatistics(fiscalYear: $y) { holder { code } inquiries } }",

@@ -4,12 +4,50 @@
 //! is valid through 31 March five years on; one of 29 February 2024 for a year, through
 //! 28 February 2025. Every day is a day in Japan (UTC+9).
 
-use chrono::{Datelike, FixedOffset, Months, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, FixedOffset, Months, NaiveDate, TimeZone, Utc};
+
+fn japan() -> FixedOffset {
+    FixedOffset::east_opt(9 * 3600).expect("UTC+9 is a valid offset")
+}
 
 /// Today's date in Japan.
 pub fn today_in_japan() -> NaiveDate {
-    let japan = FixedOffset::east_opt(9 * 3600).expect("UTC+9 is a valid offset");
-    Utc::now().with_timezone(&japan).date_naive()
+    Utc::now().with_timezone(&japan()).date_naive()
+}
+
+/// The Japanese fiscal year (年度) a date falls in: it runs from April to March and is named
+/// after the year it starts in.
+pub fn fiscal_year_of(date: NaiveDate) -> i32 {
+    if date.month() >= 4 {
+        date.year()
+    } else {
+        date.year() - 1
+    }
+}
+
+/// The first day of fiscal year `year` and the first day of the next: 1 April to 1 April.
+/// `None` outside the dates chrono can hold.
+pub fn fiscal_year_bounds(year: i32) -> Option<(NaiveDate, NaiveDate)> {
+    Some((
+        NaiveDate::from_ymd_opt(year, 4, 1)?,
+        NaiveDate::from_ymd_opt(year.checked_add(1)?, 4, 1)?,
+    ))
+}
+
+/// The instants fiscal year `year` spans: from 1 April 00:00 in Japan to the next 1 April,
+/// exclusive.
+pub fn fiscal_year_span(year: i32) -> Option<(DateTime<Utc>, DateTime<Utc>)> {
+    let (start, end) = fiscal_year_bounds(year)?;
+    let instant = |day: NaiveDate| {
+        let midnight = day.and_hms_opt(0, 0, 0)?;
+        Some(
+            japan()
+                .from_local_datetime(&midnight)
+                .single()?
+                .with_timezone(&Utc),
+        )
+    };
+    Some((instant(start)?, instant(end)?))
 }
 
 fn last_day_of_month(year: i32, month: u32) -> u32 {
@@ -126,5 +164,19 @@ mod tests {
             Some(d(2027, 2, 28)),
             "clamped at month end"
         );
+    }
+
+    #[test]
+    fn fiscal_years_run_april_to_march_in_japan() {
+        let day = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
+        assert_eq!(fiscal_year_of(day(2026, 3, 31)), 2025);
+        assert_eq!(fiscal_year_of(day(2026, 4, 1)), 2026);
+        assert_eq!(
+            fiscal_year_bounds(2026),
+            Some((day(2026, 4, 1), day(2027, 4, 1)))
+        );
+        let (start, end) = fiscal_year_span(2026).unwrap();
+        assert_eq!(start.to_rfc3339(), "2026-03-31T15:00:00+00:00");
+        assert_eq!(end.to_rfc3339(), "2027-03-31T15:00:00+00:00");
     }
 }

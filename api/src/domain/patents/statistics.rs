@@ -4,7 +4,6 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{FixedOffset, NaiveDate, TimeZone, Utc};
 use entity::{licensing_inquiry, patent, patent_explanation, patent_explanation_version};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
 
@@ -22,30 +21,12 @@ pub struct HolderFigures {
     pub licences_agreed: u64,
 }
 
-/// The first and the day after the last day of fiscal year `year`: 1 April to 31 March.
-pub fn fiscal_year_bounds(year: i32) -> Option<(NaiveDate, NaiveDate)> {
-    Some((
-        NaiveDate::from_ymd_opt(year, 4, 1)?,
-        NaiveDate::from_ymd_opt(year + 1, 4, 1)?,
-    ))
-}
-
-/// The fiscal year a date falls in.
-pub fn fiscal_year_of(date: NaiveDate) -> i32 {
-    use chrono::Datelike;
-    if date.month() >= 4 {
-        date.year()
-    } else {
-        date.year() - 1
-    }
-}
-
 /// The figures of fiscal year `year`, by holder (holders with none are left out).
 pub async fn for_fiscal_year<C: ConnectionTrait>(
     db: &C,
     year: i32,
 ) -> ApiResult<Vec<HolderFigures>> {
-    let current = fiscal_year_of(dates::today_in_japan());
+    let current = dates::fiscal_year_of(dates::today_in_japan());
     if !(super::numbers::FIRST_YEAR..=current).contains(&year) {
         return Err(ApiError::bad_input(
             "fiscalYear",
@@ -55,18 +36,10 @@ pub async fn for_fiscal_year<C: ConnectionTrait>(
             ),
         ));
     }
-    let (start, end) = fiscal_year_bounds(year)
-        .ok_or_else(|| ApiError::bad_input("fiscalYear", "out of range"))?;
+    let out_of_range = || ApiError::bad_input("fiscalYear", "out of range");
+    let (start, end) = dates::fiscal_year_bounds(year).ok_or_else(out_of_range)?;
     // Days are days in Japan.
-    let japan = FixedOffset::east_opt(9 * 3600).ok_or_else(|| ApiError::corrupt("UTC+9"))?;
-    let instant = |day: NaiveDate| {
-        japan
-            .from_local_datetime(&day.and_hms_opt(0, 0, 0).unwrap_or_default())
-            .single()
-            .map(|t| t.with_timezone(&Utc))
-            .ok_or_else(|| ApiError::corrupt("a day in Japan"))
-    };
-    let (from, until) = (instant(start)?, instant(end)?);
+    let (from, until) = dates::fiscal_year_span(year).ok_or_else(out_of_range)?;
 
     let mut figures: BTreeMap<i64, HolderFigures> = BTreeMap::new();
     fn entry(figures: &mut BTreeMap<i64, HolderFigures>, holder_id: i64) -> &mut HolderFigures {
@@ -131,20 +104,4 @@ pub async fn for_fiscal_year<C: ConnectionTrait>(
         entry(&mut figures, holder).licences_agreed += 1;
     }
     Ok(figures.into_values().collect())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn fiscal_years_run_april_to_march() {
-        let day = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
-        assert_eq!(fiscal_year_of(day(2026, 3, 31)), 2025);
-        assert_eq!(fiscal_year_of(day(2026, 4, 1)), 2026);
-        assert_eq!(
-            fiscal_year_bounds(2026),
-            Some((day(2026, 4, 1), day(2027, 4, 1)))
-        );
-    }
 }

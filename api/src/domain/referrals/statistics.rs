@@ -5,13 +5,13 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{FixedOffset, NaiveDate, TimeZone, Utc};
+use chrono::Utc;
 use entity::{organization, referral, referral_enums::ReferralStatus};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 
 use crate::{
     auth::Caller,
-    domain::prefecture::PrefectureCode,
+    domain::{dates, prefecture::PrefectureCode},
     error::{ApiError, ApiResult},
 };
 
@@ -95,27 +95,19 @@ impl Group {
     }
 }
 
-/// The instants a fiscal year spans, in Japan: 1 April of `fiscal_year` to 1 April of the next.
+/// The instants a fiscal year spans, in Japan ([`dates::fiscal_year_span`]), for a year the
+/// network's report covers.
 pub fn fiscal_year_span(
     fiscal_year: i32,
 ) -> ApiResult<(chrono::DateTime<Utc>, chrono::DateTime<Utc>)> {
-    let japan = FixedOffset::east_opt(9 * 3600).expect("UTC+9 is a valid offset");
-    let start_of = |year: i32| {
-        NaiveDate::from_ymd_opt(year, 4, 1)
-            .and_then(|d| d.and_hms_opt(0, 0, 0))
-            .and_then(|t| japan.from_local_datetime(&t).single())
-            .map(|t| t.with_timezone(&Utc))
-    };
     if !(2000..=2100).contains(&fiscal_year) {
         return Err(ApiError::bad_input(
             "fiscalYear",
             "a fiscal year from 2000 to 2100",
         ));
     }
-    match (start_of(fiscal_year), start_of(fiscal_year + 1)) {
-        (Some(start), Some(end)) => Ok((start, end)),
-        _ => Err(ApiError::bad_input("fiscalYear", "out of range")),
-    }
+    dates::fiscal_year_span(fiscal_year)
+        .ok_or_else(|| ApiError::bad_input("fiscalYear", "out of range"))
 }
 
 /// The figures of `fiscal_year`, grouped, as `caller` may see them.
