@@ -387,3 +387,17 @@ pub enum InquiryStatus {
     #[sea_orm(string_value = "withdrawn")]
     Withdrawn,
 }
+
+/// The rating an evaluation's overall score earns, A (best) to D; stored as its letter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(1))")]
+pub enum Rating {
+    #[sea_orm(string_value = "A")]
+    A,
+    #[sea_orm(string_value = "B")]
+    B,
+    #[sea_orm(string_value = "C")]
+    C,
+    #[sea_orm(string_value = "D")]
+    D,
+}

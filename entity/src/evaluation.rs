@@ -23,7 +23,7 @@ pub struct Model {
     #[sea_orm(column_type = "Text", nullable)]
     pub findings: Option<String>,
     /// A–D, fixed when the evaluation is rated.
-    pub rating: Option<String>,
+    pub rating: Option<crate::enums::Rating>,
     pub overall_score: Option<f64>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

@@ -21,7 +21,7 @@ pub struct Model {
     pub scores: String,
     #[sea_orm(column_type = "Text", nullable)]
     pub findings: Option<String>,
-    pub rating: Option<String>,
+    pub rating: Option<crate::enums::Rating>,
     #[sea_orm(column_type = "Text", nullable)]
     pub reason: Option<String>,
     pub changed_by_subject: String,

@@ -28,7 +28,7 @@ pub struct Model {
     /// 1 at creation, one more with every move.
     pub version: i32,
     /// The referred revision's rating, A–D (kept for the network's statistics).
-    pub rating: Option<String>,
+    pub rating: Option<crate::enums::Rating>,
     pub financed_amount: Option<i64>,
     pub financing_product: Option<FinancingProduct>,
     pub decided_on: Option<Date>,

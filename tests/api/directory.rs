@@ -338,7 +338,8 @@ async fn search_covers_both_languages_ignores_case_and_takes_wildcards_literally
     );
     assert_eq!(
         organization_codes(&app, json!({ "search": "NAGOYA" })).await,
-        set(&["city-nagoya", "mhi-nagoya-aerospace", "nagoya-u"])
+        // The Aerospace Industry Forum by its description ("… around Nagoya …").
+        set(&["aerospace-forum", "city-nagoya", "mhi-nagoya-aerospace", "nagoya-u"])
     );
     assert_eq!(
         organization_codes(&app, json!({ "search": "  jetro " })).await,
@@ -359,6 +360,86 @@ async fn search_covers_both_languages_ignores_case_and_takes_wildcards_literally
         organization_codes(&app, json!({ "search": "FC/NW" })).await,
         set(&["fcnw"])
     );
+}
+
+#[tokio::test]
+async fn search_reads_descriptions_and_needs_every_term() {
+    let app = TestApp::spawn().await;
+    // "Support for the overseas operations of clusters." is JETRO's description, not its name.
+    assert_eq!(
+        organization_codes(&app, json!({ "search": "overseas operations" })).await,
+        set(&["jetro"])
+    );
+    // Every term must occur, each in any searched column.
+    assert_eq!(
+        organization_codes(&app, json!({ "search": "PROFESSIONALS support" })).await,
+        set(&["jilc"])
+    );
+    assert!(
+        organization_codes(&app, json!({ "search": "overseas professionals" }))
+            .await
+            .is_empty()
+    );
+    // A term of two characters is found without the trigram index, the same rows as a longer one.
+    let short = organization_codes(&app, json!({ "search": "技術" })).await;
+    let long = organization_codes(&app, json!({ "search": "産業技術" })).await;
+    assert!(short.contains("aist") && long.contains("aist"), "{short:?}");
+    assert!(long.is_subset(&short), "{long:?} ⊄ {short:?}");
+}
+
+#[tokio::test]
+async fn sme_search_finds_japanese_and_english_names() {
+    let app = TestApp::spawn().await;
+    let token = app.token("desk@jetro", "jetro", &[Role::Member, Role::Evaluator]);
+    for (ja, en) in [
+        ("浜松精密工業", "Hamamatsu Precision Industries"),
+        ("東海鋳造", "Tokai Casting"),
+        ("精密鍛造所", "Seimitsu Forge"),
+    ] {
+        let body = app
+            .graphql_as(
+                &token,
+                r#"mutation($k: String!, $ja: String!, $en: String!) {
+                    createSme(idempotencyKey: $k, input: { nameJa: $ja, nameEn: $en, prefectureCode: 22 }) { id } }"#,
+                json!({ "k": uuid::Uuid::new_v4().to_string(), "ja": ja, "en": en }),
+            )
+            .await
+            .json();
+        assert!(body["data"]["createSme"]["id"].is_string(), "{body:#}");
+    }
+    let names = |search: &'static str| {
+        let app = &app;
+        async move {
+            let data = app
+                .data(
+                    "query($s: String!) { smes(first: 50, filter: { search: $s }) { totalCount nodes { nameEn } } }",
+                    json!({ "s": search }),
+                )
+                .await;
+            let names: BTreeSet<String> = data["smes"]["nodes"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|n| n["nameEn"].as_str().unwrap().to_owned())
+                .collect();
+            assert_eq!(data["smes"]["totalCount"], names.len());
+            names
+        }
+    };
+    assert_eq!(
+        names("精密").await,
+        set(&["Hamamatsu Precision Industries", "Seimitsu Forge"])
+    );
+    assert_eq!(
+        names("浜松精密").await,
+        set(&["Hamamatsu Precision Industries"])
+    );
+    assert_eq!(
+        names("precision 浜松").await,
+        set(&["Hamamatsu Precision Industries"])
+    );
+    assert_eq!(names("casting").await, set(&["Tokai Casting"]));
+    assert!(names("鋳造 forge").await.is_empty());
 }
 
 #[tokio::test]

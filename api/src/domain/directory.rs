@@ -13,9 +13,9 @@ use entity::{
 use sea_orm::{
     ActiveModelTrait,
     ActiveValue::Set,
-    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, IntoActiveModel,
-    QueryFilter, Select, SqlErr,
-    sea_query::{Expr, ExprTrait, Func, LikeExpr},
+    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait,
+    IntoActiveModel, QueryFilter, Select, SqlErr,
+    sea_query::{Expr, ExprTrait, LikeExpr},
 };
 
 use super::{
@@ -29,7 +29,7 @@ use super::{
     page::{Keyset, PageArgs, SortValue},
     prefecture::{self, PrefectureCode},
     profile::{Code, EmailAddress, PhoneNumber, WebsiteUrl},
-    search::SearchText,
+    search::{SearchText, TextIndex},
 };
 use crate::{
     auth::{Caller, Role},
@@ -55,8 +55,22 @@ pub enum OrganizationOrderField {
     PrefectureCode,
 }
 
+/// What an organisation search reads: names, abbreviation, code and descriptions.
+const ORGANIZATIONS_TEXT: TextIndex = TextIndex {
+    table: "organizations",
+    columns: &[
+        "name_ja",
+        "name_en",
+        "abbreviation",
+        "code",
+        "description_ja",
+        "description_en",
+    ],
+    fts_table: "organizations_fts",
+};
+
 impl OrganizationFilter {
-    fn select(&self) -> Select<organization::Entity> {
+    fn select(&self, backend: DbBackend) -> Select<organization::Entity> {
         use organization::Column;
         let mut condition = Condition::all();
         if let Some(kind) = self.kind {
@@ -73,18 +87,7 @@ impl OrganizationFilter {
             condition = condition.add(Column::PrefectureCode.is_in(codes));
         }
         if let Some(search) = &self.search {
-            let pattern = search.contains_pattern();
-            let like = |column: Column| {
-                Expr::expr(Func::lower(Expr::col(column)))
-                    .like(LikeExpr::new(pattern.clone()).escape('\\'))
-            };
-            condition = condition.add(
-                Condition::any()
-                    .add(like(Column::NameEn))
-                    .add(like(Column::NameJa))
-                    .add(like(Column::Abbreviation))
-                    .add(like(Column::Code)),
-            );
+            condition = condition.add(search.condition(backend, &ORGANIZATIONS_TEXT));
         }
         organization::Entity::find().filter(condition)
     }
@@ -123,7 +126,8 @@ pub async fn organizations<C: ConnectionTrait>(
     order: Ordering<OrganizationOrderField>,
     args: &PageArgs,
 ) -> ApiResult<Listing<organization::Entity>> {
-    list(db, filter.select(), organization_keyset(order), args).await
+    let matching = filter.select(db.get_database_backend());
+    list(db, matching, organization_keyset(order), args).await
 }
 
 pub async fn organization_by_id<C: ConnectionTrait>(

@@ -1,9 +1,32 @@
-//! Free-text search input, parsed once: trimmed, bounded, and escaped for `LIKE`.
+//! Free-text search, in Japanese and English, on both databases: the one rule for every area
+//! that searches (organisations, SMEs, patents).
+//!
+//! Japanese has no spaces, so words cannot be indexed: both databases index trigrams (every run
+//! of three characters) of the searched columns. PostgreSQL uses `pg_trgm`'s GIN indexes for
+//! `ILIKE '%term%'`; SQLite an FTS5 table with the `trigram` tokenizer per searched table, asked
+//! with `MATCH`. A trigram index needs three characters: a term of one or two characters (電池,
+//! "AI") falls back to a `LIKE` scan, which finds the same rows, only without the index.
+//!
+//! The text is trimmed, bounded, case-folded and split at spaces into terms that must all occur,
+//! each in any of the searched columns.
+
+use sea_orm::{
+    Condition, DbBackend,
+    sea_query::{Expr, SimpleExpr},
+};
 
 pub const MAX_SEARCH_CHARS: usize = 100;
 
+/// The characters a trigram index needs to be used.
+pub const INDEXED_TERM_CHARS: usize = 3;
+
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SearchText(String);
+pub struct SearchText {
+    /// The whole text, case-folded.
+    text: String,
+    /// Its space-separated terms, case-folded.
+    terms: Vec<String>,
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum InvalidSearchText {
@@ -13,30 +36,118 @@ pub enum InvalidSearchText {
     TooLong,
 }
 
+/// A table's searchable text: its columns, and (on SQLite) the FTS5 table that indexes them,
+/// kept in step with the table by triggers (see the migrations that create them).
+#[derive(Debug, Clone, Copy)]
+pub struct TextIndex {
+    pub table: &'static str,
+    pub columns: &'static [&'static str],
+    pub fts_table: &'static str,
+}
+
 impl SearchText {
     pub fn parse(value: &str) -> Result<Self, InvalidSearchText> {
         let trimmed = value.trim();
         if trimmed.is_empty() {
-            Err(InvalidSearchText::Empty)
-        } else if trimmed.chars().count() > MAX_SEARCH_CHARS {
-            Err(InvalidSearchText::TooLong)
-        } else {
-            Ok(Self(trimmed.to_owned()))
+            return Err(InvalidSearchText::Empty);
         }
+        if trimmed.chars().count() > MAX_SEARCH_CHARS {
+            return Err(InvalidSearchText::TooLong);
+        }
+        let text = trimmed.to_lowercase();
+        let terms = text.split_whitespace().map(str::to_owned).collect();
+        Ok(Self { text, terms })
     }
 
-    /// A case-folded `%…%` pattern in which `%`, `_` and `\` match themselves (escape `\`).
-    pub fn contains_pattern(&self) -> String {
-        let mut pattern = String::with_capacity(self.0.len() + 2);
-        pattern.push('%');
-        for c in self.0.to_lowercase().chars() {
-            if matches!(c, '%' | '_' | '\\') {
-                pattern.push('\\');
-            }
-            pattern.push(c);
+    pub fn terms(&self) -> &[String] {
+        &self.terms
+    }
+
+    /// The condition on `index.table` that every term occurs in one of its columns.
+    pub fn condition(&self, backend: DbBackend, index: &TextIndex) -> Condition {
+        self.terms.iter().fold(Condition::all(), |all, term| {
+            all.add(term_condition(term, backend, index))
+        })
+    }
+
+    /// How well a row's names (titles) fit the search: higher is better. Whole text equal to a
+    /// name, then a name starting with it, then containing it; each term found in a name adds;
+    /// among equals, the shorter name is the closer fit.
+    pub fn score(&self, names: &[&str]) -> i64 {
+        let names: Vec<String> = names.iter().map(|n| n.to_lowercase()).collect();
+        let any = |test: &dyn Fn(&str) -> bool| names.iter().any(|n| test(n));
+        let mut score = 0;
+        if any(&|n| n == self.text) {
+            score += 1000;
+        } else if any(&|n| n.starts_with(&self.text)) {
+            score += 500;
+        } else if any(&|n| n.contains(&self.text)) {
+            score += 300;
         }
-        pattern.push('%');
-        pattern
+        for term in &self.terms {
+            if any(&|n| n.contains(term.as_str())) {
+                score += 100;
+            }
+        }
+        let length = names
+            .iter()
+            .map(|n| n.chars().count())
+            .min()
+            .unwrap_or(0)
+            .min(99) as i64;
+        score * 100 + (99 - length)
+    }
+}
+
+/// A `%…%` pattern in which `%`, `_` and `\` match themselves (escape `\`).
+pub fn contains_pattern(term: &str) -> String {
+    let mut pattern = String::with_capacity(term.len() + 2);
+    pattern.push('%');
+    for c in term.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            pattern.push('\\');
+        }
+        pattern.push(c);
+    }
+    pattern.push('%');
+    pattern
+}
+
+/// An FTS5 string: one phrase, in which the trigram tokenizer finds the term as a substring.
+fn fts_phrase(term: &str) -> String {
+    format!("\"{}\"", term.replace('"', "\"\""))
+}
+
+/// One term in any of the index's columns. Each backend spells its placeholder its own way in
+/// custom SQL (`$1` or `?`). Table and column names are compile-time constants, never input.
+fn term_condition(term: &str, backend: DbBackend, index: &TextIndex) -> Condition {
+    let TextIndex {
+        table,
+        columns,
+        fts_table,
+    } = *index;
+    let indexed = term.chars().count() >= INDEXED_TERM_CHARS;
+    let each = |sql: &dyn Fn(&str) -> String| {
+        columns.iter().fold(Condition::any(), |any, column| {
+            any.add(Expr::cust_with_values(
+                sql(column),
+                [contains_pattern(term)],
+            ))
+        })
+    };
+    match backend {
+        // The GIN trigram indexes serve ILIKE for three characters or more; shorter terms scan.
+        DbBackend::Postgres => {
+            each(&|column| format!(r#""{table}"."{column}" ILIKE $1 ESCAPE '\'"#))
+        }
+        _ if indexed => Condition::all().add::<SimpleExpr>(Expr::cust_with_values(
+            format!(
+                r#""{table}"."id" IN (SELECT rowid FROM {fts_table} WHERE {fts_table} MATCH ?)"#
+            ),
+            [fts_phrase(term)],
+        )),
+        // SQLite's lower() folds ASCII only, as does its LIKE: enough for English terms.
+        _ => each(&|column| format!(r#"lower("{table}"."{column}") LIKE ? ESCAPE '\'"#)),
     }
 }
 
@@ -44,10 +155,29 @@ impl SearchText {
 mod tests {
     use super::*;
 
+    const INDEX: TextIndex = TextIndex {
+        table: "patents",
+        columns: &["search_text"],
+        fts_table: "patents_fts",
+    };
+
+    fn sql(search: &str, backend: DbBackend) -> String {
+        let condition = SearchText::parse(search)
+            .unwrap()
+            .condition(backend, &INDEX);
+        let query = sea_orm::sea_query::Query::select()
+            .cond_where(condition)
+            .to_owned();
+        match backend {
+            DbBackend::Postgres => query.to_string(sea_orm::sea_query::PostgresQueryBuilder),
+            _ => query.to_string(sea_orm::sea_query::SqliteQueryBuilder),
+        }
+    }
+
     #[test]
-    fn wildcards_are_escaped() {
-        let text = SearchText::parse("  100%_Ok\\ ").unwrap();
-        assert_eq!(text.contains_pattern(), "%100\\%\\_ok\\\\%");
+    fn terms_are_split_and_folded() {
+        let search = SearchText::parse("  Fuel  CELL 燃料電池 ").unwrap();
+        assert_eq!(search.terms(), ["fuel", "cell", "燃料電池"]);
     }
 
     #[test]
@@ -61,5 +191,76 @@ mod tests {
             SearchText::parse(&"研".repeat(MAX_SEARCH_CHARS + 1)),
             Err(InvalidSearchText::TooLong)
         ));
+    }
+
+    #[test]
+    fn wildcards_are_escaped() {
+        assert_eq!(contains_pattern("100%_ok\\"), "%100\\%\\_ok\\\\%");
+        assert!(sql("a\"b", DbBackend::Sqlite).contains("MATCH '\"a\"\"b\"'"));
+    }
+
+    #[test]
+    fn short_terms_fall_back_to_like_on_sqlite() {
+        let long = sql("燃料電池", DbBackend::Sqlite);
+        assert!(long.contains("MATCH '\"燃料電池\"'"), "{long}");
+        let short = sql("電池", DbBackend::Sqlite);
+        assert!(short.contains("LIKE '%電池%'"), "{short}");
+        assert!(!short.contains("MATCH"), "{short}");
+    }
+
+    #[test]
+    fn every_term_must_occur_in_some_column() {
+        let index = TextIndex {
+            table: "smes",
+            columns: &["name_ja", "name_en"],
+            fts_table: "smes_fts",
+        };
+        let condition = SearchText::parse("tokai 精密")
+            .unwrap()
+            .condition(DbBackend::Postgres, &index);
+        let text = sea_orm::sea_query::Query::select()
+            .cond_where(condition)
+            .to_owned()
+            .to_string(sea_orm::sea_query::PostgresQueryBuilder);
+        assert_eq!(text.matches(" AND ").count(), 1, "{text}");
+        assert_eq!(text.matches(" OR ").count(), 2, "{text}");
+        assert!(
+            text.contains(r#""smes"."name_ja" ILIKE '%精密%'"#),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn every_term_is_a_bound_value_on_both_databases() {
+        use sea_orm::{EntityTrait, QueryFilter, QueryTrait};
+        let search = SearchText::parse("燃料電池 ab").unwrap();
+        let index = TextIndex {
+            table: "smes",
+            columns: &["name_ja", "name_en"],
+            fts_table: "smes_fts",
+        };
+        // PostgreSQL: each term once per column; SQLite: one MATCH for the long term, a LIKE
+        // per column for the short one.
+        for (backend, values) in [(DbBackend::Postgres, 4), (DbBackend::Sqlite, 3)] {
+            let statement = entity::sme::Entity::find()
+                .filter(search.condition(backend, &index))
+                .build(backend);
+            assert_eq!(
+                statement.values.map(|v| v.0.len()),
+                Some(values),
+                "{}",
+                statement.sql
+            );
+        }
+    }
+
+    #[test]
+    fn relevance_prefers_name_matches() {
+        let search = SearchText::parse("燃料電池").unwrap();
+        let exact = search.score(&["燃料電池", "Fuel cell"]);
+        let prefix = search.score(&["燃料電池の製造方法", "Method"]);
+        let inside = search.score(&["固体酸化物形燃料電池の製造方法", "Method"]);
+        let elsewhere = search.score(&["電極材料", "Electrode"]);
+        assert!(exact > prefix && prefix > inside && inside > elsewhere);
     }
 }

@@ -386,16 +386,6 @@ impl From<Scores> for EvaluationScores {
     }
 }
 
-pub(super) fn rating_of(text: &Option<String>) -> Option<Rating> {
-    match text.as_deref() {
-        Some("A") => Some(Rating::A),
-        Some("B") => Some(Rating::B),
-        Some("C") => Some(Rating::C),
-        Some("D") => Some(Rating::D),
-        _ => None,
-    }
-}
-
 pub struct Evaluation(pub evaluation::Model);
 
 /// An SME's evaluation by a member institution.
@@ -438,7 +428,7 @@ impl Evaluation {
     }
     /// Fixed when the evaluation is rated.
     async fn rating(&self) -> Option<Rating> {
-        rating_of(&self.0.rating)
+        self.0.rating.map(Into::into)
     }
     /// The weighted score behind the rating, 1–5.
     async fn overall_score(&self) -> Option<f64> {
@@ -528,7 +518,7 @@ impl EvaluationRevision {
     }
     /// The rating after the change; null before the evaluation was rated.
     async fn rating(&self) -> Option<Rating> {
-        rating_of(&self.0.rating)
+        self.0.rating.map(Into::into)
     }
     /// The scores as they stood after the change.
     async fn scores(&self) -> Result<EvaluationScores> {

@@ -10,7 +10,7 @@ use entity::{
     evaluation_revision, organization, qualification_scheme, scheme_level, sme, tie_up,
     training_course, training_record,
 };
-use sea_orm::{ColumnTrait, DatabaseConnection, DbErr};
+use sea_orm::{DatabaseConnection, DbErr};
 
 use crate::{
     auth::Caller,
@@ -239,9 +239,7 @@ impl Loader<RatedEvaluationsOfSme> for RelationLoader {
         keys: &[RatedEvaluationsOfSme],
     ) -> Result<HashMap<RatedEvaluationsOfSme, Self::Value>, Self::Error> {
         let ids: Vec<i64> = keys.iter().map(|k| k.0).collect();
-        let rated = evaluations::readable_by(&self.caller)
-            .narrow(evaluation::Column::Rating.is_not_null())
-            .select();
+        let rated = evaluations::rated_readable_by(&self.caller).select();
         let rows = batch::grouped_within(
             &self.db,
             rated,

@@ -31,10 +31,10 @@ use crate::{
             inquiries::{self, InquiryFilter, NewInquiry},
             ipc::{self, IpcPrefix, IpcSymbol},
             numbers::{ApplicationNumber, RegistrationNumber, Trl},
-            search::PatentSearch,
             statistics, suggestions,
         },
         profile,
+        search::SearchText,
     },
     error::{ApiError, ApiResult},
 };
@@ -496,7 +496,8 @@ impl PatentFilterInput {
             search: self
                 .search
                 .map(|s| {
-                    PatentSearch::parse(&s).map_err(|m| ApiError::bad_input("filter.search", m))
+                    SearchText::parse(&s)
+                        .map_err(|e| ApiError::bad_input("filter.search", e.to_string()))
                 })
                 .transpose()?,
             field: self.field.map(Into::into),

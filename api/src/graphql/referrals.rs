@@ -13,7 +13,7 @@ use super::{
     connection::{Conn, connection},
     context::{caller, db, loaders},
     directory::Organization,
-    evaluations::{EvaluationScores, Rating, Sme, rating_of},
+    evaluations::{EvaluationScores, Rating, Sme},
     ids::{self, NodeType},
     loaders::{OrganizationId, SmeId},
     money::Yen,
@@ -273,7 +273,7 @@ impl ReferredEvaluation {
     }
     /// The rating at that version.
     async fn rating(&self) -> Option<Rating> {
-        rating_of(&self.revision.rating)
+        self.revision.rating.map(Into::into)
     }
     /// The scores at that version; null when only the summary is shared.
     async fn scores(&self) -> Result<Option<EvaluationScores>> {

@@ -353,7 +353,7 @@ pub async fn load(db: &DatabaseConnection, counts: Counts) -> Result<bool, DbErr
                 version: Set(1),
                 scores: Set(serde_json::to_string(&scores).unwrap_or_default()),
                 findings: Set(None),
-                rating: Set(rating.map(|(_, r)| format!("{r:?}"))),
+                rating: Set(rating.map(|(_, r)| r)),
                 overall_score: Set(rating.map(|(s, _)| s)),
                 created_at: Set(now),
                 updated_at: Set(now),
@@ -831,7 +831,7 @@ async fn referrals(
                     ReferralStatus::UnderReview => 3,
                     ReferralStatus::Financed | ReferralStatus::Declined => 4,
                 }),
-                rating: Set(evaluation.rating.clone()),
+                rating: Set(evaluation.rating),
                 financed_amount: Set((status == ReferralStatus::Financed).then_some(amount)),
                 financing_product: Set(
                     (status == ReferralStatus::Financed).then(|| rng.pick(&products))

@@ -103,13 +103,8 @@ impl TechnologyCriterion {
     ];
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-pub enum Rating {
-    A,
-    B,
-    C,
-    D,
-}
+/// The rating, stored as its letter (an `ActiveEnum` like every other vocabulary).
+pub use entity::enums::Rating;
 
 /// One indicator's figures and score.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

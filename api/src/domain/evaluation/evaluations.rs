@@ -69,13 +69,18 @@ pub fn readable_by(caller: &Caller) -> Readable<evaluation::Entity> {
     }
 }
 
+/// The rated evaluations `caller` may read: rated or published, with a rating. An SME's rating
+/// summary and its patent suggestions start here.
+pub fn rated_readable_by(caller: &Caller) -> Readable<evaluation::Entity> {
+    use evaluation::Column;
+    readable_by(caller)
+        .narrow(Column::Rating.is_not_null())
+        .narrow(Column::Status.is_in([EvaluationStatus::Rated, EvaluationStatus::Published]))
+}
+
 pub fn scores_of(row: &evaluation::Model) -> ApiResult<Scores> {
     serde_json::from_str(&row.scores)
         .map_err(|e| ApiError::corrupt(format!("evaluation {} scores: {e}", row.id)))
-}
-
-fn rating_text(rating: Rating) -> String {
-    format!("{rating:?}")
 }
 
 /// An evaluation the caller may read, or `None`.
@@ -127,7 +132,7 @@ pub async fn evaluations(
         .narrow_if(filter.sme_id.map(|sme| Column::SmeId.eq(sme)))
         .narrow_if(filter.institution_id.map(|i| Column::InstitutionId.eq(i)))
         .narrow_if(filter.status.map(|status| Column::Status.eq(status)))
-        .narrow_if(filter.rating.map(|r| Column::Rating.eq(rating_text(r))));
+        .narrow_if(filter.rating.map(|r| Column::Rating.eq(r)));
     let keyset = Keyset {
         name: "newest",
         column: Column::Id,
@@ -169,7 +174,7 @@ async fn record_revision(
         visibility: Set(row.visibility),
         scores: Set(row.scores.clone()),
         findings: Set(row.findings.clone()),
-        rating: Set(row.rating.clone()),
+        rating: Set(row.rating),
         reason: Set(reason),
         changed_by_subject: Set(principal.subject.clone()),
         changed_by_institution: Set(principal.institution_code.clone()),
@@ -510,7 +515,7 @@ pub async fn transition(
             let mut active = row.into_active_model();
             active.status = Set(next);
             if let Some((score, rating)) = rated {
-                active.rating = Set(Some(rating_text(rating)));
+                active.rating = Set(Some(rating));
                 active.overall_score = Set(Some(score));
             }
             active.version = Set(next_version);
@@ -543,14 +548,8 @@ pub struct RatingSummary {
     pub mean_score: Option<f64>,
 }
 
+/// Summarises rows read through [`rated_readable_by`].
 pub fn summarize(mut rated: Vec<evaluation::Model>) -> RatingSummary {
-    rated.retain(|e| {
-        e.rating.is_some()
-            && matches!(
-                e.status,
-                EvaluationStatus::Rated | EvaluationStatus::Published
-            )
-    });
     rated.sort_by_key(|e| std::cmp::Reverse((e.updated_at, e.id)));
     let mut latest: Vec<evaluation::Model> = Vec::new();
     for evaluation in rated {

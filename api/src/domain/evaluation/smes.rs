@@ -8,11 +8,8 @@ use entity::{
     sme,
 };
 use sea_orm::{
-    ActiveModelTrait,
-    ActiveValue::Set,
-    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, IntoActiveModel,
-    PaginatorTrait, QueryFilter, SqlErr,
-    sea_query::{Expr, ExprTrait, Func, LikeExpr},
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
+    EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter, SqlErr,
 };
 
 use crate::{
@@ -25,7 +22,7 @@ use crate::{
         listing::{Listing, list},
         page::{Keyset, PageArgs, SortValue},
         prefecture::PrefectureCode,
-        search::SearchText,
+        search::{SearchText, TextIndex},
     },
     error::{ApiError, ApiResult},
 };
@@ -306,6 +303,13 @@ pub fn readable_by(_caller: &Caller) -> Readable<sme::Entity> {
     Readable::everything()
 }
 
+/// What an SME search reads: its names (SMEs have no description of their own).
+const SMES_TEXT: TextIndex = TextIndex {
+    table: "smes",
+    columns: &["name_ja", "name_en"],
+    fts_table: "smes_fts",
+};
+
 pub async fn smes(
     db: &DatabaseConnection,
     caller: &Caller,
@@ -313,16 +317,10 @@ pub async fn smes(
     args: &PageArgs,
 ) -> ApiResult<Listing<sme::Entity>> {
     use sme::Column;
-    let search = filter.search.as_ref().map(|search| {
-        let pattern = search.contains_pattern();
-        let like = |column: Column| {
-            Expr::expr(Func::lower(Expr::col(column)))
-                .like(LikeExpr::new(pattern.clone()).escape('\\'))
-        };
-        Condition::any()
-            .add(like(Column::NameEn))
-            .add(like(Column::NameJa))
-    });
+    let search = filter
+        .search
+        .as_ref()
+        .map(|search| search.condition(db.get_database_backend(), &SMES_TEXT));
     let matching = readable_by(caller)
         .narrow_if(
             filter

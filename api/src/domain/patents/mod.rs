@@ -36,7 +36,6 @@ use sea_orm::{
 use self::{
     ipc::{IpcPrefix, IpcSymbol},
     numbers::{ApplicationNumber, RegistrationNumber, Trl},
-    search::PatentSearch,
 };
 use crate::{
     auth::{Caller, Role},
@@ -46,6 +45,7 @@ use crate::{
         idempotency::{self, Idempotency},
         listing::{Listing, list},
         page::{Keyset, PageArgs, SortValue},
+        search::SearchText,
     },
     error::{ApiError, ApiResult},
 };
@@ -125,7 +125,7 @@ pub fn require_holder(caller: &Caller, holder_id: i64) -> ApiResult<()> {
 
 #[derive(Debug, Clone, Default)]
 pub struct PatentFilter {
-    pub search: Option<PatentSearch>,
+    pub search: Option<SearchText>,
     pub field: Option<IndustryField>,
     pub ipc_class: Option<IpcPrefix>,
     pub holder_id: Option<i64>,
@@ -164,9 +164,7 @@ fn matching(
         )
         .narrow_if(filter.licensing.map(|l| Column::Licensing.eq(l)));
     if let Some(search) = &filter.search {
-        for condition in search.condition(backend) {
-            readable = readable.narrow(condition);
-        }
+        readable = readable.narrow(search.condition(backend, &search::PATENTS));
     }
     readable
 }

@@ -8,7 +8,7 @@
 
 use entity::{
     cluster_project,
-    enums::{EvaluationStatus, IndustryField, PatentLicensing},
+    enums::{IndustryField, PatentLicensing, Rating},
     evaluation, patent, sme,
 };
 use sea_orm::{
@@ -99,13 +99,9 @@ async fn latest_rating<C: ConnectionTrait>(
     db: &C,
     caller: &Caller,
     sme_id: i64,
-) -> ApiResult<Option<String>> {
-    let row = evaluations::readable_by(caller)
+) -> ApiResult<Option<Rating>> {
+    let row = evaluations::rated_readable_by(caller)
         .narrow(evaluation::Column::SmeId.eq(sme_id))
-        .narrow(
-            evaluation::Column::Status
-                .is_in([EvaluationStatus::Rated, EvaluationStatus::Published]),
-        )
         .select()
         .order_by_desc(evaluation::Column::UpdatedAt)
         .order_by_desc(evaluation::Column::Id)
@@ -151,8 +147,8 @@ pub async fn for_sme<C: ConnectionTrait>(
         .all(db)
         .await?;
     let rating = latest_rating(db, caller, sme.id).await?;
-    let reachable_trl = match rating.as_deref() {
-        Some("A" | "B") => Some(4),
+    let reachable_trl = match rating {
+        Some(Rating::A | Rating::B) => Some(4),
         Some(_) => Some(7),
         None => None,
     };
@@ -187,7 +183,8 @@ pub async fn for_sme<C: ConnectionTrait>(
             {
                 score += 1;
                 reasons.push(format!(
-                    "at TRL {trl}, within reach of an SME whose latest evaluation is rated {rating} (TRL {needed} or more)"
+                    "at TRL {trl}, within reach of an SME whose latest evaluation is rated {} (TRL {needed} or more)",
+                    sea_orm::ActiveEnum::to_value(rating)
                 ));
             }
             Suggestion {

@@ -156,7 +156,10 @@ pub async fn statistics(
                 None => ("unknown".to_owned(), "unknown".to_owned(), None),
             },
             GroupBy::Rating => {
-                let rating = row.rating.clone().unwrap_or_else(|| "unrated".to_owned());
+                let rating = row.rating.map_or_else(
+                    || "unrated".to_owned(),
+                    |rating| sea_orm::ActiveEnum::to_value(&rating),
+                );
                 (rating.clone(), rating, None)
             }
         };

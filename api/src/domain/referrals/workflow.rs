@@ -140,7 +140,7 @@ pub async fn refer(
                 note: Set(input.note),
                 status: Set(ReferralStatus::Sent),
                 version: Set(1),
-                rating: Set(evaluation.rating.clone()),
+                rating: Set(evaluation.rating),
                 financed_amount: Set(None),
                 financing_product: Set(None),
                 decided_on: Set(None),
