@@ -339,7 +339,12 @@ async fn search_covers_both_languages_ignores_case_and_takes_wildcards_literally
     assert_eq!(
         organization_codes(&app, json!({ "search": "NAGOYA" })).await,
         // The Aerospace Industry Forum by its description ("… around Nagoya …").
-        set(&["aerospace-forum", "city-nagoya", "mhi-nagoya-aerospace", "nagoya-u"])
+        set(&[
+            "aerospace-forum",
+            "city-nagoya",
+            "mhi-nagoya-aerospace",
+            "nagoya-u"
+        ])
     );
     assert_eq!(
         organization_codes(&app, json!({ "search": "  jetro " })).await,

@@ -5,11 +5,11 @@
 use chrono::{NaiveDate, Utc};
 use entity::{
     award, coordinator,
-    enums::{AwardDecision, CeUnit, IndustryField, MetiBureau, TrainingKind},
+    enums::{CeUnit, IndustryField, MetiBureau, TrainingKind},
     qualification_scheme, scheme_level, training_course, training_record,
 };
 use sea_orm::{
-    ActiveEnum, ActiveModelTrait,
+    ActiveModelTrait,
     ActiveValue::Set,
     ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
     IntoActiveModel, QueryFilter, Select, SqlErr,
@@ -19,13 +19,14 @@ use sea_orm::{
 use super::{
     audit::audited,
     change::Change,
-    dates::{self, today_in_japan},
+    dates::today_in_japan,
     fields,
     idempotency::{self, Idempotency},
     listing::{Listing, Ordering, list},
     page::{Keyset, PageArgs, SortValue},
     prefecture::{self, PrefectureCode},
     profile::{EmailAddress, PhoneNumber},
+    qualifications,
 };
 use crate::{
     auth::{Caller, Role},
@@ -75,10 +76,6 @@ impl CoordinatorFilter {
             condition = condition.add(Column::OrganizationId.eq(organization));
         }
         if let Some(holds) = &self.holds {
-            let cutoff = dates::earliest_expiry_counting(
-                today,
-                u32::try_from(holds.scheme.grace_months).unwrap_or(0),
-            );
             let holders = Query::select()
                 .column((award::Entity, award::Column::CoordinatorId))
                 .from(award::Entity)
@@ -87,20 +84,14 @@ impl CoordinatorFilter {
                     Expr::col((scheme_level::Entity, scheme_level::Column::Id))
                         .equals((award::Entity, award::Column::LevelId)),
                 )
-                .and_where(Expr::col((award::Entity, award::Column::SchemeId)).eq(holds.scheme.id))
                 .and_where(
                     Expr::col((scheme_level::Entity, scheme_level::Column::Rank))
                         .gte(holds.min_rank),
                 )
-                .and_where(
-                    Expr::col((award::Entity, award::Column::Decision))
-                        .eq(AwardDecision::Active.to_value()),
-                )
-                .and_where(
-                    Expr::col((award::Entity, award::Column::ExpiresOn))
-                        .is_null()
-                        .or(Expr::col((award::Entity, award::Column::ExpiresOn)).gte(cutoff)),
-                )
+                .cond_where(qualifications::active_today(
+                    std::slice::from_ref(&holds.scheme),
+                    today,
+                ))
                 .to_owned();
             condition = condition.add(Column::Id.in_subquery(holders));
         }

@@ -1,0 +1,245 @@
+//! Qualification schemes and their awards: the rules a registrar who issues real certificates
+//! works by.
+//!
+//! - A scheme is defined by its issuing organisation, whose registrars alone define and change it
+//!   and issue, renew, suspend, reinstate and revoke its awards.
+//! - Levels are ordered; a level that requires the previous one is awarded only to a holder with
+//!   an active award at the level below.
+//! - An award's status follows from its dates when read: past its expiry and grace period it is
+//!   EXPIRED, with no job to run. Suspension and revocation are decisions, with a reason.
+//! - Renewal is open from `renewal_window_months` before expiry to the end of the grace period,
+//!   and needs every continuing-education requirement met by trainings recorded in its period.
+//!   A renewed award runs on from its old expiry, so renewing early loses nothing.
+
+//!
+//! Files: `status` holds the pure rules (an award's status from its dates and decisions, the
+//! renewal window, continuing-education progress); `schemes` defining and changing schemes;
+//! `awards` issuing, renewing and deciding on awards. Reading is here.
+
+mod awards;
+mod schemes;
+mod status;
+
+pub use self::{awards::*, schemes::*, status::*};
+
+use chrono::NaiveDate;
+use entity::{
+    award,
+    enums::{AwardDecision, HolderKind},
+    qualification_scheme, scheme_level, training_course, training_record,
+};
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    sea_query::IntoCondition,
+};
+
+use super::{
+    access::Readable,
+    certificate,
+    dates::{self, today_in_japan},
+    listing::{Listing, list},
+    page::{Keyset, PageArgs, SortValue},
+};
+use crate::{auth::Caller, error::ApiResult};
+
+// ---------------------------------------------------------------- reading
+
+#[derive(Debug, Clone, Default)]
+pub struct SchemeFilter {
+    pub issuer_id: Option<i64>,
+    pub holder_kind: Option<HolderKind>,
+}
+
+pub async fn schemes(
+    db: &DatabaseConnection,
+    filter: &SchemeFilter,
+    args: &PageArgs,
+) -> ApiResult<Listing<qualification_scheme::Entity>> {
+    use qualification_scheme::Column;
+    let mut condition = Condition::all();
+    if let Some(issuer) = filter.issuer_id {
+        condition = condition.add(Column::IssuerId.eq(issuer));
+    }
+    if let Some(kind) = filter.holder_kind {
+        condition = condition.add(Column::HolderKind.eq(kind));
+    }
+    let keyset = Keyset {
+        name: "code",
+        column: Column::Code,
+        id: Column::Id,
+        descending: false,
+        value_of: |m: &qualification_scheme::Model| SortValue::Text(m.code.clone()),
+        id_of: |m: &qualification_scheme::Model| m.id,
+    };
+    list(
+        db,
+        qualification_scheme::Entity::find().filter(condition),
+        keyset,
+        args,
+    )
+    .await
+}
+
+pub async fn scheme_by_code<C: ConnectionTrait>(
+    db: &C,
+    code: &str,
+) -> ApiResult<Option<qualification_scheme::Model>> {
+    Ok(qualification_scheme::Entity::find()
+        .filter(qualification_scheme::Column::Code.eq(code))
+        .one(db)
+        .await?)
+}
+
+pub async fn scheme_by_id<C: ConnectionTrait>(
+    db: &C,
+    id: i64,
+) -> ApiResult<Option<qualification_scheme::Model>> {
+    Ok(qualification_scheme::Entity::find_by_id(id).one(db).await?)
+}
+
+/// The awards `caller` may read: members of the network read every award; anyone else is asked
+/// to sign in. Lists and look-ups of awards start here.
+pub fn readable_by(caller: &Caller) -> ApiResult<Readable<award::Entity>> {
+    caller.require_member()?;
+    Ok(Readable::everything())
+}
+
+/// An award the caller may read, by id.
+pub async fn award_by_id<C: ConnectionTrait>(
+    db: &C,
+    caller: &Caller,
+    id: i64,
+) -> ApiResult<Option<award::Model>> {
+    Ok(readable_by(caller)?
+        .narrow(award::Column::Id.eq(id))
+        .select()
+        .one(db)
+        .await?)
+}
+
+pub async fn level_by_code<C: ConnectionTrait>(
+    db: &C,
+    scheme_id: i64,
+    code: &str,
+) -> ApiResult<Option<scheme_level::Model>> {
+    Ok(scheme_level::Entity::find()
+        .filter(scheme_level::Column::SchemeId.eq(scheme_id))
+        .filter(scheme_level::Column::Code.eq(code))
+        .one(db)
+        .await?)
+}
+
+/// The awards of the schemes in `scheme_ids` that count today (status ACTIVE), as a condition on
+/// the awards table. Each scheme's grace period moves its cutoff.
+pub fn active_today(schemes: &[qualification_scheme::Model], today: NaiveDate) -> Condition {
+    let mut by_scheme = Condition::any();
+    for scheme in schemes {
+        let cutoff = dates::earliest_expiry_counting(today, months(scheme.grace_months));
+        by_scheme = by_scheme.add(
+            Condition::all()
+                .add(award::Column::SchemeId.eq(scheme.id))
+                .add(
+                    Condition::any()
+                        .add(award::Column::ExpiresOn.is_null())
+                        .add(award::Column::ExpiresOn.gte(cutoff)),
+                ),
+        );
+    }
+    Condition::all()
+        .add(award::Column::Decision.eq(AwardDecision::Active))
+        .add(by_scheme)
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct AwardFilter {
+    pub scheme_id: Option<i64>,
+    pub status: Option<AwardStatus>,
+    pub coordinator_id: Option<i64>,
+    pub organization_id: Option<i64>,
+}
+
+/// Awards, for members of the network.
+pub async fn awards(
+    db: &DatabaseConnection,
+    caller: &Caller,
+    filter: &AwardFilter,
+    args: &PageArgs,
+) -> ApiResult<Listing<award::Entity>> {
+    use award::Column;
+    let readable = readable_by(caller)?;
+    let status = match filter.status {
+        None => None,
+        Some(AwardStatus::Revoked) => {
+            Some(Column::Decision.eq(AwardDecision::Revoked).into_condition())
+        }
+        Some(AwardStatus::Suspended) => Some(
+            Column::Decision
+                .eq(AwardDecision::Suspended)
+                .into_condition(),
+        ),
+        Some(AwardStatus::Paused) => {
+            Some(Column::Decision.eq(AwardDecision::Paused).into_condition())
+        }
+        Some(status @ (AwardStatus::Active | AwardStatus::Expired)) => {
+            let schemes = qualification_scheme::Entity::find().all(db).await?;
+            let active = active_today(&schemes, today_in_japan());
+            Some(if status == AwardStatus::Active {
+                active
+            } else {
+                Condition::all()
+                    .add(Column::Decision.eq(AwardDecision::Active))
+                    .add(active.not())
+            })
+        }
+    };
+    let matching = readable
+        .narrow_if(filter.scheme_id.map(|scheme| Column::SchemeId.eq(scheme)))
+        .narrow_if(filter.coordinator_id.map(|c| Column::CoordinatorId.eq(c)))
+        .narrow_if(
+            filter
+                .organization_id
+                .map(|o| Column::HolderOrganizationId.eq(o)),
+        )
+        .narrow_if(status);
+    let keyset = Keyset {
+        name: "id",
+        column: Column::Id,
+        id: Column::Id,
+        descending: false,
+        value_of: |m: &award::Model| SortValue::Int(m.id),
+        id_of: |m: &award::Model| m.id,
+    };
+    list(db, matching.select(), keyset, args).await
+}
+
+/// Anyone may check a certificate by its number; `None` for a number that is not one of ours.
+pub async fn certificate(
+    db: &DatabaseConnection,
+    number: &str,
+) -> ApiResult<Option<(award::Model, qualification_scheme::Model)>> {
+    let Some(number) = certificate::normalize(number) else {
+        return Ok(None);
+    };
+    let found = award::Entity::find()
+        .filter(award::Column::CertificateNumber.eq(number))
+        .find_also_related(qualification_scheme::Entity)
+        .one(db)
+        .await?;
+    Ok(found.and_then(|(award, scheme)| scheme.map(|scheme| (award, scheme))))
+}
+
+/// A coordinator's completed trainings and practice, with what each earns.
+pub async fn completions<C: ConnectionTrait>(
+    db: &C,
+    coordinator_id: i64,
+) -> ApiResult<Vec<Completion>> {
+    let rows = training_record::Entity::find()
+        .filter(training_record::Column::CoordinatorId.eq(coordinator_id))
+        .find_also_related(training_course::Entity)
+        .all(db)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(record, course)| course.map(|course| Completion::of(&record, &course)))
+        .collect())
+}
