@@ -1,11 +1,12 @@
 //! What every resolver reads from a request's context: the database, the caller, the request's
-//! loaders, and the one rule for fields only members of the network may read.
+//! loaders (and the rows they load), and the one rule for fields only members of the network may
+//! read.
 
 use async_graphql::{Context, Result};
 use sea_orm::DatabaseConnection;
 
 use super::loaders::Loaders;
-use crate::auth::Caller;
+use crate::{auth::Caller, error::ApiError};
 
 pub(super) fn db<'a>(ctx: &Context<'a>) -> Result<&'a DatabaseConnection> {
     ctx.data::<DatabaseConnection>()
@@ -27,4 +28,33 @@ pub(super) fn loaders<'a>(ctx: &Context<'a>) -> Result<&'a Loaders> {
 pub(super) fn members_only(ctx: &Context<'_>) -> Result<()> {
     caller(ctx).require_member()?;
     Ok(())
+}
+
+/// The row a reference names, through the request's loaders; a missing one is a broken invariant.
+pub(super) async fn load<K, V>(ctx: &Context<'_>, key: K, what: &str) -> Result<V>
+where
+    K: Send + Sync + std::hash::Hash + Eq + Clone + 'static,
+    super::loaders::RelationLoader:
+        async_graphql::dataloader::Loader<K, Value = V, Error = std::sync::Arc<sea_orm::DbErr>>,
+    V: Send + Sync + Clone + 'static,
+{
+    Ok(loaders(ctx)?
+        .load_one(key)
+        .await
+        .map_err(ApiError::from)?
+        .ok_or_else(|| ApiError::corrupt(format!("a referenced {what} is missing")))?)
+}
+
+/// The rows of a one-to-many relation, through the request's loaders (none when there are none).
+pub(super) async fn load_many<K, V>(ctx: &Context<'_>, key: K) -> Result<Vec<V>>
+where
+    K: Send + Sync + std::hash::Hash + Eq + Clone + 'static,
+    super::loaders::RelationLoader: async_graphql::dataloader::Loader<K, Value = Vec<V>, Error = std::sync::Arc<sea_orm::DbErr>>,
+    V: Send + Sync + Clone + 'static,
+{
+    Ok(loaders(ctx)?
+        .load_one(key)
+        .await
+        .map_err(ApiError::from)?
+        .unwrap_or_default())
 }

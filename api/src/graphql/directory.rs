@@ -162,7 +162,7 @@ impl Organization {
     async fn coordinators(
         &self,
         ctx: &Context<'_>,
-    ) -> Result<Vec<super::qualifications::Coordinator>> {
+    ) -> Result<Vec<super::coordinators::Coordinator>> {
         let rows = loaders(ctx)?
             .load_one(CoordinatorsOfOrganization(self.0.id))
             .await
@@ -170,7 +170,7 @@ impl Organization {
         Ok(rows
             .unwrap_or_default()
             .into_iter()
-            .map(super::qualifications::Coordinator)
+            .map(super::coordinators::Coordinator)
             .collect())
     }
     /// Awards the organisation holds itself (e.g. cluster-management labels). Members only.

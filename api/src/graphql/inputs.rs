@@ -1,9 +1,10 @@
 //! Small parsers shared by the input types: each names the field it refuses.
 
-use async_graphql::InputType;
+use async_graphql::{ID, InputType, MaybeUndefined};
 
+use super::ids::{self, NodeType};
 use crate::{
-    domain::{idempotency::Idempotency, profile},
+    domain::{change::Change, idempotency::Idempotency, prefecture::PrefectureCode, profile},
     error::{ApiError, ApiResult},
 };
 
@@ -27,4 +28,82 @@ pub(super) fn fingerprint(
 /// An input object as JSON, for its fingerprint.
 pub(super) fn json_of(input: &impl InputType) -> serde_json::Value {
     input.to_value().into_json().unwrap_or_default()
+}
+
+/// Optional text of at most `max` characters; blank is none.
+pub(super) fn optional(
+    value: Option<String>,
+    field: &str,
+    max: usize,
+) -> ApiResult<Option<String>> {
+    value
+        .map(|v| profile::text(&v, max).map_err(|message| ApiError::bad_input(field, message)))
+        .transpose()
+        .map(Option::flatten)
+}
+
+/// A small number within `range`.
+pub(super) fn within(
+    value: i32,
+    field: &str,
+    range: std::ops::RangeInclusive<i32>,
+) -> ApiResult<i16> {
+    if range.contains(&value) {
+        Ok(value as i16)
+    } else {
+        Err(ApiError::bad_input(
+            field,
+            format!("must be between {} and {}", range.start(), range.end()),
+        ))
+    }
+}
+
+/// A JIS X 0401 prefecture code.
+pub(super) fn prefecture(value: i32, field: &str) -> ApiResult<PrefectureCode> {
+    PrefectureCode::parse(value.into()).map_err(|e| ApiError::bad_input(field, e.to_string()))
+}
+
+/// An optional text field of an update: omitted keeps it, null or blank clears it.
+pub(super) fn text_change(
+    value: MaybeUndefined<String>,
+    field: &str,
+    max: usize,
+) -> ApiResult<Change<String>> {
+    match value {
+        MaybeUndefined::Undefined => Ok(Change::Keep),
+        MaybeUndefined::Null => Ok(Change::Clear),
+        MaybeUndefined::Value(text) => Ok(
+            match profile::text(&text, max).map_err(|m| ApiError::bad_input(field, m))? {
+                Some(text) => Change::Set(text),
+                None => Change::Clear,
+            },
+        ),
+    }
+}
+
+/// An optional parsed field of an update: omitted keeps it, null or blank clears it.
+pub(super) fn parsed_change<T>(
+    value: MaybeUndefined<String>,
+    field: &str,
+    parse: fn(&str) -> std::result::Result<T, String>,
+) -> ApiResult<Change<T>> {
+    match value {
+        MaybeUndefined::Undefined => Ok(Change::Keep),
+        MaybeUndefined::Null => Ok(Change::Clear),
+        MaybeUndefined::Value(text) if text.trim().is_empty() => Ok(Change::Clear),
+        MaybeUndefined::Value(text) => parse(&text)
+            .map(Change::Set)
+            .map_err(|m| ApiError::bad_input(field, m)),
+    }
+}
+
+/// An optional global ID of one node type.
+pub(super) fn optional_id(
+    id: &Option<ID>,
+    node_type: NodeType,
+    field: &str,
+) -> ApiResult<Option<i64>> {
+    id.as_ref()
+        .map(|id| ids::decode_as(id, node_type, field))
+        .transpose()
 }

@@ -3,6 +3,7 @@
 mod access;
 mod connection;
 mod context;
+mod coordinators;
 mod directory;
 mod evaluations;
 mod ids;
@@ -34,7 +35,11 @@ use crate::{
 #[derive(MergedObject, Default)]
 pub struct Query(
     directory::DirectoryQuery,
+    // Coordinators and qualifications interleave, in the order the schema has always listed them.
+    coordinators::CoordinatorQuery,
     qualifications::QualificationQuery,
+    coordinators::TrainingQuery,
+    qualifications::CertificateQuery,
     evaluations::EvaluationQuery,
     patents::PatentQuery,
     referrals::ReferralQuery,
@@ -48,6 +53,7 @@ pub struct Query(
 pub struct Mutation(
     directory::DirectoryMutation,
     qualifications::QualificationMutation,
+    coordinators::CoordinatorMutation,
     evaluations::EvaluationMutation,
     patents::PatentMutation,
     referrals::ReferralMutation,
@@ -104,7 +110,7 @@ fn builder() -> SchemaBuilder<Query, Mutation, Subscription> {
         access::AuditEntry => "entries of the audit log",
         qualifications::Award => "awards",
         directory::ClusterProject => "cluster projects",
-        qualifications::Coordinator => "coordinators",
+        coordinators::Coordinator => "coordinators",
         evaluations::Evaluation => "evaluations",
         directory::Organization => "organisations",
         patents::Patent => "patents",
@@ -113,7 +119,7 @@ fn builder() -> SchemaBuilder<Query, Mutation, Subscription> {
         referrals::Referral => "financing referrals",
         evaluations::Sme => "SMEs",
         directory::TieUp => "tie-ups",
-        qualifications::TrainingCourse => "training courses",
+        coordinators::TrainingCourse => "training courses",
     )
 }
 

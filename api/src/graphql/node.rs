@@ -5,11 +5,12 @@ use async_graphql::{Context, ID, Interface, Object, Result};
 use super::{
     access::AuditEntry,
     context::{caller, db},
+    coordinators::{Coordinator, TrainingCourse},
     directory::{ClusterProject, Organization, TieUp},
     evaluations::{Evaluation, Sme},
     ids::{self, NodeType},
     patents::{LicensingInquiry, Patent, PatentExplanation},
-    qualifications::{Award, Coordinator, QualificationScheme, TrainingCourse},
+    qualifications::{Award, QualificationScheme},
     referrals::{Referral, ReferralConsent},
 };
 use crate::domain::{

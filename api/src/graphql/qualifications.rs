@@ -1,4 +1,5 @@
-//! Coordinators, qualification schemes, awards and training in GraphQL.
+//! Qualification schemes and their awards in GraphQL (coordinators, their training and credits
+//! are in `coordinators.rs`).
 
 use async_graphql::{
     Context, Enum, ID, InputObject, InputValueError, InputValueResult, MaybeUndefined, Object,
@@ -6,32 +7,27 @@ use async_graphql::{
 };
 use chrono::NaiveDate;
 use entity::{
-    award, ce_requirement, coordinator, enums, qualification_scheme, scheme_level, training_course,
-    training_record,
+    award, ce_requirement, coordinator, enums, qualification_scheme, scheme_level, training_record,
 };
 
 use super::{
     connection::{Conn, connection},
-    context::{caller, db, loaders, members_only},
+    context::{caller, db, load, load_many, loaders},
+    coordinators::{CeUnit, Coordinator, TrainingCourse, TrainingKind},
     directory::Organization,
     ids::{self, NodeType},
-    inputs::{fingerprint, json_of, required},
+    inputs::{fingerprint, json_of, optional_id, required, within},
     loaders::{
-        AwardsOfCoordinator, CoordinatorId, CourseId, LevelId, LevelsOfScheme, OrganizationId,
-        RequirementsOfScheme, SchemeId, TrainingsOfCoordinator,
+        CoordinatorId, CourseId, LevelId, LevelsOfScheme, OrganizationId, RequirementsOfScheme,
+        SchemeId, TrainingsOfCoordinator,
     },
-    vocabulary::{IndustryField, MetiBureau, OrderDirection, Prefecture},
 };
 use crate::{
     domain::{
         change::Change,
-        coordinators::{self, CoordinatorFilter, HoldsAward},
         dates::today_in_japan,
-        fields,
-        listing::Ordering,
         page::PageArgs,
-        prefecture::PrefectureCode,
-        profile::{self, Code, EmailAddress, PhoneNumber},
+        profile::Code,
         qualifications::{self, Completion, Holder},
     },
     error::{ApiError, ApiResult},
@@ -68,30 +64,6 @@ pub enum HolderKind {
     Organization,
 }
 
-/// The unit continuing education is counted in.
-#[derive(Enum, Copy, Clone, Eq, PartialEq)]
-#[graphql(remote = "enums::CeUnit")]
-pub enum CeUnit {
-    /// Credits (単位) a course gives, as the issuer counts them.
-    Credits,
-    /// Hours of attendance.
-    Hours,
-    /// Points, e.g. the SME consultant's practice points from consulting work.
-    Points,
-}
-
-/// What a training record is: a course taken, or practice (consulting work, 実務従事).
-#[derive(Enum, Copy, Clone, Eq, PartialEq, Default)]
-#[graphql(remote = "enums::TrainingKind")]
-pub enum TrainingKind {
-    /// A course: its records earn what the course gives.
-    #[default]
-    Course,
-    /// Practice: consulting work (e.g. 中小企業診断士's 診断助言業務), whose records earn practice
-    /// points. A requirement of practice counts no course, whatever its unit.
-    Practice,
-}
-
 /// An award's standing today.
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
 #[graphql(remote = "qualifications::AwardStatus")]
@@ -109,105 +81,7 @@ pub enum AwardStatus {
     Paused,
 }
 
-async fn load<K, V>(ctx: &Context<'_>, key: K, what: &str) -> Result<V>
-where
-    K: Send + Sync + std::hash::Hash + Eq + Clone + 'static,
-    super::loaders::RelationLoader:
-        async_graphql::dataloader::Loader<K, Value = V, Error = std::sync::Arc<sea_orm::DbErr>>,
-    V: Send + Sync + Clone + 'static,
-{
-    Ok(loaders(ctx)?
-        .load_one(key)
-        .await
-        .map_err(ApiError::from)?
-        .ok_or_else(|| ApiError::corrupt(format!("a referenced {what} is missing")))?)
-}
-
-async fn load_many<K, V>(ctx: &Context<'_>, key: K) -> Result<Vec<V>>
-where
-    K: Send + Sync + std::hash::Hash + Eq + Clone + 'static,
-    super::loaders::RelationLoader: async_graphql::dataloader::Loader<K, Value = Vec<V>, Error = std::sync::Arc<sea_orm::DbErr>>,
-    V: Send + Sync + Clone + 'static,
-{
-    Ok(loaders(ctx)?
-        .load_one(key)
-        .await
-        .map_err(ApiError::from)?
-        .unwrap_or_default())
-}
-
 // ---------------------------------------------------------------- objects
-
-pub struct Coordinator(pub coordinator::Model);
-
-/// A person who supports cluster activities, affiliated to an organisation.
-#[Object]
-impl Coordinator {
-    /// The coordinator's opaque global ID, for `node(id:)` and mutations.
-    pub async fn id(&self) -> ID {
-        NodeType::Coordinator.id(self.0.id)
-    }
-    /// The coordinator's name in Japanese.
-    async fn name_ja(&self) -> &str {
-        &self.0.name_ja
-    }
-    /// The coordinator's name in Latin letters, as they write it.
-    async fn name_en(&self) -> &str {
-        &self.0.name_en
-    }
-    /// The organisation the coordinator works for.
-    async fn organization(&self, ctx: &Context<'_>) -> Result<Organization> {
-        Ok(Organization(
-            load(ctx, OrganizationId(self.0.organization_id), "organisation").await?,
-        ))
-    }
-    /// The prefecture the coordinator works in.
-    async fn prefecture(&self) -> Result<Prefecture> {
-        Prefecture::of(self.0.prefecture_code)
-    }
-    /// Fields of expertise.
-    async fn expertise(&self) -> Vec<IndustryField> {
-        fields::decode(&self.0.expertise)
-            .into_iter()
-            .map(Into::into)
-            .collect()
-    }
-    /// A short professional profile in English (at most 2000 characters); null when not written.
-    async fn profile_en(&self) -> Option<&str> {
-        self.0.profile_en.as_deref()
-    }
-    /// How to reach the coordinator. Members of the network only.
-    #[graphql(guard = "members_only")]
-    async fn contact(&self) -> Result<Option<CoordinatorContact>> {
-        Ok(Some(CoordinatorContact {
-            email: self.0.contact_email.clone(),
-            phone: self.0.contact_phone.clone(),
-        }))
-    }
-    /// The coordinator's awards, with their renewal dates and the credits still missing. Members
-    /// of the network only.
-    #[graphql(guard = "members_only")]
-    async fn awards(&self, ctx: &Context<'_>) -> Result<Option<Vec<Award>>> {
-        let rows = load_many(ctx, AwardsOfCoordinator(self.0.id)).await?;
-        Ok(Some(rows.into_iter().map(Award).collect()))
-    }
-    /// Completed trainings, newest last. Members of the network only.
-    #[graphql(guard = "members_only")]
-    async fn trainings(&self, ctx: &Context<'_>) -> Result<Option<Vec<TrainingRecord>>> {
-        let rows = load_many(ctx, TrainingsOfCoordinator(self.0.id)).await?;
-        Ok(Some(rows.into_iter().map(TrainingRecord).collect()))
-    }
-}
-
-/// A coordinator's contact details, for members of the network.
-#[derive(async_graphql::SimpleObject)]
-pub struct CoordinatorContact {
-    /// An e-mail address; null when not recorded.
-    email: Option<String>,
-    /// A telephone number as written (digits, `+`, spaces, hyphens, parentheses); null when not
-    /// recorded.
-    phone: Option<String>,
-}
 
 pub struct QualificationScheme(pub qualification_scheme::Model);
 
@@ -514,67 +388,6 @@ pub struct CeProgress {
     counted_until: Date,
 }
 
-pub struct TrainingCourse(pub training_course::Model);
-
-/// A training course, or a kind of practice, whose completion counts towards renewal.
-#[Object]
-impl TrainingCourse {
-    /// The course's global ID, for `node(id:)`, `recordTraining` and `requiredCourseId`.
-    pub async fn id(&self) -> ID {
-        NodeType::TrainingCourse.id(self.0.id)
-    }
-    /// The title in Japanese.
-    async fn title_ja(&self) -> &str {
-        &self.0.title_ja
-    }
-    /// The title in English.
-    async fn title_en(&self) -> &str {
-        &self.0.title_en
-    }
-    /// The organisation that gives the course.
-    async fn provider(&self, ctx: &Context<'_>) -> Result<Organization> {
-        Ok(Organization(
-            load(ctx, OrganizationId(self.0.provider_id), "organisation").await?,
-        ))
-    }
-    /// What `amount` is counted in.
-    async fn unit(&self) -> CeUnit {
-        self.0.unit.into()
-    }
-    /// What completing the course earns, in `unit`.
-    async fn amount(&self) -> i32 {
-        self.0.amount
-    }
-    /// A course, or a kind of practice (consulting work) whose records earn practice points.
-    async fn kind(&self) -> TrainingKind {
-        self.0.kind.into()
-    }
-}
-
-pub struct TrainingRecord(training_record::Model);
-
-/// A coordinator's completion of a course, or a stretch of practice, as their organisation
-/// recorded it.
-#[Object]
-impl TrainingRecord {
-    /// The course completed (or the kind of practice done).
-    async fn course(&self, ctx: &Context<'_>) -> Result<TrainingCourse> {
-        Ok(TrainingCourse(
-            load(ctx, CourseId(self.0.course_id), "course").await?,
-        ))
-    }
-    /// The day it was completed; never in the future.
-    async fn completed_on(&self) -> Date {
-        Date(self.0.completed_on)
-    }
-    /// A course taken, or practice done: the kind of its course or practice activity.
-    async fn kind(&self, ctx: &Context<'_>) -> Result<TrainingKind> {
-        let course: training_course::Model =
-            load(ctx, CourseId(self.0.course_id), "course").await?;
-        Ok(course.kind.into())
-    }
-}
-
 pub struct CertificateVerification {
     award: award::Model,
     scheme: qualification_scheme::Model,
@@ -637,52 +450,6 @@ impl CertificateVerification {
 }
 
 // ---------------------------------------------------------------- inputs
-
-/// A condition on the awards a coordinator holds.
-#[derive(InputObject)]
-pub struct HoldsAwardInput {
-    /// The scheme's code, e.g. `ura-skill`.
-    pub scheme: String,
-    /// The lowest level that qualifies, by code (default: the first level).
-    pub min_level: Option<String>,
-}
-
-/// Narrows a listing of coordinators; the conditions given must all hold.
-#[derive(InputObject, Default)]
-#[graphql(name = "CoordinatorFilter")]
-pub struct CoordinatorFilterInput {
-    /// Coordinators with this field of expertise (among others).
-    pub expertise: Option<IndustryField>,
-    /// JIS X 0401 code, 1–47.
-    pub prefecture_code: Option<i32>,
-    /// Coordinators in a prefecture this METI bureau covers.
-    pub bureau: Option<MetiBureau>,
-    /// Coordinators affiliated to this organisation (its global ID).
-    pub organization_id: Option<ID>,
-    /// Coordinators holding an active award of a scheme, at a level or above.
-    pub holds_active_award: Option<HoldsAwardInput>,
-}
-
-/// What coordinators are ordered by.
-#[derive(Enum, Copy, Clone, Eq, PartialEq, Default)]
-pub enum CoordinatorOrderField {
-    /// By English name (the default).
-    #[default]
-    NameEn,
-    /// By Japanese name, in character order (not by reading).
-    NameJa,
-}
-
-/// How coordinators are ordered. Ties are broken by id, so the order is total and stable.
-#[derive(InputObject, Default)]
-pub struct CoordinatorOrder {
-    /// What to order by; `NAME_EN` unless given.
-    #[graphql(default)]
-    pub field: CoordinatorOrderField,
-    /// `ASC` unless given.
-    #[graphql(default)]
-    pub direction: OrderDirection,
-}
 
 /// Narrows a listing of qualification schemes; the conditions given must all hold.
 #[derive(InputObject, Default)]
@@ -819,89 +586,6 @@ pub struct IssueAwardInput {
     /// attested to the issuer (e.g. the supervisor-signed work record CRAMS asks for); needed by
     /// levels with a practice prerequisite.
     pub practice_months: Option<i32>,
-}
-
-/// A new coordinator.
-#[derive(InputObject)]
-pub struct CreateCoordinatorInput {
-    /// The affiliation; default the caller's own institution (network admins may name another).
-    pub organization_id: Option<ID>,
-    /// The name in Japanese, at most 200 characters.
-    pub name_ja: String,
-    /// The name in Latin letters, at most 200 characters.
-    pub name_en: String,
-    /// JIS X 0401 code, 1–47: where the coordinator works.
-    pub prefecture_code: i32,
-    /// Fields of expertise; none unless given.
-    #[graphql(default)]
-    pub expertise: Vec<IndustryField>,
-    /// A profile in English, at most 2000 characters.
-    pub profile_en: Option<String>,
-    /// An e-mail address, at most 254 characters; blank for none. Members only read it.
-    pub contact_email: Option<String>,
-    /// A telephone number: digits with optional `+`, spaces, hyphens and parentheses, 6–20
-    /// digits; blank for none. Members only read it.
-    pub contact_phone: Option<String>,
-}
-
-/// Changes to a coordinator. An omitted field stays as it is; for the optional texts, `null` or
-/// a blank string clears them.
-#[derive(InputObject, Default)]
-pub struct UpdateCoordinatorInput {
-    /// The name in Japanese, at most 200 characters.
-    pub name_ja: Option<String>,
-    /// The name in Latin letters, at most 200 characters.
-    pub name_en: Option<String>,
-    /// JIS X 0401 code, 1–47.
-    pub prefecture_code: Option<i32>,
-    /// Replaces every field of expertise.
-    pub expertise: Option<Vec<IndustryField>>,
-    /// A profile in English, at most 2000 characters.
-    pub profile_en: MaybeUndefined<String>,
-    /// An e-mail address, at most 254 characters.
-    pub contact_email: MaybeUndefined<String>,
-    /// A telephone number: digits with optional `+`, spaces, hyphens and parentheses, 6–20
-    /// digits.
-    pub contact_phone: MaybeUndefined<String>,
-}
-
-/// A new training course, given by the caller's institution.
-#[derive(InputObject)]
-pub struct CreateTrainingCourseInput {
-    /// The title in Japanese, at most 200 characters.
-    pub title_ja: String,
-    /// The title in English, at most 200 characters.
-    pub title_en: String,
-    /// What `amount` is counted in.
-    pub unit: CeUnit,
-    /// What completing the course earns, 1–1000.
-    pub amount: i32,
-    /// A course (default), or a kind of practice (consulting work) whose records earn practice
-    /// points.
-    #[graphql(default)]
-    pub kind: TrainingKind,
-}
-
-fn optional(value: Option<String>, field: &str, max: usize) -> ApiResult<Option<String>> {
-    value
-        .map(|v| profile::text(&v, max).map_err(|message| ApiError::bad_input(field, message)))
-        .transpose()
-        .map(Option::flatten)
-}
-
-fn within(value: i32, field: &str, range: std::ops::RangeInclusive<i32>) -> ApiResult<i16> {
-    if range.contains(&value) {
-        Ok(value as i16)
-    } else {
-        Err(ApiError::bad_input(
-            field,
-            format!("must be between {} and {}", range.start(), range.end()),
-        ))
-    }
-}
-
-fn prefecture(value: i32, field: &str) -> ApiResult<PrefectureCode> {
-    PrefectureCode::parse(value.into()).map_err(|e| ApiError::bad_input(field, e.to_string()))
 }
 
 fn requirements(
@@ -1080,109 +764,6 @@ impl UpdateQualificationSchemeInput {
     }
 }
 
-fn text_change(
-    value: MaybeUndefined<String>,
-    field: &str,
-    max: usize,
-) -> ApiResult<Change<String>> {
-    match value {
-        MaybeUndefined::Undefined => Ok(Change::Keep),
-        MaybeUndefined::Null => Ok(Change::Clear),
-        MaybeUndefined::Value(text) => Ok(
-            match profile::text(&text, max).map_err(|m| ApiError::bad_input(field, m))? {
-                Some(text) => Change::Set(text),
-                None => Change::Clear,
-            },
-        ),
-    }
-}
-
-fn parsed_change<T>(
-    value: MaybeUndefined<String>,
-    field: &str,
-    parse: fn(&str) -> std::result::Result<T, String>,
-) -> ApiResult<Change<T>> {
-    match value {
-        MaybeUndefined::Undefined => Ok(Change::Keep),
-        MaybeUndefined::Null => Ok(Change::Clear),
-        MaybeUndefined::Value(text) if text.trim().is_empty() => Ok(Change::Clear),
-        MaybeUndefined::Value(text) => parse(&text)
-            .map(Change::Set)
-            .map_err(|m| ApiError::bad_input(field, m)),
-    }
-}
-
-fn optional_id(id: &Option<ID>, node_type: NodeType, field: &str) -> ApiResult<Option<i64>> {
-    id.as_ref()
-        .map(|id| ids::decode_as(id, node_type, field))
-        .transpose()
-}
-
-impl CreateCoordinatorInput {
-    fn parse(self) -> ApiResult<coordinators::NewCoordinator> {
-        Ok(coordinators::NewCoordinator {
-            organization_id: optional_id(
-                &self.organization_id,
-                NodeType::Organization,
-                "input.organizationId",
-            )?,
-            name_ja: required(&self.name_ja, "input.nameJa", 200)?,
-            name_en: required(&self.name_en, "input.nameEn", 200)?,
-            prefecture: prefecture(self.prefecture_code, "input.prefectureCode")?,
-            expertise: self.expertise.into_iter().map(Into::into).collect(),
-            profile_en: optional(self.profile_en, "input.profileEn", 2000)?,
-            contact_email: self
-                .contact_email
-                .filter(|e| !e.trim().is_empty())
-                .map(|e| {
-                    EmailAddress::parse(&e)
-                        .map_err(|m| ApiError::bad_input("input.contactEmail", m))
-                })
-                .transpose()?,
-            contact_phone: self
-                .contact_phone
-                .filter(|p| !p.trim().is_empty())
-                .map(|p| {
-                    PhoneNumber::parse(&p).map_err(|m| ApiError::bad_input("input.contactPhone", m))
-                })
-                .transpose()?,
-        })
-    }
-}
-
-impl UpdateCoordinatorInput {
-    fn parse(self) -> ApiResult<coordinators::CoordinatorChanges> {
-        Ok(coordinators::CoordinatorChanges {
-            name_ja: self
-                .name_ja
-                .map(|n| required(&n, "input.nameJa", 200))
-                .transpose()?,
-            name_en: self
-                .name_en
-                .map(|n| required(&n, "input.nameEn", 200))
-                .transpose()?,
-            prefecture: self
-                .prefecture_code
-                .map(|c| prefecture(c, "input.prefectureCode"))
-                .transpose()?,
-            expertise: self
-                .expertise
-                .map(|e| e.into_iter().map(Into::into).collect()),
-            profile_en: text_change(self.profile_en, "input.profileEn", 2000)?,
-            contact_email: parsed_change(
-                self.contact_email,
-                "input.contactEmail",
-                EmailAddress::parse,
-            )?,
-            contact_phone: parsed_change(
-                self.contact_phone,
-                "input.contactPhone",
-                PhoneNumber::parse,
-            )?,
-        })
-    }
-}
-
 fn reason(text: String) -> ApiResult<String> {
     required(&text, "reason", 1000)
 }
@@ -1194,95 +775,6 @@ pub struct QualificationQuery;
 
 #[Object]
 impl QualificationQuery {
-    /// Coordinators, filtered and ordered, a page at a time (at most 100).
-    #[allow(clippy::too_many_arguments)]
-    #[graphql(complexity = "super::connection::cost(first, last, child_complexity)")]
-    async fn coordinators(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(
-            desc = "At most this many items from the start, or after `after`: 0–100; 20 when neither `first` nor `last` is given. Not with `last`."
-        )]
-        first: Option<i32>,
-        #[graphql(
-            desc = "The `cursor` of an edge of this listing, in the same order: the page starts after it."
-        )]
-        after: Option<String>,
-        #[graphql(
-            desc = "At most this many items from the end, or before `before`: 0–100. Not with `first`."
-        )]
-        last: Option<i32>,
-        #[graphql(
-            desc = "The `cursor` of an edge of this listing, in the same order: the page ends before it."
-        )]
-        before: Option<String>,
-        #[graphql(desc = "Only coordinators that match; all of them unless given.")] filter: Option<
-            CoordinatorFilterInput,
-        >,
-        #[graphql(desc = "The order; by English name, ascending, unless given.")] order_by: Option<
-            CoordinatorOrder,
-        >,
-    ) -> Result<Conn<Coordinator>> {
-        let db = db(ctx)?;
-        let filter = filter.unwrap_or_default();
-        let holds = match filter.holds_active_award {
-            None => None,
-            Some(holds) => {
-                let scheme = qualifications::scheme_by_code(db, &holds.scheme)
-                    .await?
-                    .ok_or_else(|| {
-                        ApiError::bad_input("filter.holdsActiveAward.scheme", "no such scheme")
-                    })?;
-                let min_rank = match holds.min_level {
-                    None => 1,
-                    Some(code) => {
-                        qualifications::level_by_code(db, scheme.id, &code)
-                            .await?
-                            .ok_or_else(|| {
-                                ApiError::bad_input(
-                                    "filter.holdsActiveAward.minLevel",
-                                    "no such level",
-                                )
-                            })?
-                            .rank
-                    }
-                };
-                Some(HoldsAward { scheme, min_rank })
-            }
-        };
-        let domain_filter = CoordinatorFilter {
-            expertise: filter.expertise.map(Into::into),
-            prefecture: filter
-                .prefecture_code
-                .map(|c| prefecture(c, "filter.prefectureCode"))
-                .transpose()?,
-            bureau: filter.bureau.map(Into::into),
-            organization_id: optional_id(
-                &filter.organization_id,
-                NodeType::Organization,
-                "filter.organizationId",
-            )?,
-            holds,
-        };
-        let order = order_by.unwrap_or_default();
-        let order = Ordering {
-            field: match order.field {
-                CoordinatorOrderField::NameEn => coordinators::CoordinatorOrderField::NameEn,
-                CoordinatorOrderField::NameJa => coordinators::CoordinatorOrderField::NameJa,
-            },
-            descending: order.direction == OrderDirection::Desc,
-        };
-        let page = PageArgs {
-            first,
-            after,
-            last,
-            before,
-        };
-        let listing = coordinators::coordinators(db, &domain_filter, order, &page).await?;
-        super::prefetch::connection(ctx, listing.rows()).await?;
-        Ok(connection(db, listing, Coordinator))
-    }
-
     /// Qualification schemes, by code.
     #[graphql(complexity = "super::connection::cost(first, last, child_complexity)")]
     async fn qualification_schemes(
@@ -1408,43 +900,13 @@ impl QualificationQuery {
         super::prefetch::connection(ctx, listing.rows()).await?;
         Ok(connection(db, listing, Award))
     }
+}
 
-    /// Training courses, optionally of one provider.
-    #[graphql(complexity = "super::connection::cost(first, last, child_complexity)")]
-    async fn training_courses(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(
-            desc = "At most this many items from the start, or after `after`: 0–100; 20 when neither `first` nor `last` is given. Not with `last`."
-        )]
-        first: Option<i32>,
-        #[graphql(
-            desc = "The `cursor` of an edge of this listing, in the same order: the page starts after it."
-        )]
-        after: Option<String>,
-        #[graphql(
-            desc = "At most this many items from the end, or before `before`: 0–100. Not with `first`."
-        )]
-        last: Option<i32>,
-        #[graphql(
-            desc = "The `cursor` of an edge of this listing, in the same order: the page ends before it."
-        )]
-        before: Option<String>,
-        #[graphql(desc = "Only the courses this organisation gives (its global ID).")]
-        provider_id: Option<ID>,
-    ) -> Result<Conn<TrainingCourse>> {
-        let db = db(ctx)?;
-        let provider = optional_id(&provider_id, NodeType::Organization, "providerId")?;
-        let page = PageArgs {
-            first,
-            after,
-            last,
-            before,
-        };
-        let listing = coordinators::courses(db, provider, &page).await?;
-        Ok(connection(db, listing, TrainingCourse))
-    }
+#[derive(Default)]
+pub struct CertificateQuery;
 
+#[Object]
+impl CertificateQuery {
     /// Checks a certificate by its number, for anyone: the holder's public name, the scheme, the
     /// level, the dates and today's status. Null for a number that is not one of ours.
     async fn verify_certificate(
@@ -1689,106 +1151,6 @@ impl QualificationMutation {
             version,
         )
         .await
-    }
-
-    /// Adds a coordinator to an organisation: its org admins (or network admins). Retry-safe with
-    /// `idempotencyKey`.
-    async fn create_coordinator(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "The new coordinator.")] input: CreateCoordinatorInput,
-        #[graphql(
-            desc = "A key of the caller's choosing (1–100 printable ASCII characters, no spaces), new for each intended change: a retry with the same key and input returns the first answer without acting twice; the same key with other input is a CONFLICT."
-        )]
-        idempotency_key: String,
-    ) -> Result<Coordinator> {
-        let key = fingerprint(&idempotency_key, "createCoordinator", json_of(&input));
-        Ok(Coordinator(
-            coordinators::create_coordinator(db(ctx)?, caller(ctx), input.parse(), key).await?,
-        ))
-    }
-
-    /// Edits a coordinator: org admins of the coordinator's organisation (or network admins).
-    async fn update_coordinator(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "The coordinator's global ID.")] id: ID,
-        #[graphql(desc = "The fields to change; those omitted stay as they are.")]
-        input: UpdateCoordinatorInput,
-    ) -> Result<Coordinator> {
-        let key = ids::decode_as(&id, NodeType::Coordinator, "id");
-        let row = coordinators::update_coordinator(
-            db(ctx)?,
-            caller(ctx),
-            id.to_string(),
-            key,
-            input.parse(),
-        )
-        .await?;
-        Ok(Coordinator(row))
-    }
-
-    /// Publishes a training course given by the caller's institution: its registrars or org admins.
-    /// Retry-safe with `idempotencyKey`.
-    async fn create_training_course(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "The new course.")] input: CreateTrainingCourseInput,
-        #[graphql(
-            desc = "A key of the caller's choosing (1–100 printable ASCII characters, no spaces), new for each intended change: a retry with the same key and input returns the first answer without acting twice; the same key with other input is a CONFLICT."
-        )]
-        idempotency_key: String,
-    ) -> Result<TrainingCourse> {
-        let key = fingerprint(&idempotency_key, "createTrainingCourse", json_of(&input));
-        let parsed = (|| {
-            Ok(coordinators::NewCourse {
-                title_ja: required(&input.title_ja, "input.titleJa", 200)?,
-                title_en: required(&input.title_en, "input.titleEn", 200)?,
-                unit: input.unit.into(),
-                amount: within(input.amount, "input.amount", 1..=1000)?.into(),
-                kind: input.kind.into(),
-            })
-        })();
-        Ok(TrainingCourse(
-            coordinators::create_course(db(ctx)?, caller(ctx), parsed, key).await?,
-        ))
-    }
-
-    /// Records a completed training of a coordinator: org admins of the coordinator's organisation.
-    /// Retry-safe with `idempotencyKey`; the same completion under another key is a CONFLICT.
-    async fn record_training(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "The coordinator's global ID.")] coordinator_id: ID,
-        #[graphql(desc = "The course's global ID (or the kind of practice's).")] course_id: ID,
-        #[graphql(desc = "The day it was completed; today or earlier.")] completed_on: Date,
-        #[graphql(
-            desc = "A key of the caller's choosing (1–100 printable ASCII characters, no spaces), new for each intended change: a retry with the same key and input returns the first answer without acting twice; the same key with other input is a CONFLICT."
-        )]
-        idempotency_key: String,
-    ) -> Result<TrainingRecord> {
-        let key = fingerprint(
-            &idempotency_key,
-            "recordTraining",
-            serde_json::json!({
-                "coordinatorId": coordinator_id.as_str(),
-                "courseId": course_id.as_str(),
-                "completedOn": completed_on.0,
-            }),
-        );
-        let coordinator = ids::decode_as(&coordinator_id, NodeType::Coordinator, "coordinatorId");
-        let course = ids::decode_as(&course_id, NodeType::TrainingCourse, "courseId");
-        let row = coordinators::record_training(
-            db(ctx)?,
-            caller(ctx),
-            coordinator_id.to_string(),
-            coordinator,
-            course,
-            completed_on.0,
-            key,
-        )
-        .await?;
-        Ok(TrainingRecord(row))
     }
 }
 
