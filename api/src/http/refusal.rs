@@ -64,6 +64,10 @@ impl Refusal {
         self.code
     }
 
+    pub(super) fn status(&self) -> StatusCode {
+        self.status
+    }
+
     pub(super) fn message(&self) -> &str {
         &self.message
     }
@@ -77,8 +81,14 @@ impl Refusal {
         Self::new(StatusCode::BAD_REQUEST, ErrorCode::BadRequest, message)
     }
 
+    /// The reply's JSON text.
+    pub(super) fn body(&self) -> String {
+        json!({ "errors": [{ "message": self.message, "extensions": { "code": self.code.as_str() } }] })
+            .to_string()
+    }
+
     pub(super) fn respond(self, media: MediaType) -> HttpResponse {
-        let body = json!({ "errors": [{ "message": self.message, "extensions": { "code": self.code.as_str() } }] });
+        let body = self.body();
         let mut response = HttpResponse::build(self.status);
         response.insert_header((header::CONTENT_TYPE, media.content_type()));
         response.insert_header((header::CACHE_CONTROL, "no-store"));
@@ -91,6 +101,6 @@ impl Refusal {
         if let Some(seconds) = self.retry_after {
             response.insert_header((header::RETRY_AFTER, seconds.to_string()));
         }
-        response.body(body.to_string())
+        response.body(body)
     }
 }
