@@ -7,7 +7,7 @@ use super::{
     connection::{Conn, connection},
     context::{caller, db, loaders, members_only},
     ids::{self, NodeType},
-    inputs::{fingerprint, json_of, required},
+    inputs::{Lookup, fingerprint, json_of, lookup, parsed_change, required, text_change},
     loaders::{
         AwardsOfOrganization, ClusterProjectId, CoordinatorsOfOrganization, OrganizationId,
         ParticipationsOfOrganization, ParticipationsOfProject, TieUpsOfProject,
@@ -20,7 +20,6 @@ use super::{
 };
 use crate::{
     domain::{
-        change::Change,
         country::CountryCode,
         directory::{self, ProfileChanges},
         events::EventBus,
@@ -641,21 +640,6 @@ impl From<TieUpOrder> for Ordering<directory::TieUpOrderField> {
     }
 }
 
-/// Exactly one of `id` and `code` names an object.
-enum Lookup {
-    Id(i64),
-    Code(String),
-}
-
-fn lookup(id: Option<ID>, code: Option<String>, node_type: NodeType) -> ApiResult<Lookup> {
-    match (id, code) {
-        (Some(id), None) => Ok(Lookup::Id(ids::decode_as(&id, node_type, "id")?)),
-        (None, Some(code)) => Ok(Lookup::Code(code)),
-        (Some(_), Some(_)) => Err(ApiError::bad_input("code", "give `id` or `code`, not both")),
-        (None, None) => Err(ApiError::bad_input("id", "give `id` or `code`")),
-    }
-}
-
 /// Profile fields an organisation's administrators edit (`updateOrganization`, and the profile of
 /// `createOrganization`). An omitted field stays as it is; `null`
 /// or an empty string clears it.
@@ -675,42 +659,22 @@ pub struct UpdateOrganizationInput {
     pub contact_phone: MaybeUndefined<String>,
 }
 
-/// Parses one optional field: absent keeps it, null or blank clears it.
-fn change<T>(
-    value: MaybeUndefined<String>,
-    field: String,
-    parse: impl FnOnce(&str) -> std::result::Result<T, String>,
-) -> ApiResult<Change<T>> {
-    match value {
-        MaybeUndefined::Undefined => Ok(Change::Keep),
-        MaybeUndefined::Null => Ok(Change::Clear),
-        MaybeUndefined::Value(text) if text.trim().is_empty() => Ok(Change::Clear),
-        MaybeUndefined::Value(text) => parse(&text)
-            .map(Change::Set)
-            .map_err(|message| ApiError::bad_input(field, message)),
-    }
-}
-
-fn bounded(max: usize) -> impl FnOnce(&str) -> std::result::Result<String, String> {
-    move |text| Ok(profile::text(text, max)?.unwrap_or_default())
-}
-
 impl UpdateOrganizationInput {
     fn parse(self, prefix: &str) -> ApiResult<ProfileChanges> {
         let field = |name: &str| format!("{prefix}.{name}");
         Ok(ProfileChanges {
-            website_url: change(self.website_url, field("websiteUrl"), WebsiteUrl::parse)?,
-            description_ja: change(self.description_ja, field("descriptionJa"), bounded(2000))?,
-            description_en: change(self.description_en, field("descriptionEn"), bounded(2000))?,
-            contact_name: change(self.contact_name, field("contactName"), bounded(200))?,
-            contact_email: change(
+            website_url: parsed_change(self.website_url, &field("websiteUrl"), WebsiteUrl::parse)?,
+            description_ja: text_change(self.description_ja, &field("descriptionJa"), 2000)?,
+            description_en: text_change(self.description_en, &field("descriptionEn"), 2000)?,
+            contact_name: text_change(self.contact_name, &field("contactName"), 200)?,
+            contact_email: parsed_change(
                 self.contact_email,
-                field("contactEmail"),
+                &field("contactEmail"),
                 EmailAddress::parse,
             )?,
-            contact_phone: change(
+            contact_phone: parsed_change(
                 self.contact_phone,
-                field("contactPhone"),
+                &field("contactPhone"),
                 PhoneNumber::parse,
             )?,
         })
@@ -883,9 +847,9 @@ impl DirectoryQuery {
         #[graphql(desc = "The organisation's code (`aist`).")] code: Option<String>,
     ) -> Result<Option<Organization>> {
         let db = db(ctx)?;
-        let row = match lookup(id, code, NodeType::Organization)? {
+        let row = match lookup(id, code, NodeType::Organization, "code")? {
             Lookup::Id(id) => directory::organization_by_id(db, id).await?,
-            Lookup::Code(code) => directory::organization_by_code(db, &code).await?,
+            Lookup::Key(code) => directory::organization_by_code(db, &code).await?,
         };
         super::prefetch::field(ctx, &row).await?;
         Ok(row.map(Organization))
@@ -947,9 +911,9 @@ impl DirectoryQuery {
         #[graphql(desc = "The project's code (`kansai-bio`).")] code: Option<String>,
     ) -> Result<Option<ClusterProject>> {
         let db = db(ctx)?;
-        let row = match lookup(id, code, NodeType::ClusterProject)? {
+        let row = match lookup(id, code, NodeType::ClusterProject, "code")? {
             Lookup::Id(id) => directory::cluster_project_by_id(db, id).await?,
-            Lookup::Code(code) => directory::cluster_project_by_code(db, &code).await?,
+            Lookup::Key(code) => directory::cluster_project_by_code(db, &code).await?,
         };
         super::prefetch::field(ctx, &row).await?;
         Ok(row.map(ClusterProject))

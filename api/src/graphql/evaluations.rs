@@ -12,7 +12,7 @@ use super::{
     context::{caller, db, loaders, members_only},
     directory::{ClusterProject, Organization},
     ids::{self, NodeType},
-    inputs::{fingerprint, json_of, required},
+    inputs::{Lookup, change, fingerprint, json_of, lookup, required},
     loaders::{
         ClusterProjectId, OrganizationId, RatedEvaluationsOfSme, RevisionsOfEvaluation, SmeId,
     },
@@ -819,17 +819,6 @@ impl CreateSmeInput {
     }
 }
 
-fn maybe<T, U>(
-    value: MaybeUndefined<T>,
-    convert: impl FnOnce(T) -> ApiResult<U>,
-) -> ApiResult<Option<Option<U>>> {
-    match value {
-        MaybeUndefined::Undefined => Ok(None),
-        MaybeUndefined::Null => Ok(Some(None)),
-        MaybeUndefined::Value(v) => Ok(Some(Some(convert(v)?))),
-    }
-}
-
 impl UpdateSmeInput {
     fn parse(self) -> ApiResult<SmeChanges> {
         Ok(SmeChanges {
@@ -848,17 +837,17 @@ impl UpdateSmeInput {
                         .map_err(|e| ApiError::bad_input("input.prefectureCode", e.to_string()))
                 })
                 .transpose()?,
-            industry: maybe(self.industry, |i| industry(&i))?,
-            invoice_number: maybe(self.invoice_number, |n| {
+            industry: change(self.industry, |i| industry(&i))?,
+            invoice_number: change(self.invoice_number, |n| {
                 InvoiceNumber::parse(&n, None)
                     .map_err(|e| ApiError::bad_input("input.invoiceNumber", e.to_string()))
             })?,
-            employees: maybe(self.employees, |v| {
+            employees: change(self.employees, |v| {
                 Ok(non_negative(Some(v), "input.employees")?.unwrap_or_default())
             })?,
-            capital_yen: maybe(self.capital_yen, |v| Ok(v.0.get()))?,
+            capital_yen: change(self.capital_yen, |v| Ok(v.0.get()))?,
             niche_status: self.niche_status.map(Into::into),
-            cluster_type: maybe(self.cluster_type, |t| Ok(t.into()))?,
+            cluster_type: change(self.cluster_type, |t| Ok(t.into()))?,
             cluster_projects: self
                 .cluster_project_ids
                 .map(|ids| project_ids(&ids, "input.clusterProjectIds"))
@@ -974,25 +963,12 @@ impl EvaluationQuery {
         corporate_number: Option<String>,
     ) -> Result<Option<Sme>> {
         let db = db(ctx)?;
-        let row = match (id, corporate_number) {
-            (Some(id), None) => {
-                let key = ids::decode_as(&id, NodeType::Sme, "id")?;
-                smes::sme_by_id(db, caller(ctx), key).await?
-            }
-            (None, Some(number)) => {
+        let row = match lookup(id, corporate_number, NodeType::Sme, "corporateNumber")? {
+            Lookup::Id(id) => smes::sme_by_id(db, caller(ctx), id).await?,
+            Lookup::Key(number) => {
                 let number = CorporateNumber::parse(&number)
                     .map_err(|e| ApiError::bad_input("corporateNumber", e.to_string()))?;
                 smes::sme_by_corporate_number(db, caller(ctx), &number).await?
-            }
-            (Some(_), Some(_)) => {
-                return Err(ApiError::bad_input(
-                    "corporateNumber",
-                    "give `id` or `corporateNumber`, not both",
-                )
-                .into());
-            }
-            (None, None) => {
-                return Err(ApiError::bad_input("id", "give `id` or `corporateNumber`").into());
             }
         };
         super::prefetch::field(ctx, &row).await?;
@@ -1177,11 +1153,7 @@ impl EvaluationMutation {
         let parsed = (|| {
             Ok(EvaluationChanges {
                 scores: input.scores.map(|s| s.parse("input.scores")).transpose()?,
-                findings: match input.findings {
-                    MaybeUndefined::Undefined => None,
-                    MaybeUndefined::Null => Some(None),
-                    MaybeUndefined::Value(text) => Some(findings(Some(text))?),
-                },
+                findings: change(input.findings, |text| findings(Some(text)))?.flatten(),
                 visibility: input.visibility.map(Into::into),
             })
         })();

@@ -63,37 +63,67 @@ pub(super) fn prefecture(value: i32, field: &str) -> ApiResult<PrefectureCode> {
     PrefectureCode::parse(value.into()).map_err(|e| ApiError::bad_input(field, e.to_string()))
 }
 
+/// An optional field of an update: omitted keeps it, null clears it, a value is parsed.
+pub(super) fn change<T, U>(
+    value: MaybeUndefined<T>,
+    parse: impl FnOnce(T) -> ApiResult<U>,
+) -> ApiResult<Change<U>> {
+    match value {
+        MaybeUndefined::Undefined => Ok(Change::Keep),
+        MaybeUndefined::Null => Ok(Change::Clear),
+        MaybeUndefined::Value(value) => parse(value).map(Change::Set),
+    }
+}
+
 /// An optional text field of an update: omitted keeps it, null or blank clears it.
 pub(super) fn text_change(
     value: MaybeUndefined<String>,
     field: &str,
     max: usize,
 ) -> ApiResult<Change<String>> {
-    match value {
-        MaybeUndefined::Undefined => Ok(Change::Keep),
-        MaybeUndefined::Null => Ok(Change::Clear),
-        MaybeUndefined::Value(text) => Ok(
-            match profile::text(&text, max).map_err(|m| ApiError::bad_input(field, m))? {
-                Some(text) => Change::Set(text),
-                None => Change::Clear,
-            },
-        ),
-    }
+    parsed_change(value, field, |text| {
+        Ok(profile::text(text, max)?.unwrap_or_default())
+    })
 }
 
 /// An optional parsed field of an update: omitted keeps it, null or blank clears it.
 pub(super) fn parsed_change<T>(
     value: MaybeUndefined<String>,
     field: &str,
-    parse: fn(&str) -> std::result::Result<T, String>,
+    parse: impl FnOnce(&str) -> std::result::Result<T, String>,
 ) -> ApiResult<Change<T>> {
     match value {
-        MaybeUndefined::Undefined => Ok(Change::Keep),
-        MaybeUndefined::Null => Ok(Change::Clear),
         MaybeUndefined::Value(text) if text.trim().is_empty() => Ok(Change::Clear),
-        MaybeUndefined::Value(text) => parse(&text)
-            .map(Change::Set)
-            .map_err(|m| ApiError::bad_input(field, m)),
+        value => change(value, |text| {
+            parse(&text).map_err(|m| ApiError::bad_input(field, m))
+        }),
+    }
+}
+
+/// Exactly one of `id` and a natural key (`code`, `corporateNumber`) names an object.
+pub(super) enum Lookup {
+    Id(i64),
+    Key(String),
+}
+
+/// Reads the `id` and the natural key `key_name` of a look-up, of which exactly one is given.
+pub(super) fn lookup(
+    id: Option<ID>,
+    key: Option<String>,
+    node_type: NodeType,
+    key_name: &str,
+) -> ApiResult<Lookup> {
+    match (id, key) {
+        (Some(id), None) => Ok(Lookup::Id(ids::decode_as(&id, node_type, "id")?)),
+        (None, Some(key)) => Ok(Lookup::Key(key)),
+        (Some(_), Some(_)) => Err(ApiError::bad_input(
+            key_name,
+            format!("give `id` or `{key_name}`, not both"),
+        )),
+        (None, None) => Err(ApiError::bad_input(
+            "id",
+            format!("give `id` or `{key_name}`"),
+        )),
     }
 }
 

@@ -14,7 +14,7 @@ use super::{
     directory::Organization,
     evaluations::Sme,
     ids::{self, NodeType},
-    inputs::required,
+    inputs::{change, required},
     loaders::{ExplanationOfPatent, OrganizationId, SmeId},
     qualifications::Date,
     vocabulary::IndustryField,
@@ -676,11 +676,7 @@ impl CreatePatentInput {
 impl UpdatePatentInput {
     fn parse(self) -> ApiResult<PatentChanges> {
         Ok(PatentChanges {
-            registration_number: match self.registration_number {
-                MaybeUndefined::Undefined => None,
-                MaybeUndefined::Null => Some(None),
-                MaybeUndefined::Value(v) => Some(Some(registration(&v)?)),
-            },
+            registration_number: change(self.registration_number, |v| registration(&v))?,
             title_ja: self
                 .title_ja
                 .map(|t| required(&t, "input.titleJa", patents::MAX_TITLE_CHARS))
@@ -689,20 +685,13 @@ impl UpdatePatentInput {
                 .title_en
                 .map(|t| required(&t, "input.titleEn", patents::MAX_TITLE_CHARS))
                 .transpose()?,
-            abstract_text: match self.original_abstract {
-                MaybeUndefined::Undefined => None,
-                MaybeUndefined::Null => Some(None),
-                MaybeUndefined::Value(v) => Some(abstract_text(&v)?),
-            },
+            // A blank abstract clears it.
+            abstract_text: change(self.original_abstract, |v| abstract_text(&v))?.flatten(),
             ipc_classes: self.ipc_classes.map(|v| ipc_symbols(&v)).transpose()?,
             fields: self
                 .fields
                 .map(|v| dedup(v.into_iter().map(enums::IndustryField::from))),
-            trl: match self.trl {
-                MaybeUndefined::Undefined => None,
-                MaybeUndefined::Null => Some(None),
-                MaybeUndefined::Value(v) => Some(Some(trl(v)?)),
-            },
+            trl: change(self.trl, trl)?,
             expires_on: self.expires_on.map(|d| d.0),
             licensing: self.licensing.map(Into::into),
             licence_forms: self

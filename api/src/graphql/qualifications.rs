@@ -16,7 +16,7 @@ use super::{
     coordinators::{CeUnit, Coordinator, TrainingCourse, TrainingKind},
     directory::Organization,
     ids::{self, NodeType},
-    inputs::{fingerprint, json_of, optional_id, required, within},
+    inputs::{Lookup, change, fingerprint, json_of, lookup, optional_id, required, within},
     loaders::{
         CoordinatorId, CourseId, LevelId, LevelsOfScheme, OrganizationId, RequirementsOfScheme,
         SchemeId, TrainingsOfCoordinator,
@@ -24,11 +24,10 @@ use super::{
 };
 use crate::{
     domain::{
-        change::Change,
         dates::today_in_japan,
         page::PageArgs,
         profile::Code,
-        qualifications::{self, Completion, Holder},
+        qualifications::{self, Holder, limits},
     },
     error::{ApiError, ApiResult},
 };
@@ -319,14 +318,8 @@ impl Award {
                     .load_many(records.iter().map(|r| CourseId(r.course_id)))
                     .await
                     .map_err(ApiError::from)?;
-                let completions: Vec<Completion> = records
-                    .iter()
-                    .filter_map(|record| {
-                        courses
-                            .get(&CourseId(record.course_id))
-                            .map(|course| Completion::of(record, course))
-                    })
-                    .collect();
+                let completions =
+                    qualifications::completions_of(&records, |id| courses.get(&CourseId(id)));
                 qualifications::award_ce_progress(&self.0, &requirements, &completions, today)
             }
             None => Vec::new(),
@@ -335,7 +328,7 @@ impl Award {
             opens_on: Date(window.opens_on),
             due_on: Date(window.due_on),
             closes_on: Date(window.closes_on),
-            open_now: window.opens_on <= today && today <= window.closes_on,
+            open_now: window.is_open(today),
             continuing_education: progress
                 .into_iter()
                 .map(|p| CeProgress {
@@ -599,11 +592,16 @@ fn requirements(
             Ok(qualifications::RequirementInput {
                 unit: r.unit.into(),
                 kind: r.kind.into(),
-                amount: within(r.amount, &format!("{field}.{i}.amount"), 1..=10_000)?.into(),
+                amount: within(
+                    r.amount,
+                    &format!("{field}.{i}.amount"),
+                    limits::REQUIREMENT_AMOUNT,
+                )?
+                .into(),
                 period_months: within(
                     r.period_months,
                     &format!("{field}.{i}.periodMonths"),
-                    1..=120,
+                    limits::REQUIREMENT_PERIOD_MONTHS,
                 )?,
             })
         })
@@ -617,8 +615,11 @@ fn parse_levels(
     prefix: &str,
     first_is_lowest: bool,
 ) -> ApiResult<Vec<qualifications::LevelInput>> {
-    if input.len() > 10 {
-        return Err(ApiError::bad_input(prefix, "at most 10 levels"));
+    if input.len() > limits::MAX_LEVELS {
+        return Err(ApiError::bad_input(
+            prefix,
+            format!("at most {} levels", limits::MAX_LEVELS),
+        ));
     }
     let mut levels: Vec<qualifications::LevelInput> = Vec::with_capacity(input.len());
     for (i, level) in input.into_iter().enumerate() {
@@ -639,11 +640,11 @@ fn parse_levels(
         let practice = match (level.practice_months, level.practice_within_months) {
             (None, None) => None,
             (Some(months), Some(within_months)) => {
-                let months = within(months, &field("practiceMonths"), 1..=240)?;
+                let months = within(months, &field("practiceMonths"), limits::PRACTICE_MONTHS)?;
                 let within_months = within(
                     within_months,
                     &field("practiceWithinMonths"),
-                    i32::from(months)..=240,
+                    i32::from(months)..=*limits::PRACTICE_MONTHS.end(),
                 )?;
                 Some(qualifications::PracticeRule {
                     months,
@@ -669,8 +670,8 @@ fn parse_levels(
             .transpose()?;
         levels.push(qualifications::LevelInput {
             code,
-            name_ja: required(&level.name_ja, &field("nameJa"), 200)?,
-            name_en: required(&level.name_en, &field("nameEn"), 200)?,
+            name_ja: required(&level.name_ja, &field("nameJa"), limits::NAME_CHARS)?,
+            name_en: required(&level.name_en, &field("nameEn"), limits::NAME_CHARS)?,
             requires_previous: level.requires_previous,
             practice,
             required_course_id,
@@ -684,33 +685,33 @@ impl CreateQualificationSchemeInput {
         if self.levels.is_empty() {
             return Err(ApiError::bad_input(
                 "input.levels",
-                "a scheme has 1 to 10 levels",
+                format!("a scheme has 1 to {} levels", limits::MAX_LEVELS),
             ));
         }
         let levels = parse_levels(self.levels, "input.levels", true)?;
         Ok(qualifications::NewScheme {
             code: Code::parse(&self.code).map_err(|m| ApiError::bad_input("input.code", m))?,
-            name_ja: required(&self.name_ja, "input.nameJa", 200)?,
-            name_en: required(&self.name_en, "input.nameEn", 200)?,
+            name_ja: required(&self.name_ja, "input.nameJa", limits::NAME_CHARS)?,
+            name_en: required(&self.name_en, "input.nameEn", limits::NAME_CHARS)?,
             holder_kind: self.holder_kind.into(),
             validity_months: self
                 .validity_months
-                .map(|v| within(v, "input.validityMonths", 1..=120))
+                .map(|v| within(v, "input.validityMonths", limits::VALIDITY_MONTHS))
                 .transpose()?,
             renewal_window_months: within(
                 self.renewal_window_months,
                 "input.renewalWindowMonths",
-                0..=60,
+                limits::RENEWAL_WINDOW_MONTHS,
             )?,
-            grace_months: within(self.grace_months, "input.graceMonths", 0..=24)?,
+            grace_months: within(self.grace_months, "input.graceMonths", limits::GRACE_MONTHS)?,
             renewal_validity_months: self
                 .renewal_validity_months
-                .map(|v| within(v, "input.renewalValidityMonths", 1..=120))
+                .map(|v| within(v, "input.renewalValidityMonths", limits::VALIDITY_MONTHS))
                 .transpose()?,
             late_renewal_months: within(
                 self.late_renewal_months,
                 "input.lateRenewalMonths",
-                0..=24,
+                limits::GRACE_MONTHS,
             )?,
             levels,
             requirements: requirements(self.continuing_education, "input.continuingEducation")?,
@@ -723,37 +724,35 @@ impl UpdateQualificationSchemeInput {
         Ok(qualifications::SchemeChanges {
             name_ja: self
                 .name_ja
-                .map(|n| required(&n, "input.nameJa", 200))
+                .map(|n| required(&n, "input.nameJa", limits::NAME_CHARS))
                 .transpose()?,
             name_en: self
                 .name_en
-                .map(|n| required(&n, "input.nameEn", 200))
+                .map(|n| required(&n, "input.nameEn", limits::NAME_CHARS))
                 .transpose()?,
-            validity_months: match self.validity_months {
-                MaybeUndefined::Undefined => Change::Keep,
-                MaybeUndefined::Null => Change::Clear,
-                MaybeUndefined::Value(v) => {
-                    Change::Set(within(v, "input.validityMonths", 1..=120)?)
-                }
-            },
+            validity_months: change(self.validity_months, |v| {
+                within(v, "input.validityMonths", limits::VALIDITY_MONTHS)
+            })?,
             renewal_window_months: self
                 .renewal_window_months
-                .map(|v| within(v, "input.renewalWindowMonths", 0..=60))
+                .map(|v| {
+                    within(
+                        v,
+                        "input.renewalWindowMonths",
+                        limits::RENEWAL_WINDOW_MONTHS,
+                    )
+                })
                 .transpose()?,
             grace_months: self
                 .grace_months
-                .map(|v| within(v, "input.graceMonths", 0..=24))
+                .map(|v| within(v, "input.graceMonths", limits::GRACE_MONTHS))
                 .transpose()?,
-            renewal_validity_months: match self.renewal_validity_months {
-                MaybeUndefined::Undefined => Change::Keep,
-                MaybeUndefined::Null => Change::Clear,
-                MaybeUndefined::Value(v) => {
-                    Change::Set(within(v, "input.renewalValidityMonths", 1..=120)?)
-                }
-            },
+            renewal_validity_months: change(self.renewal_validity_months, |v| {
+                within(v, "input.renewalValidityMonths", limits::VALIDITY_MONTHS)
+            })?,
             late_renewal_months: self
                 .late_renewal_months
-                .map(|v| within(v, "input.lateRenewalMonths", 0..=24))
+                .map(|v| within(v, "input.lateRenewalMonths", limits::GRACE_MONTHS))
                 .transpose()?,
             requirements: self
                 .continuing_education
@@ -825,19 +824,9 @@ impl QualificationQuery {
         #[graphql(desc = "The scheme's code (`sme-consultant`).")] code: Option<String>,
     ) -> Result<Option<QualificationScheme>> {
         let db = db(ctx)?;
-        let row = match (id, code) {
-            (Some(id), None) => {
-                qualifications::scheme_by_id(
-                    db,
-                    ids::decode_as(&id, NodeType::QualificationScheme, "id")?,
-                )
-                .await?
-            }
-            (None, Some(code)) => qualifications::scheme_by_code(db, &code).await?,
-            (Some(_), Some(_)) => {
-                return Err(ApiError::bad_input("code", "give `id` or `code`, not both").into());
-            }
-            (None, None) => return Err(ApiError::bad_input("id", "give `id` or `code`").into()),
+        let row = match lookup(id, code, NodeType::QualificationScheme, "code")? {
+            Lookup::Id(id) => qualifications::scheme_by_id(db, id).await?,
+            Lookup::Key(code) => qualifications::scheme_by_code(db, &code).await?,
         };
         super::prefetch::field(ctx, &row).await?;
         Ok(row.map(QualificationScheme))
@@ -1019,7 +1008,13 @@ impl QualificationMutation {
                 awarded_on: input.awarded_on.map_or_else(today_in_japan, |d| d.0),
                 practice_months: input
                     .practice_months
-                    .map(|m| within(m, "input.practiceMonths", 0..=240))
+                    .map(|m| {
+                        within(
+                            m,
+                            "input.practiceMonths",
+                            0..=*limits::PRACTICE_MONTHS.end(),
+                        )
+                    })
                     .transpose()?,
             })
         })();

@@ -25,6 +25,7 @@ use crate::{
     auth::{Caller, Role},
     domain::{
         access::Readable,
+        change::Change,
         events::{EvaluationEvent, EventBus},
         idempotency::{self, Idempotency},
         listing::{Listing, list},
@@ -197,7 +198,7 @@ pub struct NewEvaluation {
 #[derive(Debug, Clone, Default)]
 pub struct EvaluationChanges {
     pub scores: Option<Scores>,
-    pub findings: Option<Option<String>>,
+    pub findings: Change<String>,
     pub visibility: Option<Visibility>,
 }
 
@@ -349,8 +350,8 @@ pub async fn update(
                 active.scores = Set(stored_scores(&scores)?);
                 touched.push("scores");
             }
-            if let Some(findings) = changes.findings {
-                active.findings = Set(findings);
+            if !changes.findings.is_keep() {
+                changes.findings.apply(&mut active.findings, |text| text);
                 touched.push("findings");
             }
             if let Some(visibility) = changes.visibility {

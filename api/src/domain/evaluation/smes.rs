@@ -16,6 +16,7 @@ use crate::{
     auth::{Caller, Role},
     domain::{
         access::Readable,
+        change::Change,
         corporate_number::{CorporateNumber, InvoiceNumber},
         idempotency::{self, Idempotency},
         jsic::JsicCode,
@@ -63,13 +64,13 @@ pub struct SmeChanges {
     pub name_ja: Option<String>,
     pub name_en: Option<String>,
     pub prefecture: Option<PrefectureCode>,
-    pub industry: Option<Option<JsicCode>>,
+    pub industry: Change<JsicCode>,
     /// Parsed without a corporate number; checked against the SME's own on update.
-    pub invoice_number: Option<Option<InvoiceNumber>>,
-    pub employees: Option<Option<i32>>,
-    pub capital_yen: Option<Option<i64>>,
+    pub invoice_number: Change<InvoiceNumber>,
+    pub employees: Change<i32>,
+    pub capital_yen: Change<i64>,
     pub niche_status: Option<NicheStatus>,
-    pub cluster_type: Option<Option<ClusterType>>,
+    pub cluster_type: Change<ClusterType>,
     pub cluster_projects: Option<Vec<i64>>,
 }
 
@@ -199,29 +200,22 @@ pub async fn update_sme(
         if let Some(v) = changes.prefecture {
             active.prefecture_code = Set(v.get().into());
         }
-        if let Some(v) = changes.industry {
-            active.industry = Set(v.map(|code| code.to_string()));
-        }
-        if let Some(v) = changes.invoice_number {
-            let corporate = row_corporate_number.as_ref();
-            let checked = v
-                .map(|n| InvoiceNumber::parse(n.as_str(), corporate))
-                .transpose()
+        changes
+            .industry
+            .apply(&mut active.industry, |code| code.to_string());
+        if let Change::Set(number) = &changes.invoice_number {
+            InvoiceNumber::parse(number.as_str(), row_corporate_number.as_ref())
                 .map_err(|e| ApiError::bad_input("input.invoiceNumber", e.to_string()))?;
-            active.invoice_number = Set(checked.map(|n| n.as_str().to_owned()));
         }
-        if let Some(v) = changes.employees {
-            active.employees = Set(v);
-        }
-        if let Some(v) = changes.capital_yen {
-            active.capital_yen = Set(v);
-        }
+        changes
+            .invoice_number
+            .apply(&mut active.invoice_number, |n| n.as_str().to_owned());
+        changes.employees.apply(&mut active.employees, |v| v);
+        changes.capital_yen.apply(&mut active.capital_yen, |v| v);
         if let Some(v) = changes.niche_status {
             active.niche_status = Set(v);
         }
-        if let Some(v) = changes.cluster_type {
-            active.cluster_type = Set(v);
-        }
+        changes.cluster_type.apply(&mut active.cluster_type, |v| v);
         if let Some(v) = changes.cluster_projects {
             active.cluster_projects = Set(encode_projects(&v));
         }

@@ -41,6 +41,7 @@ use crate::{
     auth::{Caller, Role},
     domain::{
         access::Readable,
+        change::Change,
         dates, fields,
         idempotency::{self, Idempotency},
         listing::{Listing, list},
@@ -393,13 +394,13 @@ pub async fn create(
 /// Changes to a patent; `None` leaves a field as it is.
 #[derive(Debug, Clone, Default)]
 pub struct PatentChanges {
-    pub registration_number: Option<Option<RegistrationNumber>>,
+    pub registration_number: Change<RegistrationNumber>,
     pub title_ja: Option<String>,
     pub title_en: Option<String>,
-    pub abstract_text: Option<Option<String>>,
+    pub abstract_text: Change<String>,
     pub ipc_classes: Option<Vec<IpcSymbol>>,
     pub fields: Option<Vec<IndustryField>>,
-    pub trl: Option<Option<Trl>>,
+    pub trl: Change<Trl>,
     pub expires_on: Option<NaiveDate>,
     pub licensing: Option<PatentLicensing>,
     pub licence_forms: Option<Vec<LicenceForm>>,
@@ -458,27 +459,25 @@ pub async fn update(
         )?;
         let next_version = row.version + 1;
         let mut active = row.into_active_model();
-        if let Some(number) = changes.registration_number {
-            active.registration_number = Set(number.map(|n| n.digits().to_owned()));
-        }
+        changes
+            .registration_number
+            .apply(&mut active.registration_number, |n| n.digits().to_owned());
         if let Some(title) = changes.title_ja {
             active.title_ja = Set(title);
         }
         if let Some(title) = changes.title_en {
             active.title_en = Set(title);
         }
-        if let Some(text) = changes.abstract_text {
-            active.abstract_text = Set(text);
-        }
+        changes
+            .abstract_text
+            .apply(&mut active.abstract_text, |text| text);
         if let Some(symbols) = changes.ipc_classes {
             active.ipc_classes = Set(ipc::encode(&symbols));
         }
         if let Some(list) = changes.fields {
             active.fields = Set(fields::encode(&list));
         }
-        if let Some(trl) = changes.trl {
-            active.trl = Set(trl.map(|t| i16::from(t.get())));
-        }
+        changes.trl.apply(&mut active.trl, |t| i16::from(t.get()));
         active.expires_on = Set(expires_on);
         active.licensing = Set(licensing);
         active.licence_forms = Set(encode_forms(&forms));
