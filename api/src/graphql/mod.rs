@@ -16,6 +16,8 @@ pub mod persisted;
 mod prefetch;
 mod qualifications;
 mod referrals;
+mod scores;
+mod smes;
 mod vocabulary;
 
 use async_graphql::{
@@ -40,6 +42,7 @@ pub struct Query(
     qualifications::QualificationQuery,
     coordinators::TrainingQuery,
     qualifications::CertificateQuery,
+    smes::SmeQuery,
     evaluations::EvaluationQuery,
     patents::PatentQuery,
     referrals::ReferralQuery,
@@ -54,6 +57,7 @@ pub struct Mutation(
     directory::DirectoryMutation,
     qualifications::QualificationMutation,
     coordinators::CoordinatorMutation,
+    smes::SmeMutation,
     evaluations::EvaluationMutation,
     patents::PatentMutation,
     referrals::ReferralMutation,
@@ -117,7 +121,7 @@ fn builder() -> SchemaBuilder<Query, Mutation, Subscription> {
         patents::LicensingInquiry => "licensing inquiries",
         qualifications::QualificationScheme => "qualification schemes",
         referrals::Referral => "financing referrals",
-        evaluations::Sme => "SMEs",
+        smes::Sme => "SMEs",
         directory::TieUp => "tie-ups",
         coordinators::TrainingCourse => "training courses",
     )

@@ -7,11 +7,12 @@ use super::{
     context::{caller, db},
     coordinators::{Coordinator, TrainingCourse},
     directory::{ClusterProject, Organization, TieUp},
-    evaluations::{Evaluation, Sme},
+    evaluations::Evaluation,
     ids::{self, NodeType},
     patents::{LicensingInquiry, Patent, PatentExplanation},
     qualifications::{Award, QualificationScheme},
     referrals::{Referral, ReferralConsent},
+    smes::Sme,
 };
 use crate::domain::{
     audit, coordinators, directory,

@@ -12,11 +12,11 @@ use super::{
     connection::{Conn, connection},
     context::{caller, db, loaders},
     directory::Organization,
-    evaluations::Sme,
     ids::{self, NodeType},
     inputs::{change, required},
     loaders::{ExplanationOfPatent, OrganizationId, SmeId},
     qualifications::Date,
+    smes::Sme,
     vocabulary::IndustryField,
 };
 use crate::{

@@ -13,11 +13,12 @@ use super::{
     connection::{Conn, connection},
     context::{caller, db, loaders},
     directory::Organization,
-    evaluations::{EvaluationScores, Rating, Sme},
     ids::{self, NodeType},
     loaders::{OrganizationId, SmeId},
     money::Yen,
     qualifications::Date,
+    scores::{EvaluationScores, Rating},
+    smes::Sme,
 };
 use crate::{
     domain::{
