@@ -983,7 +983,7 @@ async fn arrange_institution(app: &TestApp, code: &str) -> (Value, Value, Value,
         code,
         &[Role::Registrar, Role::OrgAdmin],
     );
-    let organization = organization_id(app, code).await;
+    let organization = app.organization_id(code).await;
     let scheme = arrange(
         app,
         &registrar,
@@ -1132,15 +1132,6 @@ async fn attempt(app: &TestApp, token: Option<&str>, op: &Operation, variables: 
 
 async fn audit_entries(app: &TestApp) -> u64 {
     audit_entry::Entity::find().count(&app.db).await.unwrap()
-}
-
-async fn organization_id(app: &TestApp, code: &str) -> Value {
-    app.data(
-        "query($c: String!) { organization(code: $c) { id } }",
-        json!({ "c": code }),
-    )
-    .await["organization"]["id"]
-        .clone()
 }
 
 #[tokio::test]

@@ -9,19 +9,10 @@ use serde_json::{Value, json};
 const UPDATE: &str = "mutation($id: ID!, $input: UpdateOrganizationInput!) {
   updateOrganization(id: $id, input: $input) { code websiteUrl descriptionEn contact { name email phone } } }";
 
-async fn id_of(app: &TestApp, code: &str) -> Value {
-    app.data(
-        "query($c: String!) { organization(code: $c) { id } }",
-        json!({ "c": code }),
-    )
-    .await["organization"]["id"]
-        .clone()
-}
-
 #[tokio::test]
 async fn an_org_admin_edits_its_profile_and_members_see_the_contact() {
     let app = TestApp::spawn().await;
-    let aist = id_of(&app, "aist").await;
+    let aist = app.organization_id("aist").await;
     let admin = app.token("kato@aist", "aist", &[Role::OrgAdmin]);
     let input = json!({
         "websiteUrl": "https://www.aist.go.jp",
@@ -84,7 +75,7 @@ async fn an_org_admin_edits_its_profile_and_members_see_the_contact() {
 #[tokio::test]
 async fn bad_profile_input_names_the_field_and_changes_nothing() {
     let app = TestApp::spawn().await;
-    let aist = id_of(&app, "aist").await;
+    let aist = app.organization_id("aist").await;
     let admin = app.token("kato@aist", "aist", &[Role::OrgAdmin]);
     for (input, field) in [
         (
@@ -255,7 +246,7 @@ const LOG: &str = "query($filter: AuditLogFilter) { auditLog(first: 50, filter: 
 #[tokio::test]
 async fn every_attempt_is_in_the_audit_log_newest_first() {
     let app = TestApp::spawn().await;
-    let aist = id_of(&app, "aist").await;
+    let aist = app.organization_id("aist").await;
     let admin = app.token("kato@aist", "aist", &[Role::OrgAdmin, Role::Evaluator]);
     let stranger = app.token("sato@jetro", "jetro", &[Role::OrgAdmin]);
     let network = app.token("root@iin", "iin-japan", &[Role::NetworkAdmin]);
@@ -363,7 +354,7 @@ async fn every_attempt_is_in_the_audit_log_newest_first() {
 async fn nobody_can_alter_the_audit_log() {
     let app = TestApp::spawn().await;
     let admin = app.token("kato@aist", "aist", &[Role::OrgAdmin]);
-    let aist = id_of(&app, "aist").await;
+    let aist = app.organization_id("aist").await;
     app.graphql_as(&admin, UPDATE, json!({ "id": aist, "input": {} }))
         .await;
     for statement in [

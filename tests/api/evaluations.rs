@@ -4,39 +4,24 @@
 
 use entity::{evaluation, evaluation_revision, sme};
 use iin_api::{auth::Role, domain::corporate_number::with_check_digit};
-use iin_tests::{COMPLETE_SCORES, TestApp, error_parts, only_error};
+use iin_tests::{COMPLETE_SCORES, Client, TestApp, error_parts, only_error};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use serde_json::{Value, json};
 
-struct Desk<'a> {
-    app: &'a TestApp,
-    token: String,
+struct Desk<'a>(Client<'a>);
+
+impl<'a> std::ops::Deref for Desk<'a> {
+    type Target = Client<'a>;
+
+    fn deref(&self) -> &Client<'a> {
+        &self.0
+    }
 }
 
 impl<'a> Desk<'a> {
     /// An evaluator and org admin of `code`.
     fn of(app: &'a TestApp, code: &str) -> Self {
-        Self {
-            app,
-            token: app.token(
-                &format!("desk@{code}"),
-                code,
-                &[Role::Evaluator, Role::OrgAdmin],
-            ),
-        }
-    }
-
-    async fn run(&self, query: &str, variables: Value) -> Value {
-        self.app
-            .graphql_as(&self.token, query, variables)
-            .await
-            .json()
-    }
-
-    async fn ok(&self, query: &str, variables: Value) -> Value {
-        let body = self.run(query, variables).await;
-        assert!(body.get("errors").is_none(), "unexpected errors: {body:#}");
-        body["data"].clone()
+        Self(app.desk(code))
     }
 
     async fn sme(&self, twelve: &str) -> Value {
@@ -72,7 +57,7 @@ impl<'a> Desk<'a> {
                 "mutation($id: ID!, $k: String!) {{ {verb}(id: $id, idempotencyKey: $k) {{ status version rating }} }}"
             ),
         };
-        self.run(
+        self.ask(
             &query,
             json!({ "id": id, "k": uuid::Uuid::new_v4().to_string() }),
         )
@@ -110,7 +95,7 @@ async fn an_evaluation_moves_through_its_workflow_keeping_every_version() {
         .await;
     assert_eq!(edited["updateEvaluation"]["version"], 2);
     let stale = bank
-        .run(
+        .ask(
             UPDATE,
             json!({ "id": id, "v": 1, "input": { "findings": "Lost update" } }),
         )
@@ -146,7 +131,7 @@ async fn an_evaluation_moves_through_its_workflow_keeping_every_version() {
     );
     let (code, _, _) = error_parts(
         &bank
-            .run(UPDATE, json!({ "id": id, "v": 4, "input": {} }))
+            .ask(UPDATE, json!({ "id": id, "v": 4, "input": {} }))
             .await,
     );
     assert_eq!(
@@ -271,14 +256,14 @@ async fn retries_replay_and_one_key_makes_one_effect_even_concurrently() {
         "the same key and input replay the first result"
     );
     let other = tlo
-        .run(
+        .ask(
             create_sme,
             json!({ "n": number, "name": "Another name", "k": "retry-1" }),
         )
         .await;
     assert_eq!(error_parts(&other).1, "idempotencyKey");
     let duplicate = tlo
-        .run(
+        .ask(
             create_sme,
             json!({ "n": number, "name": "Gifu Works", "k": "retry-2" }),
         )
@@ -290,7 +275,7 @@ async fn retries_replay_and_one_key_makes_one_effect_even_concurrently() {
         "a new key is a new request: the number is taken"
     );
     let bad = tlo
-        .run(
+        .ask(
             create_sme,
             json!({ "n": "1000000000000", "name": "Bad", "k": "retry-3" }),
         )
@@ -308,8 +293,8 @@ async fn retries_replay_and_one_key_makes_one_effect_even_concurrently() {
     let sme = first["createSme"]["id"].clone();
     let create = "mutation($sme: ID!) { createEvaluation(idempotencyKey: \"twin\", input: { smeId: $sme }) { id } }";
     let (a, b) = tokio::join!(
-        tlo.run(create, json!({ "sme": sme })),
-        tlo.run(create, json!({ "sme": sme }))
+        tlo.ask(create, json!({ "sme": sme })),
+        tlo.ask(create, json!({ "sme": sme }))
     );
     assert!(
         a.get("errors").is_none() && b.get("errors").is_none(),
@@ -376,7 +361,7 @@ async fn institutions_see_their_own_shared_and_published_evaluations_only() {
     }
     // Another institution's private evaluation does not exist for you, even to change it.
     let attempt = jetro
-        .run(
+        .ask(
             UPDATE,
             json!({ "id": private, "v": 1, "input": { "findings": "x" } }),
         )
@@ -494,7 +479,7 @@ async fn early_technology_rates_no_better_than_c() {
             "mutation($sme: ID!) {{ createEvaluation(idempotencyKey: \"bad-{}\", input: {{ smeId: $sme, scores: {scores} }}) {{ id }} }}",
             field.len()
         );
-        let body = desk.run(&query, json!({ "sme": sme })).await;
+        let body = desk.ask(&query, json!({ "sme": sme })).await;
         assert_eq!(
             (error_parts(&body).0.as_str(), error_parts(&body).1.as_str()),
             ("BAD_USER_INPUT", field),

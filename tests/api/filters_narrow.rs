@@ -24,7 +24,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use futures_util::{StreamExt, future::join_all, stream};
 use iin_api::{auth::Role, domain::corporate_number::with_check_digit};
-use iin_tests::{COMPLETE_SCORES, TestApp};
+use iin_tests::{COMPLETE_SCORES, Client, TestApp};
 use serde_json::{Value, json};
 
 // ---------------------------------------------------------------- the schema
@@ -340,29 +340,24 @@ async fn arrange_patents(app: &TestApp, jetro: &Desk<'_>, sme: &str) -> (Vec<Str
 
 /// The desk of an institution: an evaluator and org admin.
 struct Desk<'a> {
-    app: &'a TestApp,
+    client: Client<'a>,
     code: &'static str,
-    token: String,
+}
+
+impl<'a> std::ops::Deref for Desk<'a> {
+    type Target = Client<'a>;
+
+    fn deref(&self) -> &Client<'a> {
+        &self.client
+    }
 }
 
 impl<'a> Desk<'a> {
     fn of(app: &'a TestApp, code: &'static str) -> Self {
-        let token = app.token(
-            &format!("desk@{code}"),
+        Self {
+            client: app.desk(code),
             code,
-            &[Role::Evaluator, Role::OrgAdmin],
-        );
-        Self { app, code, token }
-    }
-
-    async fn ok(&self, query: &str, variables: Value) -> Value {
-        let body = self
-            .app
-            .graphql_as(&self.token, query, variables)
-            .await
-            .json();
-        assert!(body.get("errors").is_none(), "arranging failed: {body:#}");
-        body["data"].clone()
+        }
     }
 
     async fn sme(

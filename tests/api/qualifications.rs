@@ -4,7 +4,7 @@
 
 use chrono::{Duration, NaiveDate};
 use iin_api::{auth::Role, domain::dates};
-use iin_tests::{TestApp, error_parts, only_error};
+use iin_tests::{Client, TestApp, error_parts, only_error};
 use serde_json::{Value, json};
 
 fn today() -> NaiveDate {
@@ -25,31 +25,20 @@ fn iso(date: NaiveDate) -> String {
     date.format("%Y-%m-%d").to_string()
 }
 
-struct Registry<'a> {
-    app: &'a TestApp,
-    token: String,
+struct Registry<'a>(Client<'a>);
+
+impl<'a> std::ops::Deref for Registry<'a> {
+    type Target = Client<'a>;
+
+    fn deref(&self) -> &Client<'a> {
+        &self.0
+    }
 }
 
 impl<'a> Registry<'a> {
     /// A registrar and org admin of AIST.
     fn new(app: &'a TestApp) -> Self {
-        Self {
-            app,
-            token: app.token("registrar@aist", "aist", &[Role::Registrar, Role::OrgAdmin]),
-        }
-    }
-
-    async fn run(&self, query: &str, variables: Value) -> Value {
-        self.app
-            .graphql_as(&self.token, query, variables)
-            .await
-            .json()
-    }
-
-    async fn ok(&self, query: &str, variables: Value) -> Value {
-        let body = self.run(query, variables).await;
-        assert!(body.get("errors").is_none(), "unexpected errors: {body:#}");
-        body["data"].clone()
+        Self(app.client("registrar@aist", "aist", &[Role::Registrar, Role::OrgAdmin]))
     }
 
     async fn scheme(&self, input: Value) -> Value {
@@ -77,7 +66,7 @@ impl<'a> Registry<'a> {
         holder: &Value,
         awarded_on: NaiveDate,
     ) -> Value {
-        self.run(
+        self.ask(
             "mutation($input: IssueAwardInput!, $key: String!) { issueAward(idempotencyKey: $key, input: $input) { id certificateNumber awardedOn expiresOn status } }",
             json!({ "input": { "schemeId": scheme, "level": level, "coordinatorId": holder, "awardedOn": iso(awarded_on) } }),
         )
@@ -204,7 +193,7 @@ async fn renewal_opens_in_its_window_and_needs_continuing_education() {
     let fresh = registry.coordinator("Fresh").await;
     let early =
         registry.issue(&scheme, "basic", &fresh, today()).await["data"]["issueAward"]["id"].clone();
-    let (code, _, message) = error_parts(&registry.run(renew, json!({ "id": early })).await);
+    let (code, _, message) = error_parts(&registry.ask(renew, json!({ "id": early })).await);
     assert_eq!(code, "CONFLICT");
     assert!(message.contains("renewal opens on"), "{message}");
 
@@ -214,7 +203,7 @@ async fn renewal_opens_in_its_window_and_needs_continuing_education() {
         .issue(&scheme, "basic", &holder, awarded_for_expiry(due, 12))
         .await["data"]["issueAward"]["id"]
         .clone();
-    let (code, _, message) = error_parts(&registry.run(renew, json!({ "id": award })).await);
+    let (code, _, message) = error_parts(&registry.ask(renew, json!({ "id": award })).await);
     assert_eq!(code, "CONFLICT");
     assert!(message.contains("continuing education"), "{message}");
 
@@ -241,7 +230,7 @@ async fn renewal_opens_in_its_window_and_needs_continuing_education() {
             .await;
     }
     let retry = registry
-        .run(
+        .ask(
             record,
             json!({ "id": holder, "course": course, "on": iso(today() - Duration::days(1)) }),
         )
@@ -252,7 +241,7 @@ async fn renewal_opens_in_its_window_and_needs_continuing_education() {
         "a retried record never counts twice"
     );
     let future = registry
-        .run(
+        .ask(
             record,
             json!({ "id": holder, "course": course, "on": iso(today() + Duration::days(1)) }),
         )
@@ -277,7 +266,7 @@ async fn renewal_opens_in_its_window_and_needs_continuing_education() {
         )
         .await["data"]["issueAward"]["id"]
         .clone();
-    let (code, _, message) = error_parts(&registry.run(renew, json!({ "id": old })).await);
+    let (code, _, message) = error_parts(&registry.ask(renew, json!({ "id": old })).await);
     assert_eq!(code, "CONFLICT");
     assert!(message.contains("renewal closed"), "{message}");
 }
@@ -329,7 +318,7 @@ async fn levels_need_the_one_below_and_decisions_keep_their_reason() {
             full[key] = value.clone();
         }
         let body = registry
-            .run(
+            .ask(
                 "mutation($input: IssueAwardInput!, $key: String!) { issueAward(idempotencyKey: $key, input: $input) { id } }",
                 json!({ "input": full }),
             )
@@ -364,7 +353,7 @@ async fn levels_need_the_one_below_and_decisions_keep_their_reason() {
         "partners see the suspension at once"
     );
     let blank = registry
-        .run(
+        .ask(
             &decide("reinstateAward"),
             json!({ "id": silver_id, "reason": "  " }),
         )
@@ -386,7 +375,7 @@ async fn levels_need_the_one_below_and_decisions_keep_their_reason() {
     assert_eq!(revoked["revokeAward"]["status"], "REVOKED");
     let (code, _, message) = error_parts(
         &registry
-            .run(
+            .ask(
                 &decide("reinstateAward"),
                 json!({ "id": silver_id, "reason": "Appeal" }),
             )
@@ -620,7 +609,7 @@ async fn schemes_are_defined_and_changed_with_checked_input() {
         made["levels"],
         json!([{ "rank": 1, "code": "basic", "requiresPrevious": false }])
     );
-    let (code, field, _) = error_parts(&registry.run(create, json!({ "input": base })).await);
+    let (code, field, _) = error_parts(&registry.ask(create, json!({ "input": base })).await);
     assert_eq!((code.as_str(), field.as_str()), ("CONFLICT", "input.code"));
 
     for (patch, field) in [
@@ -645,7 +634,7 @@ async fn schemes_are_defined_and_changed_with_checked_input() {
         for (key, value) in patch.as_object().unwrap() {
             input[key] = value.clone();
         }
-        let (code, got, _) = error_parts(&registry.run(create, json!({ "input": input })).await);
+        let (code, got, _) = error_parts(&registry.ask(create, json!({ "input": input })).await);
         assert_eq!(
             (code.as_str(), got.as_str()),
             ("BAD_USER_INPUT", field),
@@ -674,7 +663,7 @@ async fn schemes_are_defined_and_changed_with_checked_input() {
         grown["updateQualificationScheme"]["levels"],
         json!([{ "rank": 1, "code": "basic", "requiresPrevious": false }, { "rank": 2, "code": "expert", "requiresPrevious": true }])
     );
-    let clash = registry.run(add, json!({ "id": made["id"], "levels": [{ "code": "basic", "nameJa": "基礎", "nameEn": "Basic" }] })).await;
+    let clash = registry.ask(add, json!({ "id": made["id"], "levels": [{ "code": "basic", "nameJa": "基礎", "nameEn": "Basic" }] })).await;
     let (code, field, _) = error_parts(&clash);
     assert_eq!(
         (code.as_str(), field.as_str()),
@@ -818,7 +807,7 @@ async fn continuing_education_counts_over_the_awards_own_period_never_twice() {
     );
     let (code, _, message) = error_parts(
         &registry
-            .run(
+            .ask(
                 "mutation($id: ID!) { renewAward(id: $id) { id } }",
                 json!({ "id": award }),
             )
@@ -900,7 +889,7 @@ async fn practice_points_come_from_practice_not_from_courses() {
     );
     let renew = "mutation($id: ID!) { renewAward(id: $id) { status } }";
     assert_eq!(
-        error_parts(&registry.run(renew, json!({ "id": award })).await).0,
+        error_parts(&registry.ask(renew, json!({ "id": award })).await).0,
         "CONFLICT"
     );
 
@@ -946,7 +935,7 @@ async fn holders_pause_and_resume_their_registration_through_the_right_callers()
         assert_eq!(error_parts(&refused).0, "FORBIDDEN", "{refused:#}");
     }
     let blank = registry
-        .run(pause, json!({ "id": award, "reason": " " }))
+        .ask(pause, json!({ "id": award, "reason": " " }))
         .await;
     assert_eq!(error_parts(&blank).1, "reason");
 
@@ -977,7 +966,7 @@ async fn holders_pause_and_resume_their_registration_through_the_right_callers()
     // A pause is not a suspension: the issuer's decisions and renewal wait for resumption.
     let (code, _, message) = error_parts(
         &registry
-            .run(
+            .ask(
                 "mutation($id: ID!) { suspendAward(id: $id, reason: \"Complaint\") { id } }",
                 json!({ "id": award }),
             )
@@ -985,10 +974,10 @@ async fn holders_pause_and_resume_their_registration_through_the_right_callers()
     );
     assert_eq!(code, "CONFLICT");
     assert!(message.contains("PAUSED"), "{message}");
-    let again = registry.run(pause, request(json!(2))).await;
+    let again = registry.ask(pause, request(json!(2))).await;
     assert_eq!(error_parts(&again).0, "CONFLICT");
 
-    let stale = registry.run(resume, request(json!(1))).await;
+    let stale = registry.ask(resume, request(json!(1))).await;
     assert_eq!(
         (
             error_parts(&stale).0.as_str(),
@@ -1052,7 +1041,7 @@ async fn levels_check_practice_within_a_window_and_a_completed_course() {
         for (key, value) in patch.as_object().unwrap() {
             bad["levels"][0][key] = value.clone();
         }
-        let (code, got, _) = error_parts(&registry.run(create, json!({ "input": bad })).await);
+        let (code, got, _) = error_parts(&registry.ask(create, json!({ "input": bad })).await);
         assert_eq!(
             (code.as_str(), got.as_str()),
             ("BAD_USER_INPUT", field),
@@ -1069,7 +1058,7 @@ async fn levels_check_practice_within_a_window_and_a_completed_course() {
         (json!(35), "CONFLICT", "input.practiceMonths"),
         (json!(36), "CONFLICT", "input.level"),
     ] {
-        let body = registry.run(mutation, issue(practice.clone())).await;
+        let body = registry.ask(mutation, issue(practice.clone())).await;
         let (got_code, got_field, message) = error_parts(&body);
         assert_eq!(
             (got_code.as_str(), got_field.as_str()),
@@ -1128,7 +1117,7 @@ async fn labels_renew_up_to_a_year_after_expiry_by_their_own_length() {
         json!({ "expiresOn": iso(extended), "status": "ACTIVE" }),
         "three more years, seamlessly from the old expiry"
     );
-    let (code, _, message) = error_parts(&registry.run(renew, json!({ "id": awards[1] })).await);
+    let (code, _, message) = error_parts(&registry.ask(renew, json!({ "id": awards[1] })).await);
     assert_eq!(code, "CONFLICT");
     assert!(message.contains("renewal closed"), "{message}");
 }

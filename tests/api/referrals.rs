@@ -3,37 +3,24 @@
 //! `referralChanged` and the network's statistics.
 
 use iin_api::{auth::Role, domain::corporate_number::with_check_digit};
-use iin_tests::{COMPLETE_SCORES, TestApp, error_code_and_field, ws};
+use iin_tests::{COMPLETE_SCORES, Client, TestApp, error_code_and_field, ws};
 use sea_orm::ConnectionTrait;
 use serde_json::{Value, json};
 
 /// Evaluators and org admins of an institution (the referrer's desk).
-struct Desk<'a> {
-    app: &'a TestApp,
-    token: String,
+struct Desk<'a>(Client<'a>);
+
+impl<'a> std::ops::Deref for Desk<'a> {
+    type Target = Client<'a>;
+
+    fn deref(&self) -> &Client<'a> {
+        &self.0
+    }
 }
 
 impl<'a> Desk<'a> {
     fn of(app: &'a TestApp, code: &str) -> Self {
-        let token = app.token(
-            &format!("desk@{code}"),
-            code,
-            &[Role::Evaluator, Role::OrgAdmin],
-        );
-        Self { app, token }
-    }
-
-    async fn ask(&self, query: &str, variables: Value) -> Value {
-        self.app
-            .graphql_as(&self.token, query, variables)
-            .await
-            .json()
-    }
-
-    async fn ok(&self, query: &str, variables: Value) -> Value {
-        let body = self.ask(query, variables).await;
-        assert!(body.get("errors").is_none(), "arranging failed: {body:#}");
-        body["data"].clone()
+        Self(app.desk(code))
     }
 
     async fn sme(&self, twelve: &str) -> Value {

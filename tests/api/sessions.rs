@@ -19,15 +19,6 @@ const ME: &str = "{ me { subject institution { code } } }";
 const SET_MEMBERSHIP: &str = "mutation($id: ID!, $m: Membership!) {
   setOrganizationMembership(id: $id, membership: $m) { code membership } }";
 
-async fn id_of(app: &TestApp, code: &str) -> Value {
-    app.data(
-        "query($c: String!) { organization(code: $c) { id } }",
-        json!({ "c": code }),
-    )
-    .await["organization"]["id"]
-        .clone()
-}
-
 /// The first instance, and on PostgreSQL a second one beside it on the same database (SQLite is
 /// served by one process).
 async fn instances() -> (TestApp, Option<TestApp>) {
@@ -73,7 +64,7 @@ async fn a_suspended_institutions_tokens_are_refused_on_every_instance_until_rei
         assert_eq!(app.graphql_as(&member, ME, json!({})).await.status, 200);
     }
     let network = first.token("root@iin", "iin-japan", &[Role::NetworkAdmin]);
-    let jetro = id_of(&first, "jetro").await;
+    let jetro = first.organization_id("jetro").await;
 
     // Only network admins suspend, and never the network itself.
     let admin = first.token("head@jetro", "jetro", &[Role::OrgAdmin]);
@@ -86,7 +77,7 @@ async fn a_suspended_institutions_tokens_are_refused_on_every_instance_until_rei
         .await
         .json();
     assert_eq!(error_code_and_field(&refused).0, "FORBIDDEN", "{refused:#}");
-    let iin = id_of(&first, "iin-japan").await;
+    let iin = first.organization_id("iin-japan").await;
     let refused = first
         .graphql_as(
             &network,
@@ -259,7 +250,7 @@ async fn a_subscription_ends_within_a_second_when_its_institution_is_suspended()
     let mut unconcerned = subscribed(beside, &other).await;
     tokio::time::sleep(Duration::from_millis(200)).await;
     let network = first.token("root@iin", "iin-japan", &[Role::NetworkAdmin]);
-    let jetro = id_of(&first, "jetro").await;
+    let jetro = first.organization_id("jetro").await;
     let reply = first
         .graphql_as(
             &network,

@@ -376,6 +376,33 @@ impl TestApp {
         .await
     }
 
+    /// A caller bound to a token for `sub` acting for `institution` with `roles`.
+    pub fn client(&self, sub: &str, institution: &str, roles: &[Role]) -> Client<'_> {
+        Client {
+            app: self,
+            token: self.token(sub, institution, roles),
+        }
+    }
+
+    /// The desk of an institution: `desk@CODE`, an evaluator and org admin there.
+    pub fn desk(&self, code: &str) -> Client<'_> {
+        self.client(
+            &format!("desk@{code}"),
+            code,
+            &[Role::Evaluator, Role::OrgAdmin],
+        )
+    }
+
+    /// The global ID of the organisation with `code`, read from the public directory.
+    pub async fn organization_id(&self, code: &str) -> Value {
+        self.data(
+            "query($c: String!) { organization(code: $c) { id } }",
+            json!({ "c": code }),
+        )
+        .await["organization"]["id"]
+            .clone()
+    }
+
     async fn reply(request: reqwest::RequestBuilder) -> Reply {
         Self::read(request.send().await.expect("the server answers")).await
     }
@@ -389,6 +416,29 @@ impl TestApp {
             headers,
             text,
         }
+    }
+}
+
+/// A caller bound to its token: every request it sends carries `Authorization: Bearer TOKEN`.
+pub struct Client<'a> {
+    pub app: &'a TestApp,
+    pub token: String,
+}
+
+impl Client<'_> {
+    /// Sends a document; answers the whole JSON reply (`data` and `errors`).
+    pub async fn ask(&self, query: &str, variables: Value) -> Value {
+        self.app
+            .graphql_as(&self.token, query, variables)
+            .await
+            .json()
+    }
+
+    /// Sends a document that must succeed; answers its `data`.
+    pub async fn ok(&self, query: &str, variables: Value) -> Value {
+        let body = self.ask(query, variables).await;
+        assert!(body.get("errors").is_none(), "unexpected errors: {body:#}");
+        body["data"].clone()
     }
 }
 
