@@ -2,7 +2,6 @@
 //! tests build the application from the same struct (tests change the port and the database).
 
 use std::{
-    env,
     net::{IpAddr, SocketAddr},
     path::PathBuf,
     time::Duration,
@@ -252,10 +251,6 @@ apollographql-client-name,apollographql-client-version,traceparent,tracestate,ba
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://iin-api.sqlite?mode=rwc";
 
 impl Settings {
-    pub fn from_env() -> Result<Self, SettingsError> {
-        Self::from_lookup(|name| env::var(name).ok())
-    }
-
     /// Reads settings through `lookup`, so that tests can supply their own environment.
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, SettingsError> {
         let get = |name: &'static str| lookup(name).filter(|v| !v.trim().is_empty());

@@ -21,6 +21,7 @@ use crate::{
 };
 
 /// Runs `change` in a transaction and records the attempt in the audit log.
+#[tracing::instrument(skip_all)]
 pub async fn audited<T>(
     db: &DatabaseConnection,
     caller: &Caller,
@@ -33,6 +34,7 @@ pub async fn audited<T>(
 
 /// Like [`audited`], recording `succeeded` as the outcome of an attempt that succeeds (an
 /// idempotent replay is `REPLAYED`).
+#[tracing::instrument(skip_all)]
 pub async fn audited_as<T>(
     db: &DatabaseConnection,
     caller: &Caller,
@@ -65,6 +67,7 @@ pub async fn audited_as<T>(
 
 /// Records an attempt refused before it reached the domain (its input was refused on arrival),
 /// with the refusal's code as its outcome.
+#[tracing::instrument(skip_all)]
 pub async fn refused(
     db: &DatabaseConnection,
     caller: &Caller,
@@ -117,6 +120,7 @@ pub struct AuditFilter {
 }
 
 /// One entry, for a network admin; `None` for anyone else, as for an entry that does not exist.
+#[tracing::instrument(skip_all)]
 pub async fn entry_by_id(
     db: &DatabaseConnection,
     caller: &Caller,
@@ -129,6 +133,7 @@ pub async fn entry_by_id(
 }
 
 /// The log, newest first; network admins only.
+#[tracing::instrument(skip_all)]
 pub async fn entries(
     db: &DatabaseConnection,
     caller: &Caller,

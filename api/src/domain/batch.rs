@@ -32,6 +32,7 @@ fn key_chunks(backend: DbBackend, keys: &[i64]) -> std::slice::Chunks<'_, i64> {
 }
 
 /// The rows whose `column` is one of `keys`, by that key (for unique columns such as ids).
+#[tracing::instrument(skip_all)]
 pub async fn by_key<E, C>(
     db: &C,
     column: E::Column,
@@ -55,6 +56,7 @@ where
 }
 
 /// The rows whose `column` is one of `keys`, grouped by that key, each group in `order`.
+#[tracing::instrument(skip_all)]
 pub async fn grouped_by<E, C>(
     db: &C,
     column: E::Column,
@@ -70,6 +72,7 @@ where
 }
 
 /// As [`grouped_by`], among the rows `select` already narrows to (those a caller may read, say).
+#[tracing::instrument(skip_all)]
 pub async fn grouped_within<E, C>(
     db: &C,
     select: Select<E>,

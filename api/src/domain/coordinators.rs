@@ -99,6 +99,7 @@ impl CoordinatorFilter {
     }
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn coordinators(
     db: &DatabaseConnection,
     filter: &CoordinatorFilter,
@@ -125,6 +126,7 @@ pub async fn coordinators(
     list(db, filter.select(today_in_japan()), keyset, args).await
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn coordinator_by_id<C: ConnectionTrait>(
     db: &C,
     id: i64,
@@ -157,6 +159,7 @@ pub struct CoordinatorChanges {
 }
 
 /// An organisation's admins (or a network admin) add a coordinator to it.
+#[tracing::instrument(skip_all)]
 pub async fn create_coordinator(
     db: &DatabaseConnection,
     caller: &Caller,
@@ -223,6 +226,7 @@ async fn coordinator_for_admin<C: ConnectionTrait>(
     Ok(row)
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn update_coordinator(
     db: &DatabaseConnection,
     caller: &Caller,
@@ -274,6 +278,7 @@ pub struct NewCourse {
 }
 
 /// A provider's registrars or admins publish a course; the provider is their own institution.
+#[tracing::instrument(skip_all)]
 pub async fn create_course(
     db: &DatabaseConnection,
     caller: &Caller,
@@ -329,6 +334,7 @@ pub async fn create_course(
 }
 
 /// A training course; courses are public.
+#[tracing::instrument(skip_all)]
 pub async fn course_by_id(
     db: &DatabaseConnection,
     id: i64,
@@ -336,6 +342,7 @@ pub async fn course_by_id(
     Ok(training_course::Entity::find_by_id(id).one(db).await?)
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn courses(
     db: &DatabaseConnection,
     provider_id: Option<i64>,
@@ -365,6 +372,7 @@ pub async fn courses(
 
 /// The coordinator's organisation records a completed training; the same completion twice is a
 /// conflict, so a retry never counts double.
+#[tracing::instrument(skip_all)]
 pub async fn record_training(
     db: &DatabaseConnection,
     caller: &Caller,

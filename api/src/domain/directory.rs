@@ -120,6 +120,7 @@ fn organization_keyset(order: Ordering<OrganizationOrderField>) -> Keyset<organi
     }
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn organizations<C: ConnectionTrait>(
     db: &C,
     filter: &OrganizationFilter,
@@ -130,6 +131,7 @@ pub async fn organizations<C: ConnectionTrait>(
     list(db, matching, organization_keyset(order), args).await
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn organization_by_id<C: ConnectionTrait>(
     db: &C,
     id: i64,
@@ -137,6 +139,7 @@ pub async fn organization_by_id<C: ConnectionTrait>(
     Ok(organization::Entity::find_by_id(id).one(db).await?)
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn organization_by_code<C: ConnectionTrait>(
     db: &C,
     code: &str,
@@ -177,6 +180,7 @@ pub struct NewOrganization {
 }
 
 /// Org admins of the organisation and network admins edit its profile.
+#[tracing::instrument(skip_all)]
 pub async fn update_organization(
     db: &DatabaseConnection,
     caller: &Caller,
@@ -225,6 +229,7 @@ fn apply_profile(active: &mut organization::ActiveModel, changes: ProfileChanges
 }
 
 /// Network admins add organisations to the directory.
+#[tracing::instrument(skip_all)]
 pub async fn create_organization(
     db: &DatabaseConnection,
     caller: &Caller,
@@ -304,6 +309,7 @@ pub fn grants_member_rights(membership: Membership) -> bool {
 /// Network admins decide an organisation's relationship to the network. `Suspended` refuses the
 /// institution's tokens on every instance (they learn of it through [`EventBus`]) until the
 /// membership is set to another value; the network itself cannot be suspended.
+#[tracing::instrument(skip_all)]
 pub async fn set_membership(
     db: &DatabaseConnection,
     events: &EventBus,
@@ -408,6 +414,7 @@ fn cluster_project_keyset(
     }
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn cluster_projects<C: ConnectionTrait>(
     db: &C,
     filter: &ClusterProjectFilter,
@@ -417,6 +424,7 @@ pub async fn cluster_projects<C: ConnectionTrait>(
     list(db, filter.select(), cluster_project_keyset(order), args).await
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn cluster_project_by_id<C: ConnectionTrait>(
     db: &C,
     id: i64,
@@ -424,6 +432,7 @@ pub async fn cluster_project_by_id<C: ConnectionTrait>(
     Ok(cluster_project::Entity::find_by_id(id).one(db).await?)
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn cluster_project_by_code<C: ConnectionTrait>(
     db: &C,
     code: &str,
@@ -489,6 +498,7 @@ fn tie_up_keyset(order: Ordering<TieUpOrderField>) -> Keyset<tie_up::Entity> {
     }
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn tie_ups<C: ConnectionTrait>(
     db: &C,
     filter: &TieUpFilter,
@@ -498,6 +508,7 @@ pub async fn tie_ups<C: ConnectionTrait>(
     list(db, filter.select(), tie_up_keyset(order), args).await
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn tie_up_by_id<C: ConnectionTrait>(db: &C, id: i64) -> ApiResult<Option<tie_up::Model>> {
     Ok(tie_up::Entity::find_by_id(id).one(db).await?)
 }

@@ -97,6 +97,7 @@ fn replayable(
 /// Runs an audited `change` at most once per key. `change` answers its value and the id of the
 /// object it produced; `replay` checks that the caller may still make the change (as `change`
 /// does) and loads that object again for a retry.
+#[tracing::instrument(skip_all)]
 pub async fn once<T>(
     db: &DatabaseConnection,
     caller: &Caller,

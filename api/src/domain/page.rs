@@ -148,6 +148,7 @@ pub struct Page<M> {
     pub has_next_page: bool,
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn fetch<E, C>(
     db: &C,
     select: Select<E>,
@@ -274,6 +275,7 @@ fn not_null_beyond<E: EntityTrait>(
 }
 
 /// How many rows the listing's filter matches, whatever the page.
+#[tracing::instrument(skip_all)]
 pub async fn count<E, C>(db: &C, select: Select<E>) -> Result<u64, DbErr>
 where
     E: EntityTrait,

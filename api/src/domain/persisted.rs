@@ -18,6 +18,7 @@ pub fn hash(query: &str) -> String {
         .collect()
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn find<C: ConnectionTrait>(
     db: &C,
     hash: &str,
@@ -38,6 +39,7 @@ pub struct Bounds {
 /// Stores a document a client sent with its hash (already checked to match, and the document
 /// admitted), then evicts the oldest unregistered documents beyond `bounds`. A second store of
 /// the same hash changes nothing.
+#[tracing::instrument(skip_all)]
 pub async fn store(
     db: &DatabaseConnection,
     hash: &str,
@@ -114,6 +116,7 @@ async fn evict(db: &DatabaseConnection, bounds: Bounds) -> Result<Usage, DbErr> 
 }
 
 /// Puts a document on the safelist; answers its hash.
+#[tracing::instrument(skip_all)]
 pub async fn register(db: &DatabaseConnection, query: &str) -> Result<String, DbErr> {
     let hash = hash(query);
     match find(db, &hash).await? {

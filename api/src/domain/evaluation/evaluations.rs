@@ -85,6 +85,7 @@ pub fn scores_of(row: &evaluation::Model) -> ApiResult<Scores> {
 }
 
 /// An evaluation the caller may read, or `None`.
+#[tracing::instrument(skip_all)]
 pub async fn readable<C: ConnectionTrait>(
     db: &C,
     caller: &Caller,
@@ -100,6 +101,7 @@ pub async fn readable<C: ConnectionTrait>(
 /// Whether a subscriber hears of `event`: a change to one of the caller's institution's
 /// evaluations, and one the caller may read by [`readable_by`] (checked against the row as it
 /// stands, so the subscription never tells more than a read would).
+#[tracing::instrument(skip_all)]
 pub async fn heard_by<C: ConnectionTrait>(
     db: &C,
     caller: &Caller,
@@ -122,6 +124,7 @@ pub struct EvaluationFilter {
 }
 
 /// The evaluations the caller may read, newest first.
+#[tracing::instrument(skip_all)]
 pub async fn evaluations(
     db: &DatabaseConnection,
     caller: &Caller,
@@ -146,6 +149,7 @@ pub async fn evaluations(
 }
 
 /// Every revision, oldest first.
+#[tracing::instrument(skip_all)]
 pub async fn history<C: ConnectionTrait>(
     db: &C,
     evaluation_id: i64,
@@ -207,6 +211,7 @@ fn stored_scores(scores: &Scores) -> ApiResult<String> {
 }
 
 /// Evaluators of the caller's institution open an evaluation of an SME, as a draft.
+#[tracing::instrument(skip_all)]
 pub async fn create(
     db: &DatabaseConnection,
     events: &EventBus,
@@ -315,6 +320,7 @@ fn stale(row: &evaluation::Model) -> ApiError {
 
 /// Evaluators of the institution edit a draft (or a returned evaluation), naming the version they
 /// edit.
+#[tracing::instrument(skip_all)]
 pub async fn update(
     db: &DatabaseConnection,
     events: &EventBus,
@@ -444,6 +450,7 @@ pub struct Move {
 }
 
 /// Moves an evaluation through its workflow.
+#[tracing::instrument(skip_all)]
 pub async fn transition(
     db: &DatabaseConnection,
     events: &EventBus,

@@ -104,6 +104,7 @@ async fn check_projects<C: ConnectionTrait>(db: &C, ids: &[i64], field: &str) ->
     }
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn create_sme(
     db: &DatabaseConnection,
     caller: &Caller,
@@ -162,6 +163,7 @@ pub async fn create_sme(
 }
 
 /// The registering institution's evaluators and org admins, or network admins, edit an SME.
+#[tracing::instrument(skip_all)]
 pub async fn update_sme(
     db: &DatabaseConnection,
     caller: &Caller,
@@ -246,6 +248,7 @@ fn unique_number(err: sea_orm::DbErr) -> ApiError {
 /// Records whether the SME consents to the publication of its rating: org admins of the
 /// institution that registered the SME, or network admins. Evaluating the SME gives no say in
 /// it: another institution's evaluation (a draft is enough to open one) never reaches it.
+#[tracing::instrument(skip_all)]
 pub async fn record_consent(
     db: &DatabaseConnection,
     caller: &Caller,
@@ -304,6 +307,7 @@ const SMES_TEXT: TextIndex = TextIndex {
     fts_table: "smes_fts",
 };
 
+#[tracing::instrument(skip_all)]
 pub async fn smes(
     db: &DatabaseConnection,
     caller: &Caller,
@@ -336,6 +340,7 @@ pub async fn smes(
 }
 
 /// An SME the caller may read, by id.
+#[tracing::instrument(skip_all)]
 pub async fn sme_by_id<C: ConnectionTrait>(
     db: &C,
     caller: &Caller,
@@ -349,6 +354,7 @@ pub async fn sme_by_id<C: ConnectionTrait>(
 }
 
 /// An SME the caller may read, by its corporate number.
+#[tracing::instrument(skip_all)]
 pub async fn sme_by_corporate_number<C: ConnectionTrait>(
     db: &C,
     caller: &Caller,

@@ -72,6 +72,7 @@ fn writes(caller: &Caller, row: &patent_explanation::Model, holder_id: i64) -> b
 }
 
 /// The latest published version of an explanation, as an explanation; `None` before the first.
+#[tracing::instrument(skip_all)]
 pub async fn as_published<C: ConnectionTrait>(
     db: &C,
     current: patent_explanation::Model,
@@ -105,6 +106,7 @@ pub async fn as_published<C: ConnectionTrait>(
 /// The explanations of many patents the caller may read, as the caller may see each, by patent
 /// id: two statements whatever their number (the explanations, then the published versions that
 /// stand in for working copies the caller may not read). `patents` are `(patent id, holder id)`.
+#[tracing::instrument(skip_all)]
 pub async fn of_patents<C: ConnectionTrait>(
     db: &C,
     caller: &Caller,
@@ -161,6 +163,7 @@ pub async fn of_patents<C: ConnectionTrait>(
 }
 
 /// An explanation by id, as the caller may see it (through its patent), with its patent.
+#[tracing::instrument(skip_all)]
 pub async fn readable<C: ConnectionTrait>(
     db: &C,
     caller: &Caller,
@@ -182,6 +185,7 @@ pub async fn readable<C: ConnectionTrait>(
 
 /// The versions the caller may see, oldest first: all of them for the holder, the author and
 /// network admins; the published ones for everyone else.
+#[tracing::instrument(skip_all)]
 pub async fn versions<C: ConnectionTrait>(
     db: &C,
     caller: &Caller,
@@ -239,6 +243,7 @@ async fn record_version(
 }
 
 /// Writes an explanation of a patent the caller may read, as a DRAFT.
+#[tracing::instrument(skip_all)]
 pub async fn create(
     db: &DatabaseConnection,
     caller: &Caller,
@@ -360,6 +365,7 @@ fn state_name(status: ExplanationStatus) -> &'static str {
 
 /// The author's institution or the holder rewrites the texts of a DRAFT or PUBLISHED
 /// explanation, naming the version it edits; a published one becomes a new DRAFT.
+#[tracing::instrument(skip_all)]
 pub async fn update(
     db: &DatabaseConnection,
     caller: &Caller,
@@ -455,6 +461,7 @@ pub struct Move {
 }
 
 /// Moves an explanation through its workflow. Publishing also makes its texts searchable.
+#[tracing::instrument(skip_all)]
 pub async fn transition(
     db: &DatabaseConnection,
     caller: &Caller,

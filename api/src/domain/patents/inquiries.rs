@@ -54,6 +54,7 @@ pub fn readable_by(caller: &Caller) -> Readable<licensing_inquiry::Entity> {
     }
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn readable<C: ConnectionTrait>(
     db: &C,
     caller: &Caller,
@@ -67,6 +68,7 @@ pub async fn readable<C: ConnectionTrait>(
 }
 
 /// Whether a subscriber hears of `event`: one side of the inquiry, who may read it as it stands.
+#[tracing::instrument(skip_all)]
 pub async fn heard_by<C: ConnectionTrait>(
     db: &C,
     caller: &Caller,
@@ -91,6 +93,7 @@ pub struct InquiryFilter {
 }
 
 /// The inquiries the caller may read, newest first. Signed-in callers only.
+#[tracing::instrument(skip_all)]
 pub async fn inquiries(
     db: &DatabaseConnection,
     caller: &Caller,
@@ -150,6 +153,7 @@ fn sender_role(caller: &Caller) -> ApiResult<&crate::auth::Principal> {
 }
 
 /// A member institution sends an inquiry on behalf of an SME it supports.
+#[tracing::instrument(skip_all)]
 pub async fn send(
     db: &DatabaseConnection,
     events: &EventBus,
@@ -331,6 +335,7 @@ pub struct Move {
 }
 
 /// Moves an inquiry through its workflow.
+#[tracing::instrument(skip_all)]
 pub async fn transition(
     db: &DatabaseConnection,
     events: &EventBus,

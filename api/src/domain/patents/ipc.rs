@@ -131,11 +131,6 @@ pub fn decode(text: &str) -> Vec<String> {
         .collect()
 }
 
-/// The subclass (`H01M`) of a stored symbol.
-pub fn subclass_of(symbol: &str) -> &str {
-    symbol.split(' ').next().unwrap_or(symbol)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -203,7 +198,6 @@ mod tests {
         ] {
             assert!(IpcPrefix::parse(bad).is_err(), "{bad:?}");
         }
-        assert_eq!(subclass_of("H01M 8/12"), "H01M");
         assert_eq!(decode(&stored), ["H01M 8/12", "H01M 80/00"]);
     }
 }

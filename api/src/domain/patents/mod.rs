@@ -94,6 +94,7 @@ pub fn readable_by(caller: &Caller) -> Readable<patent::Entity> {
 }
 
 /// A patent the caller may read, or `None`.
+#[tracing::instrument(skip_all)]
 pub async fn readable<C: ConnectionTrait>(
     db: &C,
     caller: &Caller,
@@ -171,6 +172,7 @@ fn matching(
 }
 
 /// The patents the caller may read, newest first, or by relevance when searching.
+#[tracing::instrument(skip_all)]
 pub async fn patents(
     db: &DatabaseConnection,
     caller: &Caller,
@@ -308,6 +310,7 @@ fn taken(err: sea_orm::DbErr) -> ApiError {
 }
 
 /// The holder records a patent. Retry-safe with an idempotency key.
+#[tracing::instrument(skip_all)]
 pub async fn create(
     db: &DatabaseConnection,
     caller: &Caller,
@@ -407,6 +410,7 @@ pub struct PatentChanges {
 }
 
 /// The patent's published explanation, when it has one (for its search text).
+#[tracing::instrument(skip_all)]
 pub async fn published_explanation<C: ConnectionTrait>(
     db: &C,
     patent_id: i64,
@@ -422,6 +426,7 @@ pub async fn published_explanation<C: ConnectionTrait>(
 }
 
 /// The holder edits a patent, naming the version it edits.
+#[tracing::instrument(skip_all)]
 pub async fn update(
     db: &DatabaseConnection,
     caller: &Caller,

@@ -25,6 +25,7 @@ pub fn search_text(parts: &[&str]) -> String {
 }
 
 /// A page of a search's matches by relevance. The cursor is `["relevance", score, id]`.
+#[tracing::instrument(skip_all)]
 pub async fn ranked(
     db: &sea_orm::DatabaseConnection,
     matching: sea_orm::Select<entity::patent::Entity>,

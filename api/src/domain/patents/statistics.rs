@@ -22,6 +22,7 @@ pub struct HolderFigures {
 }
 
 /// The figures of fiscal year `year`, by holder (holders with none are left out).
+#[tracing::instrument(skip_all)]
 pub async fn for_fiscal_year<C: ConnectionTrait>(
     db: &C,
     year: i32,

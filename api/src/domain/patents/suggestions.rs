@@ -115,6 +115,7 @@ fn like(column: patent::Column, pattern: String) -> sea_orm::sea_query::SimpleEx
 }
 
 /// Up to `first` patents for the SME, best first.
+#[tracing::instrument(skip_all)]
 pub async fn for_sme<C: ConnectionTrait>(
     db: &C,
     caller: &Caller,

@@ -125,6 +125,7 @@ async fn holder_awards<C: ConnectionTrait>(
 }
 
 /// The issuer's registrars award a level of a scheme, enforcing its prerequisite.
+#[tracing::instrument(skip_all)]
 pub async fn issue_award(
     db: &DatabaseConnection,
     caller: &Caller,
@@ -347,6 +348,7 @@ fn refuse_in(status: AwardStatus, action: &str) -> ApiError {
 }
 
 /// Renews an award inside its window, when its continuing education is complete.
+#[tracing::instrument(skip_all)]
 pub async fn renew_award(
     db: &DatabaseConnection,
     caller: &Caller,
@@ -462,6 +464,7 @@ impl Decision {
 
 /// Suspends an active award, reinstates a suspended one, or revokes either for good; the reason
 /// is kept with the decision.
+#[tracing::instrument(skip_all)]
 pub async fn decide(
     db: &DatabaseConnection,
     caller: &Caller,
@@ -550,6 +553,7 @@ fn require_holder_or_registrar<'a>(
 /// Pauses an active award at its holder's request, or resumes a paused one. A pause is not a
 /// suspension: it is the holder's choice, and only the holder's request ends it. `version`, when
 /// given, must be the award's current version.
+#[tracing::instrument(skip_all)]
 pub async fn holder_request(
     db: &DatabaseConnection,
     caller: &Caller,

@@ -50,6 +50,7 @@ pub struct SchemeFilter {
     pub holder_kind: Option<HolderKind>,
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn schemes(
     db: &DatabaseConnection,
     filter: &SchemeFilter,
@@ -80,6 +81,7 @@ pub async fn schemes(
     .await
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn scheme_by_code<C: ConnectionTrait>(
     db: &C,
     code: &str,
@@ -90,6 +92,7 @@ pub async fn scheme_by_code<C: ConnectionTrait>(
         .await?)
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn scheme_by_id<C: ConnectionTrait>(
     db: &C,
     id: i64,
@@ -105,6 +108,7 @@ pub fn readable_by(caller: &Caller) -> ApiResult<Readable<award::Entity>> {
 }
 
 /// An award the caller may read, by id.
+#[tracing::instrument(skip_all)]
 pub async fn award_by_id<C: ConnectionTrait>(
     db: &C,
     caller: &Caller,
@@ -117,6 +121,7 @@ pub async fn award_by_id<C: ConnectionTrait>(
         .await?)
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn level_by_code<C: ConnectionTrait>(
     db: &C,
     scheme_id: i64,
@@ -159,6 +164,7 @@ pub struct AwardFilter {
 }
 
 /// Awards, for members of the network.
+#[tracing::instrument(skip_all)]
 pub async fn awards(
     db: &DatabaseConnection,
     caller: &Caller,
@@ -213,6 +219,7 @@ pub async fn awards(
 }
 
 /// Anyone may check a certificate by its number; `None` for a number that is not one of ours.
+#[tracing::instrument(skip_all)]
 pub async fn certificate(
     db: &DatabaseConnection,
     number: &str,
@@ -229,6 +236,7 @@ pub async fn certificate(
 }
 
 /// A coordinator's completed trainings and practice, with what each earns.
+#[tracing::instrument(skip_all)]
 pub async fn completions<C: ConnectionTrait>(
     db: &C,
     coordinator_id: i64,

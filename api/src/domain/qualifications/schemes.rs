@@ -163,6 +163,7 @@ async fn insert_requirements(
 }
 
 /// A registrar defines a scheme; its issuer is the registrar's own institution.
+#[tracing::instrument(skip_all)]
 pub async fn create_scheme(
     db: &DatabaseConnection,
     caller: &Caller,
@@ -236,6 +237,7 @@ pub(super) async fn scheme_for_registrar<C: ConnectionTrait>(
 
 /// The issuer's registrars change a scheme. New validity applies to awards issued or renewed
 /// from then on; awards already issued keep their dates.
+#[tracing::instrument(skip_all)]
 pub async fn update_scheme(
     db: &DatabaseConnection,
     caller: &Caller,

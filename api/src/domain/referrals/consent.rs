@@ -62,6 +62,7 @@ pub fn readable_by(caller: &Caller) -> Readable<referral_consent::Entity> {
     }
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn readable<C: ConnectionTrait>(
     db: &C,
     caller: &Caller,
@@ -88,6 +89,7 @@ fn evaluating_desk(caller: &Caller) -> ApiResult<i64> {
 }
 
 /// Records the SME's consent for the caller's institution.
+#[tracing::instrument(skip_all)]
 pub async fn record(
     db: &DatabaseConnection,
     caller: &Caller,
@@ -176,6 +178,7 @@ fn may_revoke(caller: &Caller, row: &referral_consent::Model) -> ApiResult<()> {
 
 /// Revokes a consent, at once: the bank can no longer read the content of the evaluations
 /// referred under it. Both sides of each such referral hear of it.
+#[tracing::instrument(skip_all)]
 pub async fn revoke(
     db: &DatabaseConnection,
     events: &EventBus,
@@ -233,6 +236,7 @@ pub enum Missing {
 
 /// The live consent, recorded by `institution_id`, under which `sme_id` may be referred to
 /// `bank_id` sharing `scope`: the newest one.
+#[tracing::instrument(skip_all)]
 pub async fn live<C: ConnectionTrait>(
     db: &C,
     institution_id: i64,

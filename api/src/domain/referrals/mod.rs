@@ -140,6 +140,7 @@ pub fn readable_by(caller: &Caller) -> Readable<referral::Entity> {
 }
 
 /// A referral the caller may read, or `None`.
+#[tracing::instrument(skip_all)]
 pub async fn readable<C: ConnectionTrait>(
     db: &C,
     caller: &Caller,
@@ -167,6 +168,7 @@ pub fn reads_as_bank(caller: &Caller, row: &referral::Model) -> bool {
 
 /// Whether a subscriber hears of `event`: a change to a referral of the caller's institution, as
 /// referrer or as the addressed bank, that the caller may read now.
+#[tracing::instrument(skip_all)]
 pub async fn heard_by<C: ConnectionTrait>(
     db: &C,
     caller: &Caller,
@@ -184,6 +186,7 @@ pub async fn heard_by<C: ConnectionTrait>(
 
 /// A bank that may be addressed: an organisation of kind `FINANCIAL_INSTITUTION` whose
 /// membership gives members' rights. `field` names the argument in the refusal.
+#[tracing::instrument(skip_all)]
 pub async fn bank<C: ConnectionTrait>(
     db: &C,
     id: i64,
@@ -219,6 +222,7 @@ pub struct ReferralFilter {
 }
 
 /// The referrals the caller may read, newest first.
+#[tracing::instrument(skip_all)]
 pub async fn referrals(
     db: &DatabaseConnection,
     policy: &ReferralPolicy,

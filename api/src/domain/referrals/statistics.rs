@@ -111,6 +111,7 @@ pub fn fiscal_year_span(
 }
 
 /// The figures of `fiscal_year`, grouped, as `caller` may see them.
+#[tracing::instrument(skip_all)]
 pub async fn statistics(
     db: &DatabaseConnection,
     caller: &Caller,

@@ -56,6 +56,7 @@ fn require_referrer(caller: &Caller, institution_id: i64) -> ApiResult<()> {
 
 /// Refers the SME of a `RATED` or `PUBLISHED` evaluation, as it stands at its current revision,
 /// to a bank.
+#[tracing::instrument(skip_all)]
 pub async fn refer(
     db: &DatabaseConnection,
     events: &EventBus,
@@ -272,6 +273,7 @@ fn stale(version: i32) -> ApiError {
 }
 
 /// Moves a referral through its workflow.
+#[tracing::instrument(skip_all)]
 pub async fn transition(
     db: &DatabaseConnection,
     events: &EventBus,
