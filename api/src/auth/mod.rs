@@ -7,4 +7,4 @@ pub mod jwks;
 mod principal;
 pub mod token;
 
-pub use principal::{Caller, Principal, Role};
+pub use principal::{Affiliation, Caller, Principal, Role};

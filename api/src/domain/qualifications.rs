@@ -327,6 +327,20 @@ pub fn active_today(schemes: &[qualification_scheme::Model], today: NaiveDate) -
         .add(by_scheme)
 }
 
+/// The coordinators holding an award of `schemes` that counts today ([`active_today`]), as a
+/// subquery of coordinator ids: the same rule, for `findCoordinators`.
+pub fn active_holders(
+    schemes: &[qualification_scheme::Model],
+    today: NaiveDate,
+) -> sea_orm::sea_query::SelectStatement {
+    sea_orm::sea_query::Query::select()
+        .column(award::Column::CoordinatorId)
+        .from(award::Entity)
+        .cond_where(active_today(schemes, today))
+        .and_where(award::Column::CoordinatorId.is_not_null())
+        .to_owned()
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct AwardFilter {
     pub scheme_id: Option<i64>,
@@ -802,6 +816,7 @@ pub async fn issue_award(
                     .ok_or_else(|| {
                         ApiError::bad_input("input.coordinatorId", "no such coordinator")
                     })?;
+                refuse_own_award(txn, caller, Some(id)).await?;
             }
             (HolderKind::Organization, Holder::Organization(id)) => {
                 organization::Entity::find_by_id(id)
@@ -926,6 +941,26 @@ pub async fn issue_award(
     idempotency::once(db, caller, "issueAward", Some(target), key, issue, replay).await
 }
 
+/// A person never changes an award they hold: not by signing in as its coordinator, and not as a
+/// registrar of its issuer either (`OWN_AWARD`, before any role is asked for).
+async fn refuse_own_award<C: ConnectionTrait>(
+    db: &C,
+    caller: &Caller,
+    coordinator_id: Option<i64>,
+) -> ApiResult<()> {
+    let (Some(principal), Some(coordinator_id)) = (caller.principal(), coordinator_id) else {
+        return Ok(());
+    };
+    let own = coordinator::Entity::find_by_id(coordinator_id)
+        .filter(coordinator::Column::PersonSubject.eq(principal.subject.as_str()))
+        .one(db)
+        .await?;
+    match own {
+        Some(_) => Err(ApiError::OwnAward),
+        None => Ok(()),
+    }
+}
+
 async fn award_for_registrar<C: ConnectionTrait>(
     db: &C,
     caller: &Caller,
@@ -936,6 +971,7 @@ async fn award_for_registrar<C: ConnectionTrait>(
         .one(db)
         .await?
         .ok_or(ApiError::NotFound("award"))?;
+    refuse_own_award(db, caller, award.coordinator_id).await?;
     let scheme = scheme_by_id(db, award.scheme_id)
         .await?
         .ok_or_else(|| ApiError::corrupt("an award's scheme is missing"))?;
@@ -1194,6 +1230,7 @@ pub async fn holder_request(
             .one(txn)
             .await?
             .ok_or(ApiError::NotFound("award"))?;
+        refuse_own_award(txn, caller, award.coordinator_id).await?;
         let scheme = scheme_by_id(txn, award.scheme_id)
             .await?
             .ok_or_else(|| ApiError::corrupt("an award's scheme is missing"))?;

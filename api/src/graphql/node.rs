@@ -5,7 +5,7 @@ use async_graphql::{Context, ID, Interface, Object, Result};
 use super::{
     access::AuditEntry,
     context::{caller, db},
-    coordinators::{Coordinator, TrainingCourse},
+    coordinators::{Coordinator, CoordinatorAssignment, TrainingCourse},
     directory::{ClusterProject, Organization, TieUp},
     evaluations::{Evaluation, Sme},
     ids::{self, NodeType},
@@ -14,7 +14,7 @@ use super::{
     referrals::{Referral, ReferralConsent},
 };
 use crate::domain::{
-    audit, coordinators, directory,
+    assignments, audit, coordinators, directory,
     evaluation::{evaluations, smes},
     patents, qualifications, referrals,
 };
@@ -46,6 +46,8 @@ pub enum Node {
     Referral(Referral),
     /// Only to the recording institution, the bank and network admins.
     ReferralConsent(ReferralConsent),
+    /// As the caller may read its coordinator.
+    CoordinatorAssignment(CoordinatorAssignment),
 }
 
 #[derive(Default)]
@@ -70,7 +72,7 @@ impl NodeQuery {
             (NodeType::TieUp, key) => directory::tie_up_by_id(db, key)
                 .await?
                 .map(|m| Node::TieUp(TieUp(m))),
-            (NodeType::Coordinator, key) => coordinators::coordinator_by_id(db, key)
+            (NodeType::Coordinator, key) => coordinators::readable_by_id(db, caller(ctx), key)
                 .await?
                 .map(|m| Node::Coordinator(Coordinator(m))),
             (NodeType::QualificationScheme, key) => qualifications::scheme_by_id(db, key)
@@ -108,6 +110,9 @@ impl NodeQuery {
             (NodeType::ReferralConsent, key) => referrals::consent::readable(db, caller(ctx), key)
                 .await?
                 .map(|m| Node::ReferralConsent(ReferralConsent(m))),
+            (NodeType::CoordinatorAssignment, key) => assignments::by_id(db, caller(ctx), key)
+                .await?
+                .map(|m| Node::CoordinatorAssignment(CoordinatorAssignment(m))),
         };
         Ok(node)
     }

@@ -291,7 +291,7 @@ async fn execute_batch(
     reply
         .insert_header((header::CONTENT_TYPE, media.content_type()))
         .insert_header((header::CACHE_CONTROL, "no-store"))
-        .insert_header((header::VARY, "Accept, Authorization"))
+        .insert_header((header::VARY, "Accept, Authorization, IIN-Institution"))
         .body(Value::Array(answers).to_string())
 }
 
@@ -415,7 +415,10 @@ async fn execute(
     };
     let mut reply = success_or_unauthorized(unauthenticated);
     reply.insert_header((header::CONTENT_TYPE, media.content_type()));
-    reply.insert_header((header::VARY, "Accept, Authorization, Accept-Encoding"));
+    reply.insert_header((
+        header::VARY,
+        "Accept, Authorization, IIN-Institution, Accept-Encoding",
+    ));
     // Partner websites' anonymous GET queries may be cached, and revalidated by ETag; anything
     // that depends on a caller, or that failed, may not.
     match via {
@@ -428,7 +431,10 @@ async fn execute(
                 return HttpResponse::NotModified()
                     .insert_header((header::ETAG, etag))
                     .insert_header((header::CACHE_CONTROL, cache))
-                    .insert_header((header::VARY, "Accept, Authorization, Accept-Encoding"))
+                    .insert_header((
+                        header::VARY,
+                        "Accept, Authorization, IIN-Institution, Accept-Encoding",
+                    ))
                     .finish();
             }
         }

@@ -18,7 +18,7 @@ use crate::error::ErrorCode;
 use std::{
     sync::{
         Arc, Mutex, OnceLock,
-        atomic::{AtomicBool, Ordering},
+        atomic::{AtomicU16, Ordering},
     },
     time::{Duration, SystemTime, UNIX_EPOCH},
 };
@@ -36,6 +36,16 @@ use crate::{auth::Caller, domain::events::InstitutionEvent};
 
 /// The close code for a refused token (graphql-ws leaves 4400–4499 to the server).
 const UNAUTHORIZED: u16 = 4401;
+
+/// The close code for a refused `connection_init`: 4400 when the token has several affiliations
+/// and none is named, 4403 when the one named is not the token's, 4401 for any other refusal.
+fn close_code(code: ErrorCode) -> u16 {
+    match code {
+        ErrorCode::InstitutionRequired => 4400,
+        ErrorCode::InstitutionNotHeld => 4403,
+        _ => UNAUTHORIZED,
+    }
+}
 
 fn protocol(req: &HttpRequest) -> Option<WebSocketProtocols> {
     req.headers()
@@ -97,10 +107,23 @@ pub async fn websocket(
             HttpResponse::BadRequest().body("use the graphql-transport-ws WebSocket subprotocol")
         );
     };
-    // A token in the upgrade request is checked before upgrading.
-    let header_session = match auth::authenticate_session(&req, &state).await {
-        Ok(session) => session,
-        Err(refusal) => return Ok(refusal.respond_json()),
+    // A token in the upgrade request is checked before upgrading, with the institution its
+    // `IIN-Institution` header names. A token with several affiliations and no header waits for
+    // `connection_init`, whose `connectionParams` may name one.
+    let (upgrade_token, upgrade_institution) =
+        match (auth::bearer(&req), auth::chosen_institution(&req)) {
+            (Ok(token), Ok(institution)) => (token, institution),
+            (Err(refusal), _) | (_, Err(refusal)) => return Ok(refusal.respond_json()),
+        };
+    let header_session = match &upgrade_token {
+        None => Some(auth::Session::anonymous()),
+        Some(token) => {
+            match auth::token_session(&state, token, upgrade_institution.as_deref()).await {
+                Ok(session) => Some(session),
+                Err(refusal) if refusal.code() == ErrorCode::InstitutionRequired => None,
+                Err(refusal) => return Ok(refusal.respond_json()),
+            }
+        }
     };
     let (mut response, mut session, mut incoming) = actix_ws::handle(&req, body)?;
     response.headers_mut().insert(
@@ -110,7 +133,7 @@ pub async fn websocket(
 
     let (to_graphql, mut received) = tokio::sync::mpsc::unbounded_channel::<Vec<u8>>();
     let from_client = futures_util::stream::poll_fn(move |cx| received.poll_recv(cx));
-    let refused = Arc::new(AtomicBool::new(false));
+    let refused = Arc::new(AtomicU16::new(0));
     let init_state = state.clone();
     let init_refused = refused.clone();
     let executor = Admitting {
@@ -129,15 +152,34 @@ pub async fn websocket(
                 .or_else(|| payload.get("Authorization"))
                 .and_then(|v| v.as_str())
                 .map(|v| v.strip_prefix("Bearer ").unwrap_or(v).trim().to_owned());
-            let session = match token {
-                Some(token) => match auth::token_session(&init_state, &token).await {
-                    Ok(session) => session,
-                    Err(_) => {
-                        init_refused.store(true, Ordering::SeqCst);
-                        return Err(async_graphql::Error::new("invalid token"));
+            // `connectionParams` may name the institution, as the header does over HTTP.
+            let institution = payload
+                .as_object()
+                .and_then(|params| {
+                    params
+                        .iter()
+                        .find(|(key, _)| key.eq_ignore_ascii_case(auth::INSTITUTION_HEADER))
+                })
+                .and_then(|(_, v)| v.as_str())
+                .map(|v| v.trim().to_owned())
+                .or(upgrade_institution);
+            let session = match (token.or(upgrade_token), header_session) {
+                (None, Some(session)) => session,
+                (token, header_session) => {
+                    let decided = match token {
+                        Some(token) => {
+                            auth::token_session(&init_state, &token, institution.as_deref()).await
+                        }
+                        None => header_session.ok_or_else(auth::no_session),
+                    };
+                    match decided {
+                        Ok(session) => session,
+                        Err(refusal) => {
+                            init_refused.store(close_code(refusal.code()), Ordering::SeqCst);
+                            return Err(async_graphql::Error::new(refusal.message()));
+                        }
                     }
-                },
-                None => header_session,
+                }
             };
             let caller = session.caller;
             let _ = granted.send(Grant {
@@ -203,10 +245,9 @@ pub async fn websocket(
                     }
                 }
                 WsMessage::Close(code, reason) => {
-                    let code = if refused.load(Ordering::SeqCst) {
-                        UNAUTHORIZED
-                    } else {
-                        code
+                    let code = match refused.load(Ordering::SeqCst) {
+                        0 => code,
+                        refused => refused,
                     };
                     let _ = session
                         .close(Some(CloseReason {
