@@ -73,7 +73,7 @@ impl Claims {
     /// of both entries).
     pub fn affiliations(&self) -> Vec<(String, Vec<Role>)> {
         let mut all: Vec<(String, Vec<Role>)> = Vec::new();
-        let top = (!self.institution.is_empty()).then(|| (&self.institution, &self.roles));
+        let top = (!self.institution.is_empty()).then_some((&self.institution, &self.roles));
         let listed = self.affiliations.iter().map(|a| (&a.institution, &a.roles));
         for (code, names) in top.into_iter().chain(listed) {
             match all.iter_mut().find(|(known_code, _)| known_code == code) {

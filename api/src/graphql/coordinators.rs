@@ -430,7 +430,7 @@ pub struct UpdateCoordinatorInput {
 /// Changes a person makes to their own coordinator profile. An omitted field stays as it is.
 /// Names, organisation, contact details and awards are not theirs to change here.
 #[derive(InputObject, Default)]
-pub struct OwnCoordinatorProfileInput {
+pub struct UpdateOwnCoordinatorProfileInput {
     /// Replaces every field of expertise.
     pub expertise: Option<Vec<IndustryField>>,
     /// A profile in English, at most 2000 characters; null or blank clears it.
@@ -581,7 +581,7 @@ impl UpdateCoordinatorInput {
     }
 }
 
-impl OwnCoordinatorProfileInput {
+impl UpdateOwnCoordinatorProfileInput {
     fn parse(self) -> ApiResult<coordinators::OwnProfileChanges> {
         Ok(coordinators::OwnProfileChanges {
             expertise: self
@@ -964,7 +964,7 @@ impl CoordinatorMutation {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "The fields to change; those omitted stay as they are.")]
-        input: OwnCoordinatorProfileInput,
+        input: UpdateOwnCoordinatorProfileInput,
     ) -> Result<Coordinator> {
         let row = coordinators::update_own_profile(db(ctx)?, caller(ctx), input.parse()).await?;
         Ok(Coordinator(row))
