@@ -1,9 +1,11 @@
 //! GraphQL subscriptions over WebSocket at `/graphql`, with the graphql-ws protocol
 //! (`graphql-transport-ws`; the older `graphql-ws` subprotocol too). The token comes in the
 //! `connection_init` payload (`{"authorization": "Bearer …"}`, as browsers cannot set headers) or
-//! in the upgrade request's `Authorization` header. A token that does not verify closes the
-//! socket with 4401; without a token the connection is anonymous, and subscriptions that need a
-//! member answer `UNAUTHENTICATED`.
+//! in the upgrade request's `Authorization` header; a token with several institutions names the one
+//! the connection acts for as `IIN-Institution` in the payload or the upgrade's headers, decided by
+//! [`auth::token_session`] as for HTTP (none named closes with 4400, one the token does not hold
+//! with 4403). A token that does not verify closes the socket with 4401; without a token the
+//! connection is anonymous, and subscriptions that need a member answer `UNAUTHENTICATED`.
 //!
 //! Every operation a `subscribe` message carries (a subscription, or a query or mutation sent
 //! over the socket) passes the same admission as over HTTP ([`super::admission`]), through the
