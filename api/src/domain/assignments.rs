@@ -11,7 +11,7 @@ use entity::{
 };
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait,
-    DatabaseConnection, DatabaseTransaction, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder,
+    DatabaseConnection, DatabaseTransaction, EntityTrait, IntoActiveModel, QueryFilter,
     sea_query::Query,
 };
 
@@ -75,38 +75,6 @@ pub async fn by_id(
         .narrow(coordinator_assignment::Column::Id.eq(id))
         .select()
         .one(db)
-        .await?)
-}
-
-/// The readable assignments to a cluster project, earliest first.
-pub async fn of_project(
-    db: &DatabaseConnection,
-    caller: &Caller,
-    project_id: i64,
-) -> ApiResult<Vec<coordinator_assignment::Model>> {
-    use coordinator_assignment::Column;
-    Ok(readable_by(caller)
-        .narrow(Column::ProjectId.eq(project_id))
-        .select()
-        .order_by_asc(Column::StartsOn)
-        .order_by_asc(Column::Id)
-        .all(db)
-        .await?)
-}
-
-/// The readable assignments of a coordinator, earliest first.
-pub async fn of_coordinator(
-    db: &DatabaseConnection,
-    caller: &Caller,
-    coordinator_id: i64,
-) -> ApiResult<Vec<coordinator_assignment::Model>> {
-    use coordinator_assignment::Column;
-    Ok(readable_by(caller)
-        .narrow(Column::CoordinatorId.eq(coordinator_id))
-        .select()
-        .order_by_asc(Column::StartsOn)
-        .order_by_asc(Column::Id)
-        .all(db)
         .await?)
 }
 

@@ -15,8 +15,8 @@ use super::{
         text_change, within,
     },
     loaders::{
-        AwardsOfCoordinator, ClusterProjectId, CoordinatorId, CourseId, OrganizationId,
-        TrainingsOfCoordinator,
+        AssignmentsOfCoordinator, AssignmentsOfProject, AwardsOfCoordinator, ClusterProjectId,
+        CoordinatorId, CourseId, OrganizationId, TrainingsOfCoordinator,
     },
     qualifications::{Award, Date},
     vocabulary::{IndustryField, MetiBureau, OrderDirection, Prefecture},
@@ -142,7 +142,7 @@ impl Coordinator {
     }
     /// The cluster projects and institutions the coordinator is arranged to, earliest first.
     async fn assignments(&self, ctx: &Context<'_>) -> Result<Vec<CoordinatorAssignment>> {
-        let rows = assignments::of_coordinator(db(ctx)?, caller(ctx), self.0.id).await?;
+        let rows = load_many(ctx, AssignmentsOfCoordinator(self.0.id)).await?;
         Ok(rows.into_iter().map(CoordinatorAssignment).collect())
     }
 }
@@ -247,7 +247,7 @@ pub(super) async fn of_project(
     ctx: &Context<'_>,
     project_id: i64,
 ) -> Result<Vec<CoordinatorAssignment>> {
-    let rows = assignments::of_project(db(ctx)?, caller(ctx), project_id).await?;
+    let rows = load_many(ctx, AssignmentsOfProject(project_id)).await?;
     Ok(rows.into_iter().map(CoordinatorAssignment).collect())
 }
 
