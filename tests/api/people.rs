@@ -206,6 +206,15 @@ async fn single_institution_tokens_work_as_before_and_may_name_their_own_institu
 }
 
 async fn socket(app: &TestApp, payload: Value) -> ws::Socket {
+    socket_with(app, &[], payload).await
+}
+
+/// A socket whose upgrade request carries `headers`, initialised with `payload`.
+async fn socket_with(
+    app: &TestApp,
+    headers: &[(&'static str, &str)],
+    payload: Value,
+) -> ws::Socket {
     let mut request = app
         .url("/graphql")
         .replace("http://", "ws://")
@@ -215,6 +224,9 @@ async fn socket(app: &TestApp, payload: Value) -> ws::Socket {
         "Sec-WebSocket-Protocol",
         "graphql-transport-ws".parse().unwrap(),
     );
+    for (name, value) in headers {
+        request.headers_mut().insert(*name, value.parse().unwrap());
+    }
     let (mut socket, _) = connect_async(request).await.expect("the upgrade succeeds");
     socket
         .send(Message::text(
@@ -261,8 +273,38 @@ async fn graphql_ws_takes_the_institution_from_connection_params() {
         json!({ "institution": { "code": "jetro" }, "roles": ["ORG_ADMIN"] })
     );
 
+    // The token and the institution may come in the upgrade request's headers instead.
+    let mut upgraded = socket_with(
+        &app,
+        &[("authorization", &bearer), ("iin-institution", "aist")],
+        json!({}),
+    )
+    .await;
+    assert_eq!(ws::receive(&mut upgraded).await["type"], "connection_ack");
+    ws::subscribe(
+        &mut upgraded,
+        "1",
+        &json!({ "query": "{ me { institution { code } } }" }),
+    )
+    .await;
+    let message = ws::receive(&mut upgraded).await;
+    assert_eq!(
+        message["payload"]["data"]["me"]["institution"]["code"], "aist",
+        "{message:#}"
+    );
+    // A token in the upgrade with no institution waits for connectionParams to name one.
+    let mut later = socket_with(
+        &app,
+        &[("authorization", &bearer)],
+        json!({ "IIN-Institution": "jetro" }),
+    )
+    .await;
+    assert_eq!(ws::receive(&mut later).await["type"], "connection_ack");
+
     // None named: 4400; one the token does not hold: 4403.
     let mut unnamed = socket(&app, json!({ "authorization": bearer })).await;
+    assert_eq!(closed_with(&mut unnamed).await, 4400);
+    let mut unnamed = socket_with(&app, &[("authorization", &bearer)], json!({})).await;
     assert_eq!(closed_with(&mut unnamed).await, 4400);
     let mut foreign = socket(
         &app,
