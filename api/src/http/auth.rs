@@ -61,20 +61,6 @@ pub async fn authenticate_session(req: &HttpRequest, state: &AppState) -> Result
     token_session(state, &token, chosen_institution(req)?.as_deref()).await
 }
 
-/// The refusal of a token whose institution was never decided: what a graphql-ws
-/// `connection_init` gets when the upgrade's token has several affiliations and neither the
-/// upgrade nor `connectionParams` names one.
-pub fn no_session() -> Refusal {
-    Refusal::new(
-        StatusCode::BAD_REQUEST,
-        ErrorCode::InstitutionRequired,
-        format!(
-            "the token gives roles at several institutions: name the one this connection acts \
-             for in {INSTITUTION_HEADER}"
-        ),
-    )
-}
-
 /// The bearer token of a request, if it sends one; a malformed `Authorization` header is a 401.
 pub fn bearer(req: &HttpRequest) -> Result<Option<String>, Refusal> {
     let Some(value) = req.headers().get(header::AUTHORIZATION) else {

@@ -117,16 +117,13 @@ pub async fn websocket(
             (Ok(token), Ok(institution)) => (token, institution),
             (Err(refusal), _) | (_, Err(refusal)) => return Ok(refusal.respond_json()),
         };
-    let header_session = match &upgrade_token {
-        None => Some(auth::Session::anonymous()),
-        Some(token) => {
-            match auth::token_session(&state, token, upgrade_institution.as_deref()).await {
-                Ok(session) => Some(session),
-                Err(refusal) if refusal.code() == ErrorCode::InstitutionRequired => None,
-                Err(refusal) => return Ok(refusal.respond_json()),
-            }
+    if let Some(token) = &upgrade_token {
+        match auth::token_session(&state, token, upgrade_institution.as_deref()).await {
+            Ok(_) => {}
+            Err(refusal) if refusal.code() == ErrorCode::InstitutionRequired => {}
+            Err(refusal) => return Ok(refusal.respond_json()),
         }
-    };
+    }
     let (mut response, mut session, mut incoming) = actix_ws::handle(&req, body)?;
     response.headers_mut().insert(
         header::SEC_WEBSOCKET_PROTOCOL,
@@ -165,16 +162,11 @@ pub async fn websocket(
                 .and_then(|(_, v)| v.as_str())
                 .map(|v| v.trim().to_owned())
                 .or(upgrade_institution);
-            let session = match (token.or(upgrade_token), header_session) {
-                (None, Some(session)) => session,
-                (token, header_session) => {
-                    let decided = match token {
-                        Some(token) => {
-                            auth::token_session(&init_state, &token, institution.as_deref()).await
-                        }
-                        None => header_session.ok_or_else(auth::no_session),
-                    };
-                    match decided {
+            // The socket's institution is decided at `connection_init`, as for an HTTP request.
+            let session = match token.or(upgrade_token) {
+                None => auth::Session::anonymous(),
+                Some(token) => {
+                    match auth::token_session(&init_state, &token, institution.as_deref()).await {
                         Ok(session) => session,
                         Err(refusal) => {
                             init_refused.store(close_code(refusal.code()), Ordering::SeqCst);
