@@ -89,11 +89,9 @@ pub fn chosen_institution(req: &HttpRequest) -> Result<Option<String>, Refusal> 
         .filter(|code| !code.is_empty())
         .map(|code| Some(code.to_owned()))
         .ok_or_else(|| {
-            Refusal::new(
-                StatusCode::BAD_REQUEST,
-                ErrorCode::InstitutionRequired,
-                format!("{INSTITUTION_HEADER} must name an institution by its directory code"),
-            )
+            Refusal::institution_required(format!(
+                "{INSTITUTION_HEADER} must name an institution by its directory code"
+            ))
         })
 }
 
@@ -123,28 +121,20 @@ pub async fn token_session(
             .iter()
             .find(|(code, _)| code == chosen)
             .ok_or_else(|| {
-                Refusal::new(
-                    StatusCode::FORBIDDEN,
-                    ErrorCode::InstitutionNotHeld,
-                    format!(
-                        "the token gives no roles at {chosen:?}, the institution \
-                         {INSTITUTION_HEADER} names"
-                    ),
-                )
+                Refusal::institution_not_held(format!(
+                    "the token gives no roles at {chosen:?}, the institution {INSTITUTION_HEADER} \
+                     names"
+                ))
             })?,
         None => match affiliations.as_slice() {
             [only] => only,
             _ => {
                 let codes: Vec<&str> = affiliations.iter().map(|(c, _)| c.as_str()).collect();
-                return Err(Refusal::new(
-                    StatusCode::BAD_REQUEST,
-                    ErrorCode::InstitutionRequired,
-                    format!(
-                        "the token gives roles at several institutions ({}): name the one this \
-                         request acts for in the {INSTITUTION_HEADER} header",
-                        codes.join(", ")
-                    ),
-                ));
+                return Err(Refusal::institution_required(format!(
+                    "the token gives roles at several institutions ({}): name the one this \
+                     request acts for in the {INSTITUTION_HEADER} header",
+                    codes.join(", ")
+                )));
             }
         },
     };

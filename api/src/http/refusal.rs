@@ -77,6 +77,24 @@ impl Refusal {
         Self::new(StatusCode::BAD_REQUEST, ErrorCode::BadRequest, message)
     }
 
+    /// A token with several institutions, and none named for the request (400).
+    pub(super) fn institution_required(message: impl Into<String>) -> Self {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            ErrorCode::InstitutionRequired,
+            message,
+        )
+    }
+
+    /// The institution named for the request is not one the token gives roles at (403).
+    pub(super) fn institution_not_held(message: impl Into<String>) -> Self {
+        Self::new(
+            StatusCode::FORBIDDEN,
+            ErrorCode::InstitutionNotHeld,
+            message,
+        )
+    }
+
     pub(super) fn respond(self, media: MediaType) -> HttpResponse {
         let body = json!({ "errors": [{ "message": self.message, "extensions": { "code": self.code.as_str() } }] });
         let mut response = HttpResponse::build(self.status);
