@@ -71,11 +71,20 @@ pub enum Command {
         #[arg(long)]
         sub: String,
         /// The institution's directory code, e.g. aist.
-        #[arg(long)]
-        institution: String,
+        #[arg(long, required_unless_present = "affiliations", requires = "roles")]
+        institution: Option<String>,
         /// A role at the institution: member, evaluator, org_admin, registrar, network_admin.
-        #[arg(long = "role", required = true)]
+        #[arg(long = "role", requires = "institution")]
         roles: Vec<String>,
+        /// Instead of --institution and --role: roles at one of several institutions, as
+        /// CODE:ROLE[,ROLE] (repeatable). The token carries an `affiliations` claim; each request
+        /// names the institution it acts for in the IIN-Institution header.
+        #[arg(
+            long = "affiliation",
+            value_name = "CODE:ROLE[,ROLE]",
+            conflicts_with_all = ["institution", "roles"]
+        )]
+        affiliations: Vec<String>,
         /// How long the token is valid, e.g. 30m, 8h, 7d (at most 30 days).
         #[arg(long, default_value = "1h", value_parser = humantime::parse_duration)]
         ttl: Duration,
@@ -213,9 +222,17 @@ pub async fn run(
             sub,
             institution,
             roles,
+            affiliations,
             ttl,
         } => {
-            let roles = parse_roles(&roles)?;
+            let several = !affiliations.is_empty();
+            let held: Vec<(String, Vec<Role>)> = match institution {
+                Some(institution) => vec![(institution, parse_roles(&roles)?)],
+                None => affiliations
+                    .iter()
+                    .map(|a| parse_affiliation(a))
+                    .collect::<Result<_, _>>()?,
+            };
             if ttl.is_zero() || ttl > MAX_TOKEN_TTL {
                 return Err(CliError::Refused(
                     "--ttl must be between 1s and 30 days".into(),
@@ -224,36 +241,50 @@ pub async fn run(
             if sub.trim().is_empty() {
                 return Err(CliError::Refused("--sub must not be empty".into()));
             }
-            if roles.contains(&Role::NetworkAdmin)
-                && institution != settings.auth.network_institution
-            {
-                return Err(CliError::Refused(format!(
-                    "network_admin is held only at {}",
-                    settings.auth.network_institution
-                )));
+            for (i, (code, _)) in held.iter().enumerate() {
+                if held[..i].iter().any(|(earlier, _)| earlier == code) {
+                    return Err(CliError::Refused(format!(
+                        "--affiliation names {code:?} twice: give its roles once"
+                    )));
+                }
+            }
+            for (institution, roles) in &held {
+                if roles.contains(&Role::NetworkAdmin)
+                    && *institution != settings.auth.network_institution
+                {
+                    return Err(CliError::Refused(format!(
+                        "network_admin is held only at {}",
+                        settings.auth.network_institution
+                    )));
+                }
             }
             // Only reads the directory: a database it is pointed at is never migrated or seeded.
             let db = db::connect(&settings.database).await?;
-            let found = directory::organization_by_code(&db, &institution)
-                .await
-                .map_err(|_| {
-                    CliError::Refused(
-                        "the directory cannot be read: migrate and seed the database first \
-                         (iin-api serve, or iin-api seed)"
-                            .into(),
-                    )
-                })?;
-            if found.is_none() {
-                return Err(CliError::Refused(format!(
-                    "unknown institution {institution:?}"
-                )));
+            for (institution, _) in &held {
+                let found = directory::organization_by_code(&db, institution)
+                    .await
+                    .map_err(|_| {
+                        CliError::Refused(
+                            "the directory cannot be read: migrate and seed the database first \
+                             (iin-api serve, or iin-api seed)"
+                                .into(),
+                        )
+                    })?;
+                if found.is_none() {
+                    return Err(CliError::Refused(format!(
+                        "unknown institution {institution:?}"
+                    )));
+                }
             }
-            let signed = token::issue_hs256(&settings.auth, &sub, &institution, &roles, ttl)
-                .map_err(|_| {
-                    CliError::Refused(
-                        "set IIN_JWT_SECRET (at least 32 bytes) to sign tokens".into(),
-                    )
-                })?;
+            let signed = match held.as_slice() {
+                [(institution, roles)] if !several => {
+                    token::issue_hs256(&settings.auth, &sub, institution, roles, ttl)
+                }
+                _ => token::issue_hs256_affiliations(&settings.auth, &sub, &held, ttl),
+            }
+            .map_err(|_| {
+                CliError::Refused("set IIN_JWT_SECRET (at least 32 bytes) to sign tokens".into())
+            })?;
             writeln!(out, "{signed}")?;
         }
         Command::Safelist {
@@ -280,6 +311,21 @@ pub async fn run(
         }
     }
     Ok(())
+}
+
+/// `CODE:ROLE[,ROLE]`, as `--affiliation` takes it.
+fn parse_affiliation(text: &str) -> Result<(String, Vec<Role>), CliError> {
+    let (code, roles) = text
+        .split_once(':')
+        .map(|(code, roles)| (code.trim(), roles))
+        .filter(|(code, roles)| !code.is_empty() && !roles.trim().is_empty())
+        .ok_or_else(|| {
+            CliError::Refused(format!(
+                "--affiliation {text:?}: write it as CODE:ROLE[,ROLE], e.g. aist:member,registrar"
+            ))
+        })?;
+    let names: Vec<String> = roles.split(',').map(|r| r.trim().to_owned()).collect();
+    Ok((code.to_owned(), parse_roles(&names)?))
 }
 
 fn parse_roles(names: &[String]) -> Result<Vec<Role>, CliError> {
@@ -328,6 +374,10 @@ async fn trace_sql(settings: &Settings, trace: TraceSql) -> Result<Vec<String>, 
                 institution_id: institution.id,
                 member: directory::grants_member_rights(institution.membership)
                     || institution.code == settings.auth.network_institution,
+                affiliations: vec![crate::auth::Affiliation {
+                    institution_code: institution.code.clone(),
+                    roles: roles.clone(),
+                }],
                 institution_code: institution.code,
                 roles,
             })

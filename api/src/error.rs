@@ -13,7 +13,7 @@ use std::{fmt, panic::Location, sync::Arc};
 use async_graphql::ErrorExtensions;
 use sea_orm::DbErr;
 
-/// Stable codes in `extensions.code`; clients may rely on them. The first seven come from the
+/// Stable codes in `extensions.code`; clients may rely on them. The first eight come from the
 /// domain ([`ApiError`]); the rest from the transport, before an operation runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ErrorCode {
@@ -24,6 +24,9 @@ pub enum ErrorCode {
     Conflict,
     ServiceUnavailable,
     InternalServerError,
+    /// A person asked to change an award they hold themselves: only the issuer's registrars
+    /// change awards, and never their own.
+    OwnAward,
     /// The document does not parse.
     GraphqlParseFailed,
     /// The document does not validate against the schema.
@@ -58,6 +61,11 @@ pub enum ErrorCode {
     PersistedQueryNotAllowed,
     /// A document that is not on the safelist.
     OperationNotAllowed,
+    /// A token with roles at several institutions, and no `IIN-Institution` naming the one the
+    /// request acts for.
+    InstitutionRequired,
+    /// `IIN-Institution` names an institution the token gives no roles at.
+    InstitutionNotHeld,
 }
 
 impl ErrorCode {
@@ -87,6 +95,9 @@ impl ErrorCode {
             Self::PersistedQueryNotFound => "PERSISTED_QUERY_NOT_FOUND",
             Self::PersistedQueryNotAllowed => "PERSISTED_QUERY_NOT_ALLOWED",
             Self::OperationNotAllowed => "OPERATION_NOT_ALLOWED",
+            Self::InstitutionRequired => "INSTITUTION_REQUIRED",
+            Self::InstitutionNotHeld => "INSTITUTION_NOT_HELD",
+            Self::OwnAward => "OWN_AWARD",
         }
     }
 }
@@ -119,6 +130,10 @@ pub enum ApiError {
     NotFound(&'static str),
     #[error("{message}")]
     Conflict { field: String, message: String },
+    /// The caller holds the award they asked to change (a coordinator signed in as themselves):
+    /// a person reads their awards but never changes them.
+    #[error("this is your own award: its issuer's registrars change it, never its holder")]
+    OwnAward,
     /// Another request holds the same idempotency key; the caller may retry.
     #[error("a request with this idempotency key is being processed: retry shortly")]
     Contention,
@@ -154,6 +169,7 @@ impl ApiError {
             Self::BadUserInput { .. } => ErrorCode::BadUserInput,
             Self::NotFound(_) => ErrorCode::NotFound,
             Self::Conflict { .. } | Self::Contention => ErrorCode::Conflict,
+            Self::OwnAward => ErrorCode::OwnAward,
             Self::Unavailable(_) => ErrorCode::ServiceUnavailable,
             Self::Internal { .. } => ErrorCode::InternalServerError,
         }

@@ -244,9 +244,11 @@ pub struct SettingsError {
 }
 
 /// The request headers browsers may send cross-origin by default: the token and the body's type,
-/// conditional GETs, Apollo's client awareness, W3C trace context and request ids.
+/// conditional GETs, Apollo's client awareness, W3C trace context, request ids, and the
+/// institution a request acts for (`IIN-Institution`).
 pub const DEFAULT_CORS_ALLOW_HEADERS: &str = "authorization,content-type,accept,if-none-match,\
-apollographql-client-name,apollographql-client-version,traceparent,tracestate,baggage,x-request-id";
+apollographql-client-name,apollographql-client-version,traceparent,tracestate,baggage,x-request-id,\
+iin-institution";
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://iin-api.sqlite?mode=rwc";
 

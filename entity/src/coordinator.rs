@@ -1,5 +1,7 @@
 use sea_orm::entity::prelude::*;
 
+use crate::enums::ContactPreference;
+
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "coordinators")]
 pub struct Model {
@@ -15,6 +17,13 @@ pub struct Model {
     pub profile_en: Option<String>,
     pub contact_email: Option<String>,
     pub contact_phone: Option<String>,
+    /// The person this record describes (their tokens' `sub`), when linked; one record a person.
+    #[sea_orm(unique)]
+    pub person_subject: Option<String>,
+    /// The person's choice: whether callers outside the network see the profile at all.
+    pub public_profile: bool,
+    /// How the person prefers to be reached; members read it.
+    pub contact_preference: Option<ContactPreference>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

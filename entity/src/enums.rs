@@ -401,3 +401,32 @@ pub enum Rating {
     #[sea_orm(string_value = "D")]
     D,
 }
+
+/// How a coordinator prefers to be contacted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(20))")]
+pub enum ContactPreference {
+    #[sea_orm(string_value = "email")]
+    Email,
+    #[sea_orm(string_value = "phone")]
+    Phone,
+    /// Through the coordinator's organisation.
+    #[sea_orm(string_value = "organization")]
+    Organization,
+}
+
+/// What a coordinator is arranged to a cluster project or an institution as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(40))")]
+pub enum AssignmentRole {
+    #[sea_orm(string_value = "project_manager")]
+    ProjectManager,
+    #[sea_orm(string_value = "technology_coordinator")]
+    TechnologyCoordinator,
+    #[sea_orm(string_value = "industry_academia_coordinator")]
+    IndustryAcademiaCoordinator,
+    #[sea_orm(string_value = "finance_coordinator")]
+    FinanceCoordinator,
+    #[sea_orm(string_value = "overseas_liaison")]
+    OverseasLiaison,
+}

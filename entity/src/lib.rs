@@ -7,6 +7,7 @@ pub mod ce_requirement;
 pub mod cluster_participation;
 pub mod cluster_project;
 pub mod coordinator;
+pub mod coordinator_assignment;
 pub mod enums;
 pub mod evaluation;
 pub mod evaluation_revision;

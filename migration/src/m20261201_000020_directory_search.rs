@@ -1,4 +1,4 @@
-//! Organisations and SMEs are searched as patents are (`domain::search`): every term in any of
+//! Organisations, SMEs and coordinators are searched as patents are (`domain::search`): every term in any of
 //! the searched columns, through trigram indexes on both databases. PostgreSQL: `pg_trgm` GIN
 //! indexes on the columns themselves (serving `ILIKE`), replacing the `lower(column)` ones of the
 //! patents migration, and covering the organisations' descriptions. SQLite: an FTS5 table with the
@@ -11,7 +11,7 @@ use sea_orm_migration::{prelude::*, sea_orm::DatabaseBackend};
 pub struct Migration;
 
 /// The searched columns, by table.
-const SEARCHED: [(&str, &[&str]); 2] = [
+const SEARCHED: [(&str, &[&str]); 3] = [
     (
         "organizations",
         &[
@@ -24,6 +24,7 @@ const SEARCHED: [(&str, &[&str]); 2] = [
         ],
     ),
     ("smes", &["name_ja", "name_en"]),
+    ("coordinators", &["name_ja", "name_en", "profile_en"]),
 ];
 
 /// The `lower(column)` indexes of the patents migration, replaced here.

@@ -17,7 +17,7 @@ const PUBLIC: &[(&str, &str)] = &[
     (
         "Query",
         "organizations organization clusterProjects clusterProject tieUps prefectures network node me \
-        coordinators qualificationSchemes qualificationScheme trainingCourses verifyCertificate",
+        coordinators findCoordinators qualificationSchemes qualificationScheme trainingCourses verifyCertificate",
     ),
     (
         "Organization",
@@ -26,7 +26,8 @@ const PUBLIC: &[(&str, &str)] = &[
     ),
     (
         "ClusterProject",
-        "id code nameJa nameEn name program bureau fields termStartFiscalYear termEndFiscalYear descriptionEn participants tieUps",
+        "id code nameJa nameEn name program bureau fields termStartFiscalYear termEndFiscalYear descriptionEn participants tieUps \
+        coordinators",
     ),
     ("ClusterParticipation", "role organization project"),
     (
@@ -52,10 +53,21 @@ const PUBLIC: &[(&str, &str)] = &[
     ("TieUpConnection", "pageInfo edges nodes totalCount"),
     ("TieUpEdge", "node cursor"),
     // `me` answers only about the caller, and null to anonymous callers.
-    ("Viewer", "subject institution roles"),
+    (
+        "Viewer",
+        "subject institution roles affiliations coordinator",
+    ),
+    ("Affiliation", "institutionCode institution roles acting"),
+    // Which coordinators (and so which assignments) a caller reads is decided row by row: the
+    // public only those with a public profile (tests/api/people.rs).
     (
         "Coordinator",
-        "id nameJa nameEn organization prefecture expertise profileEn",
+        "id nameJa nameEn organization prefecture expertise profileEn publicProfile linkedToPerson \
+        assignments",
+    ),
+    (
+        "CoordinatorAssignment",
+        "id coordinator role clusterProject organization startsOn endsOn version",
     ),
     ("CoordinatorConnection", "pageInfo edges nodes totalCount"),
     ("CoordinatorEdge", "node cursor"),
@@ -181,6 +193,20 @@ const GUARDED_ELSEWHERE: &[(&str, &str)] = &[
     // Each move depends on the state the one before left, and two roles may take most of them:
     // every move by the right and the wrong roles, and its audit, is in tests/api/patents.rs.
     ("Mutation.updatePatent", "tests/api/patents.rs"),
+    // A person's own record, and assignments whose writers depend on the project's lead or
+    // promoter: by the right and the wrong callers in tests/api/people.rs.
+    (
+        "Mutation.updateOwnCoordinatorProfile",
+        "tests/api/people.rs",
+    ),
+    (
+        "Mutation.createCoordinatorAssignment",
+        "tests/api/people.rs",
+    ),
+    (
+        "Mutation.updateCoordinatorAssignment",
+        "tests/api/people.rs",
+    ),
     ("Mutation.createPatentExplanation", "tests/api/patents.rs"),
     ("Mutation.updatePatentExplanation", "tests/api/patents.rs"),
     ("Mutation.submitPatentExplanation", "tests/api/patents.rs"),
@@ -557,6 +583,13 @@ const OPERATIONS: &[Operation] = &[
     Operation {
         field: "Coordinator.contact",
         query: "query($id: ID!) { node(id: $id) { ... on Coordinator { contact { email } } } }",
+        mutation: false,
+        variables: coordinator,
+        allowed: anyone,
+    },
+    Operation {
+        field: "Coordinator.contactPreference",
+        query: "query($id: ID!) { node(id: $id) { ... on Coordinator { contactPreference } } }",
         mutation: false,
         variables: coordinator,
         allowed: anyone,

@@ -15,7 +15,7 @@ use sea_orm::{
 
 /// Runs `iin-api ARGS…` with `DATABASE_URL=url` and the tests' `IIN_JWT_SECRET`; answers what it
 /// printed, or the error and its exit code.
-async fn try_iin_api(url: &str, args: &[&str]) -> Result<String, (String, u8)> {
+pub(super) async fn try_iin_api(url: &str, args: &[&str]) -> Result<String, (String, u8)> {
     let cli = cli::Cli::try_parse_from(std::iter::once("iin-api").chain(args.iter().copied()))
         .expect("valid arguments");
     let mut out = Vec::new();
@@ -30,7 +30,7 @@ async fn try_iin_api(url: &str, args: &[&str]) -> Result<String, (String, u8)> {
     }
 }
 
-async fn iin_api(url: &str, args: &[&str]) -> String {
+pub(super) async fn iin_api(url: &str, args: &[&str]) -> String {
     try_iin_api(url, args)
         .await
         .unwrap_or_else(|(e, _)| panic!("iin-api {args:?}: {e}"))

@@ -22,6 +22,7 @@ mod nullability;
 mod operations;
 mod pagination;
 mod patents;
+mod people;
 mod persisted;
 mod qualifications;
 mod referrals;

@@ -70,6 +70,18 @@ pub struct Principal {
     /// keep the rights of their roles at their own institution (a registrar of a scheme's
     /// issuer), nothing more.
     pub member: bool,
+    /// Every institution the person holds roles at, the acting one among them, in the token's
+    /// order. Only the acting institution's roles (`roles`) grant anything in this request.
+    pub affiliations: Vec<Affiliation>,
+}
+
+/// A person's roles at one institution, as the token grants them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Affiliation {
+    /// The institution's directory code.
+    pub institution_code: String,
+    /// Sorted, without duplicates; possibly empty (no role this API knows).
+    pub roles: Vec<Role>,
 }
 
 impl Principal {
@@ -169,6 +181,7 @@ mod tests {
             institution_code: "x".into(),
             roles: roles.to_vec(),
             member: true,
+            affiliations: Vec::new(),
         })
     }
 

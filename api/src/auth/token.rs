@@ -23,11 +23,17 @@ use crate::settings::AuthSettings;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Claims {
     pub sub: String,
-    /// The institution the caller acts for, by its directory `code`.
+    /// The institution the caller acts for, by its directory `code`; may be left out when
+    /// `affiliations` names the institutions.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub institution: String,
     /// Role names at that institution; names this API does not know are ignored.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub roles: Vec<String>,
+    /// A person's roles at several institutions; each request acts for one of them, named by the
+    /// `IIN-Institution` header when there are several.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub affiliations: Vec<AffiliationClaim>,
     pub exp: u64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub iat: Option<u64>,
@@ -39,13 +45,47 @@ pub struct Claims {
     pub aud: Option<String>,
 }
 
+/// One entry of the `affiliations` claim: an institution, by its directory `code`, and the
+/// person's role names there.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AffiliationClaim {
+    pub institution: String,
+    #[serde(default)]
+    pub roles: Vec<String>,
+}
+
+/// The roles this API knows among `names`, sorted and without duplicates.
+fn known(names: &[String]) -> Vec<Role> {
+    let mut roles: Vec<Role> = names.iter().filter_map(|r| Role::parse(r)).collect();
+    roles.sort();
+    roles.dedup();
+    roles
+}
+
 impl Claims {
     /// The roles this API knows, sorted and without duplicates.
     pub fn known_roles(&self) -> Vec<Role> {
-        let mut roles: Vec<Role> = self.roles.iter().filter_map(|r| Role::parse(r)).collect();
-        roles.sort();
-        roles.dedup();
-        roles
+        known(&self.roles)
+    }
+
+    /// Every institution the token gives roles at, in the token's order (`institution` first),
+    /// each once with the known roles it names there (an institution named twice gets the roles
+    /// of both entries).
+    pub fn affiliations(&self) -> Vec<(String, Vec<Role>)> {
+        let mut all: Vec<(String, Vec<Role>)> = Vec::new();
+        let top = (!self.institution.is_empty()).then_some((&self.institution, &self.roles));
+        let listed = self.affiliations.iter().map(|a| (&a.institution, &a.roles));
+        for (code, names) in top.into_iter().chain(listed) {
+            match all.iter_mut().find(|(known_code, _)| known_code == code) {
+                Some((_, roles)) => {
+                    roles.extend(known(names));
+                    roles.sort();
+                    roles.dedup();
+                }
+                None => all.push((code.clone(), known(names))),
+            }
+        }
+        all
     }
 }
 
@@ -69,6 +109,9 @@ pub enum TokenError {
     #[error("header typ {0:?} is not accepted")]
     TypeRefused(String),
 }
+
+/// The most entries `affiliations` may hold.
+pub const MAX_AFFILIATIONS: usize = 20;
 
 /// The longest token read at all: far above any real one, far below what decoding could cost.
 pub const MAX_TOKEN_BYTES: usize = 8 * 1024;
@@ -167,12 +210,23 @@ impl Verifier {
         let claims = decode::<Claims>(token, &key, &self.validation(header.alg))
             .map_err(TokenError::Invalid)?
             .claims;
-        for (name, value, max) in [
-            ("sub", &claims.sub, 200),
-            ("institution", &claims.institution, 40),
-        ] {
-            if value.trim().is_empty() || value.len() > max {
-                return Err(TokenError::BadClaim(name));
+        if claims.sub.trim().is_empty() || claims.sub.len() > 200 {
+            return Err(TokenError::BadClaim("sub"));
+        }
+        // An institution is named at the top or in `affiliations`; every name given is checked.
+        if claims.institution.is_empty() && claims.affiliations.is_empty() {
+            return Err(TokenError::BadClaim("institution"));
+        }
+        if claims.affiliations.len() > MAX_AFFILIATIONS {
+            return Err(TokenError::BadClaim("affiliations"));
+        }
+        let named = (!claims.institution.is_empty()).then_some(&claims.institution);
+        for code in named
+            .into_iter()
+            .chain(claims.affiliations.iter().map(|a| &a.institution))
+        {
+            if code.trim().is_empty() || code.len() > 40 {
+                return Err(TokenError::BadClaim("institution"));
             }
         }
         Ok(claims)
@@ -196,6 +250,45 @@ pub fn issue_hs256(
         sub: subject.to_owned(),
         institution: institution.to_owned(),
         roles: roles.iter().map(|r| r.as_str().to_owned()).collect(),
+        affiliations: Vec::new(),
+        exp: now + ttl.as_secs(),
+        iat: Some(now),
+        nbf: Some(now),
+        iss: settings.issuer.clone(),
+        aud: settings.audience.clone(),
+    };
+    jsonwebtoken::encode(
+        &Header::new(Algorithm::HS256),
+        &claims,
+        &EncodingKey::from_secret(secret.as_bytes()),
+    )
+    .map_err(TokenError::Invalid)
+}
+
+/// Signs an HS256 token for a person with roles at several institutions (the `affiliations`
+/// claim, with no top-level `institution`), as `iin-api token --affiliation` does.
+pub fn issue_hs256_affiliations(
+    settings: &AuthSettings,
+    subject: &str,
+    affiliations: &[(String, Vec<Role>)],
+    ttl: Duration,
+) -> Result<String, TokenError> {
+    let secret = settings
+        .jwt_secret
+        .as_ref()
+        .ok_or(TokenError::NotConfigured)?;
+    let now = jsonwebtoken::get_current_timestamp();
+    let claims = Claims {
+        sub: subject.to_owned(),
+        institution: String::new(),
+        roles: Vec::new(),
+        affiliations: affiliations
+            .iter()
+            .map(|(institution, roles)| AffiliationClaim {
+                institution: institution.clone(),
+                roles: roles.iter().map(|r| r.as_str().to_owned()).collect(),
+            })
+            .collect(),
         exp: now + ttl.as_secs(),
         iat: Some(now),
         nbf: Some(now),
@@ -212,6 +305,26 @@ pub fn issue_hs256(
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn affiliations_merge_with_the_top_level_institution() {
+        let claims: super::Claims = serde_json::from_value(serde_json::json!({
+            "sub": "u", "exp": 1, "institution": "aist", "roles": ["member"],
+            "affiliations": [
+                { "institution": "jetro", "roles": ["org_admin", "nonsense"] },
+                { "institution": "aist", "roles": ["registrar"] },
+            ],
+        }))
+        .unwrap();
+        use super::Role::*;
+        assert_eq!(
+            claims.affiliations(),
+            vec![
+                ("aist".to_owned(), vec![Member, Registrar]),
+                ("jetro".to_owned(), vec![OrgAdmin]),
+            ]
+        );
+    }
+
     #[test]
     fn token_types_compare_as_media_types() {
         for (typ, normal) in [

@@ -1,11 +1,13 @@
 //! Coordinators, the people who support cluster activities, and their training. An organisation's
-//! admins manage its coordinators and record their trainings; the public sees their profile,
-//! members their contact details.
+//! admins manage its coordinators and record their trainings; the public sees the profiles their
+//! people chose to make public, members every profile and its contact details. A coordinator
+//! linked to a person (the token's `sub`) is that person's own record: they read it as
+//! `me.coordinator` and edit its profile fields, never its awards.
 
 use chrono::{NaiveDate, Utc};
 use entity::{
     award, coordinator,
-    enums::{CeUnit, IndustryField, MetiBureau, TrainingKind},
+    enums::{CeUnit, ContactPreference, IndustryField, MetiBureau, TrainingKind},
     qualification_scheme, scheme_level, training_course, training_record,
 };
 use sea_orm::{
@@ -17,6 +19,7 @@ use sea_orm::{
 };
 
 use super::{
+    access::Readable,
     audit::audited,
     change::Change,
     dates::today_in_japan,
@@ -27,11 +30,28 @@ use super::{
     prefecture::{self, PrefectureCode},
     profile::{EmailAddress, PhoneNumber},
     qualifications,
+    search::{SearchText, TextIndex},
 };
 use crate::{
     auth::{Caller, Role},
     error::{ApiError, ApiResult},
 };
+
+/// The coordinators `caller` may read: members of the network read every one; anyone else only
+/// those whose person chose a public profile. Lists, look-ups, `node(id:)`, nested lists and
+/// `findCoordinators` start here (nested lists ask [`visible_to`], the same rule on a row).
+pub fn readable_by(caller: &Caller) -> Readable<coordinator::Entity> {
+    if caller.require_member().is_ok() {
+        Readable::everything()
+    } else {
+        Readable::only(Condition::all().add(coordinator::Column::PublicProfile.eq(true)))
+    }
+}
+
+/// [`readable_by`] for one row already loaded.
+pub fn visible_to(caller: &Caller, row: &coordinator::Model) -> bool {
+    row.public_profile || caller.require_member().is_ok()
+}
 
 /// "Holds an active award of this scheme at this level or above".
 #[derive(Debug, Clone)]
@@ -56,7 +76,11 @@ pub enum CoordinatorOrderField {
 }
 
 impl CoordinatorFilter {
-    fn select(&self, today: NaiveDate) -> Select<coordinator::Entity> {
+    fn select(
+        &self,
+        readable: Readable<coordinator::Entity>,
+        today: NaiveDate,
+    ) -> Select<coordinator::Entity> {
         use coordinator::Column;
         let mut condition = Condition::all();
         if let Some(field) = self.expertise {
@@ -95,17 +119,11 @@ impl CoordinatorFilter {
                 .to_owned();
             condition = condition.add(Column::Id.in_subquery(holders));
         }
-        coordinator::Entity::find().filter(condition)
+        readable.narrow(condition).select()
     }
 }
 
-#[tracing::instrument(skip_all)]
-pub async fn coordinators(
-    db: &DatabaseConnection,
-    filter: &CoordinatorFilter,
-    order: Ordering<CoordinatorOrderField>,
-    args: &PageArgs,
-) -> ApiResult<Listing<coordinator::Entity>> {
+fn by_name(order: Ordering<CoordinatorOrderField>) -> Keyset<coordinator::Entity> {
     use coordinator::{Column, Model};
     let (name, column, value_of): (_, _, fn(&Model) -> SortValue) = match order.field {
         CoordinatorOrderField::NameEn => ("name_en", Column::NameEn, |m| {
@@ -115,15 +133,196 @@ pub async fn coordinators(
             SortValue::Text(m.name_ja.clone())
         }),
     };
-    let keyset = Keyset {
+    Keyset {
         name,
         column,
         id: Column::Id,
         descending: order.descending,
         value_of,
         id_of: |m: &Model| m.id,
+    }
+}
+
+#[tracing::instrument(skip_all)]
+pub async fn coordinators(
+    db: &DatabaseConnection,
+    caller: &Caller,
+    filter: &CoordinatorFilter,
+    order: Ordering<CoordinatorOrderField>,
+    args: &PageArgs,
+) -> ApiResult<Listing<coordinator::Entity>> {
+    let select = filter.select(readable_by(caller), today_in_japan());
+    list(db, select, by_name(order), args).await
+}
+
+/// What `findCoordinators` narrows by: how an SME or a partner website finds a qualified
+/// coordinator near it.
+#[derive(Debug, Clone, Default)]
+pub struct FindFilter {
+    pub field: Option<IndustryField>,
+    pub bureau: Option<MetiBureau>,
+    pub prefecture: Option<PrefectureCode>,
+    /// Coordinators holding an award of this scheme (an active one with `active_award_only`).
+    pub scheme: Option<qualification_scheme::Model>,
+    /// Coordinators holding an award that counts today (of `scheme`, or of any scheme).
+    pub active_award_only: bool,
+    /// In either name or the English profile, case-folded.
+    pub search: Option<SearchText>,
+}
+
+/// Coordinators the caller may read that match `filter`, by English name.
+#[tracing::instrument(skip_all)]
+pub async fn find(
+    db: &DatabaseConnection,
+    caller: &Caller,
+    filter: &FindFilter,
+    args: &PageArgs,
+) -> ApiResult<Listing<coordinator::Entity>> {
+    use coordinator::Column;
+    let readable = readable_by(caller);
+    let by_place = CoordinatorFilter {
+        expertise: filter.field,
+        prefecture: filter.prefecture,
+        bureau: filter.bureau,
+        ..Default::default()
     };
-    list(db, filter.select(today_in_japan()), keyset, args).await
+    let mut condition = Condition::all();
+    if filter.active_award_only {
+        let schemes = match &filter.scheme {
+            Some(scheme) => vec![scheme.clone()],
+            None => qualification_scheme::Entity::find().all(db).await?,
+        };
+        condition = condition.add(
+            Column::Id.in_subquery(qualifications::active_holders(&schemes, today_in_japan())),
+        );
+    } else if let Some(scheme) = &filter.scheme {
+        let holders = Query::select()
+            .column(award::Column::CoordinatorId)
+            .from(award::Entity)
+            .and_where(award::Column::SchemeId.eq(scheme.id))
+            .and_where(award::Column::CoordinatorId.is_not_null())
+            .to_owned();
+        condition = condition.add(Column::Id.in_subquery(holders));
+    }
+    if let Some(search) = &filter.search {
+        condition = condition.add(search.condition(db.get_database_backend(), &COORDINATORS_TEXT));
+    }
+    let select = by_place
+        .select(readable, today_in_japan())
+        .filter(condition);
+    let order = Ordering {
+        field: CoordinatorOrderField::NameEn,
+        descending: false,
+    };
+    list(db, select, by_name(order), args).await
+}
+
+/// What a coordinator search reads: names and the English profile.
+const COORDINATORS_TEXT: TextIndex = TextIndex {
+    table: "coordinators",
+    columns: &["name_ja", "name_en", "profile_en"],
+    fts_table: "coordinators_fts",
+};
+
+/// A coordinator the caller may read, by id (`node(id:)`).
+#[tracing::instrument(skip_all)]
+pub async fn readable_by_id(
+    db: &DatabaseConnection,
+    caller: &Caller,
+    id: i64,
+) -> ApiResult<Option<coordinator::Model>> {
+    Ok(readable_by(caller)
+        .narrow(coordinator::Column::Id.eq(id))
+        .select()
+        .one(db)
+        .await?)
+}
+
+/// The coordinator record of the person `subject` names, if one is linked to it.
+#[tracing::instrument(skip_all)]
+pub async fn of_person<C: ConnectionTrait>(
+    db: &C,
+    subject: &str,
+) -> ApiResult<Option<coordinator::Model>> {
+    Ok(coordinator::Entity::find()
+        .filter(coordinator::Column::PersonSubject.eq(subject))
+        .one(db)
+        .await?)
+}
+
+/// The fields a person edits on their own coordinator record.
+#[derive(Debug, Clone, Default)]
+pub struct OwnProfileChanges {
+    pub expertise: Option<Vec<IndustryField>>,
+    pub profile_en: Change<String>,
+    pub contact_preference: Change<ContactPreference>,
+    pub public_profile: Option<bool>,
+}
+
+/// A person edits their own coordinator record's profile: expertise, profile text, contact
+/// preference and whether the profile is public. Nothing else, and never their awards.
+#[tracing::instrument(skip_all)]
+pub async fn update_own_profile(
+    db: &DatabaseConnection,
+    caller: &Caller,
+    changes: ApiResult<OwnProfileChanges>,
+) -> ApiResult<coordinator::Model> {
+    audited(
+        db,
+        caller,
+        "updateOwnCoordinatorProfile",
+        None,
+        async |txn| {
+            let principal = caller.require_authenticated()?;
+            let row = of_person(txn, &principal.subject)
+                .await?
+                .ok_or(ApiError::NotFound("coordinator record linked to you"))?;
+            let changes = changes?;
+            let mut active = row.into_active_model();
+            if let Some(expertise) = changes.expertise {
+                active.expertise = Set(fields::encode(&expertise));
+            }
+            changes
+                .profile_en
+                .apply(&mut active.profile_en, |text| text);
+            match changes.contact_preference {
+                Change::Keep => {}
+                Change::Clear => active.contact_preference = Set(None),
+                Change::Set(preference) => active.contact_preference = Set(Some(preference)),
+            }
+            if let Some(public) = changes.public_profile {
+                active.public_profile = Set(public);
+            }
+            active.updated_at = Set(Utc::now());
+            Ok(active.update(txn).await?)
+        },
+    )
+    .await
+}
+
+/// A linked person's subject, as an org admin gives it: 1–200 characters, no control characters.
+pub fn person_subject(text: &str) -> Result<String, String> {
+    let text = text.trim();
+    if text.is_empty() || text.len() > 200 {
+        Err("a token subject of 1 to 200 characters".into())
+    } else if text.chars().any(char::is_control) {
+        Err("no control characters".into())
+    } else {
+        Ok(text.to_owned())
+    }
+}
+
+fn person_taken(err: sea_orm::DbErr) -> ApiError {
+    match err.sql_err() {
+        Some(SqlErr::UniqueConstraintViolation(_)) => ApiError::Conflict {
+            field: "input.personSubject".into(),
+            message: "this person is linked to another coordinator".into(),
+        },
+        Some(SqlErr::ForeignKeyConstraintViolation(_)) => {
+            ApiError::bad_input("input.organizationId", "no such organisation")
+        }
+        _ => err.into(),
+    }
 }
 
 #[tracing::instrument(skip_all)]
@@ -145,6 +344,8 @@ pub struct NewCoordinator {
     pub profile_en: Option<String>,
     pub contact_email: Option<EmailAddress>,
     pub contact_phone: Option<PhoneNumber>,
+    /// The person the record describes (their token's `sub`), when known.
+    pub person_subject: Option<String>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -156,6 +357,7 @@ pub struct CoordinatorChanges {
     pub profile_en: Change<String>,
     pub contact_email: Change<EmailAddress>,
     pub contact_phone: Change<PhoneNumber>,
+    pub person_subject: Change<String>,
 }
 
 /// An organisation's admins (or a network admin) add a coordinator to it.
@@ -192,18 +394,16 @@ pub async fn create_coordinator(
             profile_en: Set(input.profile_en),
             contact_email: Set(input.contact_email.map(EmailAddress::into_inner)),
             contact_phone: Set(input.contact_phone.map(PhoneNumber::into_inner)),
+            person_subject: Set(input.person_subject),
+            public_profile: Set(true),
+            contact_preference: Set(None),
             created_at: Set(now),
             updated_at: Set(now),
             ..Default::default()
         }
         .insert(txn)
         .await
-        .map_err(|err| match err.sql_err() {
-            Some(SqlErr::ForeignKeyConstraintViolation(_)) => {
-                ApiError::bad_input("input.organizationId", "no such organisation")
-            }
-            _ => err.into(),
-        })
+        .map_err(person_taken)
         .map(|row| {
             let id = row.id;
             (row, id)
@@ -259,8 +459,11 @@ pub async fn update_coordinator(
         changes
             .contact_phone
             .apply(&mut active.contact_phone, PhoneNumber::into_inner);
+        changes
+            .person_subject
+            .apply(&mut active.person_subject, |subject| subject);
         active.updated_at = Set(Utc::now());
-        Ok(active.update(txn).await?)
+        active.update(txn).await.map_err(person_taken)
     })
     .await
 }

@@ -2,6 +2,7 @@
 //! nothing below knows about GraphQL or HTTP.
 
 pub mod access;
+pub mod assignments;
 pub mod audit;
 pub mod basic_act;
 pub mod batch;

@@ -7,16 +7,17 @@ use entity::audit_entry;
 use super::{
     connection::{Conn, connection},
     context::{caller, db},
+    coordinators::Coordinator,
     directory::Organization,
     ids::NodeType,
 };
 use crate::{
     auth,
-    domain::{audit, directory, page::PageArgs},
+    domain::{audit, coordinators, directory, page::PageArgs},
     error::ApiError,
 };
 
-/// A role at the caller's institution.
+/// A role at an institution.
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
 #[graphql(remote = "auth::Role")]
 pub enum Role {
@@ -52,16 +53,70 @@ impl Viewer {
     async fn subject(&self) -> &str {
         &self.0.subject
     }
-    /// The institution the caller acts for.
+    /// The institution the caller acts for in this request: the token's only one, or the one
+    /// the `IIN-Institution` header (graphql-ws: `connectionParams`) names.
     async fn institution(&self, ctx: &Context<'_>) -> Result<Organization> {
         let row = directory::organization_by_id(db(ctx)?, self.0.institution_id)
             .await?
             .ok_or_else(|| ApiError::corrupt("the caller's institution is missing"))?;
         Ok(Organization(row))
     }
-    /// The caller's roles at that institution, as the token grants them.
+    /// The caller's roles at that institution, as the token grants them: the only roles this
+    /// request acts with.
     async fn roles(&self) -> Vec<Role> {
         self.0.roles.iter().copied().map(Into::into).collect()
+    }
+    /// Every institution the person holds roles at, the acting one among them, in the token's
+    /// order.
+    async fn affiliations(&self) -> Vec<Affiliation> {
+        self.0
+            .affiliations
+            .iter()
+            .map(|a| Affiliation {
+                affiliation: a.clone(),
+                acting: a.institution_code == self.0.institution_code,
+            })
+            .collect()
+    }
+    /// The coordinator record linked to the person (their token's `sub`): their awards, training
+    /// and credits, and the profile they edit with `updateOwnCoordinatorProfile`. Null when no
+    /// record is linked to them.
+    async fn coordinator(&self, ctx: &Context<'_>) -> Result<Option<Coordinator>> {
+        let row = coordinators::of_person(db(ctx)?, &self.0.subject).await?;
+        Ok(row.map(Coordinator))
+    }
+}
+
+pub struct Affiliation {
+    affiliation: auth::Affiliation,
+    acting: bool,
+}
+
+/// A person's roles at one institution, as their token grants them.
+#[Object]
+impl Affiliation {
+    /// The institution's directory code (`aist`).
+    async fn institution_code(&self) -> &str {
+        &self.affiliation.institution_code
+    }
+    /// The institution; null when the directory has no institution of that code.
+    async fn institution(&self, ctx: &Context<'_>) -> Result<Option<Organization>> {
+        let row =
+            directory::organization_by_code(db(ctx)?, &self.affiliation.institution_code).await?;
+        Ok(row.map(Organization))
+    }
+    /// The roles the token grants there (names this API does not know are left out).
+    async fn roles(&self) -> Vec<Role> {
+        self.affiliation
+            .roles
+            .iter()
+            .copied()
+            .map(Into::into)
+            .collect()
+    }
+    /// Whether this request acts for this institution.
+    async fn acting(&self) -> bool {
+        self.acting
     }
 }
 

@@ -157,7 +157,8 @@ impl Organization {
         };
         super::patents::of_holder(ctx, self.0.id, page).await
     }
-    /// The coordinators affiliated to the organisation.
+    /// The coordinators affiliated to the organisation (callers outside the network see those
+    /// with a public profile).
     async fn coordinators(
         &self,
         ctx: &Context<'_>,
@@ -166,11 +167,10 @@ impl Organization {
             .load_one(CoordinatorsOfOrganization(self.0.id))
             .await
             .map_err(ApiError::from)?;
-        Ok(rows
-            .unwrap_or_default()
-            .into_iter()
-            .map(super::coordinators::Coordinator)
-            .collect())
+        Ok(super::coordinators::visible(
+            caller(ctx),
+            rows.unwrap_or_default(),
+        ))
     }
     /// Awards the organisation holds itself (e.g. cluster-management labels). Members only.
     #[graphql(guard = "members_only")]
@@ -281,6 +281,14 @@ impl ClusterProject {
             .into_iter()
             .map(ClusterParticipation)
             .collect())
+    }
+    /// The coordinators arranged to the project, with their role and period, earliest first
+    /// (as the caller may read the coordinators).
+    async fn coordinators(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<Vec<super::coordinators::CoordinatorAssignment>> {
+        super::coordinators::of_project(ctx, self.0.id).await
     }
     /// The project's exchanges and tie-ups with overseas clusters.
     async fn tie_ups(&self, ctx: &Context<'_>) -> Result<Vec<TieUp>> {

@@ -23,10 +23,11 @@ pub enum NodeType {
     AuditEntry,
     Referral,
     ReferralConsent,
+    CoordinatorAssignment,
 }
 
 impl NodeType {
-    const ALL: [NodeType; 15] = [
+    const ALL: [NodeType; 16] = [
         Self::Organization,
         Self::ClusterProject,
         Self::TieUp,
@@ -42,6 +43,7 @@ impl NodeType {
         Self::AuditEntry,
         Self::Referral,
         Self::ReferralConsent,
+        Self::CoordinatorAssignment,
     ];
 
     fn name(self) -> &'static str {
@@ -61,6 +63,7 @@ impl NodeType {
             Self::AuditEntry => "AuditEntry",
             Self::Referral => "Referral",
             Self::ReferralConsent => "ReferralConsent",
+            Self::CoordinatorAssignment => "CoordinatorAssignment",
         }
     }
 

@@ -6,15 +6,15 @@ use std::{collections::HashMap, sync::Arc};
 
 use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
 use entity::{
-    award, ce_requirement, cluster_participation, cluster_project, coordinator, evaluation,
-    evaluation_revision, organization, qualification_scheme, scheme_level, sme, tie_up,
-    training_course, training_record,
+    award, ce_requirement, cluster_participation, cluster_project, coordinator,
+    coordinator_assignment, evaluation, evaluation_revision, organization, qualification_scheme,
+    scheme_level, sme, tie_up, training_course, training_record,
 };
 use sea_orm::{DatabaseConnection, DbErr};
 
 use crate::{
     auth::Caller,
-    domain::{batch, evaluation::evaluations, patents::explanations},
+    domain::{assignments, batch, evaluation::evaluations, patents::explanations},
 };
 
 pub struct RelationLoader {
@@ -225,6 +225,65 @@ many!(
     evaluation_id,
     Version
 );
+
+/// The assignments of a cluster project, or of a coordinator, that the request's caller may read
+/// (those of the coordinators it may read), earliest first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct AssignmentsOfProject(pub i64);
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct AssignmentsOfCoordinator(pub i64);
+
+impl Loader<AssignmentsOfProject> for RelationLoader {
+    type Value = Vec<coordinator_assignment::Model>;
+    type Error = Arc<DbErr>;
+
+    async fn load(
+        &self,
+        keys: &[AssignmentsOfProject],
+    ) -> Result<HashMap<AssignmentsOfProject, Self::Value>, Self::Error> {
+        let ids: Vec<i64> = keys.iter().map(|k| k.0).collect();
+        let rows = batch::grouped_within(
+            &self.db,
+            assignments::readable_by(&self.caller).select(),
+            coordinator_assignment::Column::ProjectId,
+            &ids,
+            |m| m.project_id.unwrap_or_default(),
+            coordinator_assignment::Column::StartsOn,
+        )
+        .await
+        .map_err(Arc::new)?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, rows)| (AssignmentsOfProject(id), rows))
+            .collect())
+    }
+}
+
+impl Loader<AssignmentsOfCoordinator> for RelationLoader {
+    type Value = Vec<coordinator_assignment::Model>;
+    type Error = Arc<DbErr>;
+
+    async fn load(
+        &self,
+        keys: &[AssignmentsOfCoordinator],
+    ) -> Result<HashMap<AssignmentsOfCoordinator, Self::Value>, Self::Error> {
+        let ids: Vec<i64> = keys.iter().map(|k| k.0).collect();
+        let rows = batch::grouped_within(
+            &self.db,
+            assignments::readable_by(&self.caller).select(),
+            coordinator_assignment::Column::CoordinatorId,
+            &ids,
+            |m| m.coordinator_id,
+            coordinator_assignment::Column::StartsOn,
+        )
+        .await
+        .map_err(Arc::new)?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, rows)| (AssignmentsOfCoordinator(id), rows))
+            .collect())
+    }
+}
 
 /// The rated evaluations of an SME that the request's caller may read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -5,7 +5,7 @@ use async_graphql::{Context, ID, Interface, Object, Result};
 use super::{
     access::AuditEntry,
     context::{caller, db},
-    coordinators::{Coordinator, TrainingCourse},
+    coordinators::{Coordinator, CoordinatorAssignment, TrainingCourse},
     directory::{ClusterProject, Organization, TieUp},
     evaluations::Evaluation,
     ids::{self, NodeType},
@@ -15,7 +15,7 @@ use super::{
     smes::Sme,
 };
 use crate::domain::{
-    audit, coordinators, directory,
+    assignments, audit, coordinators, directory,
     evaluation::{evaluations, smes},
     patents, qualifications, referrals,
 };
@@ -47,6 +47,8 @@ pub enum Node {
     Referral(Referral),
     /// Only to the recording institution, the bank and network admins.
     ReferralConsent(ReferralConsent),
+    /// As the caller may read its coordinator.
+    CoordinatorAssignment(CoordinatorAssignment),
 }
 
 #[derive(Default)]
@@ -71,7 +73,7 @@ impl NodeQuery {
             (NodeType::TieUp, key) => directory::tie_up_by_id(db, key)
                 .await?
                 .map(|m| Node::TieUp(TieUp(m))),
-            (NodeType::Coordinator, key) => coordinators::coordinator_by_id(db, key)
+            (NodeType::Coordinator, key) => coordinators::readable_by_id(db, caller(ctx), key)
                 .await?
                 .map(|m| Node::Coordinator(Coordinator(m))),
             (NodeType::QualificationScheme, key) => qualifications::scheme_by_id(db, key)
@@ -109,6 +111,9 @@ impl NodeQuery {
             (NodeType::ReferralConsent, key) => referrals::consent::readable(db, caller(ctx), key)
                 .await?
                 .map(|m| Node::ReferralConsent(ReferralConsent(m))),
+            (NodeType::CoordinatorAssignment, key) => assignments::by_id(db, caller(ctx), key)
+                .await?
+                .map(|m| Node::CoordinatorAssignment(CoordinatorAssignment(m))),
         };
         Ok(node)
     }

@@ -1097,7 +1097,7 @@ impl QualificationMutation {
 
     /// Pauses an active award at its holder's request (休止): the holder's choice, not a
     /// decision against them (that is `suspendAward`). Registrars of the scheme's issuer record
-    /// a person's request (people have no sign-in of their own); an organisation holding the
+    /// a person's request (a person never changes an award they hold: OWN_AWARD); an organisation holding the
     /// award pauses it through its own org admins. `version`, when given, must be the award's
     /// current one (CONFLICT otherwise).
     async fn pause_award(

@@ -16,7 +16,7 @@ use entity::enums::Membership;
 
 use super::{AppState, refusal::Refusal};
 use crate::{
-    auth::{Caller, Principal, Role},
+    auth::{Affiliation, Caller, Principal, Role},
     domain::{directory, events::EventBus},
     error::ErrorCode,
 };
@@ -33,6 +33,10 @@ pub async fn authenticate(req: &HttpRequest, state: &AppState) -> Result<Caller,
     Ok(authenticate_session(req, state).await?.caller)
 }
 
+/// The header that names the institution a request acts for, when the token gives roles at
+/// several (graphql-ws clients send it in `connectionParams` instead).
+pub const INSTITUTION_HEADER: &str = "IIN-Institution";
+
 /// A caller and how long its token lasts: what a long-lived connection needs to end on time.
 pub struct Session {
     pub caller: Caller,
@@ -41,7 +45,7 @@ pub struct Session {
 }
 
 impl Session {
-    fn anonymous() -> Self {
+    pub(super) fn anonymous() -> Self {
         Self {
             caller: Caller::Anonymous,
             expires_at: None,
@@ -51,40 +55,97 @@ impl Session {
 
 /// Like [`authenticate`], with the token's expiry.
 pub async fn authenticate_session(req: &HttpRequest, state: &AppState) -> Result<Session, Refusal> {
-    let Some(value) = req.headers().get(header::AUTHORIZATION) else {
+    let Some(token) = bearer(req)? else {
         return Ok(Session::anonymous());
     };
-    let token = value
+    token_session(state, &token, chosen_institution(req)?.as_deref()).await
+}
+
+/// The bearer token of a request, if it sends one; a malformed `Authorization` header is a 401.
+pub fn bearer(req: &HttpRequest) -> Result<Option<String>, Refusal> {
+    let Some(value) = req.headers().get(header::AUTHORIZATION) else {
+        return Ok(None);
+    };
+    value
         .to_str()
         .ok()
         .and_then(|v| v.split_once(' '))
         .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
         .map(|(_, token)| token.trim())
         .filter(|token| !token.is_empty())
-        .ok_or_else(|| unauthenticated("send the token as Authorization: Bearer <token>"))?;
-    token_session(state, token).await
+        .map(|token| Some(token.to_owned()))
+        .ok_or_else(|| unauthenticated("send the token as Authorization: Bearer <token>"))
 }
 
-/// Verifies a bearer token and finds the institution it acts for, with the token's expiry. A
-/// suspended institution's tokens are refused.
-pub async fn token_session(state: &AppState, token: &str) -> Result<Session, Refusal> {
+/// The institution the request's `IIN-Institution` header names, if it has one.
+pub fn chosen_institution(req: &HttpRequest) -> Result<Option<String>, Refusal> {
+    let Some(value) = req.headers().get(INSTITUTION_HEADER) else {
+        return Ok(None);
+    };
+    value
+        .to_str()
+        .ok()
+        .map(str::trim)
+        .filter(|code| !code.is_empty())
+        .map(|code| Some(code.to_owned()))
+        .ok_or_else(|| {
+            Refusal::institution_required(format!(
+                "{INSTITUTION_HEADER} must name an institution by its directory code"
+            ))
+        })
+}
+
+/// Verifies a bearer token and decides the one institution the request acts for: the only one
+/// the token names, or the one `chosen` (the `IIN-Institution` header, or graphql-ws
+/// `connectionParams`) names among the token's affiliations. Every transport comes here: a token
+/// with several affiliations and no choice is a 400 (`INSTITUTION_REQUIRED`), a choice the token
+/// does not hold a 403 (`INSTITUTION_NOT_HELD`). A suspended institution's tokens are refused.
+pub async fn token_session(
+    state: &AppState,
+    token: &str,
+    chosen: Option<&str>,
+) -> Result<Session, Refusal> {
     let claims = state.verifier.verify(token).await.map_err(|reason| {
         tracing::debug!(%reason, "token refused");
         unauthenticated("invalid token")
     })?;
-    let roles = claims.known_roles();
+    let affiliations = claims.affiliations();
+    if affiliations.iter().any(|(code, roles)| {
+        roles.contains(&Role::NetworkAdmin) && *code != state.network_institution
+    }) {
+        tracing::debug!("network_admin claimed outside the network");
+        return Err(unauthenticated("invalid token"));
+    }
+    let (code, roles) = match chosen {
+        Some(chosen) => affiliations
+            .iter()
+            .find(|(code, _)| code == chosen)
+            .ok_or_else(|| {
+                Refusal::institution_not_held(format!(
+                    "the token gives no roles at {chosen:?}, the institution {INSTITUTION_HEADER} \
+                     names"
+                ))
+            })?,
+        None => match affiliations.as_slice() {
+            [only] => only,
+            _ => {
+                let codes: Vec<&str> = affiliations.iter().map(|(c, _)| c.as_str()).collect();
+                return Err(Refusal::institution_required(format!(
+                    "the token gives roles at several institutions ({}): name the one this \
+                     request acts for in the {INSTITUTION_HEADER} header",
+                    codes.join(", ")
+                )));
+            }
+        },
+    };
     if roles.is_empty() {
         return Err(unauthenticated("the token grants no role this API knows"));
     }
-    if roles.contains(&Role::NetworkAdmin) && claims.institution != state.network_institution {
-        tracing::debug!(institution = %claims.institution, "network_admin claimed outside the network");
-        return Err(unauthenticated("invalid token"));
-    }
-    let (institution_id, membership) = match state.institutions.get(&claims.institution) {
+    let (institution_id, membership) = match state.institutions.get(code) {
         Some(known) => known,
         None => {
             let generation = state.institutions.generation();
-            let institution = directory::organization_by_code(&state.db, &claims.institution)
+            let institution = directory::organization_by_code(&state.db, code)
                 .await
                 .map_err(|err| {
                     tracing::error!(error = %err, "institution lookup failed");
@@ -102,17 +163,24 @@ pub async fn token_session(state: &AppState, token: &str) -> Result<Session, Ref
         }
     };
     if membership == Membership::Suspended {
-        tracing::debug!(institution = %claims.institution, "the token's institution is suspended");
+        tracing::debug!(institution = %code, "the token's institution is suspended");
         return Err(unauthenticated("the token's institution is suspended"));
     }
     Ok(Session {
         caller: Caller::Authenticated(Principal {
-            subject: claims.sub,
+            subject: claims.sub.clone(),
             institution_id,
             member: directory::grants_member_rights(membership)
-                || claims.institution == state.network_institution,
-            institution_code: claims.institution,
-            roles,
+                || *code == state.network_institution,
+            institution_code: code.clone(),
+            roles: roles.clone(),
+            affiliations: affiliations
+                .iter()
+                .map(|(code, roles)| Affiliation {
+                    institution_code: code.clone(),
+                    roles: roles.clone(),
+                })
+                .collect(),
         }),
         expires_at: Some(claims.exp),
     })

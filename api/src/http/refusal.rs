@@ -87,6 +87,24 @@ impl Refusal {
             .to_string()
     }
 
+    /// A token with several institutions, and none named for the request (400).
+    pub(super) fn institution_required(message: impl Into<String>) -> Self {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            ErrorCode::InstitutionRequired,
+            message,
+        )
+    }
+
+    /// The institution named for the request is not one the token gives roles at (403).
+    pub(super) fn institution_not_held(message: impl Into<String>) -> Self {
+        Self::new(
+            StatusCode::FORBIDDEN,
+            ErrorCode::InstitutionNotHeld,
+            message,
+        )
+    }
+
     pub(super) fn respond(self, media: MediaType) -> HttpResponse {
         let body = self.body();
         let mut response = HttpResponse::build(self.status);

@@ -1,9 +1,11 @@
 //! GraphQL subscriptions over WebSocket at `/graphql`, with the graphql-ws protocol
 //! (`graphql-transport-ws`; the older `graphql-ws` subprotocol too). The token comes in the
 //! `connection_init` payload (`{"authorization": "Bearer …"}`, as browsers cannot set headers) or
-//! in the upgrade request's `Authorization` header. A token that does not verify closes the
-//! socket with 4401; without a token the connection is anonymous, and subscriptions that need a
-//! member answer `UNAUTHENTICATED`.
+//! in the upgrade request's `Authorization` header; a token with several institutions names the one
+//! the connection acts for as `IIN-Institution` in the payload or the upgrade's headers, decided by
+//! [`auth::token_session`] as for HTTP (none named closes with 4400, one the token does not hold
+//! with 4403). A token that does not verify closes the socket with 4401; without a token the
+//! connection is anonymous, and subscriptions that need a member answer `UNAUTHENTICATED`.
 //!
 //! Every operation a `subscribe` message carries (a subscription, or a query or mutation sent
 //! over the socket) passes the same admission as over HTTP ([`super::admission`]), through the
@@ -18,7 +20,7 @@ use crate::error::ErrorCode;
 use std::{
     sync::{
         Arc, Mutex, OnceLock,
-        atomic::{AtomicBool, Ordering},
+        atomic::{AtomicU16, Ordering},
     },
     time::{Duration, SystemTime, UNIX_EPOCH},
 };
@@ -36,6 +38,16 @@ use crate::{auth::Caller, domain::events::InstitutionEvent};
 
 /// The close code for a refused token (graphql-ws leaves 4400–4499 to the server).
 const UNAUTHORIZED: u16 = 4401;
+
+/// The close code for a refused `connection_init`: 4400 when the token has several affiliations
+/// and none is named, 4403 when the one named is not the token's, 4401 for any other refusal.
+fn close_code(code: ErrorCode) -> u16 {
+    match code {
+        ErrorCode::InstitutionRequired => 4400,
+        ErrorCode::InstitutionNotHeld => 4403,
+        _ => UNAUTHORIZED,
+    }
+}
 
 fn protocol(req: &HttpRequest) -> Option<WebSocketProtocols> {
     req.headers()
@@ -97,11 +109,21 @@ pub async fn websocket(
             HttpResponse::BadRequest().body("use the graphql-transport-ws WebSocket subprotocol")
         );
     };
-    // A token in the upgrade request is checked before upgrading.
-    let header_session = match auth::authenticate_session(&req, &state).await {
-        Ok(session) => session,
-        Err(refusal) => return Ok(refusal.respond_json()),
-    };
+    // A token in the upgrade request is checked before upgrading, with the institution its
+    // `IIN-Institution` header names. A token with several affiliations and no header waits for
+    // `connection_init`, whose `connectionParams` may name one.
+    let (upgrade_token, upgrade_institution) =
+        match (auth::bearer(&req), auth::chosen_institution(&req)) {
+            (Ok(token), Ok(institution)) => (token, institution),
+            (Err(refusal), _) | (_, Err(refusal)) => return Ok(refusal.respond_json()),
+        };
+    if let Some(token) = &upgrade_token {
+        match auth::token_session(&state, token, upgrade_institution.as_deref()).await {
+            Ok(_) => {}
+            Err(refusal) if refusal.code() == ErrorCode::InstitutionRequired => {}
+            Err(refusal) => return Ok(refusal.respond_json()),
+        }
+    }
     let (mut response, mut session, mut incoming) = actix_ws::handle(&req, body)?;
     response.headers_mut().insert(
         header::SEC_WEBSOCKET_PROTOCOL,
@@ -110,7 +132,7 @@ pub async fn websocket(
 
     let (to_graphql, mut received) = tokio::sync::mpsc::unbounded_channel::<Vec<u8>>();
     let from_client = futures_util::stream::poll_fn(move |cx| received.poll_recv(cx));
-    let refused = Arc::new(AtomicBool::new(false));
+    let refused = Arc::new(AtomicU16::new(0));
     let init_state = state.clone();
     let init_refused = refused.clone();
     let executor = Admitting {
@@ -129,15 +151,29 @@ pub async fn websocket(
                 .or_else(|| payload.get("Authorization"))
                 .and_then(|v| v.as_str())
                 .map(|v| v.strip_prefix("Bearer ").unwrap_or(v).trim().to_owned());
-            let session = match token {
-                Some(token) => match auth::token_session(&init_state, &token).await {
-                    Ok(session) => session,
-                    Err(_) => {
-                        init_refused.store(true, Ordering::SeqCst);
-                        return Err(async_graphql::Error::new("invalid token"));
+            // `connectionParams` may name the institution, as the header does over HTTP.
+            let institution = payload
+                .as_object()
+                .and_then(|params| {
+                    params
+                        .iter()
+                        .find(|(key, _)| key.eq_ignore_ascii_case(auth::INSTITUTION_HEADER))
+                })
+                .and_then(|(_, v)| v.as_str())
+                .map(|v| v.trim().to_owned())
+                .or(upgrade_institution);
+            // The socket's institution is decided at `connection_init`, as for an HTTP request.
+            let session = match token.or(upgrade_token) {
+                None => auth::Session::anonymous(),
+                Some(token) => {
+                    match auth::token_session(&init_state, &token, institution.as_deref()).await {
+                        Ok(session) => session,
+                        Err(refusal) => {
+                            init_refused.store(close_code(refusal.code()), Ordering::SeqCst);
+                            return Err(async_graphql::Error::new(refusal.message()));
+                        }
                     }
-                },
-                None => header_session,
+                }
             };
             let caller = session.caller;
             let _ = granted.send(Grant {
@@ -203,10 +239,9 @@ pub async fn websocket(
                     }
                 }
                 WsMessage::Close(code, reason) => {
-                    let code = if refused.load(Ordering::SeqCst) {
-                        UNAUTHORIZED
-                    } else {
-                        code
+                    let code = match refused.load(Ordering::SeqCst) {
+                        0 => code,
+                        refused => refused,
                     };
                     let _ = session
                         .close(Some(CloseReason {

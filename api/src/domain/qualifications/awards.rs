@@ -146,6 +146,9 @@ pub async fn issue_award(
                 )
             })?;
         check_holder(txn, &scheme, input.holder).await?;
+        if let Holder::Coordinator(id) = input.holder {
+            refuse_own_award(txn, caller, Some(id)).await?;
+        }
         let today = today_in_japan();
         if input.awarded_on > today {
             return Err(ApiError::bad_input(
@@ -302,6 +305,26 @@ async fn insert_award(
     ))
 }
 
+/// A person never changes an award they hold: not by signing in as its coordinator, and not as a
+/// registrar of its issuer either (`OWN_AWARD`, before any role is asked for).
+async fn refuse_own_award<C: ConnectionTrait>(
+    db: &C,
+    caller: &Caller,
+    coordinator_id: Option<i64>,
+) -> ApiResult<()> {
+    let (Some(principal), Some(coordinator_id)) = (caller.principal(), coordinator_id) else {
+        return Ok(());
+    };
+    let own = coordinator::Entity::find_by_id(coordinator_id)
+        .filter(coordinator::Column::PersonSubject.eq(principal.subject.as_str()))
+        .one(db)
+        .await?;
+    match own {
+        Some(_) => Err(ApiError::OwnAward),
+        None => Ok(()),
+    }
+}
+
 async fn award_for_registrar<C: ConnectionTrait>(
     db: &C,
     caller: &Caller,
@@ -312,6 +335,7 @@ async fn award_for_registrar<C: ConnectionTrait>(
         .one(db)
         .await?
         .ok_or(ApiError::NotFound("award"))?;
+    refuse_own_award(db, caller, award.coordinator_id).await?;
     let scheme = scheme_by_id(db, award.scheme_id)
         .await?
         .ok_or_else(|| ApiError::corrupt("an award's scheme is missing"))?;
@@ -573,6 +597,7 @@ pub async fn holder_request(
             .one(txn)
             .await?
             .ok_or(ApiError::NotFound("award"))?;
+        refuse_own_award(txn, caller, award.coordinator_id).await?;
         let scheme = scheme_by_id(txn, award.scheme_id)
             .await?
             .ok_or_else(|| ApiError::corrupt("an award's scheme is missing"))?;

@@ -155,6 +155,20 @@ pub fn active_today(schemes: &[qualification_scheme::Model], today: NaiveDate) -
         .add(by_scheme)
 }
 
+/// The coordinators holding an award of `schemes` that counts today ([`active_today`]), as a
+/// subquery of coordinator ids: the same rule, for `findCoordinators`.
+pub fn active_holders(
+    schemes: &[qualification_scheme::Model],
+    today: NaiveDate,
+) -> sea_orm::sea_query::SelectStatement {
+    sea_orm::sea_query::Query::select()
+        .column(award::Column::CoordinatorId)
+        .from(award::Entity)
+        .cond_where(active_today(schemes, today))
+        .and_where(award::Column::CoordinatorId.is_not_null())
+        .to_owned()
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct AwardFilter {
     pub scheme_id: Option<i64>,

@@ -79,7 +79,10 @@ impl Answer {
             } => {
                 let mut reply = success_or_unauthorized(unauthenticated);
                 reply.insert_header((header::CONTENT_TYPE, media.content_type()));
-                reply.insert_header((header::VARY, "Accept, Authorization, Accept-Encoding"));
+                reply.insert_header((
+                    header::VARY,
+                    "Accept, Authorization, IIN-Institution, Accept-Encoding",
+                ));
                 if public {
                     let etag = etag(text.as_bytes());
                     let cache = format!("public, max-age={}", state.http.cache_max_age.as_secs());
@@ -198,7 +201,10 @@ fn not_modified(etag: String, cache: String) -> HttpResponse {
     HttpResponse::NotModified()
         .insert_header((header::ETAG, etag))
         .insert_header((header::CACHE_CONTROL, cache))
-        .insert_header((header::VARY, "Accept, Authorization, Accept-Encoding"))
+        .insert_header((
+            header::VARY,
+            "Accept, Authorization, IIN-Institution, Accept-Encoding",
+        ))
         .finish()
 }
 
