@@ -25,6 +25,8 @@ mod patents;
 mod persisted;
 mod qualifications;
 mod referrals;
+mod replica;
+mod response_cache;
 mod schema_contract;
 mod sessions;
 mod smes;

@@ -17,6 +17,8 @@ mod qualifications;
 mod referrals;
 mod vocabulary;
 
+pub use context::ReplicaReads;
+
 use async_graphql::{
     MergedObject, MergedSubscription, Schema, SchemaBuilder,
     connection::{Edge, EmptyFields, PageInfo},

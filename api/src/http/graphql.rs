@@ -25,11 +25,13 @@ use actix_web::{
 
 use super::{
     AppState,
-    admission::{self, Params, Refused, Transport},
+    admission::{self, Params, Ran, Reads, Refused, Transport},
     auth::authenticate,
     refusal::{MediaType, Refusal},
+    response_cache::Key,
 };
 use crate::{auth::Caller, error::ErrorCode};
+use async_graphql::parser::types::OperationType;
 use request::{Posted, negotiate, params_from_url, read_post, wants_html};
 use response::{Answer, Outcome, success_or_unauthorized};
 pub(super) use response::{etag, matches_weakly};
@@ -136,7 +138,9 @@ pub(super) fn not_allowed() -> Refusal {
     )
 }
 
-/// Runs one operation (POST, GET, or one of a batch's) through admission and the schema.
+/// Runs one operation (POST, GET, or one of a batch's) through admission and the schema; an
+/// anonymous caller's is answered from the response cache when it can be
+/// ([`super::response_cache`]): each of a batch's operations as if it came alone.
 async fn execute(
     state: &AppState,
     caller: Caller,
@@ -144,14 +148,46 @@ async fn execute(
     media: MediaType,
     transport: Transport,
 ) -> Answer {
-    let public = transport == Transport::Get && caller.principal().is_none();
-    let response = match admission::run(state, &caller, params, transport).await {
-        Ok(response) => response,
-        Err(Refused::Request(errors, code)) => return Answer::failed(media, errors, code),
-        Err(Refused::Status(refusal)) => return Answer::refused(media, refusal),
+    let anonymous = caller.principal().is_none();
+    let public = transport == Transport::Get && anonymous;
+    // Read before anything runs: a write that commits after this ends the generation, and
+    // what is computed now is never served in the next one.
+    let generation = state.events.generation();
+    let key = (anonymous && state.responses.enabled()).then(|| Key::of(&params));
+    if let Some(key) = &key
+        && let Some(cached) = state.responses.get(key, generation)
+    {
+        return Answer {
+            media,
+            outcome: Outcome::Cached(cached),
+            public,
+        };
+    }
+    // What the cache keeps is computed on the primary: see `db::replica`.
+    let reads = if key.is_some() {
+        Reads::Primary
+    } else {
+        Reads::ReplicaWhenInUse
     };
+    let Ran { response, kind } =
+        match admission::run(state, &caller, params, transport, reads).await {
+            Ok(ran) => ran,
+            Err(Refused::Request(errors, code)) => return Answer::failed(media, errors, code),
+            Err(Refused::Status(refusal)) => return Answer::refused(media, refusal),
+        };
     if admission::failed_before_execution(&response) {
         return Answer::failed(media, response.errors, ErrorCode::GraphqlValidationFailed);
+    }
+    if let Some(key) = key
+        && kind == Some(OperationType::Query)
+        && response.errors.is_empty()
+        && let Ok(text) = response::success_text(&response)
+    {
+        return Answer {
+            media,
+            outcome: Outcome::Cached(state.responses.put(key, text, generation)),
+            public,
+        };
     }
     Answer {
         media,

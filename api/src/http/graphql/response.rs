@@ -11,6 +11,7 @@
 use actix_web::{
     HttpResponse,
     http::{StatusCode, header},
+    web::Bytes,
 };
 use async_graphql::ServerError;
 use serde_json::{Map, Value, json};
@@ -20,6 +21,9 @@ use super::super::{
     refusal::{BEARER_CHALLENGE, MediaType, Refusal},
 };
 use crate::error::ErrorCode;
+use std::sync::Arc;
+
+use super::super::response_cache::Cached;
 
 /// What one operation came to, before it is written.
 pub(in crate::http) struct Answer {
@@ -32,6 +36,9 @@ pub(in crate::http) struct Answer {
 pub(in crate::http) enum Outcome {
     /// It ran: its data, with the errors of the fields that failed.
     Ran(async_graphql::Response),
+    /// It ran without errors, now or earlier, for an anonymous caller: the response cache's
+    /// copy, with its validator.
+    Cached(Arc<Cached>),
     /// It could not run (parse, validation, variables): its errors, coded.
     Failed(Vec<ServerError>),
     /// It was refused with an HTTP status of its own.
@@ -74,6 +81,7 @@ impl Answer {
             }
             Written::Ran {
                 text,
+                etag: known,
                 unauthenticated,
                 public,
             } => {
@@ -81,7 +89,7 @@ impl Answer {
                 reply.insert_header((header::CONTENT_TYPE, media.content_type()));
                 reply.insert_header((header::VARY, "Accept, Authorization, Accept-Encoding"));
                 if public {
-                    let etag = etag(text.as_bytes());
+                    let etag = known.unwrap_or_else(|| etag(&text));
                     let cache = format!("public, max-age={}", state.http.cache_max_age.as_secs());
                     reply.insert_header((header::CACHE_CONTROL, cache.clone()));
                     reply.insert_header((header::ETAG, etag.clone()));
@@ -108,7 +116,7 @@ impl Answer {
                 text,
                 unauthenticated,
                 ..
-            } => (text, unauthenticated),
+            } => (String::from_utf8_lossy(&text).into_owned(), unauthenticated),
         }
     }
 
@@ -116,6 +124,12 @@ impl Answer {
     fn written(self, state: &AppState) -> Written {
         match self.outcome {
             Outcome::Refused(refusal) => Written::Refused(refusal),
+            Outcome::Cached(cached) => Written::Ran {
+                text: cached.text.clone(),
+                etag: Some(cached.etag.clone()),
+                unauthenticated: false,
+                public: self.public,
+            },
             Outcome::Failed(errors) => {
                 let errors = errors_json(errors);
                 count_errors(state, Some(&errors));
@@ -126,7 +140,8 @@ impl Answer {
                 let failed = !response.errors.is_empty();
                 match ran_text(state, response) {
                     Ok(text) => Written::Ran {
-                        text,
+                        text: Bytes::from(text),
+                        etag: None,
                         unauthenticated,
                         public: self.public && !failed,
                     },
@@ -149,7 +164,9 @@ impl Answer {
 /// An answer as JSON text.
 enum Written {
     Ran {
-        text: String,
+        text: Bytes,
+        /// Known already, for a cached reply.
+        etag: Option<String>,
         unauthenticated: bool,
         public: bool,
     },
@@ -169,14 +186,20 @@ fn unauthenticated(response: &async_graphql::Response) -> bool {
     })
 }
 
+/// The text of a reply without errors: written straight from the result, without an
+/// intermediate tree.
+pub(super) fn success_text(response: &async_graphql::Response) -> serde_json::Result<String> {
+    serde_json::to_string(&SuccessBody {
+        data: &response.data,
+        extensions: &response.extensions,
+    })
+}
+
 /// The text of a reply that ran; its errors are counted.
 fn ran_text(state: &AppState, response: async_graphql::Response) -> serde_json::Result<String> {
     if response.errors.is_empty() {
-        // Most replies: written straight from the result, without an intermediate tree.
-        return serde_json::to_string(&SuccessBody {
-            data: &response.data,
-            extensions: &response.extensions,
-        });
+        // Most replies.
+        return success_text(&response);
     }
     let mut data = serde_json::to_value(&response.data)?;
     null_failed_fields(&mut data, &response.errors);
