@@ -64,6 +64,7 @@ async fn queries_read_the_replica_writes_the_primary_and_a_replica_behind_or_dow
         s.database.replica_url = Some(replica.url());
         s.database.replica_max_lag = Duration::from_secs(3);
         s.database.acquire_timeout = Duration::from_millis(500);
+        s.http.limits.max_batch_size = 2;
     })
     .await;
     replica_in_use_becomes(&app, true, Duration::from_secs(15)).await;
@@ -86,6 +87,34 @@ async fn queries_read_the_replica_writes_the_primary_and_a_replica_behind_or_dow
     assert_eq!(description(&app.graphql(QUERY, json!({})).await), original);
     let as_member = app.graphql_as(&member, QUERY, json!({})).await.json();
     assert_eq!(description(&as_member), original);
+    // In a request that ran a mutation (refused or not), the rest reads the primary.
+    let id = app
+        .data(r#"{ organization(code: "aist") { id } }"#, json!({}))
+        .await["organization"]["id"]
+        .clone();
+    let batch = json!([
+        {
+            "query": r#"mutation($id: ID!) { updateOrganization(id: $id, input: { descriptionEn: "no" }) { id } }"#,
+            "variables": { "id": id },
+        },
+        { "query": QUERY },
+    ]);
+    let bearer = format!("Bearer {member}");
+    let answers = app
+        .post(
+            &[
+                ("content-type", "application/json"),
+                ("authorization", &bearer),
+            ],
+            batch.to_string(),
+        )
+        .await
+        .json();
+    assert_eq!(
+        description(&answers[1]),
+        "Written on the primary",
+        "{answers}"
+    );
     // A caller who writes reads what was written, from the primary.
     let as_admin = app.graphql_as(&admin, QUERY, json!({})).await.json();
     assert_eq!(description(&as_admin), "Written on the primary");

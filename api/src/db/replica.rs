@@ -7,8 +7,9 @@
 //!   replica while it is in use; except an anonymous query the response cache would keep
 //!   (cached answers are computed on the primary, so that none is older than the generation of
 //!   writes it is kept under);
-//! - a mutation, its reply and the rest of its request read the primary; so do the queries of
-//!   callers who write (evaluators, admins, registrars …: they read what they have just written);
+//! - a mutation, its reply and the rest of its request (a batch's later operations) read the
+//!   primary; so do the queries of callers who write (evaluators, admins, registrars …: they read
+//!   what they have just written);
 //! - subscriptions read the primary: an event names a change that has just committed there, and
 //!   the replica may not have it yet.
 //!

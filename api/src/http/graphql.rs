@@ -53,9 +53,12 @@ pub async fn post(
         return refusal.respond(media);
     }
     match read_post(&req, payload, &state).await {
-        Ok(Posted::One(params)) => execute(&state, caller, params, media, Transport::Post)
-            .await
-            .respond(&state, None),
+        Ok(Posted::One(params)) => {
+            let mut reads = Reads::ReplicaWhenInUse;
+            execute(&state, caller, params, media, Transport::Post, &mut reads)
+                .await
+                .respond(&state, None)
+        }
         Ok(Posted::Batch(batch)) => execute_batch(&state, caller, batch, media).await,
         Err(refusal) => refusal.respond(media),
     }
@@ -79,8 +82,18 @@ async fn execute_batch(
 ) -> HttpResponse {
     let mut body = String::from("[");
     let mut unauthenticated = false;
+    // Once a mutation has run, the rest of the request reads the primary.
+    let mut reads = Reads::ReplicaWhenInUse;
     for (i, params) in batch.into_iter().enumerate() {
-        let answer = execute(state, caller.clone(), params, media, Transport::Post).await;
+        let answer = execute(
+            state,
+            caller.clone(),
+            params,
+            media,
+            Transport::Post,
+            &mut reads,
+        )
+        .await;
         let (text, needs_token) = answer.batch_item(state);
         unauthenticated |= needs_token;
         if i > 0 {
@@ -118,7 +131,8 @@ pub async fn get(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
                 .headers()
                 .get(header::IF_NONE_MATCH)
                 .and_then(|v| v.to_str().ok());
-            execute(&state, caller, params, media, Transport::Get)
+            let mut reads = Reads::ReplicaWhenInUse;
+            execute(&state, caller, params, media, Transport::Get, &mut reads)
                 .await
                 .respond(&state, if_none_match)
         }
@@ -140,13 +154,16 @@ pub(super) fn not_allowed() -> Refusal {
 
 /// Runs one operation (POST, GET, or one of a batch's) through admission and the schema; an
 /// anonymous caller's is answered from the response cache when it can be
-/// ([`super::response_cache`]): each of a batch's operations as if it came alone.
+/// ([`super::response_cache`]): each of a batch's operations as if it came alone. `reads` says
+/// where queries may read (see `db::replica`), and becomes the primary once this operation is
+/// anything but a query: the rest of the request reads what it wrote.
 async fn execute(
     state: &AppState,
     caller: Caller,
     params: Params,
     media: MediaType,
     transport: Transport,
+    reads: &mut Reads,
 ) -> Answer {
     let anonymous = caller.principal().is_none();
     let public = transport == Transport::Get && anonymous;
@@ -164,17 +181,20 @@ async fn execute(
         };
     }
     // What the cache keeps is computed on the primary: see `db::replica`.
-    let reads = if key.is_some() {
+    let here = if key.is_some() {
         Reads::Primary
     } else {
-        Reads::ReplicaWhenInUse
+        *reads
     };
-    let Ran { response, kind } =
-        match admission::run(state, &caller, params, transport, reads).await {
-            Ok(ran) => ran,
-            Err(Refused::Request(errors, code)) => return Answer::failed(media, errors, code),
-            Err(Refused::Status(refusal)) => return Answer::refused(media, refusal),
-        };
+    let Ran { response, kind } = match admission::run(state, &caller, params, transport, here).await
+    {
+        Ok(ran) => ran,
+        Err(Refused::Request(errors, code)) => return Answer::failed(media, errors, code),
+        Err(Refused::Status(refusal)) => return Answer::refused(media, refusal),
+    };
+    if kind != Some(OperationType::Query) {
+        *reads = Reads::Primary;
+    }
     if admission::failed_before_execution(&response) {
         return Answer::failed(media, response.errors, ErrorCode::GraphqlValidationFailed);
     }
