@@ -76,6 +76,7 @@ impl Application {
                 url,
                 &db,
                 metrics.replica_in_use(),
+                |replica| metrics.observe_statements(replica),
             )?),
             None => None,
         };

@@ -599,6 +599,40 @@ mod tests {
     }
 
     #[test]
+    fn the_response_cache_and_the_replica_are_configured_by_their_variables() {
+        let s = settings(&[]).unwrap();
+        assert_eq!(s.http.response_cache_mb, 64);
+        assert_eq!(s.database.replica_url, None);
+        assert_eq!(s.database.replica_max_lag, Duration::from_millis(5000));
+        let s = settings(&[
+            ("IIN_RESPONSE_CACHE_MB", "0"),
+            ("DATABASE_URL", "postgres://api@primary/iin"),
+            ("DATABASE_REPLICA_URL", "postgres://api@replica/iin"),
+            ("IIN_REPLICA_MAX_LAG_MS", "800"),
+        ])
+        .unwrap();
+        assert_eq!(s.http.response_cache_mb, 0);
+        assert_eq!(
+            s.database.replica_url.as_deref(),
+            Some("postgres://api@replica/iin")
+        );
+        assert_eq!(s.database.replica_max_lag, Duration::from_millis(800));
+        // A replica of SQLite does not exist.
+        assert_eq!(
+            settings(&[("DATABASE_REPLICA_URL", "postgres://api@replica/iin")])
+                .unwrap_err()
+                .name,
+            "DATABASE_REPLICA_URL"
+        );
+        assert_eq!(
+            settings(&[("IIN_RESPONSE_CACHE_MB", "lots")])
+                .unwrap_err()
+                .name,
+            "IIN_RESPONSE_CACHE_MB"
+        );
+    }
+
+    #[test]
     fn apq_registration_and_token_types_have_safe_defaults() {
         let s = settings(&[]).unwrap();
         assert_eq!(s.http.apq.register, ApqRegister::Everyone);

@@ -53,12 +53,14 @@ pub struct Replica {
 
 impl Replica {
     /// Connects lazily (a replica that is down at start is simply not in use) and starts the
-    /// background check against `primary`; `gauge` shows whether the replica is in use.
+    /// background check against `primary`; `gauge` shows whether the replica is in use, and
+    /// `observe` counts the replica's statements.
     pub fn start(
         settings: &DatabaseSettings,
         url: &str,
         primary: &DatabaseConnection,
         gauge: prometheus::IntGauge,
+        observe: impl FnOnce(&mut DatabaseConnection),
     ) -> Result<Self, DbErr> {
         let pool = sea_orm::sqlx::postgres::PgPoolOptions::new()
             .max_connections(settings.max_connections)
@@ -74,7 +76,9 @@ impl Replica {
                         settings.statement_timeout.as_millis().to_string(),
                     )]),
             );
-        let db = sea_orm::SqlxPostgresConnector::from_sqlx_postgres_pool(pool);
+        let mut db = sea_orm::SqlxPostgresConnector::from_sqlx_postgres_pool(pool);
+        // Its statements count in /metrics as the primary's do.
+        observe(&mut db);
         let replica = Self {
             db,
             in_use: Arc::new(AtomicBool::new(false)),
