@@ -1,5 +1,6 @@
-//! Writing an answer: what one operation came to ([`Answer`]: it ran, it could not run, or it was
-//! refused), as a reply of its own or as one item of a batch's array.
+//! Writing an answer: what one operation came to ([`Answer`]: it ran, it was answered from the
+//! response cache, it could not run, or it was refused), as a reply of its own or as one item of
+//! a batch's array.
 //!
 //! - A reply that ran is 200, or 401 with the bearer challenge when a field needed a token; its
 //!   failed fields are present as `null` beside their errors.
@@ -7,6 +8,8 @@
 //!   `application/graphql-response+json`, 200 under legacy `application/json`.
 //! - Partner websites' anonymous GET queries that ran without errors may be cached by shared
 //!   caches and revalidated by a weak ETag (304); anything else is `no-store`.
+
+use std::sync::Arc;
 
 use actix_web::{
     HttpResponse,
@@ -19,11 +22,9 @@ use serde_json::{Map, Value, json};
 use super::super::{
     AppState, admission,
     refusal::{BEARER_CHALLENGE, MediaType, Refusal},
+    response_cache::Cached,
 };
 use crate::error::ErrorCode;
-use std::sync::Arc;
-
-use super::super::response_cache::Cached;
 
 /// What one operation came to, before it is written.
 pub(in crate::http) struct Answer {
