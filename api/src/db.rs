@@ -1,4 +1,6 @@
-//! The database pool, migrations, and first-start seeding.
+//! The database pool, migrations, and first-start seeding; reads from a replica ([`replica`]).
+
+pub mod replica;
 
 use std::time::Duration;
 

@@ -70,6 +70,21 @@ impl Application {
         let referral_policy = domain::referrals::ReferralPolicy::new(settings.referral_expiry_days);
         let institutions = std::sync::Arc::new(http::Institutions::default());
         institutions.follow(&events);
+        let replica = match &settings.database.replica_url {
+            Some(url) => Some(db::replica::Replica::start(
+                &settings.database,
+                url,
+                &db,
+                metrics.replica_in_use(),
+                |replica| metrics.observe_statements(replica),
+            )?),
+            None => None,
+        };
+        let responses = http::response_cache::ResponseCache::new(
+            settings.http.response_cache_mb,
+            settings.http.cache_max_age,
+            metrics.response_cache(),
+        );
         let listener = TcpListener::bind(settings.listen)?;
         let port = listener.local_addr()?.port();
         let state = web::Data::new(http::AppState {
@@ -98,6 +113,8 @@ impl Application {
             turns: tokio::sync::Semaphore::new(settings.http.limits.max_concurrent_operations),
             institutions,
             rate: http::RateLimiter::new(settings.http.rate_limit.clone()),
+            responses,
+            replica,
         });
         let cors = settings.http.cors_origins.clone();
         let cors_headers = settings.http.cors_allow_headers.clone();

@@ -41,6 +41,12 @@ pub struct DatabaseSettings {
     pub acquire_timeout: Duration,
     /// `IIN_DB_STATEMENT_TIMEOUT_MS`: PostgreSQL `statement_timeout` (default 5000).
     pub statement_timeout: Duration,
+    /// `DATABASE_REPLICA_URL`: a PostgreSQL streaming replica of `DATABASE_URL` that queries of
+    /// anonymous callers and of plain members read from (none by default).
+    pub replica_url: Option<String>,
+    /// `IIN_REPLICA_MAX_LAG_MS`: a replica further behind the primary than this is skipped until
+    /// it catches up (default 5000).
+    pub replica_max_lag: Duration,
 }
 
 #[derive(Debug, Clone)]
@@ -54,8 +60,11 @@ pub struct HttpSettings {
     /// paces fields outside lists and in mutations.
     pub dataloader_delay: Duration,
     /// `IIN_CACHE_MAX_AGE_SECS`: how long shared caches may keep an anonymous GET reply
-    /// (default 60).
+    /// (default 60); also the longest the response cache keeps a reply.
     pub cache_max_age: Duration,
+    /// `IIN_RESPONSE_CACHE_MB`: megabytes of anonymous replies kept in this process's response
+    /// cache (default 64; 0 turns the cache off).
+    pub response_cache_mb: u64,
     /// `IIN_CORS_ORIGINS`: origins whose browsers may call the API, comma-separated, or `*`
     /// (default `*`).
     pub cors_origins: Vec<String>,
@@ -297,6 +306,16 @@ impl Settings {
                 problem: "must be at least 1".to_owned(),
             });
         }
+        let replica_url = get("DATABASE_REPLICA_URL");
+        if let Some(replica) = &replica_url
+            && !(url.starts_with("postgres") && replica.starts_with("postgres"))
+        {
+            return Err(SettingsError {
+                name: "DATABASE_REPLICA_URL",
+                problem: "a replica is a postgres:// URL, beside a postgres:// DATABASE_URL"
+                    .to_owned(),
+            });
+        }
         let workers = match get("IIN_WORKERS") {
             Some(_) => parse("IIN_WORKERS", "1")? as usize,
             None => std::thread::available_parallelism().map_or(2, |n| n.get()),
@@ -314,12 +333,15 @@ impl Settings {
                     "IIN_DB_STATEMENT_TIMEOUT_MS",
                     "5000",
                 )?),
+                replica_url,
+                replica_max_lag: Duration::from_millis(parse("IIN_REPLICA_MAX_LAG_MS", "5000")?),
             },
             http: HttpSettings {
                 max_body_bytes: parse("IIN_MAX_BODY_BYTES", "65536")? as usize,
                 graphiql: boolean("IIN_GRAPHIQL", true)?,
                 dataloader_delay: Duration::from_millis(parse("IIN_DATALOADER_DELAY_MS", "1")?),
                 cache_max_age: Duration::from_secs(parse("IIN_CACHE_MAX_AGE_SECS", "60")?),
+                response_cache_mb: parse("IIN_RESPONSE_CACHE_MB", "64")?,
                 cors_origins: get("IIN_CORS_ORIGINS")
                     .unwrap_or_else(|| "*".to_owned())
                     .split(',')
@@ -570,6 +592,40 @@ mod tests {
                 .unwrap_err()
                 .name,
             "IIN_APQ_REGISTER"
+        );
+    }
+
+    #[test]
+    fn the_response_cache_and_the_replica_are_configured_by_their_variables() {
+        let s = settings(&[]).unwrap();
+        assert_eq!(s.http.response_cache_mb, 64);
+        assert_eq!(s.database.replica_url, None);
+        assert_eq!(s.database.replica_max_lag, Duration::from_millis(5000));
+        let s = settings(&[
+            ("IIN_RESPONSE_CACHE_MB", "0"),
+            ("DATABASE_URL", "postgres://api@primary/iin"),
+            ("DATABASE_REPLICA_URL", "postgres://api@replica/iin"),
+            ("IIN_REPLICA_MAX_LAG_MS", "800"),
+        ])
+        .unwrap();
+        assert_eq!(s.http.response_cache_mb, 0);
+        assert_eq!(
+            s.database.replica_url.as_deref(),
+            Some("postgres://api@replica/iin")
+        );
+        assert_eq!(s.database.replica_max_lag, Duration::from_millis(800));
+        // A replica of SQLite does not exist.
+        assert_eq!(
+            settings(&[("DATABASE_REPLICA_URL", "postgres://api@replica/iin")])
+                .unwrap_err()
+                .name,
+            "DATABASE_REPLICA_URL"
+        );
+        assert_eq!(
+            settings(&[("IIN_RESPONSE_CACHE_MB", "lots")])
+                .unwrap_err()
+                .name,
+            "IIN_RESPONSE_CACHE_MB"
         );
     }
 

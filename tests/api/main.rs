@@ -26,6 +26,8 @@ mod people;
 mod persisted;
 mod qualifications;
 mod referrals;
+mod replica;
+mod response_cache;
 mod schema_contract;
 mod sessions;
 mod smes;

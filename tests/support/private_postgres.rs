@@ -1,5 +1,6 @@
 //! A PostgreSQL server of one test's own, in a temporary directory, that the test may stop and
-//! start again: a real restart, which the shared server cannot undergo while other tests use it.
+//! start again: a real restart, which the shared server cannot undergo while other tests use it;
+//! and a streaming replica of it.
 
 use std::{
     net::TcpListener,
@@ -40,6 +41,45 @@ impl PrivatePostgres {
             .await;
         server.start_again().await;
         Some(server)
+    }
+
+    /// A streaming replica of this server, made with `pg_basebackup -R` and started: a standby
+    /// that replays what this one writes.
+    pub async fn replica(&self) -> Self {
+        let port = TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("a free port")
+            .port();
+        let data = std::env::temp_dir().join(format!("iin-pg-{}", uuid::Uuid::new_v4().simple()));
+        let replica = Self {
+            bin: self.bin.clone(),
+            data,
+            port,
+            as_postgres: self.as_postgres,
+        };
+        let data = replica.data.display().to_string();
+        let primary_port = self.port.to_string();
+        replica
+            .pg(
+                "pg_basebackup",
+                &[
+                    "-h",
+                    "127.0.0.1",
+                    "-p",
+                    &primary_port,
+                    "-U",
+                    "postgres",
+                    "-D",
+                    &data,
+                    "-R",
+                    "-X",
+                    "stream",
+                    "--no-sync",
+                ],
+            )
+            .await;
+        replica.start_again().await;
+        replica
     }
 
     pub fn url(&self) -> String {

@@ -1,7 +1,8 @@
 //! The audit log: every mutation, allowed or refused, with who, what, when and the outcome. A
 //! change and its entry commit in one transaction; a refused or failed attempt is recorded on its
 //! own, after the change rolled back. Entries are never altered (the database refuses UPDATE and
-//! DELETE on the table).
+//! DELETE on the table). A change that commits also tells every instance that a write happened
+//! ([`super::events::write_in`]), so that their response caches forget what it may have changed.
 
 use chrono::{DateTime, Utc};
 use entity::audit_entry;
@@ -54,6 +55,9 @@ pub async fn audited_as<T>(
     match change(&txn).await {
         Ok(value) => {
             record(&txn, caller, operation, target, succeeded).await?;
+            // Every instance's response cache hears of the write when it commits, whatever
+            // area it changed: no area has to remember to say so.
+            super::events::write_in(&txn).await?;
             txn.commit().await?;
             Ok(value)
         }

@@ -1,6 +1,7 @@
-//! Events for subscribers and for every API instance's caches: evaluations that changed, and
+//! Events for subscribers and for every API instance's caches: evaluations that changed,
 //! institutions whose membership changed (a suspension must reach every instance's cache of
-//! institutions within a second).
+//! institutions within a second), and every committed write (each instance's response cache
+//! answers only from the generation after the last write it heard of: [`EventBus::generation`]).
 //!
 //! On PostgreSQL a change writes its event to the outbox (`event_outbox`, numbered by a sequence)
 //! and sends `NOTIFY` with it, both inside its own transaction, so an event goes out exactly when
@@ -13,7 +14,14 @@
 //! subscribers after the commit. Delivery is at least once: an event names the evaluation and
 //! its version, so a subscriber can ignore one it has seen.
 
-use std::{collections::BTreeSet, time::Duration};
+use std::{
+    collections::BTreeSet,
+    sync::{
+        Arc,
+        atomic::{AtomicU64, Ordering},
+    },
+    time::Duration,
+};
 
 use entity::{
     enums::{EvaluationStatus, InquiryStatus, Membership},
@@ -162,6 +170,8 @@ pub enum Event {
     Institution(InstitutionEvent),
     Inquiry(InquiryEvent),
     Referral(ReferralEvent),
+    /// A change committed through the audited path ([`super::audit`]), whatever it changed.
+    Write,
 }
 
 impl Event {
@@ -172,6 +182,7 @@ impl Event {
             Self::Institution(_) => "institution",
             Self::Inquiry(_) => "licensing_inquiry",
             Self::Referral(_) => "referral",
+            Self::Write => "write",
         }
     }
 }
@@ -224,19 +235,23 @@ impl From<ReferralEvent> for Event {
     }
 }
 
-/// Local subscribers of each kind of event.
+/// Local subscribers of each kind of event, and the generation of writes.
 #[derive(Clone)]
 struct Senders {
     evaluations: broadcast::Sender<EvaluationEvent>,
     institutions: broadcast::Sender<InstitutionEvent>,
     inquiries: broadcast::Sender<InquiryEvent>,
     referrals: broadcast::Sender<ReferralEvent>,
+    generation: Arc<AtomicU64>,
 }
 
 impl Senders {
     fn deliver(&self, event: Event) {
+        // Every event follows a committed change.
+        self.generation.fetch_add(1, Ordering::SeqCst);
         // No subscriber is not an error.
         match event {
+            Event::Write => {}
             Event::Evaluation(event) => {
                 let _ = self.evaluations.send(event);
             }
@@ -283,9 +298,24 @@ impl EventBus {
                 institutions: broadcast::channel(256).0,
                 inquiries: broadcast::channel(1024).0,
                 referrals: broadcast::channel(1024).0,
+                generation: Arc::new(AtomicU64::new(0)),
             },
             backend,
         }
+    }
+
+    /// The generation of writes this instance knows of: it grows after every committed write
+    /// heard of, from this instance or (through the channel) from any other, and whenever the
+    /// listener reconnects (it may have missed some). An answer computed in one generation is
+    /// current only while the generation stays the same.
+    pub fn generation(&self) -> u64 {
+        self.senders.generation.load(Ordering::SeqCst)
+    }
+
+    /// Ends the current generation: this instance has just committed a write (its own listener
+    /// hears of it a little later; a caller who saw the write's reply must not read past it).
+    pub fn written(&self) {
+        self.senders.generation.fetch_add(1, Ordering::SeqCst);
     }
 
     pub fn subscribe(&self) -> broadcast::Receiver<EvaluationEvent> {
@@ -313,20 +343,7 @@ impl EventBus {
         txn: &DatabaseTransaction,
         event: impl Into<Event>,
     ) -> ApiResult<()> {
-        if self.backend == DatabaseBackend::Postgres {
-            let event = event.into();
-            let payload =
-                serde_json::to_string(&event).map_err(|e| ApiError::corrupt(e.to_string()))?;
-            txn.execute_raw(Statement::from_sql_and_values(
-                DatabaseBackend::Postgres,
-                "WITH entry AS (INSERT INTO event_outbox (channel, payload, created_at) \
-                 VALUES ($1, $2, now()) RETURNING id) \
-                 SELECT pg_notify($3, '{\"seq\":' || id || ',\"event\":' || $2 || '}') FROM entry",
-                [event.channel().into(), payload.into(), CHANNEL.into()],
-            ))
-            .await?;
-        }
-        Ok(())
+        notify(txn, event.into()).await
     }
 
     /// After the change committed.
@@ -384,6 +401,31 @@ impl EventBus {
     }
 }
 
+/// Within the change's transaction, on PostgreSQL: into the outbox, and `NOTIFY` with its
+/// number. (On SQLite, which one process serves, nothing travels.)
+async fn notify(txn: &DatabaseTransaction, event: Event) -> ApiResult<()> {
+    if txn.get_database_backend() != DatabaseBackend::Postgres {
+        return Ok(());
+    }
+    let payload = serde_json::to_string(&event).map_err(|e| ApiError::corrupt(e.to_string()))?;
+    txn.execute_raw(Statement::from_sql_and_values(
+        DatabaseBackend::Postgres,
+        "WITH entry AS (INSERT INTO event_outbox (channel, payload, created_at) \
+         VALUES ($1, $2, now()) RETURNING id) \
+         SELECT pg_notify($3, '{\"seq\":' || id || ',\"event\":' || $2 || '}') FROM entry",
+        [event.channel().into(), payload.into(), CHANNEL.into()],
+    ))
+    .await?;
+    Ok(())
+}
+
+/// Within a change's transaction (the audited path, for every change): tells every instance
+/// that a write committed, when it does, so that their response caches forget what it may
+/// have changed.
+pub async fn write_in(txn: &DatabaseTransaction) -> ApiResult<()> {
+    notify(txn, Event::Write).await
+}
+
 /// One instance's listener: what it delivered, to resume after it.
 struct Relay {
     senders: Senders,
@@ -411,6 +453,8 @@ impl Relay {
         // A lost connection ends this call; the next one reconnects and catches up.
         listener.eager_reconnect(false);
         listener.listen(CHANNEL).await?;
+        // Writes may have committed while no one listened: what was cached before is suspect.
+        self.senders.generation.fetch_add(1, Ordering::SeqCst);
         match self.last {
             None => {
                 // From now on: an instance does not replay what happened before it started.

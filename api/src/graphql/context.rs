@@ -8,9 +8,20 @@ use sea_orm::DatabaseConnection;
 use super::loaders::Loaders;
 use crate::{auth::Caller, error::ApiError};
 
+/// The database a request reads from: the read replica when the transport put one in the
+/// request's data (decided once per request, see [`crate::db::replica`]), otherwise the
+/// primary, which the schema holds.
 pub(super) fn db<'a>(ctx: &Context<'a>) -> Result<&'a DatabaseConnection> {
-    ctx.data::<DatabaseConnection>()
+    match ctx.data_opt::<ReplicaReads>() {
+        Some(replica) => Ok(&replica.0),
+        None => ctx.data::<DatabaseConnection>(),
+    }
 }
+
+/// In a request's data: its reads go to this replica. Only queries get one; a mutation's
+/// request reads the primary throughout. A type of its own, so that what writes beside a query
+/// (the persisted-query store) still finds the primary as the schema's `DatabaseConnection`.
+pub struct ReplicaReads(pub DatabaseConnection);
 
 /// Who is asking; anonymous unless the transport authenticated a token.
 pub(super) fn caller<'a>(ctx: &Context<'a>) -> &'a Caller {

@@ -20,6 +20,8 @@ mod scores;
 mod smes;
 mod vocabulary;
 
+pub use context::ReplicaReads;
+
 use async_graphql::{
     MergedObject, MergedSubscription, Schema, SchemaBuilder,
     connection::{Edge, EmptyFields, PageInfo},

@@ -34,9 +34,10 @@ use serde_json::{Map, Value};
 use super::{AppState, input_text, limits, refusal::Refusal};
 use crate::{
     auth::Caller,
+    db::replica,
     domain::{audit, persisted},
     error::ErrorCode,
-    graphql::{AppSchema, loaders, persisted::Pending},
+    graphql::{AppSchema, ReplicaReads, loaders, persisted::Pending},
     settings::ApqRegister,
 };
 
@@ -138,6 +139,21 @@ pub(super) enum Transport {
     /// GET runs queries only.
     Get,
     WebSocket,
+}
+
+/// Where a query may read: the primary, or the replica while it is in use (for the callers
+/// that may read it, see [`crate::db::replica`]). Mutations and subscriptions read the primary
+/// whatever is asked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Reads {
+    Primary,
+    ReplicaWhenInUse,
+}
+
+/// An operation that ran: its response, and the type of operation it was.
+pub(super) struct Ran {
+    pub response: Response,
+    pub kind: Option<OperationType>,
 }
 
 /// Why an operation does not run.
@@ -289,11 +305,14 @@ pub(super) async fn run(
     caller: &Caller,
     params: Params,
     transport: Transport,
-) -> Result<Response, Refused> {
+    reads: Reads,
+) -> Result<Ran, Refused> {
     let deadline = Instant::now() + state.http.limits.timeout;
     let work = async {
-        let admitted = admit(state, caller, params, transport).await?;
-        Ok(execute(state, admitted).await)
+        let admitted = admit(state, caller, params, transport, reads).await?;
+        let kind = admitted.kind;
+        let response = execute(state, admitted).await;
+        Ok(Ran { response, kind })
     };
     tokio::time::timeout_at(deadline.into(), work)
         .await
@@ -324,7 +343,13 @@ pub(super) fn stream(
         let deadline = Instant::now() + state.http.limits.timeout;
         let setup = tokio::time::timeout_at(
             deadline.into(),
-            admit(&state, &caller, params, Transport::WebSocket),
+            admit(
+                &state,
+                &caller,
+                params,
+                Transport::WebSocket,
+                Reads::ReplicaWhenInUse,
+            ),
         );
         let admitted = match setup.await {
             Ok(Ok(admitted)) => admitted,
@@ -376,6 +401,7 @@ async fn admit(
     caller: &Caller,
     params: Params,
     transport: Transport,
+    reads: Reads,
 ) -> Result<Admitted, Refused> {
     let (document, new_hash) = document(state, caller, &params).await?;
     let limits = &state.http.limits;
@@ -420,9 +446,23 @@ async fn admit(
     } else {
         loaders::Caching::Off
     };
+    // The one place a request's database is chosen: resolvers (`graphql::context::db`) and
+    // loaders read where this says.
+    let replica = state
+        .replica
+        .as_ref()
+        .filter(|_| {
+            reads == Reads::ReplicaWhenInUse
+                && kind == Some(OperationType::Query)
+                && replica::may_read_replica(caller)
+        })
+        .and_then(|replica| replica.reads());
+    if let Some(replica) = replica {
+        request = request.data(ReplicaReads(replica.clone()));
+    }
     request = request
         .data(loaders::for_request(
-            &state.db,
+            replica.unwrap_or(&state.db),
             caller.clone(),
             state.http.dataloader_delay,
             caching,
@@ -462,6 +502,11 @@ async fn execute(state: &AppState, admitted: Admitted) -> Response {
     // Kept for naming a variable at fault, should the request be refused.
     let query = admitted.request.query.clone();
     let mut response = schema.execute(admitted.request).await;
+    if admitted.kind != Some(OperationType::Query) {
+        // Whatever it committed is visible now: the response cache must not answer from before
+        // it (other instances hear of it through the channel; see `domain::audit`).
+        state.events.written();
+    }
     if failed_before_execution(&response) {
         super::variables::name_variables(&mut response.errors, &query);
     }

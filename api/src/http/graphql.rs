@@ -25,11 +25,13 @@ use actix_web::{
 
 use super::{
     AppState,
-    admission::{self, Params, Refused, Transport},
+    admission::{self, Params, Ran, Reads, Refused, Transport},
     auth::authenticate,
     refusal::{MediaType, Refusal},
+    response_cache::Key,
 };
 use crate::{auth::Caller, error::ErrorCode};
+use async_graphql::parser::types::OperationType;
 use request::{Posted, negotiate, params_from_url, read_post, wants_html};
 use response::{Answer, Outcome, success_or_unauthorized};
 pub(super) use response::{etag, matches_weakly};
@@ -51,9 +53,12 @@ pub async fn post(
         return refusal.respond(media);
     }
     match read_post(&req, payload, &state).await {
-        Ok(Posted::One(params)) => execute(&state, caller, params, media, Transport::Post)
-            .await
-            .respond(&state, None),
+        Ok(Posted::One(params)) => {
+            let mut reads = Reads::ReplicaWhenInUse;
+            execute(&state, caller, params, media, Transport::Post, &mut reads)
+                .await
+                .respond(&state, None)
+        }
         Ok(Posted::Batch(batch)) => execute_batch(&state, caller, batch, media).await,
         Err(refusal) => refusal.respond(media),
     }
@@ -77,8 +82,18 @@ async fn execute_batch(
 ) -> HttpResponse {
     let mut body = String::from("[");
     let mut unauthenticated = false;
+    // Once a mutation has run, the rest of the request reads the primary.
+    let mut reads = Reads::ReplicaWhenInUse;
     for (i, params) in batch.into_iter().enumerate() {
-        let answer = execute(state, caller.clone(), params, media, Transport::Post).await;
+        let answer = execute(
+            state,
+            caller.clone(),
+            params,
+            media,
+            Transport::Post,
+            &mut reads,
+        )
+        .await;
         let (text, needs_token) = answer.batch_item(state);
         unauthenticated |= needs_token;
         if i > 0 {
@@ -116,7 +131,8 @@ pub async fn get(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
                 .headers()
                 .get(header::IF_NONE_MATCH)
                 .and_then(|v| v.to_str().ok());
-            execute(&state, caller, params, media, Transport::Get)
+            let mut reads = Reads::ReplicaWhenInUse;
+            execute(&state, caller, params, media, Transport::Get, &mut reads)
                 .await
                 .respond(&state, if_none_match)
         }
@@ -136,22 +152,62 @@ pub(super) fn not_allowed() -> Refusal {
     )
 }
 
-/// Runs one operation (POST, GET, or one of a batch's) through admission and the schema.
+/// Runs one operation (POST, GET, or one of a batch's) through admission and the schema; an
+/// anonymous caller's is answered from the response cache when it can be
+/// ([`super::response_cache`]): each of a batch's operations as if it came alone. `reads` says
+/// where queries may read (see `db::replica`), and becomes the primary once this operation is
+/// anything but a query: the rest of the request reads what it wrote.
 async fn execute(
     state: &AppState,
     caller: Caller,
     params: Params,
     media: MediaType,
     transport: Transport,
+    reads: &mut Reads,
 ) -> Answer {
-    let public = transport == Transport::Get && caller.principal().is_none();
-    let response = match admission::run(state, &caller, params, transport).await {
-        Ok(response) => response,
+    let anonymous = caller.principal().is_none();
+    let public = transport == Transport::Get && anonymous;
+    // Read before anything runs: a write that commits after this ends the generation, and
+    // what is computed now is never served in the next one.
+    let generation = state.events.generation();
+    let key = (anonymous && state.responses.enabled()).then(|| Key::of(&params));
+    if let Some(key) = &key
+        && let Some(cached) = state.responses.get(key, generation)
+    {
+        return Answer {
+            media,
+            outcome: Outcome::Cached(cached),
+            public,
+        };
+    }
+    // What the cache keeps is computed on the primary: see `db::replica`.
+    let here = if key.is_some() {
+        Reads::Primary
+    } else {
+        *reads
+    };
+    let Ran { response, kind } = match admission::run(state, &caller, params, transport, here).await
+    {
+        Ok(ran) => ran,
         Err(Refused::Request(errors, code)) => return Answer::failed(media, errors, code),
         Err(Refused::Status(refusal)) => return Answer::refused(media, refusal),
     };
+    if kind != Some(OperationType::Query) {
+        *reads = Reads::Primary;
+    }
     if admission::failed_before_execution(&response) {
         return Answer::failed(media, response.errors, ErrorCode::GraphqlValidationFailed);
+    }
+    if let Some(key) = key
+        && kind == Some(OperationType::Query)
+        && response.errors.is_empty()
+        && let Ok(text) = response::success_text(&response)
+    {
+        return Answer {
+            media,
+            outcome: Outcome::Cached(state.responses.put(key, text, generation)),
+            public,
+        };
     }
     Answer {
         media,

@@ -8,19 +8,48 @@ use async_graphql::parser::types::{ExecutableDocument, Selection, SelectionSet};
 /// Counts GraphQL tokens (names, numbers, strings, punctuators), stopping past `max`. Comments,
 /// white space and commas are not tokens.
 pub fn tokens_within(query: &str, max: usize) -> bool {
-    let bytes = query.as_bytes();
-    let (mut i, mut count) = (0, 0);
-    while i < bytes.len() {
-        match bytes[i] {
-            b' ' | b'\t' | b'\n' | b'\r' | b',' => i += 1,
-            0xEF if bytes[i..].starts_with(&[0xEF, 0xBB, 0xBF]) => i += 3,
-            b'#' => {
-                while i < bytes.len() && bytes[i] != b'\n' {
-                    i += 1;
+    Tokens::new(query).take(max.saturating_add(1)).count() <= max
+}
+
+/// A document's lexical tokens as they are written (names, numbers, strings, punctuators),
+/// without reading more of them than asked for: comments, white space, commas and a byte-order
+/// mark are not tokens. Not a validating lexer: text that is not GraphQL still comes apart into
+/// tokens, and the parser refuses it later.
+pub struct Tokens<'a> {
+    bytes: &'a [u8],
+    at: usize,
+}
+
+impl<'a> Tokens<'a> {
+    pub fn new(query: &'a str) -> Self {
+        Self {
+            bytes: query.as_bytes(),
+            at: 0,
+        }
+    }
+}
+
+impl<'a> Iterator for Tokens<'a> {
+    type Item = &'a [u8];
+
+    fn next(&mut self) -> Option<&'a [u8]> {
+        let bytes = self.bytes;
+        let mut i = self.at;
+        loop {
+            match bytes.get(i)? {
+                b' ' | b'\t' | b'\n' | b'\r' | b',' => i += 1,
+                0xEF if bytes[i..].starts_with(&[0xEF, 0xBB, 0xBF]) => i += 3,
+                b'#' => {
+                    while i < bytes.len() && bytes[i] != b'\n' {
+                        i += 1;
+                    }
                 }
+                _ => break,
             }
+        }
+        let start = i;
+        match bytes[i] {
             b'"' => {
-                count += 1;
                 if bytes[i..].starts_with(b"\"\"\"") {
                     i += 3;
                     while i < bytes.len() && !bytes[i..].starts_with(b"\"\"\"") {
@@ -35,12 +64,8 @@ pub fn tokens_within(query: &str, max: usize) -> bool {
                     i += 1;
                 }
             }
-            b'.' if bytes[i..].starts_with(b"...") => {
-                count += 1;
-                i += 3;
-            }
+            b'.' if bytes[i..].starts_with(b"...") => i += 3,
             c if c.is_ascii_alphanumeric() || c == b'_' || c == b'-' => {
-                count += 1;
                 i += 1;
                 while i < bytes.len()
                     && (bytes[i].is_ascii_alphanumeric()
@@ -49,16 +74,12 @@ pub fn tokens_within(query: &str, max: usize) -> bool {
                     i += 1;
                 }
             }
-            _ => {
-                count += 1;
-                i += 1;
-            }
+            _ => i += 1,
         }
-        if count > max {
-            return false;
-        }
+        let end = i.min(bytes.len());
+        self.at = end;
+        Some(&bytes[start..end])
     }
-    true
 }
 
 /// The aliases a document uses, in operations and fragments alike.

@@ -1,6 +1,7 @@
 //! Prometheus metrics at `/metrics`: requests and their latency by route and status, GraphQL
-//! errors by code, SQL statements and their latency, the database pool, and the store of
-//! automatic persisted queries.
+//! errors by code, SQL statements and their latency, the database pool, the store of
+//! automatic persisted queries, the response cache (hits, misses, evictions) and whether the
+//! read replica is in use.
 
 use std::time::Instant;
 
@@ -33,6 +34,8 @@ pub struct Metrics {
     apq_entries: IntGauge,
     apq_bytes: IntGauge,
     apq_evictions: prometheus::IntCounter,
+    response_cache: super::response_cache::Counters,
+    replica_in_use: IntGauge,
 }
 
 /// Holds one unit of a gauge for as long as it lives: an operation that finishes, fails or times
@@ -117,6 +120,27 @@ impl Metrics {
             "Automatic persisted queries evicted, oldest first, by this instance",
         )
         .expect("valid metric");
+        let counter =
+            |name: &str, help: &str| prometheus::IntCounter::new(name, help).expect("valid metric");
+        let response_cache = super::response_cache::Counters {
+            hits: counter(
+                "response_cache_hits_total",
+                "Anonymous operations answered from the response cache",
+            ),
+            misses: counter(
+                "response_cache_misses_total",
+                "Anonymous operations looked up in the response cache and executed",
+            ),
+            evictions: counter(
+                "response_cache_evictions_total",
+                "Replies evicted from the response cache to stay within IIN_RESPONSE_CACHE_MB",
+            ),
+        };
+        let replica_in_use = IntGauge::new(
+            "db_replica_in_use",
+            "1 while the read replica (DATABASE_REPLICA_URL) answers reads: up, and within IIN_REPLICA_MAX_LAG_MS",
+        )
+        .expect("valid metric");
         for collector in [
             Box::new(requests.clone()) as Box<dyn prometheus::core::Collector>,
             Box::new(latency.clone()),
@@ -130,6 +154,10 @@ impl Metrics {
             Box::new(apq_entries.clone()),
             Box::new(apq_bytes.clone()),
             Box::new(apq_evictions.clone()),
+            Box::new(response_cache.hits.clone()),
+            Box::new(response_cache.misses.clone()),
+            Box::new(response_cache.evictions.clone()),
+            Box::new(replica_in_use.clone()),
         ] {
             registry
                 .register(collector)
@@ -149,7 +177,19 @@ impl Metrics {
             apq_entries,
             apq_bytes,
             apq_evictions,
+            response_cache,
+            replica_in_use,
         }
+    }
+
+    /// The response cache's counters, for the cache.
+    pub fn response_cache(&self) -> super::response_cache::Counters {
+        self.response_cache.clone()
+    }
+
+    /// The replica's gauge, for its health check.
+    pub fn replica_in_use(&self) -> IntGauge {
+        self.replica_in_use.clone()
     }
 
     /// The persisted-query store's metrics, for the code that stores.

@@ -12,6 +12,7 @@ pub mod metrics;
 mod rate;
 mod refusal;
 pub mod replies;
+pub mod response_cache;
 mod subscriptions;
 mod variables;
 
@@ -49,6 +50,10 @@ pub struct AppState {
     pub events: crate::domain::events::EventBus,
     /// Requests per minute per client (`IIN_RATE_LIMIT_*`).
     pub rate: rate::RateLimiter,
+    /// Anonymous replies kept in memory (`IIN_RESPONSE_CACHE_MB`).
+    pub responses: response_cache::ResponseCache,
+    /// The read replica (`DATABASE_REPLICA_URL`), if there is one.
+    pub replica: Option<crate::db::replica::Replica>,
 }
 
 pub fn routes(cfg: &mut web::ServiceConfig) {

@@ -1,5 +1,6 @@
-//! Writing an answer: what one operation came to ([`Answer`]: it ran, it could not run, or it was
-//! refused), as a reply of its own or as one item of a batch's array.
+//! Writing an answer: what one operation came to ([`Answer`]: it ran, it was answered from the
+//! response cache, it could not run, or it was refused), as a reply of its own or as one item of
+//! a batch's array.
 //!
 //! - A reply that ran is 200, or 401 with the bearer challenge when a field needed a token; its
 //!   failed fields are present as `null` beside their errors.
@@ -8,9 +9,12 @@
 //! - Partner websites' anonymous GET queries that ran without errors may be cached by shared
 //!   caches and revalidated by a weak ETag (304); anything else is `no-store`.
 
+use std::sync::Arc;
+
 use actix_web::{
     HttpResponse,
     http::{StatusCode, header},
+    web::Bytes,
 };
 use async_graphql::ServerError;
 use serde_json::{Map, Value, json};
@@ -18,6 +22,7 @@ use serde_json::{Map, Value, json};
 use super::super::{
     AppState, admission,
     refusal::{BEARER_CHALLENGE, MediaType, Refusal},
+    response_cache::Cached,
 };
 use crate::error::ErrorCode;
 
@@ -32,6 +37,9 @@ pub(in crate::http) struct Answer {
 pub(in crate::http) enum Outcome {
     /// It ran: its data, with the errors of the fields that failed.
     Ran(async_graphql::Response),
+    /// It ran without errors, now or earlier, for an anonymous caller: the response cache's
+    /// copy, with its validator.
+    Cached(Arc<Cached>),
     /// It could not run (parse, validation, variables): its errors, coded.
     Failed(Vec<ServerError>),
     /// It was refused with an HTTP status of its own.
@@ -74,6 +82,7 @@ impl Answer {
             }
             Written::Ran {
                 text,
+                etag: known,
                 unauthenticated,
                 public,
             } => {
@@ -84,7 +93,7 @@ impl Answer {
                     "Accept, Authorization, IIN-Institution, Accept-Encoding",
                 ));
                 if public {
-                    let etag = etag(text.as_bytes());
+                    let etag = known.unwrap_or_else(|| etag(&text));
                     let cache = format!("public, max-age={}", state.http.cache_max_age.as_secs());
                     reply.insert_header((header::CACHE_CONTROL, cache.clone()));
                     reply.insert_header((header::ETAG, etag.clone()));
@@ -111,7 +120,7 @@ impl Answer {
                 text,
                 unauthenticated,
                 ..
-            } => (text, unauthenticated),
+            } => (String::from_utf8_lossy(&text).into_owned(), unauthenticated),
         }
     }
 
@@ -119,6 +128,12 @@ impl Answer {
     fn written(self, state: &AppState) -> Written {
         match self.outcome {
             Outcome::Refused(refusal) => Written::Refused(refusal),
+            Outcome::Cached(cached) => Written::Ran {
+                text: cached.text.clone(),
+                etag: Some(cached.etag.clone()),
+                unauthenticated: false,
+                public: self.public,
+            },
             Outcome::Failed(errors) => {
                 let errors = errors_json(errors);
                 count_errors(state, Some(&errors));
@@ -129,7 +144,8 @@ impl Answer {
                 let failed = !response.errors.is_empty();
                 match ran_text(state, response) {
                     Ok(text) => Written::Ran {
-                        text,
+                        text: Bytes::from(text),
+                        etag: None,
                         unauthenticated,
                         public: self.public && !failed,
                     },
@@ -152,7 +168,9 @@ impl Answer {
 /// An answer as JSON text.
 enum Written {
     Ran {
-        text: String,
+        text: Bytes,
+        /// Known already, for a cached reply.
+        etag: Option<String>,
         unauthenticated: bool,
         public: bool,
     },
@@ -172,14 +190,20 @@ fn unauthenticated(response: &async_graphql::Response) -> bool {
     })
 }
 
+/// The text of a reply without errors: written straight from the result, without an
+/// intermediate tree.
+pub(super) fn success_text(response: &async_graphql::Response) -> serde_json::Result<String> {
+    serde_json::to_string(&SuccessBody {
+        data: &response.data,
+        extensions: &response.extensions,
+    })
+}
+
 /// The text of a reply that ran; its errors are counted.
 fn ran_text(state: &AppState, response: async_graphql::Response) -> serde_json::Result<String> {
     if response.errors.is_empty() {
-        // Most replies: written straight from the result, without an intermediate tree.
-        return serde_json::to_string(&SuccessBody {
-            data: &response.data,
-            extensions: &response.extensions,
-        });
+        // Most replies.
+        return success_text(&response);
     }
     let mut data = serde_json::to_value(&response.data)?;
     null_failed_fields(&mut data, &response.errors);
