@@ -179,3 +179,58 @@ async fn rows_without_a_value_come_last_and_are_walked_once() {
         }
     }
 }
+
+/// Totals count up to 10,000 rows, so that a page costs the same however many match: one more and
+/// `totalCount` is a lower bound, which `totalCountIsExact` says.
+#[tokio::test]
+async fn totals_stop_counting_past_ten_thousand_and_say_so() {
+    use entity::{enums::NicheStatus, organization, sme};
+    use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
+
+    let app = TestApp::spawn().await;
+    let aist = organization::Entity::find()
+        .filter(organization::Column::Code.eq("aist"))
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    let now = chrono::Utc::now();
+    // 10,000 SMEs in Shizuoka (22) and one in Tokyo (13): 10,001 in all.
+    let rows: Vec<sme::ActiveModel> = (0..10_001)
+        .map(|i| sme::ActiveModel {
+            name_ja: Set(format!("計数{i}")),
+            name_en: Set(format!("Count {i:05}")),
+            prefecture_code: Set(if i == 0 { 13 } else { 22 }),
+            niche_status: Set(NicheStatus::None),
+            cluster_projects: Set(",".into()),
+            publication_consent: Set(false),
+            created_by_institution_id: Set(aist),
+            created_at: Set(now),
+            updated_at: Set(now),
+            ..Default::default()
+        })
+        .collect();
+    for chunk in rows.chunks(500) {
+        sme::Entity::insert_many(chunk.to_vec())
+            .exec(&app.db)
+            .await
+            .unwrap();
+    }
+    let total = async |filter: Value| {
+        let data = app
+            .data(
+                "query($f: SmeFilter) { smes(first: 1, filter: $f) { totalCount totalCountIsExact } }",
+                json!({ "f": filter }),
+            )
+            .await;
+        (
+            data["smes"]["totalCount"].as_u64().unwrap(),
+            data["smes"]["totalCountIsExact"].as_bool().unwrap(),
+        )
+    };
+    assert_eq!(total(json!(null)).await, (10_000, false));
+    assert_eq!(total(json!({ "prefectureCode": 22 })).await, (10_000, true));
+    assert_eq!(total(json!({ "prefectureCode": 13 })).await, (1, true));
+    assert_eq!(total(json!({ "prefectureCode": 1 })).await, (0, true));
+}

@@ -10,8 +10,8 @@
 
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, Order, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect, Select, Value,
+    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, Order, QueryFilter, QueryOrder,
+    QuerySelect, Select, Value,
     sea_query::{Expr, ExprTrait},
 };
 use serde::{Deserialize, Serialize};
@@ -274,15 +274,33 @@ fn not_null_beyond<E: EntityTrait>(
         .add(Condition::all().add(keyset.column.eq(value)).add(past_id))
 }
 
-/// How many rows the listing's filter matches, whatever the page.
+/// Totals are counted up to this many rows, so that a page costs the same however many rows
+/// match: past it a total is a lower bound (see [`count_up_to_limit`]).
+pub const COUNT_LIMIT: u64 = 10_000;
+
+/// How many rows the listing's filter matches, whatever the page, counting at most [`COUNT_LIMIT`] + 1 of them: a result above
+/// the limit means "more than `COUNT_LIMIT`".
 #[tracing::instrument(skip_all)]
-pub async fn count<E, C>(db: &C, select: Select<E>) -> Result<u64, DbErr>
+pub async fn count_up_to_limit<E, C>(db: &C, select: Select<E>) -> Result<u64, DbErr>
 where
     E: EntityTrait,
-    E::Model: Sync,
     C: ConnectionTrait,
 {
-    select.count(db).await
+    use sea_orm::{
+        QuerySelect, QueryTrait,
+        sea_query::{Alias, Expr, Query},
+    };
+    let matching = select
+        .select_only()
+        .expr(Expr::val(1))
+        .limit(COUNT_LIMIT + 1)
+        .into_query();
+    let statement = Query::select()
+        .expr_as(Expr::cust("COUNT(*)"), Alias::new("n"))
+        .from_subquery(matching, Alias::new("matching"))
+        .to_owned();
+    let row = db.query_one(&statement).await?;
+    Ok(row.map_or(Ok(0), |row| row.try_get::<i64>("", "n"))? as u64)
 }
 
 #[cfg(test)]

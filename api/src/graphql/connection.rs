@@ -1,5 +1,7 @@
 //! Relay connections. Every listing is `Connection<String, Node, TotalCount>`: edges with opaque
-//! cursors, `pageInfo`, `nodes`, and a `totalCount` that is counted only when asked for.
+//! cursors, `pageInfo`, `nodes`, and a `totalCount` that is counted only when asked for, up to
+//! [`page::COUNT_LIMIT`] rows (past it, `totalCountIsExact` is false), so that a page costs the
+//! same however many rows match.
 
 use std::sync::Arc;
 
@@ -26,13 +28,34 @@ pub fn cost(first: Option<i32>, last: Option<i32>, child_complexity: usize) -> u
 
 type Counter = dyn Fn() -> BoxFuture<'static, Result<u64, DbErr>> + Send + Sync;
 
-pub struct TotalCount(Arc<Counter>);
+pub struct TotalCount {
+    counter: Arc<Counter>,
+    /// Counted once, for both fields.
+    counted: tokio::sync::OnceCell<u64>,
+}
+
+impl TotalCount {
+    async fn counted(&self) -> async_graphql::Result<u64> {
+        Ok(*self
+            .counted
+            .get_or_try_init(|| (self.counter)())
+            .await
+            .map_err(ApiError::from)?)
+    }
+}
 
 #[Object]
 impl TotalCount {
-    /// How many nodes match the filter, across all pages.
+    /// How many nodes match the filter, across all pages, counted up to 10,000: when more match,
+    /// it is 10,000 and `totalCountIsExact` is false.
     async fn total_count(&self) -> async_graphql::Result<u64> {
-        Ok((self.0)().await.map_err(ApiError::from)?)
+        Ok(self.counted().await?.min(page::COUNT_LIMIT))
+    }
+
+    /// Whether `totalCount` is the exact number of matching nodes; false when more than 10,000
+    /// match and `totalCount` is a lower bound.
+    async fn total_count_is_exact(&self) -> async_graphql::Result<bool> {
+        Ok(self.counted().await? <= page::COUNT_LIMIT)
     }
 }
 
@@ -52,12 +75,15 @@ where
     let counter: Arc<Counter> = Arc::new(move || {
         let db = db.clone();
         let matching = matching.clone();
-        Box::pin(async move { page::count(&db, matching).await })
+        Box::pin(async move { page::count_up_to_limit(&db, matching).await })
     });
     let mut connection = Connection::with_additional_fields(
         page.has_previous_page,
         page.has_next_page,
-        TotalCount(counter),
+        TotalCount {
+            counter,
+            counted: tokio::sync::OnceCell::new(),
+        },
     );
     connection.edges = page
         .edges
