@@ -14,6 +14,7 @@ mod m20261130_000007_qualification_rules;
 mod m20261130_000010_domain_corrections;
 mod m20261201_000016_patents;
 mod m20261201_000017_referrals;
+mod m20261202_000018_matching;
 
 pub struct Migrator;
 
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000010_domain_corrections::Migration),
             Box::new(m20261201_000016_patents::Migration),
             Box::new(m20261201_000017_referrals::Migration),
+            Box::new(m20261202_000018_matching::Migration),
         ]
     }
 }

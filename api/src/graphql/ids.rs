@@ -23,10 +23,16 @@ pub enum NodeType {
     AuditEntry,
     Referral,
     ReferralConsent,
+    SmeShowcase,
+    SmeProduct,
+    BusinessNeed,
+    Proposal,
+    MatchingEvent,
+    MatchingMeeting,
 }
 
 impl NodeType {
-    const ALL: [NodeType; 15] = [
+    const ALL: [NodeType; 21] = [
         Self::Organization,
         Self::ClusterProject,
         Self::TieUp,
@@ -42,6 +48,12 @@ impl NodeType {
         Self::AuditEntry,
         Self::Referral,
         Self::ReferralConsent,
+        Self::SmeShowcase,
+        Self::SmeProduct,
+        Self::BusinessNeed,
+        Self::Proposal,
+        Self::MatchingEvent,
+        Self::MatchingMeeting,
     ];
 
     fn name(self) -> &'static str {
@@ -61,6 +73,12 @@ impl NodeType {
             Self::AuditEntry => "AuditEntry",
             Self::Referral => "Referral",
             Self::ReferralConsent => "ReferralConsent",
+            Self::SmeShowcase => "SmeShowcase",
+            Self::SmeProduct => "SmeProduct",
+            Self::BusinessNeed => "BusinessNeed",
+            Self::Proposal => "Proposal",
+            Self::MatchingEvent => "MatchingEvent",
+            Self::MatchingMeeting => "MatchingMeeting",
         }
     }
 

@@ -10,12 +10,14 @@ use super::{
     ids::{self, NodeType},
     patents::{LicensingInquiry, Patent, PatentExplanation},
     qualifications::{Award, Coordinator, QualificationScheme, TrainingCourse},
+    matching::{BusinessNeed, Proposal, SmeProduct, SmeShowcase},
+    matching_events::{MatchingEvent, MatchingMeeting},
     referrals::{Referral, ReferralConsent},
 };
 use crate::domain::{
     audit, coordinators, directory,
     evaluation::{evaluations, smes},
-    patents, qualifications, referrals,
+    matching, patents, qualifications, referrals,
 };
 
 /// An object with a global ID, refetchable with `node(id:)`.
@@ -45,6 +47,18 @@ pub enum Node {
     Referral(Referral),
     /// Only to the recording institution, the bank and network admins.
     ReferralConsent(ReferralConsent),
+    /// Live showcases for anyone.
+    SmeShowcase(SmeShowcase),
+    /// With its SME's live showcase, or for the SME's registering institution.
+    SmeProduct(SmeProduct),
+    /// As its visibility says.
+    BusinessNeed(BusinessNeed),
+    /// Only to the proposing institution, the need's institution and network admins.
+    Proposal(Proposal),
+    /// Members of the network.
+    MatchingEvent(MatchingEvent),
+    /// Only to the event's organiser, the need's institution and network admins.
+    MatchingMeeting(MatchingMeeting),
 }
 
 #[derive(Default)]
@@ -107,6 +121,24 @@ impl NodeQuery {
             (NodeType::ReferralConsent, key) => referrals::consent::readable(db, caller(ctx), key)
                 .await?
                 .map(|m| Node::ReferralConsent(ReferralConsent(m))),
+            (NodeType::SmeShowcase, key) => matching::showcase::readable(db, caller(ctx), key)
+                .await?
+                .map(|m| Node::SmeShowcase(SmeShowcase(m))),
+            (NodeType::SmeProduct, key) => matching::showcase::product(db, caller(ctx), key)
+                .await?
+                .map(|m| Node::SmeProduct(SmeProduct(m))),
+            (NodeType::BusinessNeed, key) => matching::needs::readable(db, caller(ctx), key)
+                .await?
+                .map(|m| Node::BusinessNeed(BusinessNeed(m))),
+            (NodeType::Proposal, key) => matching::proposals::readable(db, caller(ctx), key)
+                .await?
+                .map(|m| Node::Proposal(Proposal(m))),
+            (NodeType::MatchingEvent, key) => matching::meetings::event(db, caller(ctx), key)
+                .await?
+                .map(|m| Node::MatchingEvent(MatchingEvent(m))),
+            (NodeType::MatchingMeeting, key) => matching::meetings::meeting(db, caller(ctx), key)
+                .await?
+                .map(|m| Node::MatchingMeeting(MatchingMeeting(m))),
         };
         Ok(node)
     }
