@@ -120,6 +120,8 @@ async fn synthetic_pages_of_5_and_100_cost_the_same_statements() {
             patents: 300,
             banks: 10,
             referrals: 300,
+            needs: 100,
+            proposals: 200,
         },
     )
     .await
