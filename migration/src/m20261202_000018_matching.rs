@@ -123,7 +123,10 @@ impl MigrationTrait for Migration {
             )
             .await?;
         for (name, column) in [
-            ("ix_business_needs_institution", BusinessNeeds::InstitutionId),
+            (
+                "ix_business_needs_institution",
+                BusinessNeeds::InstitutionId,
+            ),
             ("ix_business_needs_created_at", BusinessNeeds::CreatedAt),
         ] {
             manager
@@ -177,7 +180,10 @@ impl MigrationTrait for Migration {
         for (name, column) in [
             ("ix_proposals_need", Proposals::NeedId),
             ("ix_proposals_institution", Proposals::InstitutionId),
-            ("ix_proposals_need_institution", Proposals::NeedInstitutionId),
+            (
+                "ix_proposals_need_institution",
+                Proposals::NeedInstitutionId,
+            ),
         ] {
             manager
                 .create_index(

@@ -256,8 +256,24 @@ pub(crate) struct World {
 /// NETWORK one), a proposal of each institution to the other's need, and a meeting at AIST's fair
 /// that ended in an order.
 async fn arrange_matching(app: &TestApp, aist: &Desk<'_>, jetro: &Desk<'_>) -> Vec<String> {
-    let shown = aist.sme("610000000091", "Matching Showcase Koki", 23, "GNT", "TYPE_1").await;
-    let theirs = jetro.sme("610000000092", "Matching Partner Kogyo", 13, "DNT", "TYPE_2").await;
+    let shown = aist
+        .sme(
+            "610000000091",
+            "Matching Showcase Koki",
+            23,
+            "GNT",
+            "TYPE_1",
+        )
+        .await;
+    let theirs = jetro
+        .sme(
+            "610000000092",
+            "Matching Partner Kogyo",
+            13,
+            "DNT",
+            "TYPE_2",
+        )
+        .await;
     aist.ok(
         r#"mutation($sme: ID!) { addSmeProduct(idempotencyKey: "p1", input: { smeId: $sme, nameJa: "タービン翼",
             nameEn: "Turbine blade", fields: [AEROSPACE], processes: [MACHINING] }) { id } }"#,
@@ -296,8 +312,11 @@ async fn arrange_matching(app: &TestApp, aist: &Desk<'_>, jetro: &Desk<'_>) -> V
         (jetro, "n3", "NETWORK", json!([])),
     ] {
         needs.push(
-            desk.ok(post, json!({ "b": buyer, "k": key, "v": visibility, "i": invited }))
-                .await["postBusinessNeed"]["id"]
+            desk.ok(
+                post,
+                json!({ "b": buyer, "k": key, "v": visibility, "i": invited }),
+            )
+            .await["postBusinessNeed"]["id"]
                 .as_str()
                 .unwrap()
                 .to_owned(),
@@ -327,7 +346,7 @@ async fn arrange_matching(app: &TestApp, aist: &Desk<'_>, jetro: &Desk<'_>) -> V
         .await["bookMeeting"]["id"]
         .clone();
     aist.ok(
-        r#"mutation($id: ID!) { recordMeetingOutcome(id: $id, input: { outcome: ORDER, amount: 3000000 }) { id } }"#,
+        r#"mutation($id: ID!) { recordMeetingOutcome(id: $id, idempotencyKey: "o1", input: { outcome: ORDER, amount: 3000000 }) { id } }"#,
         json!({ "id": meeting }),
     )
     .await;

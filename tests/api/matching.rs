@@ -173,7 +173,10 @@ async fn needs_are_read_as_their_visibility_says_by_every_caller() {
             &buyer,
             "Invited",
             "INVITED",
-            &format!(r#", invitedInstitutionIds: ["{}"]"#, jetro.as_str().unwrap()),
+            &format!(
+                r#", invitedInstitutionIds: ["{}"]"#,
+                jetro.as_str().unwrap()
+            ),
         )
         .await;
     let all = ["Invited", "Network", "Public"];
@@ -213,13 +216,21 @@ async fn needs_are_read_as_their_visibility_says_by_every_caller() {
             json!({}),
         )
         .await;
-        assert_eq!(titles(&body, &["businessNeeds"]), *expected, "{who}: {body:#}");
+        assert_eq!(
+            titles(&body, &["businessNeeds"]),
+            *expected,
+            "{who}: {body:#}"
+        );
         assert_eq!(
             body["data"]["businessNeeds"]["totalCount"],
             expected.len(),
             "{who}"
         );
-        for (title, id) in [("Public", &public), ("Network", &network), ("Invited", &invited)] {
+        for (title, id) in [
+            ("Public", &public),
+            ("Network", &network),
+            ("Invited", &invited),
+        ] {
             let body = as_caller(
                 &app,
                 token.as_deref(),
@@ -228,8 +239,16 @@ async fn needs_are_read_as_their_visibility_says_by_every_caller() {
             )
             .await;
             let seen = !body["data"]["businessNeed"].is_null();
-            assert_eq!(seen, expected.contains(&title), "{who} reading {title}: {body:#}");
-            assert_eq!(!body["data"]["node"].is_null(), seen, "{who}: node(id:) agrees");
+            assert_eq!(
+                seen,
+                expected.contains(&title),
+                "{who} reading {title}: {body:#}"
+            );
+            assert_eq!(
+                !body["data"]["node"].is_null(),
+                seen,
+                "{who}: node(id:) agrees"
+            );
         }
     }
     // The invitation list is the posting institution's business.
@@ -241,7 +260,10 @@ async fn needs_are_read_as_their_visibility_says_by_every_caller() {
         json!({ "id": invited }),
     )
     .await;
-    assert!(body["data"]["businessNeed"]["invitedInstitutions"].is_null(), "{body:#}");
+    assert!(
+        body["data"]["businessNeed"]["invitedInstitutions"].is_null(),
+        "{body:#}"
+    );
     let body = aist
         .ask(
             "query($id: ID!) { businessNeed(id: $id) { invitedInstitutions { code } } }",
@@ -258,17 +280,26 @@ async fn needs_are_read_as_their_visibility_says_by_every_caller() {
             &buyer,
             "Bad",
             "INVITED",
-            &format!(r#", invitedInstitutionIds: ["{}"]"#, buyer.as_str().unwrap()),
+            &format!(
+                r#", invitedInstitutionIds: ["{}"]"#,
+                buyer.as_str().unwrap()
+            ),
         )
         .await;
     assert_eq!(
         error_code_and_field(&body),
-        ("BAD_USER_INPUT".into(), "input.invitedInstitutionIds".into())
+        (
+            "BAD_USER_INPUT".into(),
+            "input.invitedInstitutionIds".into()
+        )
     );
     let body = aist.post_need(&buyer, "Bad", "INVITED", "").await;
     assert_eq!(
         error_code_and_field(&body),
-        ("BAD_USER_INPUT".into(), "input.invitedInstitutionIds".into())
+        (
+            "BAD_USER_INPUT".into(),
+            "input.invitedInstitutionIds".into()
+        )
     );
     // Only desks of member institutions post.
     let member = Desk::of(&app, "aist", &[Role::Member]);
@@ -305,7 +336,9 @@ async fn proposals(app: &TestApp) -> Proposals<'_> {
     let jetro = Desk::desk(app, "jetro");
     let jst = Desk::desk(app, "jst");
     let need = aist.need(&buyer, "Turbine blades", "PUBLIC", "").await;
-    let jetro_sme = jetro.sme("720000000001", "Nagoya Seimitsu", 23, "GNT").await;
+    let jetro_sme = jetro
+        .sme("720000000001", "Nagoya Seimitsu", 23, "GNT")
+        .await;
     let jst_sme = jst.sme("720000000002", "Kyoto Koki", 26, "NONE").await;
     let body = jetro.propose(&need, &jetro_sme, 100, json!([])).await;
     assert!(body.get("errors").is_none(), "{body:#}");
@@ -348,7 +381,11 @@ async fn a_proposer_never_sees_another_institutions_proposals() {
     both.sort();
     let cases: Vec<(&str, Option<String>, Vec<String>)> = vec![
         ("anonymous", None, vec![]),
-        ("the need's institution (desk)", Some(p.aist.token.clone()), both.clone()),
+        (
+            "the need's institution (desk)",
+            Some(p.aist.token.clone()),
+            both.clone(),
+        ),
         (
             "the need's institution (member)",
             Some(app.token("m@aist", "aist", &[Role::Member])),
@@ -379,7 +416,11 @@ async fn a_proposer_never_sees_another_institutions_proposals() {
         let body = as_caller(&app, token.as_deref(), list, json!({ "need": p.need })).await;
         assert!(body.get("errors").is_none(), "{who}: {body:#}");
         assert_eq!(ids(&body, &body["data"]["proposals"]), *expected, "{who}");
-        assert_eq!(body["data"]["proposals"]["totalCount"], expected.len(), "{who}");
+        assert_eq!(
+            body["data"]["proposals"]["totalCount"],
+            expected.len(),
+            "{who}"
+        );
         assert_eq!(
             ids(&body, &body["data"]["businessNeed"]["proposals"]),
             *expected,
@@ -394,7 +435,11 @@ async fn a_proposer_never_sees_another_institutions_proposals() {
             )
             .await;
             let seen = !body["data"]["proposal"].is_null();
-            assert_eq!(seen, expected.contains(&id.as_str().unwrap().to_owned()), "{who}");
+            assert_eq!(
+                seen,
+                expected.contains(&id.as_str().unwrap().to_owned()),
+                "{who}"
+            );
             assert_eq!(!body["data"]["node"].is_null(), seen, "{who}: node(id:)");
         }
     }
@@ -420,12 +465,17 @@ async fn a_consortiums_shares_sum_to_100_and_each_sme_comes_once() {
     let lead = jetro.sme("730000000001", "Lead Kogyo", 23, "GNT").await;
     let partner = jetro.sme("730000000002", "Partner Kogyo", 23, "NONE").await;
     let other = jetro.sme("730000000003", "Other Kogyo", 21, "DNT").await;
-    let member = |sme: &Value, share: i32| json!({ "smeId": sme, "processes": ["WELDING"], "share": share });
+    let member =
+        |sme: &Value, share: i32| json!({ "smeId": sme, "processes": ["WELDING"], "share": share });
     let refused = [
         (90, json!([]), "input.lead.share"),
         (60, json!([member(&partner, 30)]), "input.partners"),
         (50, json!([member(&lead, 50)]), "input.partners[0].smeId"),
-        (50, json!([member(&partner, 25), member(&partner, 25)]), "input.partners[1].smeId"),
+        (
+            50,
+            json!([member(&partner, 25), member(&partner, 25)]),
+            "input.partners[1].smeId",
+        ),
         (100, json!([member(&partner, 0)]), "input.partners[0].share"),
         (101, json!([]), "input.lead.share"),
     ];
@@ -438,7 +488,12 @@ async fn a_consortiums_shares_sum_to_100_and_each_sme_comes_once() {
         );
     }
     let body = jetro
-        .propose(&need, &lead, 50, json!([member(&partner, 30), member(&other, 20)]))
+        .propose(
+            &need,
+            &lead,
+            50,
+            json!([member(&partner, 30), member(&other, 20)]),
+        )
         .await;
     assert!(body.get("errors").is_none(), "{body:#}");
     let made = &body["data"]["submitProposal"];
@@ -448,6 +503,40 @@ async fn a_consortiums_shares_sum_to_100_and_each_sme_comes_once() {
         made["members"],
         json!([{ "lead": true, "sharePercent": 50 }, { "lead": false, "sharePercent": 30 }, { "lead": false, "sharePercent": 20 }])
     );
+    // A retry with the same key answers the first proposal; the key with other input is refused.
+    let submit = r#"mutation($need: ID!, $lead: ID!, $share: Int!, $key: String!) { submitProposal(idempotencyKey: $key,
+        input: { needId: $need, summary: "Retried", lead: { smeId: $lead, share: $share } }) { id } }"#;
+    let first = jetro
+        .ask(
+            submit,
+            json!({ "need": need, "lead": other, "share": 100, "key": "retry-1" }),
+        )
+        .await;
+    let again = jetro
+        .ask(
+            submit,
+            json!({ "need": need, "lead": other, "share": 100, "key": "retry-1" }),
+        )
+        .await;
+    assert!(first.get("errors").is_none(), "{first:#}");
+    assert_eq!(first["data"], again["data"]);
+    let body = jetro
+        .ask(
+            submit,
+            json!({ "need": need, "lead": partner, "share": 100, "key": "retry-1" }),
+        )
+        .await;
+    assert_eq!(
+        error_code_and_field(&body),
+        ("CONFLICT".into(), "idempotencyKey".into())
+    );
+    let count = aist
+        .ok(
+            "query($id: ID!) { businessNeed(id: $id) { proposals { totalCount } } }",
+            json!({ "id": need }),
+        )
+        .await;
+    assert_eq!(count["businessNeed"]["proposals"]["totalCount"], 2);
     // The need's own institution does not propose to it.
     let own = aist.sme("730000000004", "Own Kogyo", 8, "NONE").await;
     let body = aist.propose(&need, &own, 100, json!([])).await;
@@ -487,32 +576,62 @@ async fn every_move_is_taken_by_the_right_role_and_refused_to_the_wrong_ones() {
     let body = try_as(None, &shortlist, &p.by_jetro).await;
     assert_eq!(code(&body), "UNAUTHENTICATED");
     // A stale version is a conflict naming `version`; the right one moves.
-    let body = try_as(Some(&p.aist.token), &mv("shortlistProposal", ", version: 7"), &p.by_jetro).await;
+    let body = try_as(
+        Some(&p.aist.token),
+        &mv("shortlistProposal", ", version: 7"),
+        &p.by_jetro,
+    )
+    .await;
     assert_eq!(
         error_code_and_field(&body),
         ("CONFLICT".into(), "version".into())
     );
-    let body = try_as(Some(&p.aist.token), &mv("shortlistProposal", ", version: 1"), &p.by_jetro).await;
-    assert_eq!(body["data"]["shortlistProposal"]["status"], "SHORTLISTED", "{body:#}");
+    let body = try_as(
+        Some(&p.aist.token),
+        &mv("shortlistProposal", ", version: 1"),
+        &p.by_jetro,
+    )
+    .await;
+    assert_eq!(
+        body["data"]["shortlistProposal"]["status"], "SHORTLISTED",
+        "{body:#}"
+    );
     // Not twice; not accepted before shortlisting.
     let body = try_as(Some(&p.aist.token), &shortlist, &p.by_jetro).await;
-    assert_eq!(error_code_and_field(&body), ("CONFLICT".into(), "id".into()));
+    assert_eq!(
+        error_code_and_field(&body),
+        ("CONFLICT".into(), "id".into())
+    );
     let body = try_as(Some(&p.aist.token), &mv("acceptProposal", ""), &p.by_jst).await;
-    assert_eq!(error_code_and_field(&body), ("CONFLICT".into(), "id".into()));
+    assert_eq!(
+        error_code_and_field(&body),
+        ("CONFLICT".into(), "id".into())
+    );
     // Withdrawing: the proposer's desks only.
     let withdraw = mv("withdrawProposal", "");
-    for token in [p.aist.token.as_str(), jetro_member.as_str(), network_admin.as_str()] {
+    for token in [
+        p.aist.token.as_str(),
+        jetro_member.as_str(),
+        network_admin.as_str(),
+    ] {
         let body = try_as(Some(token), &withdraw, &p.by_jetro).await;
         assert_eq!(code(&body), "FORBIDDEN", "{body:#}");
     }
     // Accepting: the need's desks; the proposer cannot accept its own.
     let accept = mv("acceptProposal", "");
-    for token in [p.jetro.token.as_str(), aist_member.as_str(), network_admin.as_str()] {
+    for token in [
+        p.jetro.token.as_str(),
+        aist_member.as_str(),
+        network_admin.as_str(),
+    ] {
         let body = try_as(Some(token), &accept, &p.by_jetro).await;
         assert_eq!(code(&body), "FORBIDDEN", "{body:#}");
     }
     let body = try_as(Some(&p.aist.token), &accept, &p.by_jetro).await;
-    assert_eq!(body["data"]["acceptProposal"]["status"], "ACCEPTED", "{body:#}");
+    assert_eq!(
+        body["data"]["acceptProposal"]["status"], "ACCEPTED",
+        "{body:#}"
+    );
     assert_eq!(body["data"]["acceptProposal"]["version"], 3);
     // The need is awarded with it, and its proposals are settled.
     let need = p
@@ -525,19 +644,32 @@ async fn every_move_is_taken_by_the_right_role_and_refused_to_the_wrong_ones() {
     assert_eq!(need["businessNeed"]["status"], "AWARDED");
     assert_eq!(need["businessNeed"]["version"], 2);
     let body = try_as(Some(&p.aist.token), &shortlist, &p.by_jst).await;
-    assert_eq!(error_code_and_field(&body), ("CONFLICT".into(), "id".into()));
+    assert_eq!(
+        error_code_and_field(&body),
+        ("CONFLICT".into(), "id".into())
+    );
     // Declining (the need's desks) and withdrawing (the proposer's) still settle the rest.
     let decline = mv("declineProposal", r#", note: "Awarded elsewhere""#);
     let body = try_as(Some(&p.jst.token), &decline, &p.by_jst).await;
     assert_eq!(code(&body), "FORBIDDEN");
     let body = try_as(Some(&p.aist.token), &decline, &p.by_jst).await;
-    assert_eq!(body["data"]["declineProposal"]["status"], "DECLINED", "{body:#}");
+    assert_eq!(
+        body["data"]["declineProposal"]["status"], "DECLINED",
+        "{body:#}"
+    );
     let body = try_as(Some(&p.jst.token), &withdraw, &p.by_jst).await;
-    assert_eq!(error_code_and_field(&body), ("CONFLICT".into(), "id".into()));
+    assert_eq!(
+        error_code_and_field(&body),
+        ("CONFLICT".into(), "id".into())
+    );
     // An awarded need is neither closed nor cancelled.
     for name in ["closeBusinessNeed", "cancelBusinessNeed"] {
         let body = try_as(Some(&p.aist.token), &mv(name, ""), &p.need).await;
-        assert_eq!(error_code_and_field(&body), ("CONFLICT".into(), "id".into()), "{name}");
+        assert_eq!(
+            error_code_and_field(&body),
+            ("CONFLICT".into(), "id".into()),
+            "{name}"
+        );
     }
 
     // A second need: closing and cancelling by the right and the wrong roles; withdrawal.
@@ -546,14 +678,24 @@ async fn every_move_is_taken_by_the_right_role_and_refused_to_the_wrong_ones() {
     let body = p.jetro.propose(&need, &p.jetro_sme, 100, json!([])).await;
     let proposal = body["data"]["submitProposal"]["id"].clone();
     let body = try_as(Some(&p.jetro.token), &withdraw, &proposal).await;
-    assert_eq!(body["data"]["withdrawProposal"]["status"], "WITHDRAWN", "{body:#}");
+    assert_eq!(
+        body["data"]["withdrawProposal"]["status"], "WITHDRAWN",
+        "{body:#}"
+    );
     let close = mv("closeBusinessNeed", "");
-    for token in [p.jetro.token.as_str(), aist_member.as_str(), network_admin.as_str()] {
+    for token in [
+        p.jetro.token.as_str(),
+        aist_member.as_str(),
+        network_admin.as_str(),
+    ] {
         let body = try_as(Some(token), &close, &need).await;
         assert_eq!(code(&body), "FORBIDDEN", "{body:#}");
     }
     let body = try_as(Some(&p.aist.token), &close, &need).await;
-    assert_eq!(body["data"]["closeBusinessNeed"]["status"], "CLOSED", "{body:#}");
+    assert_eq!(
+        body["data"]["closeBusinessNeed"]["status"], "CLOSED",
+        "{body:#}"
+    );
     let body = p.jst.propose(&need, &p.jst_sme, 100, json!([])).await;
     assert_eq!(
         error_code_and_field(&body),
@@ -563,7 +705,10 @@ async fn every_move_is_taken_by_the_right_role_and_refused_to_the_wrong_ones() {
     let body = try_as(Some(&p.jetro.token), &cancel, &need).await;
     assert_eq!(code(&body), "FORBIDDEN");
     let body = try_as(Some(&p.aist.token), &cancel, &need).await;
-    assert_eq!(body["data"]["cancelBusinessNeed"]["status"], "CANCELLED", "{body:#}");
+    assert_eq!(
+        body["data"]["cancelBusinessNeed"]["status"], "CANCELLED",
+        "{body:#}"
+    );
     // Every attempt is audited, refused ones too.
     let audited = app
         .graphql_as(
@@ -632,14 +777,20 @@ async fn a_need_past_its_deadline_reads_closed_and_takes_no_proposals() {
             json!({ "id": need }),
         )
         .await;
-    assert_eq!(error_code_and_field(&body), ("CONFLICT".into(), "id".into()));
+    assert_eq!(
+        error_code_and_field(&body),
+        ("CONFLICT".into(), "id".into())
+    );
     let body = aist
         .ask(
             "mutation($id: ID!) { cancelBusinessNeed(id: $id) { status } }",
             json!({ "id": need }),
         )
         .await;
-    assert_eq!(body["data"]["cancelBusinessNeed"]["status"], "CANCELLED", "{body:#}");
+    assert_eq!(
+        body["data"]["cancelBusinessNeed"]["status"], "CANCELLED",
+        "{body:#}"
+    );
 }
 
 #[tokio::test]
@@ -651,10 +802,20 @@ async fn the_showcase_is_public_cacheable_and_filtered() {
     let shizuoka = aist.sme("750000000002", "Enshu Seiki", 22, "NONE").await;
     let osaka = aist.sme("750000000003", "Naniwa Press", 27, "DNT").await;
     let hidden = aist.sme("750000000004", "Hidden Kogyo", 23, "GNT").await;
-    aist.product(&aichi, "Turbine blade", &["AEROSPACE"], &["MACHINING", "HEAT_TREATMENT"]).await;
-    aist.product(&shizuoka, "Gear box", &["AUTOMOTIVE"], &["MACHINING"]).await;
-    aist.product(&osaka, "Pressed bracket", &["AUTOMOTIVE"], &["PRESSING"]).await;
-    let secret = aist.product(&hidden, "Secret blade", &["AEROSPACE"], &["MACHINING"]).await;
+    aist.product(
+        &aichi,
+        "Turbine blade",
+        &["AEROSPACE"],
+        &["MACHINING", "HEAT_TREATMENT"],
+    )
+    .await;
+    aist.product(&shizuoka, "Gear box", &["AUTOMOTIVE"], &["MACHINING"])
+        .await;
+    aist.product(&osaka, "Pressed bracket", &["AUTOMOTIVE"], &["PRESSING"])
+        .await;
+    let secret = aist
+        .product(&hidden, "Secret blade", &["AEROSPACE"], &["MACHINING"])
+        .await;
     for sme in [&aichi, &shizuoka, &osaka, &hidden] {
         aist.publish(sme).await;
     }
@@ -664,7 +825,10 @@ async fn the_showcase_is_public_cacheable_and_filtered() {
             json!({ "id": hidden }),
         )
         .await;
-    assert_eq!(body["data"]["withdrawSmeShowcase"]["live"], false, "{body:#}");
+    assert_eq!(
+        body["data"]["withdrawSmeShowcase"]["live"], false,
+        "{body:#}"
+    );
 
     let names = |body: &Value| -> Vec<String> {
         let mut out: Vec<String> = body["data"]["smeShowcase"]["nodes"]
@@ -679,9 +843,15 @@ async fn the_showcase_is_public_cacheable_and_filtered() {
     let query = "query($f: SmeShowcaseFilter) { smeShowcase(first: 50, filter: $f) { totalCount nodes { id live sme { nameEn nicheStatus prefecture { code } }
         products { nameEn fields processes } } } }";
     for (filter, expected) in [
-        (json!(null), vec!["Aichi Koki", "Enshu Seiki", "Naniwa Press"]),
+        (
+            json!(null),
+            vec!["Aichi Koki", "Enshu Seiki", "Naniwa Press"],
+        ),
         (json!({ "field": "AEROSPACE" }), vec!["Aichi Koki"]),
-        (json!({ "process": "MACHINING" }), vec!["Aichi Koki", "Enshu Seiki"]),
+        (
+            json!({ "process": "MACHINING" }),
+            vec!["Aichi Koki", "Enshu Seiki"],
+        ),
         (json!({ "process": "PRESSING" }), vec!["Naniwa Press"]),
         (json!({ "prefectureCode": 22 }), vec!["Enshu Seiki"]),
         // Shizuoka is under the Kanto bureau, not Chubu.
@@ -691,7 +861,10 @@ async fn the_showcase_is_public_cacheable_and_filtered() {
         (json!({ "search": "gear" }), vec!["Enshu Seiki"]),
         (json!({ "search": "NANIWA" }), vec!["Naniwa Press"]),
         (json!({ "search": "100%" }), vec![]),
-        (json!({ "field": "AUTOMOTIVE", "process": "MACHINING" }), vec!["Enshu Seiki"]),
+        (
+            json!({ "field": "AUTOMOTIVE", "process": "MACHINING" }),
+            vec!["Enshu Seiki"],
+        ),
     ] {
         let body = app.graphql(query, json!({ "f": filter })).await;
         assert_eq!(names(&body), expected, "{filter}");
@@ -699,13 +872,27 @@ async fn the_showcase_is_public_cacheable_and_filtered() {
     }
     // A withdrawn showcase's products are private to the registering institution.
     let body = app
-        .graphql("query($id: ID!) { node(id: $id) { id } }", json!({ "id": secret }))
+        .graphql(
+            "query($id: ID!) { node(id: $id) { id } }",
+            json!({ "id": secret }),
+        )
         .await;
     assert!(body["data"]["node"].is_null(), "{body:#}");
     let jetro = app.token("m@jetro", "jetro", &[Role::Member]);
-    let body = as_caller(&app, Some(&jetro), "query($id: ID!) { node(id: $id) { id } }", json!({ "id": secret })).await;
+    let body = as_caller(
+        &app,
+        Some(&jetro),
+        "query($id: ID!) { node(id: $id) { id } }",
+        json!({ "id": secret }),
+    )
+    .await;
     assert!(body["data"]["node"].is_null(), "{body:#}");
-    let body = aist.ask("query($id: ID!) { node(id: $id) { id } }", json!({ "id": secret })).await;
+    let body = aist
+        .ask(
+            "query($id: ID!) { node(id: $id) { id } }",
+            json!({ "id": secret }),
+        )
+        .await;
     assert_eq!(body["data"]["node"]["id"], secret);
     // Partner websites' GET is cacheable, like the directory.
     let encoded: String =
@@ -750,7 +937,8 @@ async fn candidates_are_ranked_by_the_documented_score_deterministically() {
     let aist = Desk::desk(&app, "aist");
     // Covers the field and both processes, GNT, in Aichi, rated B by AIST.
     let best = aist.sme("760000000001", "Best Koki", 23, "GNT").await;
-    aist.product(&best, "Blade", &["AEROSPACE"], &["MACHINING", "WELDING"]).await;
+    aist.product(&best, "Blade", &["AEROSPACE"], &["MACHINING", "WELDING"])
+        .await;
     let evaluation = aist
         .ok(
             &format!(
@@ -760,7 +948,11 @@ async fn candidates_are_ranked_by_the_documented_score_deterministically() {
         )
         .await["createEvaluation"]["id"]
         .clone();
-    for step in ["submitEvaluation", "startEvaluationReview", "rateEvaluation"] {
+    for step in [
+        "submitEvaluation",
+        "startEvaluationReview",
+        "rateEvaluation",
+    ] {
         aist.ok(
             &format!("mutation($id: ID!, $key: String!) {{ {step}(id: $id, idempotencyKey: $key) {{ id }} }}"),
             json!({ "id": evaluation }),
@@ -779,7 +971,12 @@ async fn candidates_are_ranked_by_the_documented_score_deterministically() {
     let none = aist.sme("760000000005", "Food Koki", 23, "GNT").await;
     aist.product(&none, "Miso", &["FOOD"], &["ASSEMBLY"]).await;
     let need = aist
-        .need(&buyer, "Engine parts", "NETWORK", ", fields: [AEROSPACE], processes: [MACHINING, WELDING]")
+        .need(
+            &buyer,
+            "Engine parts",
+            "NETWORK",
+            ", fields: [AEROSPACE], processes: [MACHINING, WELDING]",
+        )
         .await;
     let query = "query($id: ID!) { matchCandidates(needId: $id, first: 10) { score reasons sme { nameEn } } }";
     let first = aist.ok(query, json!({ "id": need })).await;
@@ -787,7 +984,12 @@ async fn candidates_are_ranked_by_the_documented_score_deterministically() {
         .as_array()
         .unwrap()
         .iter()
-        .map(|c| (c["sme"]["nameEn"].as_str().unwrap().to_owned(), c["score"].as_i64().unwrap()))
+        .map(|c| {
+            (
+                c["sme"]["nameEn"].as_str().unwrap().to_owned(),
+                c["score"].as_i64().unwrap(),
+            )
+        })
         .collect();
     // Best: 3 covered × 3 + rating B 2 + GNT 2 + same prefecture 2 = 15.
     // Middle: 1 × 3 + same bureau 1 = 4. Ties: 1 × 3 = 3 each.
@@ -802,14 +1004,23 @@ async fn candidates_are_ranked_by_the_documented_score_deterministically() {
     );
     let reasons = first["matchCandidates"][0]["reasons"].as_array().unwrap();
     assert_eq!(reasons.len(), 6, "{reasons:?}");
-    assert!(reasons.iter().any(|r| r.as_str().unwrap().contains("rated B (+2)")), "{reasons:?}");
+    assert!(
+        reasons
+            .iter()
+            .any(|r| r.as_str().unwrap().contains("rated B (+2)")),
+        "{reasons:?}"
+    );
     // The same data, the same answer.
     assert_eq!(aist.ok(query, json!({ "id": need })).await, first);
     // Another institution does not read AIST's evaluation nor its unpublished products: it sees
     // fewer reasons, never more.
     let jetro = Desk::desk(&app, "jetro");
     let theirs = jetro.ok(query, json!({ "id": need })).await;
-    assert_eq!(theirs["matchCandidates"], json!([]), "products of unpublished SMEs are not theirs to read");
+    assert_eq!(
+        theirs["matchCandidates"],
+        json!([]),
+        "products of unpublished SMEs are not theirs to read"
+    );
     // An anonymous caller does not read a NETWORK need: null.
     let body = app.graphql(query, json!({ "id": need })).await;
     assert!(body["data"]["matchCandidates"].is_null(), "{body:#}");
@@ -836,14 +1047,26 @@ async fn no_sme_or_buyer_is_booked_twice_in_a_slot_even_when_bookings_race() {
     }
     let mut smes = Vec::new();
     for n in 0..6 {
-        smes.push(aist.sme(&format!("77000000000{n}"), &format!("Racer {n}"), 23, "NONE").await);
+        smes.push(
+            aist.sme(
+                &format!("77000000000{n}"),
+                &format!("Racer {n}"),
+                23,
+                "NONE",
+            )
+            .await,
+        );
     }
     let book = r#"mutation($e: ID!, $n: ID!, $s: ID!, $at: DateTime!, $key: String!) { bookMeeting(idempotencyKey: $key,
         input: { eventId: $e, needId: $n, smeId: $s, slotStart: $at }) { id } }"#;
     let slot = "2027-05-10T10:00:00+09:00";
     // One SME, six buyers, one slot, all at once: exactly one wins.
     let replies = join_all(needs.iter().map(|need| {
-        app.graphql_as(&aist.token, book, json!({ "e": event, "n": need, "s": smes[0], "at": slot }))
+        app.graphql_as(
+            &aist.token,
+            book,
+            json!({ "e": event, "n": need, "s": smes[0], "at": slot }),
+        )
     }))
     .await;
     let bodies: Vec<Value> = replies.iter().map(|r| r.json()).collect();
@@ -859,11 +1082,19 @@ async fn no_sme_or_buyer_is_booked_twice_in_a_slot_even_when_bookings_race() {
     // One buyer, five other SMEs, the next slot, all at once: exactly one wins.
     let next = "2027-05-10T10:30:00+09:00";
     let replies = join_all(smes.iter().skip(1).map(|sme| {
-        app.graphql_as(&aist.token, book, json!({ "e": event, "n": needs[0], "s": sme, "at": next }))
+        app.graphql_as(
+            &aist.token,
+            book,
+            json!({ "e": event, "n": needs[0], "s": sme, "at": next }),
+        )
     }))
     .await;
     let bodies: Vec<Value> = replies.iter().map(|r| r.json()).collect();
-    assert_eq!(bodies.iter().filter(|b| b.get("errors").is_none()).count(), 1, "{bodies:#?}");
+    assert_eq!(
+        bodies.iter().filter(|b| b.get("errors").is_none()).count(),
+        1,
+        "{bodies:#?}"
+    );
     for body in bodies.iter().filter(|b| b.get("errors").is_some()) {
         assert_eq!(
             error_code_and_field(body),
@@ -873,11 +1104,19 @@ async fn no_sme_or_buyer_is_booked_twice_in_a_slot_even_when_bookings_race() {
     }
     // Another slot is free; a slot off the grid or off the event's days is refused.
     let body = aist
-        .ask(book, json!({ "e": event, "n": needs[1], "s": smes[0], "at": "2027-05-10T11:00:00+09:00" }))
+        .ask(
+            book,
+            json!({ "e": event, "n": needs[1], "s": smes[0], "at": "2027-05-10T11:00:00+09:00" }),
+        )
         .await;
     assert!(body.get("errors").is_none(), "{body:#}");
     for at in ["2027-05-10T11:10:00+09:00", "2027-05-12T10:00:00+09:00"] {
-        let body = aist.ask(book, json!({ "e": event, "n": needs[2], "s": smes[2], "at": at })).await;
+        let body = aist
+            .ask(
+                book,
+                json!({ "e": event, "n": needs[2], "s": smes[2], "at": at }),
+            )
+            .await;
         assert_eq!(
             error_code_and_field(&body),
             ("BAD_USER_INPUT".into(), "input.slotStart".into()),
@@ -887,7 +1126,10 @@ async fn no_sme_or_buyer_is_booked_twice_in_a_slot_even_when_bookings_race() {
     // Only the organiser's desks book.
     let jetro = Desk::desk(&app, "jetro");
     let body = jetro
-        .ask(book, json!({ "e": event, "n": needs[3], "s": smes[3], "at": "2027-05-11T10:00:00+09:00" }))
+        .ask(
+            book,
+            json!({ "e": event, "n": needs[3], "s": smes[3], "at": "2027-05-11T10:00:00+09:00" }),
+        )
         .await;
     assert_eq!(code(&body), "FORBIDDEN", "{body:#}");
 }
@@ -897,8 +1139,12 @@ async fn outcomes_are_read_by_the_parties_and_statistics_fold_small_bureaus() {
     let app = TestApp::spawn().await;
     let p = proposals(&app).await;
     let mv = |name: &str| format!("mutation($id: ID!) {{ {name}(id: $id) {{ status }} }}");
-    p.aist.ok(&mv("shortlistProposal"), json!({ "id": p.by_jetro })).await;
-    p.aist.ok(&mv("acceptProposal"), json!({ "id": p.by_jetro })).await;
+    p.aist
+        .ok(&mv("shortlistProposal"), json!({ "id": p.by_jetro }))
+        .await;
+    p.aist
+        .ok(&mv("acceptProposal"), json!({ "id": p.by_jetro }))
+        .await;
     // A meeting at AIST's fair ends in an order for JST's SME.
     let event = p
         .aist
@@ -918,19 +1164,45 @@ async fn outcomes_are_read_by_the_parties_and_statistics_fold_small_bureaus() {
         )
         .await["bookMeeting"]["id"]
         .clone();
-    let outcome = r#"mutation($id: ID!, $o: MeetingOutcome!, $a: Yen) { recordMeetingOutcome(id: $id, input: { outcome: $o, amount: $a }) { outcome orderAmount version } }"#;
-    let body = p.aist.ask(outcome, json!({ "id": meeting, "o": "ORDER" })).await;
+    let outcome = r#"mutation($id: ID!, $o: MeetingOutcome!, $a: Yen, $key: String!) { recordMeetingOutcome(id: $id, idempotencyKey: $key, input: { outcome: $o, amount: $a }) { outcome orderAmount version } }"#;
+    let body = p
+        .aist
+        .ask(outcome, json!({ "id": meeting, "o": "ORDER" }))
+        .await;
     assert_eq!(
         error_code_and_field(&body),
         ("BAD_USER_INPUT".into(), "input.amount".into())
     );
-    let body = p.jst.ask(outcome, json!({ "id": meeting, "o": "ORDER", "a": 5000000 })).await;
-    assert_eq!(code(&body), "NOT_FOUND", "JST neither organised nor posted: {body:#}");
-    let body = p.aist.ask(outcome, json!({ "id": meeting, "o": "ORDER", "a": 5000000 })).await;
-    assert_eq!(body["data"]["recordMeetingOutcome"]["orderAmount"], 5_000_000, "{body:#}");
+    let body = p
+        .jst
+        .ask(
+            outcome,
+            json!({ "id": meeting, "o": "ORDER", "a": 5000000 }),
+        )
+        .await;
+    assert_eq!(
+        code(&body),
+        "NOT_FOUND",
+        "JST neither organised nor posted: {body:#}"
+    );
+    let body = p
+        .aist
+        .ask(
+            outcome,
+            json!({ "id": meeting, "o": "ORDER", "a": 5000000 }),
+        )
+        .await;
+    assert_eq!(
+        body["data"]["recordMeetingOutcome"]["orderAmount"], 5_000_000,
+        "{body:#}"
+    );
 
     let read = "query($id: ID!) { node(id: $id) { ... on Sme { outcomes { amount sharePercent proposal { id } meeting { id } } } } }";
-    let seen = |body: &Value| body["data"]["node"]["outcomes"].as_array().map_or(0, Vec::len);
+    let seen = |body: &Value| {
+        body["data"]["node"]["outcomes"]
+            .as_array()
+            .map_or(0, Vec::len)
+    };
     // JETRO's SME won the accepted proposal: AIST and JETRO read it, JST and anonymous do not.
     for (who, token, expected) in [
         ("aist", Some(p.aist.token.as_str()), 1),
@@ -944,7 +1216,10 @@ async fn outcomes_are_read_by_the_parties_and_statistics_fold_small_bureaus() {
     // JST's SME won at the meeting: AIST (organiser and need) reads it; JST, which proposed
     // elsewhere, does not read the meeting.
     let body = p.aist.ask(read, json!({ "id": p.jst_sme })).await;
-    assert_eq!(body["data"]["node"]["outcomes"][0]["amount"], 5_000_000, "{body:#}");
+    assert_eq!(
+        body["data"]["node"]["outcomes"][0]["amount"], 5_000_000,
+        "{body:#}"
+    );
     let body = p.jst.ask(read, json!({ "id": p.jst_sme })).await;
     assert_eq!(seen(&body), 0, "{body:#}");
 
@@ -970,7 +1245,8 @@ async fn the_parties_hear_need_and_proposal_changes_and_no_one_else() {
     let jetro = Desk::desk(&app, "jetro");
     let jst = Desk::desk(&app, "jst");
     let sme = jetro.sme("780000000001", "Heard Kogyo", 23, "NONE").await;
-    let subscribe = json!({ "query": "subscription { proposalChanged { proposalId needId status change } }" });
+    let subscribe =
+        json!({ "query": "subscription { proposalChanged { proposalId needId status change } }" });
     let needs = json!({ "query": "subscription { needChanged { needId status change } }" });
     let mut sockets = Vec::new();
     for token in [&aist.token, &jetro.token, &jst.token] {
@@ -1025,11 +1301,17 @@ async fn the_parties_hear_need_and_proposal_changes_and_no_one_else() {
     // JST, a member that reads the NETWORK need but is no party, heard nothing.
     let (proposals_socket, needs_socket) = &mut sockets[2];
     for socket in [proposals_socket, needs_socket] {
-        let silent =
-            tokio::time::timeout(std::time::Duration::from_millis(500), ws::next_frame(socket)).await;
+        let silent = tokio::time::timeout(
+            std::time::Duration::from_millis(500),
+            ws::next_frame(socket),
+        )
+        .await;
         assert!(silent.is_err(), "JST heard {silent:?}");
     }
     // Anonymous subscribers are asked to sign in.
     let reply = ws::operation(&app, None, &subscribe).await;
-    assert_eq!(reply["errors"][0]["extensions"]["code"], "UNAUTHENTICATED", "{reply:#}");
+    assert_eq!(
+        reply["errors"][0]["extensions"]["code"], "UNAUTHENTICATED",
+        "{reply:#}"
+    );
 }

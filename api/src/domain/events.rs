@@ -16,8 +16,9 @@
 use std::{collections::BTreeSet, time::Duration};
 
 use entity::{
+    business_need,
     enums::{EvaluationStatus, InquiryStatus, Membership},
-    business_need, evaluation, licensing_inquiry, organization, proposal, referral,
+    evaluation, licensing_inquiry, organization, proposal, referral,
 };
 use sea_orm::{
     ConnectionTrait, DatabaseBackend, DatabaseConnection, DatabaseTransaction, Statement,

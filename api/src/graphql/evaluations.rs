@@ -266,9 +266,11 @@ impl Sme {
     }
     /// The SME's public showcase, while its consent to publication stands; null otherwise.
     async fn showcase(&self, ctx: &Context<'_>) -> Result<Option<super::matching::SmeShowcase>> {
-        Ok(crate::domain::matching::showcase::of_sme(db(ctx)?, caller(ctx), self.0.id)
-            .await?
-            .map(super::matching::SmeShowcase))
+        Ok(
+            crate::domain::matching::showcase::of_sme(db(ctx)?, caller(ctx), self.0.id)
+                .await?
+                .map(super::matching::SmeShowcase),
+        )
     }
     /// Orders the SME won through business matching (accepted proposals it was part of, with
     /// their partners, and meetings that ended in an order), newest first: only those the

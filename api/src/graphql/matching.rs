@@ -202,8 +202,7 @@ pub(super) fn text(value: Option<String>, field: &str, max: usize) -> ApiResult<
 }
 
 pub(super) fn required(value: &str, field: &str, max: usize) -> ApiResult<String> {
-    text(Some(value.to_owned()), field, max)?
-        .ok_or_else(|| ApiError::bad_input(field, "required"))
+    text(Some(value.to_owned()), field, max)?.ok_or_else(|| ApiError::bad_input(field, "required"))
 }
 
 pub(super) fn fingerprint<T: async_graphql::InputType>(
@@ -215,7 +214,12 @@ pub(super) fn fingerprint<T: async_graphql::InputType>(
     Some(Idempotency::parse(key, operation, &request))
 }
 
-fn page(first: Option<i32>, after: Option<String>, last: Option<i32>, before: Option<String>) -> PageArgs {
+fn page(
+    first: Option<i32>,
+    after: Option<String>,
+    last: Option<i32>,
+    before: Option<String>,
+) -> PageArgs {
     PageArgs {
         first,
         after,
@@ -429,7 +433,9 @@ impl BusinessNeed {
             need_id: Some(self.0.id),
             ..Default::default()
         };
-        let listing = proposals::proposals(db, caller(ctx), &filter, &page(first, after, last, before)).await?;
+        let listing =
+            proposals::proposals(db, caller(ctx), &filter, &page(first, after, last, before))
+                .await?;
         Ok(connection(db, listing, Proposal))
     }
 }
@@ -710,8 +716,9 @@ impl MatchingQuery {
         #[graphql(desc = "Returns the showcases after this cursor.")] after: Option<String>,
         #[graphql(desc = "Returns the last n showcases.")] last: Option<i32>,
         #[graphql(desc = "Returns the showcases before this cursor.")] before: Option<String>,
-        #[graphql(desc = "Only showcases that match; all of them unless given.")]
-        filter: Option<SmeShowcaseFilterInput>,
+        #[graphql(desc = "Only showcases that match; all of them unless given.")] filter: Option<
+            SmeShowcaseFilterInput,
+        >,
     ) -> Result<Conn<SmeShowcase>> {
         let db = db(ctx)?;
         let filter = filter.unwrap_or_default();
@@ -735,7 +742,13 @@ impl MatchingQuery {
             bureau: filter.bureau.map(Into::into),
             niche: filter.niche.map(Into::into),
         };
-        let listing = showcase::showcases(db, caller(ctx), &domain_filter, &page(first, after, last, before)).await?;
+        let listing = showcase::showcases(
+            db,
+            caller(ctx),
+            &domain_filter,
+            &page(first, after, last, before),
+        )
+        .await?;
         Ok(connection(db, listing, SmeShowcase))
     }
 
@@ -750,18 +763,30 @@ impl MatchingQuery {
         #[graphql(desc = "Returns the needs after this cursor.")] after: Option<String>,
         #[graphql(desc = "Returns the last n needs.")] last: Option<i32>,
         #[graphql(desc = "Returns the needs before this cursor.")] before: Option<String>,
-        #[graphql(desc = "Narrows the list; never widens it.")] filter: Option<BusinessNeedFilterInput>,
+        #[graphql(desc = "Narrows the list; never widens it.")] filter: Option<
+            BusinessNeedFilterInput,
+        >,
     ) -> Result<Conn<BusinessNeed>> {
         let db = db(ctx)?;
         let filter = filter.unwrap_or_default();
         let domain_filter = needs::NeedFilter {
             kind: filter.kind.map(Into::into),
             state: filter.status.map(Into::into),
-            institution_id: decode_opt(&filter.institution_id, NodeType::Organization, "filter.institutionId")?,
+            institution_id: decode_opt(
+                &filter.institution_id,
+                NodeType::Organization,
+                "filter.institutionId",
+            )?,
             field: filter.field.map(Into::into),
             process: filter.process.map(Into::into),
         };
-        let listing = needs::needs(db, caller(ctx), &domain_filter, &page(first, after, last, before)).await?;
+        let listing = needs::needs(
+            db,
+            caller(ctx),
+            &domain_filter,
+            &page(first, after, last, before),
+        )
+        .await?;
         Ok(connection(db, listing, BusinessNeed))
     }
 
@@ -772,7 +797,9 @@ impl MatchingQuery {
         #[graphql(desc = "The need's global ID.")] id: ID,
     ) -> Result<Option<BusinessNeed>> {
         let key = ids::decode_as(&id, NodeType::BusinessNeed, "id")?;
-        Ok(needs::readable(db(ctx)?, caller(ctx), key).await?.map(BusinessNeed))
+        Ok(needs::readable(db(ctx)?, caller(ctx), key)
+            .await?
+            .map(BusinessNeed))
     }
 
     /// The proposals the caller may read, newest first: its institution's own, and those to
@@ -792,9 +819,19 @@ impl MatchingQuery {
         let domain_filter = proposals::ProposalFilter {
             need_id: decode_opt(&filter.need_id, NodeType::BusinessNeed, "filter.needId")?,
             status: filter.status.map(Into::into),
-            institution_id: decode_opt(&filter.institution_id, NodeType::Organization, "filter.institutionId")?,
+            institution_id: decode_opt(
+                &filter.institution_id,
+                NodeType::Organization,
+                "filter.institutionId",
+            )?,
         };
-        let listing = proposals::proposals(db, caller(ctx), &domain_filter, &page(first, after, last, before)).await?;
+        let listing = proposals::proposals(
+            db,
+            caller(ctx),
+            &domain_filter,
+            &page(first, after, last, before),
+        )
+        .await?;
         Ok(connection(db, listing, Proposal))
     }
 
@@ -806,7 +843,9 @@ impl MatchingQuery {
         #[graphql(desc = "The proposal's global ID.")] id: ID,
     ) -> Result<Option<Proposal>> {
         let key = ids::decode_as(&id, NodeType::Proposal, "id")?;
-        Ok(proposals::readable(db(ctx)?, caller(ctx), key).await?.map(Proposal))
+        Ok(proposals::readable(db(ctx)?, caller(ctx), key)
+            .await?
+            .map(Proposal))
     }
 
     /// The SMEs that may answer a need the caller reads, best first, each with its score and
@@ -1016,7 +1055,8 @@ impl MatchingMutation {
                 partners,
             })
         })();
-        let row = proposals::submit(db(ctx)?, events(ctx)?, caller(ctx), target, parsed, key).await?;
+        let row =
+            proposals::submit(db(ctx)?, events(ctx)?, caller(ctx), target, parsed, key).await?;
         Ok(Proposal(row))
     }
 
@@ -1028,7 +1068,14 @@ impl MatchingMutation {
         #[graphql(desc = "The version being moved; a stale one is a CONFLICT. Any when omitted.")]
         version: Option<i32>,
     ) -> Result<Proposal> {
-        proposal_move(ctx, Ok(ProposalAction::Shortlist), "shortlistProposal", id, version).await
+        proposal_move(
+            ctx,
+            Ok(ProposalAction::Shortlist),
+            "shortlistProposal",
+            id,
+            version,
+        )
+        .await
     }
 
     /// SHORTLISTED → ACCEPTED, and (unless `awardNeed` is false) the need AWARDED: evaluators
@@ -1084,7 +1131,16 @@ async fn need_move(
     version: Option<i32>,
 ) -> Result<BusinessNeed> {
     let key = ids::decode_as(&id, NodeType::BusinessNeed, "id");
-    let row = needs::transition(db(ctx)?, events(ctx)?, caller(ctx), action, key, version, id.to_string()).await?;
+    let row = needs::transition(
+        db(ctx)?,
+        events(ctx)?,
+        caller(ctx),
+        action,
+        key,
+        version,
+        id.to_string(),
+    )
+    .await?;
     Ok(BusinessNeed(row))
 }
 
@@ -1096,7 +1152,17 @@ async fn proposal_move(
     version: Option<i32>,
 ) -> Result<Proposal> {
     let key = ids::decode_as(&id, NodeType::Proposal, "id");
-    let row = proposals::transition(db(ctx)?, events(ctx)?, caller(ctx), action, operation, key, version, id.to_string()).await?;
+    let row = proposals::transition(
+        db(ctx)?,
+        events(ctx)?,
+        caller(ctx),
+        action,
+        operation,
+        key,
+        version,
+        id.to_string(),
+    )
+    .await?;
     Ok(Proposal(row))
 }
 
@@ -1139,7 +1205,10 @@ impl MatchingSubscription {
     /// Needs as they change, made through any API instance: the posting institution hears of
     /// its needs, proposing institutions of the needs they proposed to, while they may read
     /// them.
-    async fn need_changed(&self, ctx: &Context<'_>) -> Result<impl Stream<Item = NeedChange> + use<>> {
+    async fn need_changed(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<impl Stream<Item = NeedChange> + use<>> {
         let caller = caller(ctx).clone();
         caller.require_authenticated()?;
         let db = db(ctx)?.clone();
@@ -1155,9 +1224,16 @@ impl MatchingSubscription {
                         return None;
                     }
                 }
-                let row = needs::readable(&db, &caller, event.need_id).await.ok().flatten()?;
+                let row = needs::readable(&db, &caller, event.need_id)
+                    .await
+                    .ok()
+                    .flatten()?;
                 let mut at_event = row;
-                if let Ok(stored) = <matching_enums::NeedStatus as sea_orm::ActiveEnum>::try_from_value(&event.status) {
+                if let Ok(stored) =
+                    <matching_enums::NeedStatus as sea_orm::ActiveEnum>::try_from_value(
+                        &event.status,
+                    )
+                {
                     at_event.status = stored;
                 }
                 Some(NeedChange {
@@ -1191,7 +1267,11 @@ impl MatchingSubscription {
                         return None;
                     }
                 }
-                let status = <matching_enums::ProposalStatus as sea_orm::ActiveEnum>::try_from_value(&event.status).ok()?;
+                let status =
+                    <matching_enums::ProposalStatus as sea_orm::ActiveEnum>::try_from_value(
+                        &event.status,
+                    )
+                    .ok()?;
                 Some(ProposalChange {
                     proposal_id: NodeType::Proposal.id(event.proposal_id),
                     need_id: NodeType::BusinessNeed.id(event.need_id),

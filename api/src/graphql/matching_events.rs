@@ -19,6 +19,7 @@ use super::{
 use crate::{
     domain::{
         country::CountryCode,
+        idempotency::Idempotency,
         matching::{meetings, needs, outcomes, proposals, statistics},
         page::PageArgs,
     },
@@ -177,7 +178,11 @@ impl MatchingMeeting {
     }
     /// The order's amount, with an `ORDER` outcome.
     async fn order_amount(&self) -> Result<Option<Yen>> {
-        Ok(self.0.order_amount.map(|v| yen(v, "order amount")).transpose()?)
+        Ok(self
+            .0
+            .order_amount
+            .map(|v| yen(v, "order amount"))
+            .transpose()?)
     }
     /// A note on the outcome.
     async fn outcome_note(&self) -> Option<&str> {
@@ -319,7 +324,7 @@ pub struct BookMeetingInput {
 
 /// What came of a meeting.
 #[derive(InputObject)]
-pub struct MeetingOutcomeInput {
+pub struct RecordMeetingOutcomeInput {
     /// The outcome.
     pub outcome: MeetingOutcome,
     /// The order's amount: required with `ORDER`, refused otherwise.
@@ -449,7 +454,11 @@ impl MatchingEventMutation {
         let target = Some(input.event_id.to_string());
         let parsed = (|| {
             Ok(meetings::NewMeeting {
-                event_id: ids::decode_as(&input.event_id, NodeType::MatchingEvent, "input.eventId")?,
+                event_id: ids::decode_as(
+                    &input.event_id,
+                    NodeType::MatchingEvent,
+                    "input.eventId",
+                )?,
                 need_id: ids::decode_as(&input.need_id, NodeType::BusinessNeed, "input.needId")?,
                 sme_id: ids::decode_as(&input.sme_id, NodeType::Sme, "input.smeId")?,
                 slot_start: input.slot_start,
@@ -460,24 +469,45 @@ impl MatchingEventMutation {
     }
 
     /// Records (or corrects) what came of a meeting: evaluators and org admins of the organiser
-    /// or of the need's institution.
+    /// or of the need's institution. Retry-safe with `idempotencyKey`.
     async fn record_meeting_outcome(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "The meeting's global ID.")] id: ID,
-        #[graphql(desc = "The version being changed; a stale one is a CONFLICT. Any when omitted.")]
+        #[graphql(
+            desc = "The version being changed; a stale one is a CONFLICT. Any when omitted."
+        )]
         version: Option<i32>,
-        #[graphql(desc = "The outcome.")] input: MeetingOutcomeInput,
+        #[graphql(desc = "The outcome.")] input: RecordMeetingOutcomeInput,
+        #[graphql(desc = "A key that makes a retry return the first answer.")]
+        idempotency_key: String,
     ) -> Result<MatchingMeeting> {
+        let request = serde_json::json!({
+            "id": id.as_str(),
+            "version": version,
+            "input": async_graphql::InputType::to_value(&input).into_json().unwrap_or_default(),
+        });
+        let idempotency = Some(Idempotency::parse(
+            &idempotency_key,
+            "recordMeetingOutcome",
+            &request,
+        ));
         let key = ids::decode_as(&id, NodeType::MatchingMeeting, "id");
         let outcome = text(input.note, "input.note", 2000).map(|note| meetings::Outcome {
             outcome: input.outcome.into(),
             amount: input.amount.map(|y| y.0),
             note,
         });
-        let row =
-            meetings::record_outcome(db(ctx)?, caller(ctx), id.to_string(), key, version, outcome)
-                .await?;
+        let row = meetings::record_outcome(
+            db(ctx)?,
+            caller(ctx),
+            id.to_string(),
+            key,
+            version,
+            outcome,
+            idempotency,
+        )
+        .await?;
         Ok(MatchingMeeting(row))
     }
 }

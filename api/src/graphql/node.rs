@@ -8,10 +8,10 @@ use super::{
     directory::{ClusterProject, Organization, TieUp},
     evaluations::{Evaluation, Sme},
     ids::{self, NodeType},
-    patents::{LicensingInquiry, Patent, PatentExplanation},
-    qualifications::{Award, Coordinator, QualificationScheme, TrainingCourse},
     matching::{BusinessNeed, Proposal, SmeProduct, SmeShowcase},
     matching_events::{MatchingEvent, MatchingMeeting},
+    patents::{LicensingInquiry, Patent, PatentExplanation},
+    qualifications::{Award, Coordinator, QualificationScheme, TrainingCourse},
     referrals::{Referral, ReferralConsent},
 };
 use crate::domain::{

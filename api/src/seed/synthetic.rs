@@ -881,7 +881,7 @@ async fn matching(
         proposal, proposal_member, sme_product, sme_showcase,
     };
 
-    use crate::domain::matching::{encode_processes, encode_ids};
+    use crate::domain::matching::{encode_ids, encode_processes};
     let processes = [
         ManufacturingProcess::Machining,
         ManufacturingProcess::Casting,
@@ -933,8 +933,9 @@ async fn matching(
     let mut products = Vec::new();
     for &id in &shown {
         for k in 0..1 + rng.below(3) {
-            let made: Vec<ManufacturingProcess> =
-                (0..1 + rng.below(3)).map(|_| rng.pick(&processes)).collect();
+            let made: Vec<ManufacturingProcess> = (0..1 + rng.below(3))
+                .map(|_| rng.pick(&processes))
+                .collect();
             let field = rng.pick(&product_fields);
             products.push(sme_product::ActiveModel {
                 sme_id: Set(id),
@@ -952,9 +953,25 @@ async fn matching(
     }
     insert_chunks(db, products).await?;
 
-    let kinds = [NeedKind::Order, NeedKind::Order, NeedKind::JointDevelopment, NeedKind::DiscontinuedGoods];
-    let visibilities = [NeedVisibility::Public, NeedVisibility::Network, NeedVisibility::Network, NeedVisibility::Invited];
-    let statuses = [NeedStatus::Open, NeedStatus::Open, NeedStatus::Closed, NeedStatus::Awarded, NeedStatus::Cancelled];
+    let kinds = [
+        NeedKind::Order,
+        NeedKind::Order,
+        NeedKind::JointDevelopment,
+        NeedKind::DiscontinuedGoods,
+    ];
+    let visibilities = [
+        NeedVisibility::Public,
+        NeedVisibility::Network,
+        NeedVisibility::Network,
+        NeedVisibility::Invited,
+    ];
+    let statuses = [
+        NeedStatus::Open,
+        NeedStatus::Open,
+        NeedStatus::Closed,
+        NeedStatus::Awarded,
+        NeedStatus::Cancelled,
+    ];
     let needs: Vec<business_need::ActiveModel> = (1..=counts.needs)
         .map(|n| {
             let institution = rng.pick(org_ids);
@@ -962,8 +979,9 @@ async fn matching(
             let visibility = rng.pick(&visibilities);
             let status = rng.pick(&statuses);
             let created = now - Duration::minutes(rng.below(730 * 24 * 60) as i64);
-            let required: Vec<ManufacturingProcess> =
-                (0..1 + rng.below(2)).map(|_| rng.pick(&processes)).collect();
+            let required: Vec<ManufacturingProcess> = (0..1 + rng.below(2))
+                .map(|_| rng.pick(&processes))
+                .collect();
             business_need::ActiveModel {
                 institution_id: Set(institution),
                 buyer_id: Set(buyer),
@@ -979,7 +997,9 @@ async fn matching(
                 budget_max: Set(Some(1_000_000 + rng.below(100) as i64 * 1_000_000)),
                 // Open ones run into the future; the others' deadlines have passed.
                 deadline: Set(if status == NeedStatus::Open {
-                    Utc.with_ymd_and_hms(2099, 3, 31, 15, 0, 0).single().unwrap_or(now)
+                    Utc.with_ymd_and_hms(2099, 3, 31, 15, 0, 0)
+                        .single()
+                        .unwrap_or(now)
                 } else {
                     created + Duration::days(30)
                 }),
@@ -1031,7 +1051,11 @@ async fn matching(
             let decided = matches!(status, ProposalStatus::Accepted | ProposalStatus::Declined)
                 .then(|| need.created_at + Duration::days(20));
             let institution = if institution == need.institution_id {
-                if org_ids[0] == institution { org_ids[1] } else { org_ids[0] }
+                if org_ids[0] == institution {
+                    org_ids[1]
+                } else {
+                    org_ids[0]
+                }
             } else {
                 institution
             };
@@ -1099,7 +1123,10 @@ async fn matching(
         insert_chunks(db, members).await?;
         if !joint.is_empty() {
             proposal::Entity::update_many()
-                .col_expr(proposal::Column::Joint, sea_orm::sea_query::Expr::value(true))
+                .col_expr(
+                    proposal::Column::Joint,
+                    sea_orm::sea_query::Expr::value(true),
+                )
                 .filter(proposal::Column::Id.is_in(joint))
                 .exec(db)
                 .await?;

@@ -24,7 +24,6 @@ use crate::{
     auth::{Caller, Role},
     domain::{
         access::Readable,
-        audit::audited,
         idempotency::{self, Idempotency},
         listing::{Listing, list},
         money::Yen,
@@ -309,8 +308,24 @@ pub struct Outcome {
     pub note: Option<String>,
 }
 
+/// The organiser's and the need's institution's desks record a meeting's outcome.
+fn require_outcome_desk(caller: &Caller, row: &matching_meeting::Model) -> ApiResult<()> {
+    let principal = require_desk(caller)?;
+    if principal.institution_id == row.organiser_id
+        || principal.institution_id == row.need_institution_id
+    {
+        Ok(())
+    } else {
+        Err(ApiError::Forbidden(
+            "this needs the evaluator or org_admin role at the organiser or the need's \
+             institution"
+                .into(),
+        ))
+    }
+}
+
 /// Records (or corrects) a meeting's outcome: desks of the organiser or of the need's
-/// institution.
+/// institution. Retry-safe with an idempotency key.
 pub async fn record_outcome(
     db: &DatabaseConnection,
     caller: &Caller,
@@ -318,66 +333,72 @@ pub async fn record_outcome(
     id: ApiResult<i64>,
     version: Option<i32>,
     outcome: ApiResult<Outcome>,
+    key: Option<ApiResult<Idempotency>>,
 ) -> ApiResult<matching_meeting::Model> {
-    audited(db, caller, "recordMeetingOutcome", Some(target), async |txn| {
-        caller.require_authenticated()?;
-        let id = id?;
-        let row = meeting(txn, caller, id)
-            .await?
-            .ok_or(ApiError::NotFound("meeting"))?;
-        let principal = require_desk(caller)?;
-        if principal.institution_id != row.organiser_id
-            && principal.institution_id != row.need_institution_id
-        {
-            return Err(ApiError::Forbidden(
-                "this needs the evaluator or org_admin role at the organiser or the need's \
-                 institution"
-                    .into(),
-            ));
-        }
-        let outcome = outcome?;
-        match (outcome.outcome, outcome.amount) {
-            (MeetingOutcome::Order, None) => {
-                return Err(ApiError::bad_input(
-                    "input.amount",
-                    "an ORDER is recorded with its amount",
-                ));
+    idempotency::once(
+        db,
+        caller,
+        "recordMeetingOutcome",
+        Some(target),
+        key,
+        async |txn| {
+            caller.require_authenticated()?;
+            let id = id?;
+            let row = meeting(txn, caller, id)
+                .await?
+                .ok_or(ApiError::NotFound("meeting"))?;
+            require_outcome_desk(caller, &row)?;
+            let outcome = outcome?;
+            match (outcome.outcome, outcome.amount) {
+                (MeetingOutcome::Order, None) => {
+                    return Err(ApiError::bad_input(
+                        "input.amount",
+                        "an ORDER is recorded with its amount",
+                    ));
+                }
+                (MeetingOutcome::Order, Some(_)) | (_, None) => {}
+                (_, Some(_)) => {
+                    return Err(ApiError::bad_input(
+                        "input.amount",
+                        "only an ORDER has an amount",
+                    ));
+                }
             }
-            (MeetingOutcome::Order, Some(_)) => {}
-            (_, Some(_)) => {
-                return Err(ApiError::bad_input(
-                    "input.amount",
-                    "only an ORDER has an amount",
-                ));
+            expect_version("meeting", row.version, version)?;
+            let now = Utc::now();
+            let current = row.version;
+            let mut active = row.into_active_model();
+            active.outcome = Set(Some(outcome.outcome));
+            active.order_amount = Set(outcome.amount.map(Yen::get));
+            active.outcome_note = Set(outcome.note);
+            active.outcome_recorded_at = Set(Some(now));
+            active.version = Set(current + 1);
+            let moved = matching_meeting::Entity::update_many()
+                .set(active)
+                .filter(matching_meeting::Column::Id.eq(id))
+                .filter(matching_meeting::Column::Version.eq(current))
+                .exec(txn)
+                .await?;
+            if moved.rows_affected != 1 {
+                return Err(ApiError::Conflict {
+                    field: "version".into(),
+                    message: "the meeting changed meanwhile: reload it".into(),
+                });
             }
-            (_, None) => {}
-        }
-        expect_version("meeting", row.version, version)?;
-        let now = Utc::now();
-        let current = row.version;
-        let mut active = row.into_active_model();
-        active.outcome = Set(Some(outcome.outcome));
-        active.order_amount = Set(outcome.amount.map(Yen::get));
-        active.outcome_note = Set(outcome.note);
-        active.outcome_recorded_at = Set(Some(now));
-        active.version = Set(current + 1);
-        let moved = matching_meeting::Entity::update_many()
-            .set(active)
-            .filter(matching_meeting::Column::Id.eq(id))
-            .filter(matching_meeting::Column::Version.eq(current))
-            .exec(txn)
-            .await?;
-        if moved.rows_affected != 1 {
-            return Err(ApiError::Conflict {
-                field: "version".into(),
-                message: "the meeting changed meanwhile: reload it".into(),
-            });
-        }
-        matching_meeting::Entity::find_by_id(id)
-            .one(txn)
-            .await?
-            .ok_or(ApiError::NotFound("meeting"))
-    })
+            let row = matching_meeting::Entity::find_by_id(id)
+                .one(txn)
+                .await?
+                .ok_or(ApiError::NotFound("meeting"))?;
+            Ok((row, id))
+        },
+        async |id| {
+            let row = meeting(db, caller, id)
+                .await?
+                .ok_or(ApiError::NotFound("meeting"))?;
+            require_outcome_desk(caller, &row)?;
+            Ok(row)
+        },
+    )
     .await
 }
 

@@ -139,7 +139,10 @@ mod tests {
         assert_eq!(text, ",machining,welding,");
         assert_eq!(
             decode_processes(&text),
-            [ManufacturingProcess::Machining, ManufacturingProcess::Welding]
+            [
+                ManufacturingProcess::Machining,
+                ManufacturingProcess::Welding
+            ]
         );
         assert_eq!(
             process_pattern(ManufacturingProcess::HeatTreatment),

@@ -10,12 +10,16 @@ use entity::{
     organization, patent, proposal,
 };
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait,
-    DatabaseConnection, EntityTrait, QueryFilter, QuerySelect,
+    ActiveModelTrait,
+    ActiveValue::Set,
+    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    QuerySelect,
     sea_query::{Expr, ExprTrait, LikeExpr},
 };
 
-use super::{encode_ids, encode_processes, expect_version, process_pattern, require_desk, require_desk_at};
+use super::{
+    encode_ids, encode_processes, expect_version, process_pattern, require_desk, require_desk_at,
+};
 use crate::{
     auth::{Caller, Role},
     domain::{
@@ -101,9 +105,10 @@ pub fn readable_by(caller: &Caller) -> Readable<business_need::Entity> {
                 .add(
                     Condition::all()
                         .add(Column::Visibility.eq(NeedVisibility::Invited))
-                        .add(Expr::col(Column::Invited).like(LikeExpr::new(id_pattern(
-                            p.institution_id,
-                        )))),
+                        .add(
+                            Expr::col(Column::Invited)
+                                .like(LikeExpr::new(id_pattern(p.institution_id))),
+                        ),
                 ),
         ),
         _ => Readable::only(Condition::all().add(public)),
@@ -293,7 +298,9 @@ pub async fn post(
             }
             .insert(txn)
             .await?;
-            events.notify_in(txn, &NeedEvent::of(&row, "posted")).await?;
+            events
+                .notify_in(txn, &NeedEvent::of(&row, "posted"))
+                .await?;
             let id = row.id;
             Ok((row, id))
         },
@@ -382,23 +389,24 @@ pub async fn transition(
     target: String,
 ) -> ApiResult<business_need::Model> {
     let change = action.change();
-    let row = crate::domain::audit::audited(db, caller, action.operation(), Some(target), async |txn| {
-        caller.require_authenticated()?;
-        let row = readable(txn, caller, id?)
-            .await?
-            .ok_or(ApiError::NotFound("business need"))?;
-        require_desk_at(caller, row.institution_id, "the need's institution")?;
-        let state = state_of(&row, Utc::now());
-        let next = action.next(state).ok_or_else(|| ApiError::Conflict {
-            field: "id".into(),
-            message: format!("the need is {}: it cannot be {change}", state.name()),
-        })?;
-        expect_version("need", row.version, version)?;
-        let row = store_move(txn, &row, next).await?;
-        events.notify_in(txn, &NeedEvent::of(&row, change)).await?;
-        Ok(row)
-    })
-    .await?;
+    let row =
+        crate::domain::audit::audited(db, caller, action.operation(), Some(target), async |txn| {
+            caller.require_authenticated()?;
+            let row = readable(txn, caller, id?)
+                .await?
+                .ok_or(ApiError::NotFound("business need"))?;
+            require_desk_at(caller, row.institution_id, "the need's institution")?;
+            let state = state_of(&row, Utc::now());
+            let next = action.next(state).ok_or_else(|| ApiError::Conflict {
+                field: "id".into(),
+                message: format!("the need is {}: it cannot be {change}", state.name()),
+            })?;
+            expect_version("need", row.version, version)?;
+            let row = store_move(txn, &row, next).await?;
+            events.notify_in(txn, &NeedEvent::of(&row, change)).await?;
+            Ok(row)
+        })
+        .await?;
     events.after_commit(NeedEvent::of(&row, change));
     Ok(row)
 }
@@ -455,7 +463,10 @@ mod tests {
 
     #[test]
     fn a_need_past_its_deadline_reads_closed_and_takes_only_cancellation() {
-        assert_eq!(NeedAction::Close.next(NeedState::Open), Some(NeedStatus::Closed));
+        assert_eq!(
+            NeedAction::Close.next(NeedState::Open),
+            Some(NeedStatus::Closed)
+        );
         assert_eq!(NeedAction::Close.next(NeedState::Closed), None);
         assert_eq!(
             NeedAction::Cancel.next(NeedState::Closed),

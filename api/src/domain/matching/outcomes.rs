@@ -6,7 +6,9 @@ use entity::{
     matching_enums::{MeetingOutcome, ProposalStatus},
     proposal, proposal_member,
 };
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait,
+};
 
 use super::{meetings, proposals};
 use crate::{auth::Caller, error::ApiResult};

@@ -187,15 +187,16 @@ pub async fn submit(
                 });
             }
             check_members(&input.lead, &input.partners)?;
-            let all: Vec<(String, &Member)> = std::iter::once(("input.lead".to_owned(), &input.lead))
-                .chain(
-                    input
-                        .partners
-                        .iter()
-                        .enumerate()
-                        .map(|(i, m)| (format!("input.partners[{i}]"), m)),
-                )
-                .collect();
+            let all: Vec<(String, &Member)> =
+                std::iter::once(("input.lead".to_owned(), &input.lead))
+                    .chain(
+                        input
+                            .partners
+                            .iter()
+                            .enumerate()
+                            .map(|(i, m)| (format!("input.partners[{i}]"), m)),
+                    )
+                    .collect();
             let ids: Vec<i64> = all.iter().map(|(_, m)| m.sme_id).collect();
             let known: Vec<i64> = sme::Entity::find()
                 .filter(sme::Column::Id.is_in(ids))
@@ -263,9 +264,16 @@ pub async fn submit(
 pub enum ProposalAction {
     Shortlist,
     /// With `award`, the need is `AWARDED` too.
-    Accept { award: bool, note: Option<String> },
-    Decline { note: Option<String> },
-    Withdraw { reason: Option<String> },
+    Accept {
+        award: bool,
+        note: Option<String>,
+    },
+    Decline {
+        note: Option<String>,
+    },
+    Withdraw {
+        reason: Option<String>,
+    },
 }
 
 impl ProposalAction {
@@ -333,88 +341,97 @@ pub async fn transition(
     version: Option<i32>,
     target: String,
 ) -> ApiResult<proposal::Model> {
-    let change = action.as_ref().map(ProposalAction::change).unwrap_or("moved");
-    let (row, awarded) = crate::domain::audit::audited(db, caller, operation, Some(target), async |txn| {
-        caller.require_authenticated()?;
-        let row = readable(txn, caller, id?)
-            .await?
-            .ok_or(ApiError::NotFound("proposal"))?;
-        let action = action?;
-        action.authorize(caller, &row)?;
-        let next = action.next(row.status).ok_or_else(|| ApiError::Conflict {
-            field: "id".into(),
-            message: format!(
-                "the proposal is {}: it cannot be {}",
-                status_name(row.status),
-                action.change()
-            ),
-        })?;
-        expect_version("proposal", row.version, version)?;
-        let need = business_need::Entity::find_by_id(row.need_id)
-            .one(txn)
-            .await?
-            .ok_or_else(|| ApiError::corrupt("a proposal's need is missing"))?;
-        let need_state = needs::state_of(&need, Utc::now());
-        let deciding = matches!(
-            action,
-            ProposalAction::Shortlist | ProposalAction::Accept { .. }
-        );
-        if deciding && matches!(need_state, NeedState::Awarded | NeedState::Cancelled) {
-            return Err(ApiError::Conflict {
+    let change = action
+        .as_ref()
+        .map(ProposalAction::change)
+        .unwrap_or("moved");
+    let (row, awarded) =
+        crate::domain::audit::audited(db, caller, operation, Some(target), async |txn| {
+            caller.require_authenticated()?;
+            let row = readable(txn, caller, id?)
+                .await?
+                .ok_or(ApiError::NotFound("proposal"))?;
+            let action = action?;
+            action.authorize(caller, &row)?;
+            let next = action.next(row.status).ok_or_else(|| ApiError::Conflict {
                 field: "id".into(),
-                message: format!("the need is {}: its proposals are settled", need_state.name()),
-            });
-        }
-        let now = Utc::now();
-        let mut active = proposal::ActiveModel {
-            status: Set(next),
-            version: Set(row.version + 1),
-            updated_at: Set(now),
-            ..Default::default()
-        };
-        let mut award = false;
-        match action {
-            ProposalAction::Shortlist => {}
-            ProposalAction::Accept { award: a, note } => {
-                award = a;
-                active.decision_note = Set(note);
-                active.decided_at = Set(Some(now));
+                message: format!(
+                    "the proposal is {}: it cannot be {}",
+                    status_name(row.status),
+                    action.change()
+                ),
+            })?;
+            expect_version("proposal", row.version, version)?;
+            let need = business_need::Entity::find_by_id(row.need_id)
+                .one(txn)
+                .await?
+                .ok_or_else(|| ApiError::corrupt("a proposal's need is missing"))?;
+            let need_state = needs::state_of(&need, Utc::now());
+            let deciding = matches!(
+                action,
+                ProposalAction::Shortlist | ProposalAction::Accept { .. }
+            );
+            if deciding && matches!(need_state, NeedState::Awarded | NeedState::Cancelled) {
+                return Err(ApiError::Conflict {
+                    field: "id".into(),
+                    message: format!(
+                        "the need is {}: its proposals are settled",
+                        need_state.name()
+                    ),
+                });
             }
-            ProposalAction::Decline { note } => {
-                active.decision_note = Set(note);
-                active.decided_at = Set(Some(now));
+            let now = Utc::now();
+            let mut active = proposal::ActiveModel {
+                status: Set(next),
+                version: Set(row.version + 1),
+                updated_at: Set(now),
+                ..Default::default()
+            };
+            let mut award = false;
+            match action {
+                ProposalAction::Shortlist => {}
+                ProposalAction::Accept { award: a, note } => {
+                    award = a;
+                    active.decision_note = Set(note);
+                    active.decided_at = Set(Some(now));
+                }
+                ProposalAction::Decline { note } => {
+                    active.decision_note = Set(note);
+                    active.decided_at = Set(Some(now));
+                }
+                ProposalAction::Withdraw { reason } => active.decision_note = Set(reason),
             }
-            ProposalAction::Withdraw { reason } => active.decision_note = Set(reason),
-        }
-        let moved = proposal::Entity::update_many()
-            .set(active)
-            .filter(proposal::Column::Id.eq(row.id))
-            .filter(proposal::Column::Version.eq(row.version))
-            .exec(txn)
-            .await?;
-        if moved.rows_affected != 1 {
-            return Err(ApiError::Conflict {
-                field: "version".into(),
-                message: "the proposal moved meanwhile: reload it".into(),
-            });
-        }
-        let row = proposal::Entity::find_by_id(row.id)
-            .one(txn)
-            .await?
-            .ok_or(ApiError::NotFound("proposal"))?;
-        events
-            .notify_in(txn, &ProposalEvent::of(&row, change))
-            .await?;
-        let awarded = if award {
-            let need = needs::store_move(txn, &need, NeedStatus::Awarded).await?;
-            events.notify_in(txn, &NeedEvent::of(&need, "awarded")).await?;
-            Some(need)
-        } else {
-            None
-        };
-        Ok((row, awarded))
-    })
-    .await?;
+            let moved = proposal::Entity::update_many()
+                .set(active)
+                .filter(proposal::Column::Id.eq(row.id))
+                .filter(proposal::Column::Version.eq(row.version))
+                .exec(txn)
+                .await?;
+            if moved.rows_affected != 1 {
+                return Err(ApiError::Conflict {
+                    field: "version".into(),
+                    message: "the proposal moved meanwhile: reload it".into(),
+                });
+            }
+            let row = proposal::Entity::find_by_id(row.id)
+                .one(txn)
+                .await?
+                .ok_or(ApiError::NotFound("proposal"))?;
+            events
+                .notify_in(txn, &ProposalEvent::of(&row, change))
+                .await?;
+            let awarded = if award {
+                let need = needs::store_move(txn, &need, NeedStatus::Awarded).await?;
+                events
+                    .notify_in(txn, &NeedEvent::of(&need, "awarded"))
+                    .await?;
+                Some(need)
+            } else {
+                None
+            };
+            Ok((row, awarded))
+        })
+        .await?;
     events.after_commit(ProposalEvent::of(&row, change));
     if let Some(need) = awarded {
         events.after_commit(NeedEvent::of(&need, "awarded"));
@@ -476,7 +493,10 @@ mod tests {
     fn shares_sum_to_100_and_an_sme_comes_once() {
         assert!(check_members(&member(1, 100), &[]).is_ok());
         assert!(check_members(&member(1, 60), &[member(2, 30), member(3, 10)]).is_ok());
-        assert_eq!(field_of(check_members(&member(1, 90), &[])), "input.lead.share");
+        assert_eq!(
+            field_of(check_members(&member(1, 90), &[])),
+            "input.lead.share"
+        );
         assert_eq!(
             field_of(check_members(&member(1, 60), &[member(2, 30)])),
             "input.partners"
@@ -489,7 +509,10 @@ mod tests {
             field_of(check_members(&member(1, 100), &[member(2, 0)])),
             "input.partners[0].share"
         );
-        assert_eq!(field_of(check_members(&member(1, 101), &[])), "input.lead.share");
+        assert_eq!(
+            field_of(check_members(&member(1, 101), &[])),
+            "input.lead.share"
+        );
     }
 
     #[test]

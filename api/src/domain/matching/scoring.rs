@@ -197,7 +197,12 @@ pub async fn candidates<C: ConnectionTrait>(
         .filter(organization::Column::Id.is_in([need.buyer_id, need.institution_id]))
         .all(db)
         .await?;
-    let place = |id: i64| places.iter().find(|o| o.id == id).and_then(|o| o.prefecture_code);
+    let place = |id: i64| {
+        places
+            .iter()
+            .find(|o| o.id == id)
+            .and_then(|o| o.prefecture_code)
+    };
     let home = place(need.buyer_id).or_else(|| place(need.institution_id));
 
     let mut ranked: Vec<Candidate> = rows
@@ -208,8 +213,7 @@ pub async fn candidates<C: ConnectionTrait>(
             let (product_fields, product_processes) =
                 products.get(&sme.id).cloned().unwrap_or_default();
             let mut sme_fields = product_fields;
-            for project in crate::domain::evaluation::smes::decode_projects(&sme.cluster_projects)
-            {
+            for project in crate::domain::evaluation::smes::decode_projects(&sme.cluster_projects) {
                 if let Some(found) = project_fields.get(&project) {
                     sme_fields.extend(found.iter().copied());
                 }
@@ -218,7 +222,10 @@ pub async fn candidates<C: ConnectionTrait>(
             for field in &need_fields {
                 if sme_fields.contains(field) {
                     covered += 1;
-                    reasons.push(format!("covers the field {} (+{PER_COVERED})", field.to_value()));
+                    reasons.push(format!(
+                        "covers the field {} (+{PER_COVERED})",
+                        field.to_value()
+                    ));
                 }
             }
             for process in &need_processes {
@@ -237,7 +244,9 @@ pub async fn candidates<C: ConnectionTrait>(
             if let Some(rating) = ratings.get(&sme.id) {
                 let points = rating_points(rating);
                 score += points;
-                reasons.push(format!("its latest evaluation is rated {rating} (+{points})"));
+                reasons.push(format!(
+                    "its latest evaluation is rated {rating} (+{points})"
+                ));
             }
             let niche = niche_points(sme.niche_status);
             if niche > 0 {
@@ -265,7 +274,11 @@ pub async fn candidates<C: ConnectionTrait>(
                     "part of {count} earlier accepted proposal(s) (+{points})"
                 ));
             }
-            Some(Candidate { sme, score, reasons })
+            Some(Candidate {
+                sme,
+                score,
+                reasons,
+            })
         })
         .collect();
     ranked.sort_by(|a, b| b.score.cmp(&a.score).then(a.sme.id.cmp(&b.sme.id)));
@@ -279,10 +292,7 @@ mod tests {
 
     #[test]
     fn points_are_as_documented() {
-        assert_eq!(
-            ["A", "B", "C", "D"].map(rating_points),
-            [3, 2, 1, 0]
-        );
+        assert_eq!(["A", "B", "C", "D"].map(rating_points), [3, 2, 1, 0]);
         assert_eq!(niche_points(NicheStatus::Gnt), 2);
         assert_eq!(niche_points(NicheStatus::Dnt), 2);
         assert_eq!(niche_points(NicheStatus::Candidate), 1);

@@ -9,8 +9,10 @@ use entity::{
     sme, sme_product, sme_showcase,
 };
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait,
-    DatabaseConnection, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder,
+    ActiveModelTrait,
+    ActiveValue::Set,
+    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, IntoActiveModel,
+    QueryFilter, QueryOrder,
     sea_query::{Expr, ExprTrait, Func, LikeExpr, Query, SelectStatement, SimpleExpr},
 };
 
@@ -36,9 +38,7 @@ use crate::{
 pub fn readable_by(caller: &Caller) -> Readable<sme_showcase::Entity> {
     match caller.principal() {
         Some(p) if p.has(Role::NetworkAdmin) => Readable::everything(),
-        _ => Readable::only(
-            Condition::all().add(sme_showcase::Column::WithdrawnAt.is_null()),
-        ),
+        _ => Readable::only(Condition::all().add(sme_showcase::Column::WithdrawnAt.is_null())),
     }
 }
 
@@ -231,20 +231,26 @@ pub async fn withdraw(
     target: String,
     sme_id: ApiResult<i64>,
 ) -> ApiResult<sme_showcase::Model> {
-    audited(db, caller, "withdrawSmeShowcase", Some(target), async |txn| {
-        let sme = own_sme(txn, caller, sme_id?).await?;
-        let row = sme_showcase::Entity::find()
-            .filter(sme_showcase::Column::SmeId.eq(sme.id))
-            .filter(sme_showcase::Column::WithdrawnAt.is_null())
-            .one(txn)
-            .await?
-            .ok_or(ApiError::NotFound("showcase"))?;
-        let now = Utc::now();
-        let mut active = row.into_active_model();
-        active.withdrawn_at = Set(Some(now));
-        active.updated_at = Set(now);
-        Ok(active.update(txn).await?)
-    })
+    audited(
+        db,
+        caller,
+        "withdrawSmeShowcase",
+        Some(target),
+        async |txn| {
+            let sme = own_sme(txn, caller, sme_id?).await?;
+            let row = sme_showcase::Entity::find()
+                .filter(sme_showcase::Column::SmeId.eq(sme.id))
+                .filter(sme_showcase::Column::WithdrawnAt.is_null())
+                .one(txn)
+                .await?
+                .ok_or(ApiError::NotFound("showcase"))?;
+            let now = Utc::now();
+            let mut active = row.into_active_model();
+            active.withdrawn_at = Set(Some(now));
+            active.updated_at = Set(now);
+            Ok(active.update(txn).await?)
+        },
+    )
     .await
 }
 
@@ -370,22 +376,26 @@ pub async fn showcases(
     let search = filter.search.as_ref().map(|search| {
         let pattern = search.contains_pattern();
         Condition::any()
-            .add(Column::SmeId.in_subquery(smes_where(
-                Condition::any()
-                    .add(lower_like((sme::Entity, sme::Column::NameEn), &pattern))
-                    .add(lower_like((sme::Entity, sme::Column::NameJa), &pattern)),
-            )))
-            .add(Column::SmeId.in_subquery(products_where(
-                Condition::any()
-                    .add(lower_like(
-                        (sme_product::Entity, sme_product::Column::NameEn),
-                        &pattern,
-                    ))
-                    .add(lower_like(
-                        (sme_product::Entity, sme_product::Column::NameJa),
-                        &pattern,
-                    )),
-            )))
+            .add(
+                Column::SmeId.in_subquery(smes_where(
+                    Condition::any()
+                        .add(lower_like((sme::Entity, sme::Column::NameEn), &pattern))
+                        .add(lower_like((sme::Entity, sme::Column::NameJa), &pattern)),
+                )),
+            )
+            .add(
+                Column::SmeId.in_subquery(products_where(
+                    Condition::any()
+                        .add(lower_like(
+                            (sme_product::Entity, sme_product::Column::NameEn),
+                            &pattern,
+                        ))
+                        .add(lower_like(
+                            (sme_product::Entity, sme_product::Column::NameJa),
+                            &pattern,
+                        )),
+                )),
+            )
     });
     let matching = readable_by(caller)
         .narrow_if(search)

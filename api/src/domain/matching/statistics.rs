@@ -9,8 +9,9 @@
 use std::collections::BTreeMap;
 
 use entity::{
-    business_need, matching_enums::{MeetingOutcome, ProposalStatus}, matching_meeting,
-    organization, proposal,
+    business_need,
+    matching_enums::{MeetingOutcome, ProposalStatus},
+    matching_meeting, organization, proposal,
 };
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 

@@ -42,7 +42,11 @@ pub trait Figures {
 
 /// The small-group rule: members of the network see every group; other callers only groups of
 /// at least [`PUBLIC_MINIMUM`], the smaller ones folded into `other` (shown when it holds any).
-pub fn shown<G: Figures>(caller: &Caller, groups: impl IntoIterator<Item = G>, mut other: G) -> Vec<G> {
+pub fn shown<G: Figures>(
+    caller: &Caller,
+    groups: impl IntoIterator<Item = G>,
+    mut other: G,
+) -> Vec<G> {
     let member = caller.require_member().is_ok();
     let mut shown = Vec::new();
     for group in groups {
@@ -100,7 +104,6 @@ impl Group {
                 .push((decided - row.created_at).num_seconds() as f64 / 86_400.0);
         }
     }
-
 }
 
 impl Figures for Group {
