@@ -29,7 +29,7 @@ impl<'a> Desk<'a> {
         }
     }
 
-    fn desk(app: &'a TestApp, code: &str) -> Self {
+    fn at(app: &'a TestApp, code: &str) -> Self {
         Self::of(app, code, &[Role::Evaluator, Role::OrgAdmin])
     }
 
@@ -165,7 +165,7 @@ async fn needs_are_read_as_their_visibility_says_by_every_caller() {
     let buyer = company(&app, "hub-co", 23).await;
     company(&app, "outsider-co", 13).await;
     let jetro = org_id(&app, "jetro").await;
-    let aist = Desk::desk(&app, "aist");
+    let aist = Desk::at(&app, "aist");
     let public = aist.need(&buyer, "Public", "PUBLIC", "").await;
     let network = aist.need(&buyer, "Network", "NETWORK", "").await;
     let invited = aist
@@ -332,9 +332,9 @@ struct Proposals<'a> {
 
 async fn proposals(app: &TestApp) -> Proposals<'_> {
     let buyer = company(app, "hub-co", 23).await;
-    let aist = Desk::desk(app, "aist");
-    let jetro = Desk::desk(app, "jetro");
-    let jst = Desk::desk(app, "jst");
+    let aist = Desk::at(app, "aist");
+    let jetro = Desk::at(app, "jetro");
+    let jst = Desk::at(app, "jst");
     let need = aist.need(&buyer, "Turbine blades", "PUBLIC", "").await;
     let jetro_sme = jetro
         .sme("720000000001", "Nagoya Seimitsu", 23, "GNT")
@@ -459,8 +459,8 @@ async fn a_proposer_never_sees_another_institutions_proposals() {
 async fn a_consortiums_shares_sum_to_100_and_each_sme_comes_once() {
     let app = TestApp::spawn().await;
     let buyer = company(&app, "hub-co", 23).await;
-    let aist = Desk::desk(&app, "aist");
-    let jetro = Desk::desk(&app, "jetro");
+    let aist = Desk::at(&app, "aist");
+    let jetro = Desk::at(&app, "jetro");
     let need = aist.need(&buyer, "Landing gear", "NETWORK", "").await;
     let lead = jetro.sme("730000000001", "Lead Kogyo", 23, "GNT").await;
     let partner = jetro.sme("730000000002", "Partner Kogyo", 23, "NONE").await;
@@ -728,8 +728,8 @@ async fn every_move_is_taken_by_the_right_role_and_refused_to_the_wrong_ones() {
 async fn a_need_past_its_deadline_reads_closed_and_takes_no_proposals() {
     let app = TestApp::spawn().await;
     let buyer = company(&app, "hub-co", 23).await;
-    let aist = Desk::desk(&app, "aist");
-    let jetro = Desk::desk(&app, "jetro");
+    let aist = Desk::at(&app, "aist");
+    let jetro = Desk::at(&app, "jetro");
     let need = aist.need(&buyer, "Late", "PUBLIC", "").await;
     let sme = jetro.sme("740000000001", "Late Kogyo", 23, "NONE").await;
     let body = aist.post_need(&buyer, "Past", "PUBLIC", "").await;
@@ -796,7 +796,7 @@ async fn a_need_past_its_deadline_reads_closed_and_takes_no_proposals() {
 #[tokio::test]
 async fn the_showcase_is_public_cacheable_and_filtered() {
     let app = TestApp::spawn().await;
-    let aist = Desk::desk(&app, "aist");
+    let aist = Desk::at(&app, "aist");
     // Aichi (Chubu), Shizuoka (Kanto bureau), Osaka (Kinki).
     let aichi = aist.sme("750000000001", "Aichi Koki", 23, "GNT").await;
     let shizuoka = aist.sme("750000000002", "Enshu Seiki", 22, "NONE").await;
@@ -912,7 +912,7 @@ async fn the_showcase_is_public_cacheable_and_filtered() {
         .unwrap_or_default();
     assert!(cache.starts_with("public"), "{cache}");
     // Only the registering institution's desks publish and add products.
-    let jetro_desk = Desk::desk(&app, "jetro");
+    let jetro_desk = Desk::at(&app, "jetro");
     let body = jetro_desk
         .ask(
             r#"mutation($sme: ID!, $key: String!) { publishSmeShowcase(idempotencyKey: $key, input: { smeId: $sme, consentedOn: "2026-04-01" }) { id } }"#,
@@ -934,7 +934,7 @@ async fn the_showcase_is_public_cacheable_and_filtered() {
 async fn candidates_are_ranked_by_the_documented_score_deterministically() {
     let app = TestApp::spawn().await;
     let buyer = company(&app, "aichi-hub", 23).await;
-    let aist = Desk::desk(&app, "aist");
+    let aist = Desk::at(&app, "aist");
     // Covers the field and both processes, GNT, in Aichi, rated B by AIST.
     let best = aist.sme("760000000001", "Best Koki", 23, "GNT").await;
     aist.product(&best, "Blade", &["AEROSPACE"], &["MACHINING", "WELDING"])
@@ -1014,7 +1014,7 @@ async fn candidates_are_ranked_by_the_documented_score_deterministically() {
     assert_eq!(aist.ok(query, json!({ "id": need })).await, first);
     // Another institution does not read AIST's evaluation nor its unpublished products: it sees
     // fewer reasons, never more.
-    let jetro = Desk::desk(&app, "jetro");
+    let jetro = Desk::at(&app, "jetro");
     let theirs = jetro.ok(query, json!({ "id": need })).await;
     assert_eq!(
         theirs["matchCandidates"],
@@ -1030,7 +1030,7 @@ async fn candidates_are_ranked_by_the_documented_score_deterministically() {
 #[tokio::test]
 async fn no_sme_or_buyer_is_booked_twice_in_a_slot_even_when_bookings_race() {
     let app = TestApp::spawn().await;
-    let aist = Desk::desk(&app, "aist");
+    let aist = Desk::at(&app, "aist");
     let event = aist
         .ok(
             r#"mutation($key: String!) { createMatchingEvent(idempotencyKey: $key, input: { kind: FAIR, nameJa: "商談会",
@@ -1124,7 +1124,7 @@ async fn no_sme_or_buyer_is_booked_twice_in_a_slot_even_when_bookings_race() {
         );
     }
     // Only the organiser's desks book.
-    let jetro = Desk::desk(&app, "jetro");
+    let jetro = Desk::at(&app, "jetro");
     let body = jetro
         .ask(
             book,
@@ -1241,9 +1241,9 @@ async fn outcomes_are_read_by_the_parties_and_statistics_fold_small_bureaus() {
 async fn the_parties_hear_need_and_proposal_changes_and_no_one_else() {
     let app = TestApp::spawn().await;
     let buyer = company(&app, "hub-co", 23).await;
-    let aist = Desk::desk(&app, "aist");
-    let jetro = Desk::desk(&app, "jetro");
-    let jst = Desk::desk(&app, "jst");
+    let aist = Desk::at(&app, "aist");
+    let jetro = Desk::at(&app, "jetro");
+    let jst = Desk::at(&app, "jst");
     let sme = jetro.sme("780000000001", "Heard Kogyo", 23, "NONE").await;
     let subscribe =
         json!({ "query": "subscription { proposalChanged { proposalId needId status change } }" });

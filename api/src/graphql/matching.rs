@@ -13,7 +13,7 @@ use super::{
     directory::Organization,
     evaluations::{NicheStatus, Sme},
     ids::{self, NodeType},
-    loaders::{OrganizationId, SmeId},
+    loaders::{MembersOfProposal, OrganizationId, ProductsOfSme, SmeId},
     money::Yen,
     patents::Patent,
     qualifications::Date,
@@ -263,8 +263,11 @@ impl SmeShowcase {
     }
     /// The SME's products.
     async fn products(&self, ctx: &Context<'_>) -> Result<Vec<SmeProduct>> {
-        Ok(showcase::products_of(db(ctx)?, caller(ctx), self.0.sme_id)
-            .await?
+        Ok(loaders(ctx)?
+            .load_one(ProductsOfSme(self.0.sme_id))
+            .await
+            .map_err(ApiError::from)?
+            .unwrap_or_default()
             .into_iter()
             .map(SmeProduct)
             .collect())
@@ -466,8 +469,11 @@ impl Proposal {
     }
     /// The SMEs of the proposal, the lead first, with their processes and shares.
     async fn members(&self, ctx: &Context<'_>) -> Result<Vec<ProposalMember>> {
-        Ok(proposals::members(db(ctx)?, self.0.id)
-            .await?
+        Ok(loaders(ctx)?
+            .load_one(MembersOfProposal(self.0.id))
+            .await
+            .map_err(ApiError::from)?
+            .unwrap_or_default()
             .into_iter()
             .map(ProposalMember)
             .collect())
@@ -1152,17 +1158,14 @@ async fn proposal_move(
     version: Option<i32>,
 ) -> Result<Proposal> {
     let key = ids::decode_as(&id, NodeType::Proposal, "id");
-    let row = proposals::transition(
-        db(ctx)?,
-        events(ctx)?,
-        caller(ctx),
+    let request = proposals::Move {
         action,
         operation,
-        key,
+        id: key,
         version,
-        id.to_string(),
-    )
-    .await?;
+        target: id.to_string(),
+    };
+    let row = proposals::transition(db(ctx)?, events(ctx)?, caller(ctx), request).await?;
     Ok(Proposal(row))
 }
 

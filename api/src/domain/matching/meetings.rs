@@ -190,7 +190,7 @@ pub fn check_slot(event: &matching_event::Model, slot: DateTime<Utc>) -> Result<
     let minutes = local.hour() * 60 + local.minute();
     if local.second() != 0
         || local.nanosecond() != 0
-        || minutes % u32::try_from(event.slot_minutes).unwrap_or(60) != 0
+        || !minutes.is_multiple_of(u32::try_from(event.slot_minutes).unwrap_or(60))
     {
         return Err(format!(
             "slots start every {} minutes from midnight in Japan",

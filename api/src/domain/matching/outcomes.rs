@@ -97,6 +97,6 @@ pub async fn of_sme<C: ConnectionTrait>(
             at: meeting.outcome_recorded_at.unwrap_or(meeting.created_at),
         });
     }
-    won.sort_by(|a, b| b.at.cmp(&a.at));
+    won.sort_by_key(|w| std::cmp::Reverse(w.at));
     Ok(won)
 }

@@ -11,7 +11,7 @@ use entity::{
 };
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait,
-    DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
+    DatabaseConnection, EntityTrait, QueryFilter,
 };
 
 use super::{
@@ -59,19 +59,6 @@ pub async fn readable<C: ConnectionTrait>(
         .narrow(proposal::Column::Id.eq(id))
         .select()
         .one(db)
-        .await?)
-}
-
-/// The SMEs of a proposal the caller may read (the lead first).
-pub async fn members<C: ConnectionTrait>(
-    db: &C,
-    proposal_id: i64,
-) -> ApiResult<Vec<proposal_member::Model>> {
-    Ok(proposal_member::Entity::find()
-        .filter(proposal_member::Column::ProposalId.eq(proposal_id))
-        .order_by_desc(proposal_member::Column::Lead)
-        .order_by_asc(proposal_member::Column::Id)
-        .all(db)
         .await?)
 }
 
@@ -329,18 +316,32 @@ pub fn status_name(status: ProposalStatus) -> &'static str {
     }
 }
 
+/// One requested move of a proposal, as the caller sent it.
+pub struct Move {
+    pub action: ApiResult<ProposalAction>,
+    pub operation: &'static str,
+    pub id: ApiResult<i64>,
+    /// When given, must be the current version.
+    pub version: Option<i32>,
+    /// The proposal as the caller named it (for the audit log).
+    pub target: String,
+}
+
 /// Moves a proposal through its workflow; accepting with `award` awards the need in the same
 /// transaction.
 pub async fn transition(
     db: &DatabaseConnection,
     events: &EventBus,
     caller: &Caller,
-    action: ApiResult<ProposalAction>,
-    operation: &'static str,
-    id: ApiResult<i64>,
-    version: Option<i32>,
-    target: String,
+    request: Move,
 ) -> ApiResult<proposal::Model> {
+    let Move {
+        action,
+        operation,
+        id,
+        version,
+        target,
+    } = request;
     let change = action
         .as_ref()
         .map(ProposalAction::change)

@@ -12,7 +12,7 @@ use sea_orm::{
     ActiveModelTrait,
     ActiveValue::Set,
     ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, IntoActiveModel,
-    QueryFilter, QueryOrder,
+    QueryFilter,
     sea_query::{Expr, ExprTrait, Func, LikeExpr, Query, SelectStatement, SimpleExpr},
 };
 
@@ -109,20 +109,6 @@ pub async fn product<C: ConnectionTrait>(
         .narrow(sme_product::Column::Id.eq(id))
         .select()
         .one(db)
-        .await?)
-}
-
-/// The products of an SME that the caller may read, oldest first.
-pub async fn products_of<C: ConnectionTrait>(
-    db: &C,
-    caller: &Caller,
-    sme_id: i64,
-) -> ApiResult<Vec<sme_product::Model>> {
-    Ok(products_readable_by(caller)
-        .narrow(sme_product::Column::SmeId.eq(sme_id))
-        .select()
-        .order_by_asc(sme_product::Column::Id)
-        .all(db)
         .await?)
 }
 
