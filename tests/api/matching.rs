@@ -1123,6 +1123,13 @@ async fn no_sme_or_buyer_is_booked_twice_in_a_slot_even_when_bookings_race() {
             "{at}"
         );
     }
+    // Members read the event; callers outside the network see none.
+    let listed = "{ matchingEvents(first: 5) { totalCount nodes { nameEn } } }";
+    let member = app.token("m@jst", "jst", &[Role::Member]);
+    let body = as_caller(&app, Some(&member), listed, json!({})).await;
+    assert_eq!(body["data"]["matchingEvents"]["totalCount"], 1, "{body:#}");
+    let body = app.graphql(listed, json!({})).await;
+    assert_eq!(body["data"]["matchingEvents"]["totalCount"], 0, "{body:#}");
     // Only the organiser's desks book.
     let jetro = Desk::at(&app, "jetro");
     let body = jetro

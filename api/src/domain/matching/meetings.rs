@@ -402,13 +402,12 @@ pub async fn record_outcome(
     .await
 }
 
-/// The events the caller may read, soonest first.
+/// The events the caller may read, newest first (none for callers outside the network).
 pub async fn events(
     db: &DatabaseConnection,
     caller: &Caller,
     args: &PageArgs,
 ) -> ApiResult<Listing<matching_event::Entity>> {
-    caller.require_authenticated()?;
     let keyset = Keyset {
         name: "newest",
         column: matching_event::Column::Id,
