@@ -1123,6 +1123,47 @@ async fn no_sme_or_buyer_is_booked_twice_in_a_slot_even_when_bookings_race() {
             "{at}"
         );
     }
+    // A retry of a booking answers the first meeting; members without a desk role do not book,
+    // and anonymous callers are asked to sign in.
+    let retry = json!({ "e": event, "n": needs[4], "s": smes[4], "at": "2027-05-11T09:00:00+09:00", "key": "book-retry" });
+    let first = aist.ask(book, retry.clone()).await;
+    assert!(first.get("errors").is_none(), "{first:#}");
+    assert_eq!(aist.ask(book, retry.clone()).await["data"], first["data"]);
+    let aist_member = Desk::of(&app, "aist", &[Role::Member]);
+    let body = aist_member
+        .ask(
+            book,
+            json!({ "e": event, "n": needs[5], "s": smes[5], "at": "2027-05-11T09:30:00+09:00" }),
+        )
+        .await;
+    assert_eq!(code(&body), "FORBIDDEN", "{body:#}");
+    let body = app
+        .graphql(book, json!({ "e": event, "n": needs[5], "s": smes[5], "at": "2027-05-11T09:30:00+09:00", "key": "anon" }))
+        .await;
+    assert_eq!(code(&body), "UNAUTHENTICATED", "{body:#}");
+    let create = r#"mutation($key: String!) { createMatchingEvent(idempotencyKey: $key, input: { kind: FAIR, nameJa: "x",
+        nameEn: "x", place: "x", countryCode: "JP", startsOn: "2027-05-10", endsOn: "2027-05-10" }) { id } }"#;
+    assert_eq!(code(&aist_member.ask(create, json!({})).await), "FORBIDDEN");
+    // Outcomes: the organiser's desks (and the need's), not its members.
+    let meeting = first["data"]["bookMeeting"]["id"].clone();
+    let outcome = r#"mutation($id: ID!, $key: String!) { recordMeetingOutcome(id: $id, idempotencyKey: $key, version: 1,
+        input: { outcome: QUOTATION }) { outcome version } }"#;
+    assert_eq!(
+        code(&aist_member.ask(outcome, json!({ "id": meeting })).await),
+        "FORBIDDEN"
+    );
+    let body = aist.ask(outcome, json!({ "id": meeting })).await;
+    assert_eq!(
+        body["data"]["recordMeetingOutcome"],
+        json!({ "outcome": "QUOTATION", "version": 2 }),
+        "{body:#}"
+    );
+    let body = aist.ask(outcome, json!({ "id": meeting })).await;
+    assert_eq!(
+        error_code_and_field(&body),
+        ("CONFLICT".into(), "version".into()),
+        "a stale version"
+    );
     // Members read the event; callers outside the network see none.
     let listed = "{ matchingEvents(first: 5) { totalCount nodes { nameEn } } }";
     let member = app.token("m@jst", "jst", &[Role::Member]);
