@@ -439,6 +439,7 @@ impl BusinessNeed {
         let listing =
             proposals::proposals(db, caller(ctx), &filter, &page(first, after, last, before))
                 .await?;
+        super::prefetch::connection(ctx, listing.rows()).await?;
         Ok(connection(db, listing, Proposal))
     }
 }
@@ -755,6 +756,7 @@ impl MatchingQuery {
             &page(first, after, last, before),
         )
         .await?;
+        super::prefetch::connection(ctx, listing.rows()).await?;
         Ok(connection(db, listing, SmeShowcase))
     }
 
@@ -793,6 +795,7 @@ impl MatchingQuery {
             &page(first, after, last, before),
         )
         .await?;
+        super::prefetch::connection(ctx, listing.rows()).await?;
         Ok(connection(db, listing, BusinessNeed))
     }
 
@@ -838,6 +841,7 @@ impl MatchingQuery {
             &page(first, after, last, before),
         )
         .await?;
+        super::prefetch::connection(ctx, listing.rows()).await?;
         Ok(connection(db, listing, Proposal))
     }
 
