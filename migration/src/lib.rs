@@ -16,6 +16,7 @@ mod m20261201_000016_patents;
 mod m20261201_000017_referrals;
 mod m20261201_000020_directory_search;
 mod m20261201_000021_list_indexes;
+mod m20261202_000018_matching;
 mod m20261202_000019_people;
 
 pub struct Migrator;
@@ -37,6 +38,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000017_referrals::Migration),
             Box::new(m20261201_000020_directory_search::Migration),
             Box::new(m20261201_000021_list_indexes::Migration),
+            Box::new(m20261202_000018_matching::Migration),
             Box::new(m20261202_000019_people::Migration),
         ]
     }

@@ -178,6 +178,63 @@ const PUBLIC: &[(&str, &str)] = &[
         "ReferralStatisticsGroup",
         "key label bankId referrals acknowledged financed declined totalFinanced medianDaysToDecision",
     ),
+    // Business matching: which needs, proposals, products, events, meetings and outcomes a
+    // caller reads is decided row by row, every caller of the matrix in tests/api/matching.rs
+    // and the filter test; these fields are what anyone who may read the row sees, except
+    // `BusinessNeed.invitedInstitutions` (null but for the need's institution, in
+    // tests/api/matching.rs). Showcases are public; the statistics are the network's report.
+    (
+        "Query",
+        "smeShowcase businessNeeds businessNeed proposals proposal matchCandidates matchingEvents \
+        matchingEvent matchingStatistics",
+    ),
+    ("Sme", "showcase outcomes"),
+    (
+        "SmeShowcase",
+        "id sme headlineJa headlineEn consentedOn live products",
+    ),
+    ("SmeShowcaseConnection", "pageInfo edges nodes totalCount"),
+    ("SmeShowcaseEdge", "node cursor"),
+    (
+        "SmeProduct",
+        "id sme nameJa nameEn descriptionJa descriptionEn fields processes",
+    ),
+    (
+        "BusinessNeed",
+        "id institution buyer kind patent titleJa titleEn description fields processes quantity \
+        budgetMin budgetMax deadline deliveryPlace visibility invitedInstitutions status version \
+        createdAt updatedAt proposals",
+    ),
+    ("BusinessNeedConnection", "pageInfo edges nodes totalCount"),
+    ("BusinessNeedEdge", "node cursor"),
+    (
+        "Proposal",
+        "id need institution leadSme members joint summary price status version decisionNote \
+        createdAt updatedAt decidedAt",
+    ),
+    ("ProposalConnection", "pageInfo edges nodes totalCount"),
+    ("ProposalEdge", "node cursor"),
+    ("ProposalMember", "sme lead processes sharePercent"),
+    ("MatchCandidate", "sme score reasons"),
+    (
+        "MatchingEvent",
+        "id organiser kind nameJa nameEn place country startsOn endsOn slotMinutes meetings buyers smes",
+    ),
+    ("MatchingEventConnection", "pageInfo edges nodes totalCount"),
+    ("MatchingEventEdge", "node cursor"),
+    (
+        "MatchingMeeting",
+        "id event need buyer sme slotStart outcome orderAmount outcomeNote version",
+    ),
+    (
+        "SmeOutcome",
+        "need proposal meeting amount sharePercent partners wonAt",
+    ),
+    ("MatchingStatistics", "fiscalYear groups"),
+    (
+        "MatchingStatisticsGroup",
+        "key needs proposals jointOrders ordersWon orderValue",
+    ),
 ];
 
 /// Guarded fields whose every case is checked elsewhere, over the transport they need.
@@ -225,6 +282,32 @@ const GUARDED_ELSEWHERE: &[(&str, &str)] = &[
         "Subscription.referralChanged",
         "tests/api/referrals.rs: the referrer and the bank addressed hear, another bank does not",
     ),
+    // Business matching: who may take each move depends on the need's and the proposal's
+    // institutions and on the state the move before left; every move by the right and the
+    // wrong roles, anonymous callers, and its audit, is in tests/api/matching.rs.
+    ("Mutation.publishSmeShowcase", "tests/api/matching.rs"),
+    ("Mutation.withdrawSmeShowcase", "tests/api/matching.rs"),
+    ("Mutation.addSmeProduct", "tests/api/matching.rs"),
+    ("Mutation.removeSmeProduct", "tests/api/matching.rs"),
+    ("Mutation.postBusinessNeed", "tests/api/matching.rs"),
+    ("Mutation.closeBusinessNeed", "tests/api/matching.rs"),
+    ("Mutation.cancelBusinessNeed", "tests/api/matching.rs"),
+    ("Mutation.submitProposal", "tests/api/matching.rs"),
+    ("Mutation.shortlistProposal", "tests/api/matching.rs"),
+    ("Mutation.acceptProposal", "tests/api/matching.rs"),
+    ("Mutation.declineProposal", "tests/api/matching.rs"),
+    ("Mutation.withdrawProposal", "tests/api/matching.rs"),
+    ("Mutation.createMatchingEvent", "tests/api/matching.rs"),
+    ("Mutation.bookMeeting", "tests/api/matching.rs"),
+    ("Mutation.recordMeetingOutcome", "tests/api/matching.rs"),
+    (
+        "Subscription.needChanged",
+        "tests/api/matching.rs: the need's institution and its proposers hear, another member does not",
+    ),
+    (
+        "Subscription.proposalChanged",
+        "tests/api/matching.rs: the proposer and the need's institution hear, another member does not",
+    ),
 ];
 
 /// Types reached only through guarded fields: covered by those fields' rows of the matrix.
@@ -255,6 +338,8 @@ const BEHIND: &[(&str, &str)] = &[
         "Subscription.licensingInquiryChanged",
     ),
     ("ReferralChange", "Subscription.referralChanged"),
+    ("NeedChange", "Subscription.needChanged"),
+    ("ProposalChange", "Subscription.proposalChanged"),
 ];
 
 /// Operations a loan officer attempts from the bank (`OWN_BANK`), not from AIST: a referral

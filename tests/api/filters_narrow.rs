@@ -247,6 +247,110 @@ pub(crate) struct World {
     /// Patents and licensing inquiries, for the filters of their listings.
     patents: Vec<String>,
     inquiries: Vec<String>,
+    /// Buyers' needs, for the filters of needs and proposals.
+    needs: Vec<String>,
+}
+
+/// Business matching: an SME of AIST with a live showcase (Aichi, GNT, an aerospace product
+/// machined), needs of every visibility (AIST's PUBLIC one and its INVITED one for JETRO, JETRO's
+/// NETWORK one), a proposal of each institution to the other's need, and a meeting at AIST's fair
+/// that ended in an order.
+async fn arrange_matching(app: &TestApp, aist: &Desk<'_>, jetro: &Desk<'_>) -> Vec<String> {
+    let shown = aist
+        .sme(
+            "610000000091",
+            "Matching Showcase Koki",
+            23,
+            "GNT",
+            "TYPE_1",
+        )
+        .await;
+    let theirs = jetro
+        .sme(
+            "610000000092",
+            "Matching Partner Kogyo",
+            13,
+            "DNT",
+            "TYPE_2",
+        )
+        .await;
+    aist.ok(
+        r#"mutation($sme: ID!) { addSmeProduct(idempotencyKey: "p1", input: { smeId: $sme, nameJa: "タービン翼",
+            nameEn: "Turbine blade", fields: [AEROSPACE], processes: [MACHINING] }) { id } }"#,
+        json!({ "sme": shown }),
+    )
+    .await;
+    aist.ok(
+        r#"mutation($sme: ID!) { publishSmeShowcase(idempotencyKey: "s1", input: { smeId: $sme, consentedOn: "2026-04-01",
+            headlineEn: "Blades for engines" }) { id } }"#,
+        json!({ "sme": shown }),
+    )
+    .await;
+    let org = |code: &str| {
+        let code = code.to_owned();
+        async move {
+            app.data(
+                "query($c: String!) { organization(code: $c) { id } }",
+                json!({ "c": code }),
+            )
+            .await["organization"]["id"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        }
+    };
+    let buyer = org("smrj").await;
+    let jetro_id = org("jetro").await;
+    let post = r#"mutation($b: ID!, $k: String!, $v: NeedVisibility!, $i: [ID!]!) { postBusinessNeed(idempotencyKey: $k, input: {
+        buyerId: $b, kind: ORDER, titleJa: "部品", titleEn: "Engine parts", fields: [AEROSPACE], processes: [MACHINING],
+        quantity: 100, budgetMin: 1000000, budgetMax: 2000000, deadline: "2099-03-31T15:00:00Z", visibility: $v,
+        invitedInstitutionIds: $i }) { id } }"#;
+    let mut needs = Vec::new();
+    for (desk, key, visibility, invited) in [
+        (aist, "n1", "PUBLIC", json!([])),
+        (aist, "n2", "INVITED", json!([jetro_id])),
+        (jetro, "n3", "NETWORK", json!([])),
+    ] {
+        needs.push(
+            desk.ok(
+                post,
+                json!({ "b": buyer, "k": key, "v": visibility, "i": invited }),
+            )
+            .await["postBusinessNeed"]["id"]
+                .as_str()
+                .unwrap()
+                .to_owned(),
+        );
+    }
+    let propose = r#"mutation($n: ID!, $s: ID!, $k: String!) { submitProposal(idempotencyKey: $k, input: { needId: $n,
+        summary: "Machined blades", price: 1500000, lead: { smeId: $s, processes: [MACHINING], share: 100 } }) { id } }"#;
+    jetro
+        .ok(propose, json!({ "n": needs[0], "s": theirs, "k": "q1" }))
+        .await;
+    aist.ok(propose, json!({ "n": needs[2], "s": shown, "k": "q2" }))
+        .await;
+    let event = aist
+        .ok(
+            r#"mutation { createMatchingEvent(idempotencyKey: "e1", input: { kind: FAIR, nameJa: "商談会", nameEn: "Fair",
+                place: "Nagoya", countryCode: "JP", startsOn: "2027-05-10", endsOn: "2027-05-10" }) { id } }"#,
+            json!({}),
+        )
+        .await["createMatchingEvent"]["id"]
+        .clone();
+    let meeting = aist
+        .ok(
+            r#"mutation($e: ID!, $n: ID!, $s: ID!) { bookMeeting(idempotencyKey: "m1", input: { eventId: $e, needId: $n,
+                smeId: $s, slotStart: "2027-05-10T10:00:00+09:00" }) { id } }"#,
+            json!({ "e": event, "n": needs[0], "s": shown }),
+        )
+        .await["bookMeeting"]["id"]
+        .clone();
+    aist.ok(
+        r#"mutation($id: ID!) { recordMeetingOutcome(id: $id, idempotencyKey: "o1", input: { outcome: ORDER, amount: 3000000 }) { id } }"#,
+        json!({ "id": meeting }),
+    )
+    .await;
+    needs
 }
 
 /// Patents of AIST (one OPEN and explained, which anyone reads; one not offered, which members
@@ -562,7 +666,9 @@ pub(crate) async fn arrange(app: &TestApp) -> World {
         organizations.insert(code, id);
     }
     let (patents, inquiries) = arrange_patents(app, &jetro, &sme_b).await;
+    let needs = arrange_matching(app, &aist, &jetro).await;
     World {
+        needs,
         evaluations,
         referrals,
         smes: vec![sme_a, sme_b],
@@ -749,6 +855,7 @@ async fn pool(app: &TestApp, schema: &Schema, world: &World, admin: &Caller) -> 
         .extend(world.evaluations.iter().map(|e| e.id.clone()));
     pool.ids.extend(world.patents.iter().cloned());
     pool.ids.extend(world.inquiries.iter().cloned());
+    pool.ids.extend(world.needs.iter().cloned());
     pool.strings.extend(
         [
             "燃料電池",

@@ -16,6 +16,7 @@ mod filters_narrow;
 mod health;
 mod http_protocol;
 mod limits;
+mod matching;
 mod membership;
 mod n_plus_one;
 mod nullability;

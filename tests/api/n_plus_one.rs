@@ -115,11 +115,14 @@ async fn synthetic_pages_of_5_and_100_cost_the_same_statements() {
             organizations: 120,
             coordinators: 500,
             awards: 1000,
-            smes: 200,
+            // Every fourth SME has a showcase: a full page of 100.
+            smes: 400,
             evaluations: 300,
             patents: 300,
             banks: 10,
             referrals: 300,
+            needs: 100,
+            proposals: 200,
         },
     )
     .await
@@ -142,6 +145,12 @@ async fn synthetic_pages_of_5_and_100_cost_the_same_statements() {
       }
       fragment Org on Organization { code staff: coordinators { nameEn ... on Coordinator {
         held: awards { certificateNumber status scheme { code } level { code } } } } }"#;
+    let showcase = r#"query($first: Int!) { smeShowcase(first: $first) { nodes {
+        headlineEn sme { nameEn prefecture { nameEn } } products { nameEn processes } } } }"#;
+    let needs = r#"query($first: Int!) { businessNeeds(first: $first) { nodes {
+        titleEn status institution { code } buyer { code } } } }"#;
+    let proposals = r#"query($first: Int!) { proposals(first: $first) { nodes {
+        status institution { code } leadSme { nameEn } members { sharePercent sme { nameEn } } } } }"#;
     // The server looks a token's institution up at its first request only.
     app.graphql_as(&admin, "{ me { subject } }", json!({}))
         .await;
@@ -152,6 +161,12 @@ async fn synthetic_pages_of_5_and_100_cost_the_same_statements() {
         (evaluations, "evaluations", 3),
         // The page, SMEs, referring institutions, banks.
         (referrals, "referrals", 4),
+        // The page, SMEs, products (as the caller may read them).
+        (showcase, "smeShowcase", 3),
+        // The page, institutions, buyers.
+        (needs, "businessNeeds", 3),
+        // The page, institutions, lead SMEs, members, members' SMEs.
+        (proposals, "proposals", 5),
     ] {
         let small = statements_as(&app, &admin, query, 5, path).await;
         let large = statements_as(&app, &admin, query, 100, path).await;

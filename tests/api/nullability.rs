@@ -124,6 +124,18 @@ fn walks(schema: &Schema, ids: Option<&BTreeMap<String, String>>) -> Vec<Walk> {
         let inner = selection(schema, target, DEPTH, &mut path);
         let args = field["args"].as_array().unwrap();
         let takes_id = args.iter().any(|a| a["name"] == "id");
+        // Candidates for a need: walked with a need that exists.
+        if name == "matchCandidates" {
+            let Some(ids) = ids else { continue };
+            let need = ids
+                .get("BusinessNeed")
+                .expect("no need exists to walk matchCandidates with");
+            walks.push(Walk {
+                query: format!("{{ {name}(needId: \"{need}\", first: 3) {inner} }}"),
+                what: name.to_owned(),
+            });
+            continue;
+        }
         if takes_id {
             let Some(ids) = ids else { continue };
             let possible: BTreeSet<String> = match schema.ty(target)["possibleTypes"].as_array() {
@@ -167,6 +179,11 @@ fn walks(schema: &Schema, ids: Option<&BTreeMap<String, String>>) -> Vec<Walk> {
                     )
                     .to_string(),
                     ("referralStatistics", "groupBy") => "BANK".to_owned(),
+                    // This fiscal year, in which the arranged needs were posted.
+                    ("matchingStatistics", "fiscalYear") => iin_api::domain::dates::fiscal_year_of(
+                        iin_api::domain::dates::today_in_japan(),
+                    )
+                    .to_string(),
                     _ => panic!("`{name}({arg_name}:)` needs a value this walk cannot make"),
                 };
                 given.push(format!("{arg_name}: {value}"));

@@ -221,7 +221,7 @@ pub async fn find(
 const COORDINATORS_TEXT: TextIndex = TextIndex {
     table: "coordinators",
     columns: &["name_ja", "name_en", "profile_en"],
-    fts_table: "coordinators_fts",
+    fts_table: Some("coordinators_fts"),
 };
 
 /// A coordinator the caller may read, by id (`node(id:)`).

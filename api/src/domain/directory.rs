@@ -66,7 +66,7 @@ const ORGANIZATIONS_TEXT: TextIndex = TextIndex {
         "description_ja",
         "description_en",
     ],
-    fts_table: "organizations_fts",
+    fts_table: Some("organizations_fts"),
 };
 
 impl OrganizationFilter {

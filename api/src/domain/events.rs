@@ -24,8 +24,9 @@ use std::{
 };
 
 use entity::{
+    business_need,
     enums::{EvaluationStatus, InquiryStatus, Membership},
-    evaluation, licensing_inquiry, organization, referral,
+    evaluation, licensing_inquiry, organization, proposal, referral,
 };
 use sea_orm::{
     ConnectionTrait, DatabaseBackend, DatabaseConnection, DatabaseTransaction, Statement,
@@ -162,6 +163,60 @@ impl ReferralEvent {
     }
 }
 
+/// A buyer's need changed: heard by its institution and the institutions that proposed to it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NeedEvent {
+    pub need_id: i64,
+    /// The posting institution.
+    pub institution_id: i64,
+    /// The stored state (`open`, `closed`, `awarded`, `cancelled`).
+    pub status: String,
+    pub version: i32,
+    /// `posted`, `closed`, `cancelled` or `awarded`.
+    pub change: String,
+}
+
+impl NeedEvent {
+    pub fn of(row: &business_need::Model, change: &str) -> Self {
+        Self {
+            need_id: row.id,
+            institution_id: row.institution_id,
+            status: sea_orm::ActiveEnum::to_value(&row.status),
+            version: row.version,
+            change: change.to_owned(),
+        }
+    }
+}
+
+/// A proposal changed: heard by the proposing institution and the need's institution.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ProposalEvent {
+    pub proposal_id: i64,
+    pub need_id: i64,
+    /// The proposing institution.
+    pub institution_id: i64,
+    pub need_institution_id: i64,
+    /// The stored state (`submitted`, `shortlisted`, …).
+    pub status: String,
+    pub version: i32,
+    /// `submitted`, `shortlisted`, `accepted`, `declined` or `withdrawn`.
+    pub change: String,
+}
+
+impl ProposalEvent {
+    pub fn of(row: &proposal::Model, change: &str) -> Self {
+        Self {
+            proposal_id: row.id,
+            need_id: row.need_id,
+            institution_id: row.institution_id,
+            need_institution_id: row.need_institution_id,
+            status: sea_orm::ActiveEnum::to_value(&row.status),
+            version: row.version,
+            change: change.to_owned(),
+        }
+    }
+}
+
 /// Any event, as it travels between instances.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
@@ -172,6 +227,8 @@ pub enum Event {
     Referral(ReferralEvent),
     /// A change committed through the audited path ([`super::audit`]), whatever it changed.
     Write,
+    Need(NeedEvent),
+    Proposal(ProposalEvent),
 }
 
 impl Event {
@@ -183,6 +240,8 @@ impl Event {
             Self::Inquiry(_) => "licensing_inquiry",
             Self::Referral(_) => "referral",
             Self::Write => "write",
+            Self::Need(_) => "business_need",
+            Self::Proposal(_) => "proposal",
         }
     }
 }
@@ -235,6 +294,30 @@ impl From<ReferralEvent> for Event {
     }
 }
 
+impl From<&NeedEvent> for Event {
+    fn from(event: &NeedEvent) -> Self {
+        Self::Need(event.clone())
+    }
+}
+
+impl From<NeedEvent> for Event {
+    fn from(event: NeedEvent) -> Self {
+        Self::Need(event)
+    }
+}
+
+impl From<&ProposalEvent> for Event {
+    fn from(event: &ProposalEvent) -> Self {
+        Self::Proposal(event.clone())
+    }
+}
+
+impl From<ProposalEvent> for Event {
+    fn from(event: ProposalEvent) -> Self {
+        Self::Proposal(event)
+    }
+}
+
 /// Local subscribers of each kind of event, and the generation of writes.
 #[derive(Clone)]
 struct Senders {
@@ -243,6 +326,8 @@ struct Senders {
     inquiries: broadcast::Sender<InquiryEvent>,
     referrals: broadcast::Sender<ReferralEvent>,
     generation: Arc<AtomicU64>,
+    needs: broadcast::Sender<NeedEvent>,
+    proposals: broadcast::Sender<ProposalEvent>,
 }
 
 impl Senders {
@@ -263,6 +348,12 @@ impl Senders {
             }
             Event::Referral(event) => {
                 let _ = self.referrals.send(event);
+            }
+            Event::Need(event) => {
+                let _ = self.needs.send(event);
+            }
+            Event::Proposal(event) => {
+                let _ = self.proposals.send(event);
             }
         }
     }
@@ -299,6 +390,8 @@ impl EventBus {
                 inquiries: broadcast::channel(1024).0,
                 referrals: broadcast::channel(1024).0,
                 generation: Arc::new(AtomicU64::new(0)),
+                needs: broadcast::channel(1024).0,
+                proposals: broadcast::channel(1024).0,
             },
             backend,
         }
@@ -330,6 +423,16 @@ impl EventBus {
     /// Referral changes, from every instance.
     pub fn subscribe_referrals(&self) -> broadcast::Receiver<ReferralEvent> {
         self.senders.referrals.subscribe()
+    }
+
+    /// Buyers' needs' changes, from every instance.
+    pub fn subscribe_needs(&self) -> broadcast::Receiver<NeedEvent> {
+        self.senders.needs.subscribe()
+    }
+
+    /// Proposals' changes, from every instance.
+    pub fn subscribe_proposals(&self) -> broadcast::Receiver<ProposalEvent> {
+        self.senders.proposals.subscribe()
     }
 
     /// Membership changes, from every instance.

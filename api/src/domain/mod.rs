@@ -19,6 +19,7 @@ pub mod fields;
 pub mod idempotency;
 pub mod jsic;
 pub mod listing;
+pub mod matching;
 pub mod money;
 pub mod page;
 pub mod patents;

@@ -37,12 +37,13 @@ pub enum InvalidSearchText {
 }
 
 /// A table's searchable text: its columns, and (on SQLite) the FTS5 table that indexes them,
-/// kept in step with the table by triggers (see the migrations that create them).
+/// kept in step with the table by triggers (see the migrations that create them); a small table
+/// without one is searched with `LIKE` alone.
 #[derive(Debug, Clone, Copy)]
 pub struct TextIndex {
     pub table: &'static str,
     pub columns: &'static [&'static str],
-    pub fts_table: &'static str,
+    pub fts_table: Option<&'static str>,
 }
 
 impl SearchText {
@@ -135,17 +136,19 @@ fn term_condition(term: &str, backend: DbBackend, index: &TextIndex) -> Conditio
             ))
         })
     };
-    match backend {
+    match (backend, fts_table) {
         // The GIN trigram indexes serve ILIKE for three characters or more; shorter terms scan.
-        DbBackend::Postgres => {
+        (DbBackend::Postgres, _) => {
             each(&|column| format!(r#""{table}"."{column}" ILIKE $1 ESCAPE '\'"#))
         }
-        _ if indexed => Condition::all().add::<SimpleExpr>(Expr::cust_with_values(
-            format!(
-                r#""{table}"."id" IN (SELECT rowid FROM {fts_table} WHERE {fts_table} MATCH ?)"#
-            ),
-            [fts_phrase(term)],
-        )),
+        (_, Some(fts_table)) if indexed => {
+            Condition::all().add::<SimpleExpr>(Expr::cust_with_values(
+                format!(
+                    r#""{table}"."id" IN (SELECT rowid FROM {fts_table} WHERE {fts_table} MATCH ?)"#
+                ),
+                [fts_phrase(term)],
+            ))
+        }
         // SQLite's lower() folds ASCII only, as does its LIKE: enough for English terms.
         _ => each(&|column| format!(r#"lower("{table}"."{column}") LIKE ? ESCAPE '\'"#)),
     }
@@ -158,7 +161,7 @@ mod tests {
     const INDEX: TextIndex = TextIndex {
         table: "patents",
         columns: &["search_text"],
-        fts_table: "patents_fts",
+        fts_table: Some("patents_fts"),
     };
 
     fn sql(search: &str, backend: DbBackend) -> String {
@@ -213,7 +216,7 @@ mod tests {
         let index = TextIndex {
             table: "smes",
             columns: &["name_ja", "name_en"],
-            fts_table: "smes_fts",
+            fts_table: Some("smes_fts"),
         };
         let condition = SearchText::parse("tokai 精密")
             .unwrap()
@@ -237,7 +240,7 @@ mod tests {
         let index = TextIndex {
             table: "smes",
             columns: &["name_ja", "name_en"],
-            fts_table: "smes_fts",
+            fts_table: Some("smes_fts"),
         };
         // PostgreSQL: each term once per column; SQLite: one MATCH for the long term, a LIKE
         // per column for the short one.

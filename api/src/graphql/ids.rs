@@ -24,10 +24,16 @@ pub enum NodeType {
     Referral,
     ReferralConsent,
     CoordinatorAssignment,
+    SmeShowcase,
+    SmeProduct,
+    BusinessNeed,
+    Proposal,
+    MatchingEvent,
+    MatchingMeeting,
 }
 
 impl NodeType {
-    const ALL: [NodeType; 16] = [
+    const ALL: [NodeType; 22] = [
         Self::Organization,
         Self::ClusterProject,
         Self::TieUp,
@@ -44,6 +50,12 @@ impl NodeType {
         Self::Referral,
         Self::ReferralConsent,
         Self::CoordinatorAssignment,
+        Self::SmeShowcase,
+        Self::SmeProduct,
+        Self::BusinessNeed,
+        Self::Proposal,
+        Self::MatchingEvent,
+        Self::MatchingMeeting,
     ];
 
     fn name(self) -> &'static str {
@@ -64,6 +76,12 @@ impl NodeType {
             Self::Referral => "Referral",
             Self::ReferralConsent => "ReferralConsent",
             Self::CoordinatorAssignment => "CoordinatorAssignment",
+            Self::SmeShowcase => "SmeShowcase",
+            Self::SmeProduct => "SmeProduct",
+            Self::BusinessNeed => "BusinessNeed",
+            Self::Proposal => "Proposal",
+            Self::MatchingEvent => "MatchingEvent",
+            Self::MatchingMeeting => "MatchingMeeting",
         }
     }
 

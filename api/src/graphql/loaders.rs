@@ -7,14 +7,16 @@ use std::{collections::HashMap, sync::Arc};
 use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
 use entity::{
     award, ce_requirement, cluster_participation, cluster_project, coordinator,
-    coordinator_assignment, evaluation, evaluation_revision, organization, qualification_scheme,
-    scheme_level, sme, tie_up, training_course, training_record,
+    coordinator_assignment, evaluation, evaluation_revision, organization, proposal_member,
+    qualification_scheme, scheme_level, sme, sme_product, tie_up, training_course, training_record,
 };
 use sea_orm::{DatabaseConnection, DbErr};
 
 use crate::{
     auth::Caller,
-    domain::{assignments, batch, evaluation::evaluations, patents::explanations},
+    domain::{
+        assignments, batch, evaluation::evaluations, matching::showcase, patents::explanations,
+    },
 };
 
 pub struct RelationLoader {
@@ -139,6 +141,14 @@ many!(
     ProjectId
 );
 many!(TieUpsOfProject, tie_up, ProjectId, project_id, Id);
+// A proposal's SMEs, the lead first (it is stored first).
+many!(
+    MembersOfProposal,
+    proposal_member,
+    ProposalId,
+    proposal_id,
+    Id
+);
 many!(LevelsOfScheme, scheme_level, SchemeId, scheme_id, Rank);
 many!(
     RequirementsOfScheme,
@@ -281,6 +291,36 @@ impl Loader<AssignmentsOfCoordinator> for RelationLoader {
         Ok(rows
             .into_iter()
             .map(|(id, rows)| (AssignmentsOfCoordinator(id), rows))
+            .collect())
+    }
+}
+
+/// The products of an SME that the request's caller may read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ProductsOfSme(pub i64);
+
+impl Loader<ProductsOfSme> for RelationLoader {
+    type Value = Vec<sme_product::Model>;
+    type Error = Arc<DbErr>;
+
+    async fn load(
+        &self,
+        keys: &[ProductsOfSme],
+    ) -> Result<HashMap<ProductsOfSme, Self::Value>, Self::Error> {
+        let ids: Vec<i64> = keys.iter().map(|k| k.0).collect();
+        let rows = batch::grouped_within(
+            &self.db,
+            showcase::products_readable_by(&self.caller).select(),
+            sme_product::Column::SmeId,
+            &ids,
+            |m| m.sme_id,
+            sme_product::Column::Id,
+        )
+        .await
+        .map_err(Arc::new)?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, rows)| (ProductsOfSme(id), rows))
             .collect())
     }
 }

@@ -9,6 +9,8 @@ mod evaluations;
 mod ids;
 mod inputs;
 pub mod loaders;
+mod matching;
+mod matching_events;
 mod money;
 mod node;
 mod patents;
@@ -48,6 +50,8 @@ pub struct Query(
     evaluations::EvaluationQuery,
     patents::PatentQuery,
     referrals::ReferralQuery,
+    matching::MatchingQuery,
+    matching_events::MatchingEventQuery,
     node::NodeQuery,
     access::AccessQuery,
 );
@@ -63,6 +67,8 @@ pub struct Mutation(
     evaluations::EvaluationMutation,
     patents::PatentMutation,
     referrals::ReferralMutation,
+    matching::MatchingMutation,
+    matching_events::MatchingEventMutation,
 );
 
 /// Live changes over graphql-ws (`/graphql`, WebSocket), for members of the network and, for
@@ -72,6 +78,7 @@ pub struct Subscription(
     evaluations::EvaluationSubscription,
     patents::PatentSubscription,
     referrals::ReferralSubscription,
+    matching::MatchingSubscription,
 );
 
 pub type AppSchema = Schema<Query, Mutation, Subscription>;
@@ -125,6 +132,10 @@ fn builder() -> SchemaBuilder<Query, Mutation, Subscription> {
         referrals::Referral => "financing referrals",
         smes::Sme => "SMEs",
         directory::TieUp => "tie-ups",
+        matching::SmeShowcase => "SME showcases",
+        matching::BusinessNeed => "buyers' needs",
+        matching::Proposal => "proposals",
+        matching_events::MatchingEvent => "matching events",
         coordinators::TrainingCourse => "training courses",
     )
 }

@@ -9,6 +9,8 @@ use super::{
     directory::{ClusterProject, Organization, TieUp},
     evaluations::Evaluation,
     ids::{self, NodeType},
+    matching::{BusinessNeed, Proposal, SmeProduct, SmeShowcase},
+    matching_events::{MatchingEvent, MatchingMeeting},
     patents::{LicensingInquiry, Patent, PatentExplanation},
     qualifications::{Award, QualificationScheme},
     referrals::{Referral, ReferralConsent},
@@ -17,7 +19,7 @@ use super::{
 use crate::domain::{
     assignments, audit, coordinators, directory,
     evaluation::{evaluations, smes},
-    patents, qualifications, referrals,
+    matching, patents, qualifications, referrals,
 };
 
 /// An object with a global ID, refetchable with `node(id:)`.
@@ -49,6 +51,18 @@ pub enum Node {
     ReferralConsent(ReferralConsent),
     /// As the caller may read its coordinator.
     CoordinatorAssignment(CoordinatorAssignment),
+    /// Live showcases for anyone.
+    SmeShowcase(SmeShowcase),
+    /// With its SME's live showcase, or for the SME's registering institution.
+    SmeProduct(SmeProduct),
+    /// As its visibility says.
+    BusinessNeed(BusinessNeed),
+    /// Only to the proposing institution, the need's institution and network admins.
+    Proposal(Proposal),
+    /// Members of the network.
+    MatchingEvent(MatchingEvent),
+    /// Only to the event's organiser, the need's institution and network admins.
+    MatchingMeeting(MatchingMeeting),
 }
 
 #[derive(Default)]
@@ -114,6 +128,24 @@ impl NodeQuery {
             (NodeType::CoordinatorAssignment, key) => assignments::by_id(db, caller(ctx), key)
                 .await?
                 .map(|m| Node::CoordinatorAssignment(CoordinatorAssignment(m))),
+            (NodeType::SmeShowcase, key) => matching::showcase::readable(db, caller(ctx), key)
+                .await?
+                .map(|m| Node::SmeShowcase(SmeShowcase(m))),
+            (NodeType::SmeProduct, key) => matching::showcase::product(db, caller(ctx), key)
+                .await?
+                .map(|m| Node::SmeProduct(SmeProduct(m))),
+            (NodeType::BusinessNeed, key) => matching::needs::readable(db, caller(ctx), key)
+                .await?
+                .map(|m| Node::BusinessNeed(BusinessNeed(m))),
+            (NodeType::Proposal, key) => matching::proposals::readable(db, caller(ctx), key)
+                .await?
+                .map(|m| Node::Proposal(Proposal(m))),
+            (NodeType::MatchingEvent, key) => matching::meetings::event(db, caller(ctx), key)
+                .await?
+                .map(|m| Node::MatchingEvent(MatchingEvent(m))),
+            (NodeType::MatchingMeeting, key) => matching::meetings::meeting(db, caller(ctx), key)
+                .await?
+                .map(|m| Node::MatchingMeeting(MatchingMeeting(m))),
         };
         Ok(node)
     }

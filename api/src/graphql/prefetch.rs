@@ -21,17 +21,19 @@ use std::{
 
 use async_graphql::{Context, Lookahead, Result, dataloader::Loader};
 use entity::{
-    award, cluster_participation, cluster_project, coordinator, evaluation, organization,
-    qualification_scheme, referral, sme, tie_up,
+    award, business_need, cluster_participation, cluster_project, coordinator, evaluation,
+    organization, proposal, proposal_member, qualification_scheme, referral, sme, sme_product,
+    sme_showcase, tie_up,
 };
 use futures_util::{future::BoxFuture, try_join};
 use sea_orm::DbErr;
 
 use super::loaders::{
     AwardsOfCoordinator, AwardsOfOrganization, ClusterProjectId, CoordinatorsOfOrganization,
-    CourseId, LevelId, LevelsOfScheme, Loaders, OrganizationId, ParticipationsOfOrganization,
-    ParticipationsOfProject, RatedEvaluationsOfSme, RelationLoader, RequirementsOfScheme,
-    RevisionsOfEvaluation, SchemeId, SmeId, TieUpsOfProject, TrainingsOfCoordinator,
+    CourseId, LevelId, LevelsOfScheme, Loaders, MembersOfProposal, OrganizationId,
+    ParticipationsOfOrganization, ParticipationsOfProject, ProductsOfSme, RatedEvaluationsOfSme,
+    RelationLoader, RequirementsOfScheme, RevisionsOfEvaluation, SchemeId, SmeId, TieUpsOfProject,
+    TrainingsOfCoordinator,
 };
 use crate::{domain::evaluation::smes, error::ApiError};
 
@@ -105,6 +107,11 @@ ahead! {
     evaluation::Model => evaluations,
     sme::Model => smes,
     referral::Model => referrals,
+    sme_showcase::Model => showcases,
+    sme_product::Model => products,
+    business_need::Model => needs,
+    proposal::Model => proposals,
+    proposal_member::Model => proposal_members,
 }
 
 /// What every level needs: the request's loaders and whether the caller is a member.
@@ -467,6 +474,100 @@ async fn referrals(p: &Prefetch<'_>, sel: &Lookahead<'_>, rows: &[&referral::Mod
             p.one(rows.iter().map(|row| OrganizationId(row.bank_id)), &bank)
         ),
     )?;
+    Ok(())
+}
+
+async fn showcases(
+    p: &Prefetch<'_>,
+    sel: &Lookahead<'_>,
+    rows: &[&sme_showcase::Model],
+) -> Result<()> {
+    let (sme, products) = (sel.field("sme"), sel.field("products"));
+    // The products the caller may read: the loader filters by the request's caller.
+    try_join!(
+        when!(
+            sme.exists(),
+            p.one(rows.iter().map(|row| SmeId(row.sme_id)), &sme)
+        ),
+        when!(
+            products.exists(),
+            p.many(rows.iter().map(|row| ProductsOfSme(row.sme_id)), &products)
+        ),
+    )?;
+    Ok(())
+}
+
+async fn products(
+    p: &Prefetch<'_>,
+    sel: &Lookahead<'_>,
+    rows: &[&sme_product::Model],
+) -> Result<()> {
+    let sme = sel.field("sme");
+    if sme.exists() {
+        p.one(rows.iter().map(|row| SmeId(row.sme_id)), &sme)
+            .await?;
+    }
+    Ok(())
+}
+
+async fn needs(
+    p: &Prefetch<'_>,
+    sel: &Lookahead<'_>,
+    rows: &[&business_need::Model],
+) -> Result<()> {
+    let (institution, buyer) = (sel.field("institution"), sel.field("buyer"));
+    try_join!(
+        when!(
+            institution.exists(),
+            p.one(
+                rows.iter().map(|row| OrganizationId(row.institution_id)),
+                &institution
+            )
+        ),
+        when!(
+            buyer.exists(),
+            p.one(rows.iter().map(|row| OrganizationId(row.buyer_id)), &buyer)
+        ),
+    )?;
+    Ok(())
+}
+
+async fn proposals(p: &Prefetch<'_>, sel: &Lookahead<'_>, rows: &[&proposal::Model]) -> Result<()> {
+    let (institution, lead, members) = (
+        sel.field("institution"),
+        sel.field("leadSme"),
+        sel.field("members"),
+    );
+    try_join!(
+        when!(
+            institution.exists(),
+            p.one(
+                rows.iter().map(|row| OrganizationId(row.institution_id)),
+                &institution
+            )
+        ),
+        when!(
+            lead.exists(),
+            p.one(rows.iter().map(|row| SmeId(row.lead_sme_id)), &lead)
+        ),
+        when!(
+            members.exists(),
+            p.many(rows.iter().map(|row| MembersOfProposal(row.id)), &members)
+        ),
+    )?;
+    Ok(())
+}
+
+async fn proposal_members(
+    p: &Prefetch<'_>,
+    sel: &Lookahead<'_>,
+    rows: &[&proposal_member::Model],
+) -> Result<()> {
+    let sme = sel.field("sme");
+    if sme.exists() {
+        p.one(rows.iter().map(|row| SmeId(row.sme_id)), &sme)
+            .await?;
+    }
     Ok(())
 }
 

@@ -161,6 +161,21 @@ impl Sme {
     ) -> Result<Vec<super::patents::PatentSuggestion>> {
         super::patents::suggested_for(ctx, &self.0, first).await
     }
+    /// The SME's public showcase, while its consent to publication stands; null otherwise.
+    async fn showcase(&self, ctx: &Context<'_>) -> Result<Option<super::matching::SmeShowcase>> {
+        Ok(
+            crate::domain::matching::showcase::of_sme(db(ctx)?, caller(ctx), self.0.id)
+                .await?
+                .map(super::matching::SmeShowcase),
+        )
+    }
+    /// Orders the SME won through business matching (accepted proposals it was part of, with
+    /// their partners, and meetings that ended in an order), newest first: only those the
+    /// caller may read (the institutions that proposed, posted the need or organised the
+    /// event, and network admins).
+    async fn outcomes(&self, ctx: &Context<'_>) -> Result<Vec<super::matching_events::SmeOutcome>> {
+        super::matching_events::outcomes_of(ctx, self.0.id).await
+    }
     /// The latest rating of each institution and their mean, from the evaluations the caller may
     /// read (anonymous callers: published ones only).
     async fn rating_summary(&self, ctx: &Context<'_>) -> Result<RatingSummary> {

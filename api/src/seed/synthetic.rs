@@ -2,7 +2,10 @@
 //! is 1,000 organisations, 5,000 coordinators, 10,000 awards, 20,000 SMEs and 100,000 evaluations
 //! (each with its first revision), 50,000 patents with Japanese and English titles (a third of them
 //! explained and published), 100 banks and 20,000 financing referrals (each with the SME's
-//! consent), spread over the two fiscal years before 1 April 2026, in every state. The same scale
+//! consent), spread over the two fiscal years before 1 April 2026, in every state; for business
+//! matching, showcases of a quarter of the SMEs with their products, 5,000 buyers' needs posted by
+//! the synthetic institutions for them and 10,000 proposals (a fifth of them consortia), all
+//! invented and named "synthetic" like the rest. The same scale
 //! always gives the same rows: a fixed-seed
 //! SplitMix64 drives every choice. It builds on the source document's seed (its schemes and
 //! organisations) and refuses to load twice.
@@ -43,6 +46,9 @@ pub struct Counts {
     /// Banks (`FINANCIAL_INSTITUTION` members), besides the organisations.
     pub banks: usize,
     pub referrals: usize,
+    /// Buyers' needs, and proposals to them.
+    pub needs: usize,
+    pub proposals: usize,
 }
 
 impl Counts {
@@ -58,6 +64,8 @@ impl Counts {
             patents: n(50_000.0).min(999_999),
             banks: n(100.0),
             referrals: n(20_000.0),
+            needs: n(5_000.0),
+            proposals: n(10_000.0),
         }
     }
 }
@@ -400,6 +408,7 @@ pub async fn load(db: &DatabaseConnection, counts: Counts) -> Result<bool, DbErr
     }
     patents(db, &mut rng, &org_ids, counts.patents, now).await?;
     referrals(db, counts, &mut rng, now).await?;
+    matching(db, counts, &mut rng, &org_ids, now).await?;
     Ok(true)
 }
 
@@ -854,6 +863,278 @@ async fn referrals(
     insert_chunks(db, rows).await
 }
 
+/// Business matching: showcases of every fourth synthetic SME with one to three products, needs
+/// of synthetic institutions for synthetic buyers (other synthetic institutions), and proposals
+/// by other institutions with one SME or a consortium. Invented, like every synthetic row.
+async fn matching(
+    db: &DatabaseConnection,
+    counts: Counts,
+    rng: &mut Rng,
+    org_ids: &[i64],
+    now: chrono::DateTime<Utc>,
+) -> Result<(), DbErr> {
+    use entity::{
+        business_need,
+        matching_enums::{
+            ManufacturingProcess, NeedKind, NeedStatus, NeedVisibility, ProposalStatus,
+        },
+        proposal, proposal_member, sme_product, sme_showcase,
+    };
+
+    use crate::domain::matching::{encode_ids, encode_processes};
+    let processes = [
+        ManufacturingProcess::Machining,
+        ManufacturingProcess::Casting,
+        ManufacturingProcess::Forging,
+        ManufacturingProcess::Pressing,
+        ManufacturingProcess::Moulding,
+        ManufacturingProcess::SurfaceTreatment,
+        ManufacturingProcess::HeatTreatment,
+        ManufacturingProcess::Welding,
+        ManufacturingProcess::Assembly,
+        ManufacturingProcess::ElectronicsAssembly,
+        ManufacturingProcess::Software,
+    ];
+    let product_fields = [
+        IndustryField::Manufacturing,
+        IndustryField::Automotive,
+        IndustryField::Aerospace,
+        IndustryField::Medical,
+        IndustryField::Semiconductors,
+        IndustryField::Energy,
+    ];
+    let sme_ids: Vec<i64> = sme::Entity::find()
+        .filter(sme::Column::NameEn.starts_with("Synthetic Industries"))
+        .order_by_asc(sme::Column::Id)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|s| s.id)
+        .collect();
+    if sme_ids.is_empty() || org_ids.len() < 2 {
+        return Ok(());
+    }
+    let shown: Vec<i64> = sme_ids.iter().copied().step_by(4).collect();
+    let showcases: Vec<sme_showcase::ActiveModel> = shown
+        .iter()
+        .map(|&id| sme_showcase::ActiveModel {
+            sme_id: Set(id),
+            consented_on: Set(NaiveDate::from_ymd_opt(2025, 4, 1).unwrap_or_default()),
+            headline_ja: Set(Some("合成データの見本".into())),
+            headline_en: Set(Some("Synthetic showcase".into())),
+            withdrawn_at: Set(None),
+            recorded_by_subject: Set("synthetic".into()),
+            created_at: Set(now),
+            updated_at: Set(now),
+            ..Default::default()
+        })
+        .collect();
+    insert_chunks(db, showcases).await?;
+    let mut products = Vec::new();
+    for &id in &shown {
+        for k in 0..1 + rng.below(3) {
+            let made: Vec<ManufacturingProcess> = (0..1 + rng.below(3))
+                .map(|_| rng.pick(&processes))
+                .collect();
+            let field = rng.pick(&product_fields);
+            products.push(sme_product::ActiveModel {
+                sme_id: Set(id),
+                name_ja: Set(format!("合成部品{id}-{k}")),
+                name_en: Set(format!("Synthetic part {id}-{k}")),
+                description_ja: Set(None),
+                description_en: Set(None),
+                fields: Set(fields::encode(&[field])),
+                processes: Set(encode_processes(&made)),
+                created_at: Set(now),
+                updated_at: Set(now),
+                ..Default::default()
+            });
+        }
+    }
+    insert_chunks(db, products).await?;
+
+    let kinds = [
+        NeedKind::Order,
+        NeedKind::Order,
+        NeedKind::JointDevelopment,
+        NeedKind::DiscontinuedGoods,
+    ];
+    let visibilities = [
+        NeedVisibility::Public,
+        NeedVisibility::Network,
+        NeedVisibility::Network,
+        NeedVisibility::Invited,
+    ];
+    let statuses = [
+        NeedStatus::Open,
+        NeedStatus::Open,
+        NeedStatus::Closed,
+        NeedStatus::Awarded,
+        NeedStatus::Cancelled,
+    ];
+    let needs: Vec<business_need::ActiveModel> = (1..=counts.needs)
+        .map(|n| {
+            let institution = rng.pick(org_ids);
+            let buyer = rng.pick(org_ids);
+            let visibility = rng.pick(&visibilities);
+            let status = rng.pick(&statuses);
+            let created = now - Duration::minutes(rng.below(730 * 24 * 60) as i64);
+            let required: Vec<ManufacturingProcess> = (0..1 + rng.below(2))
+                .map(|_| rng.pick(&processes))
+                .collect();
+            business_need::ActiveModel {
+                institution_id: Set(institution),
+                buyer_id: Set(buyer),
+                kind: Set(rng.pick(&kinds)),
+                patent_id: Set(None),
+                title_ja: Set(format!("合成案件{n:05}")),
+                title_en: Set(format!("Synthetic need {n:05}")),
+                description: Set(None),
+                fields: Set(fields::encode(&[rng.pick(&product_fields)])),
+                processes: Set(encode_processes(&required)),
+                quantity: Set(Some(10 * (1 + rng.below(100) as i32))),
+                budget_min: Set(Some(1_000_000)),
+                budget_max: Set(Some(1_000_000 + rng.below(100) as i64 * 1_000_000)),
+                // Open ones run into the future; the others' deadlines have passed.
+                deadline: Set(if status == NeedStatus::Open {
+                    Utc.with_ymd_and_hms(2099, 3, 31, 15, 0, 0)
+                        .single()
+                        .unwrap_or(now)
+                } else {
+                    created + Duration::days(30)
+                }),
+                delivery_place: Set(None),
+                visibility: Set(visibility),
+                invited: Set(if visibility == NeedVisibility::Invited {
+                    encode_ids(&[rng.pick(org_ids), rng.pick(org_ids)])
+                } else {
+                    ",".into()
+                }),
+                status: Set(status),
+                version: Set(if status == NeedStatus::Open { 1 } else { 2 }),
+                posted_by_subject: Set("synthetic".into()),
+                created_at: Set(created),
+                updated_at: Set(created),
+                ..Default::default()
+            }
+        })
+        .collect();
+    insert_chunks(db, needs).await?;
+    let need_rows: Vec<business_need::Model> = business_need::Entity::find()
+        .filter(business_need::Column::PostedBySubject.eq("synthetic"))
+        .order_by_asc(business_need::Column::Id)
+        .all(db)
+        .await?;
+    if need_rows.is_empty() {
+        return Ok(());
+    }
+    let proposal_statuses = [
+        ProposalStatus::Submitted,
+        ProposalStatus::Shortlisted,
+        ProposalStatus::Declined,
+        ProposalStatus::Withdrawn,
+    ];
+    let picks: Vec<(usize, i64)> = (0..counts.proposals)
+        .map(|_| (rng.below(need_rows.len()), rng.pick(org_ids)))
+        .collect();
+    let proposals: Vec<proposal::ActiveModel> = picks
+        .iter()
+        .map(|&(n, institution)| {
+            let need = &need_rows[n];
+            // Proposals to awarded needs are accepted a third of the time; the rest are in any
+            // other state. The need's own institution does not propose.
+            let status = if need.status == NeedStatus::Awarded && rng.below(3) == 0 {
+                ProposalStatus::Accepted
+            } else {
+                rng.pick(&proposal_statuses)
+            };
+            let decided = matches!(status, ProposalStatus::Accepted | ProposalStatus::Declined)
+                .then(|| need.created_at + Duration::days(20));
+            let institution = if institution == need.institution_id {
+                if org_ids[0] == institution {
+                    org_ids[1]
+                } else {
+                    org_ids[0]
+                }
+            } else {
+                institution
+            };
+            proposal::ActiveModel {
+                need_id: Set(need.id),
+                need_institution_id: Set(need.institution_id),
+                institution_id: Set(institution),
+                lead_sme_id: Set(rng.pick(&sme_ids)),
+                joint: Set(false),
+                summary: Set("Synthetic proposal".into()),
+                price: Set(Some(1_000_000 + rng.below(100) as i64 * 500_000)),
+                status: Set(status),
+                version: Set(match status {
+                    ProposalStatus::Submitted => 1,
+                    ProposalStatus::Shortlisted | ProposalStatus::Withdrawn => 2,
+                    _ => 3,
+                }),
+                decision_note: Set(None),
+                submitted_by_subject: Set("synthetic".into()),
+                created_at: Set(need.created_at + Duration::days(5)),
+                updated_at: Set(decided.unwrap_or(need.created_at + Duration::days(5))),
+                decided_at: Set(decided),
+                ..Default::default()
+            }
+        })
+        .collect();
+    insert_chunks(db, proposals).await?;
+    // Members: the lead with all of it, or (every fifth) a consortium of a lead and a partner.
+    let mut after = 0;
+    loop {
+        let page = proposal::Entity::find()
+            .filter(proposal::Column::SubmittedBySubject.eq("synthetic"))
+            .filter(proposal::Column::Id.gt(after))
+            .cursor_by(proposal::Column::Id)
+            .first(CHUNK as u64)
+            .all(db)
+            .await?;
+        let Some(last) = page.last() else { break };
+        after = last.id;
+        let mut members = Vec::new();
+        let mut joint = Vec::new();
+        for p in &page {
+            let partner = rng.pick(&sme_ids);
+            let consortium = p.id % 5 == 0 && partner != p.lead_sme_id;
+            members.push(proposal_member::ActiveModel {
+                proposal_id: Set(p.id),
+                sme_id: Set(p.lead_sme_id),
+                lead: Set(true),
+                processes: Set(encode_processes(&[rng.pick(&processes)])),
+                share_percent: Set(if consortium { 60 } else { 100 }),
+                ..Default::default()
+            });
+            if consortium {
+                joint.push(p.id);
+                members.push(proposal_member::ActiveModel {
+                    proposal_id: Set(p.id),
+                    sme_id: Set(partner),
+                    lead: Set(false),
+                    processes: Set(encode_processes(&[rng.pick(&processes)])),
+                    share_percent: Set(40),
+                    ..Default::default()
+                });
+            }
+        }
+        insert_chunks(db, members).await?;
+        if !joint.is_empty() {
+            proposal::Entity::update_many()
+                .col_expr(
+                    proposal::Column::Joint,
+                    sea_orm::sea_query::Expr::value(true),
+                )
+                .filter(proposal::Column::Id.is_in(joint))
+                .exec(db)
+                .await?;
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -909,6 +1190,8 @@ mod tests {
                 patents: 50_000,
                 banks: 100,
                 referrals: 20_000,
+                needs: 5_000,
+                proposals: 10_000,
             }
         );
         assert_eq!(Counts::at_scale(0.001).organizations, 1);

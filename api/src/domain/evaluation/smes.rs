@@ -301,10 +301,10 @@ pub fn readable_by(_caller: &Caller) -> Readable<sme::Entity> {
 }
 
 /// What an SME search reads: its names (SMEs have no description of their own).
-const SMES_TEXT: TextIndex = TextIndex {
+pub const SMES_TEXT: TextIndex = TextIndex {
     table: "smes",
     columns: &["name_ja", "name_en"],
-    fts_table: "smes_fts",
+    fts_table: Some("smes_fts"),
 };
 
 #[tracing::instrument(skip_all)]

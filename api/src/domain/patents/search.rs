@@ -11,7 +11,7 @@ use crate::domain::search::{SearchText, TextIndex};
 pub const PATENTS: TextIndex = TextIndex {
     table: "patents",
     columns: &["search_text"],
-    fts_table: "patents_fts",
+    fts_table: Some("patents_fts"),
 };
 
 /// What search reads of a patent: its titles, abstract and published explanation.

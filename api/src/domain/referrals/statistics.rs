@@ -28,6 +28,40 @@ pub enum GroupBy {
     Rating,
 }
 
+/// A group of the network's published figures, which the small-group rule may fold into
+/// [`OTHER`]: the rule of every area that publishes figures (referrals here, business matching in
+/// `domain::matching::statistics`).
+pub trait Figures {
+    /// What the group counts against [`PUBLIC_MINIMUM`].
+    fn size(&self) -> u64;
+    /// Adds another group's figures to this one.
+    fn merge(&mut self, other: Self);
+    /// Computes what is derived from the figures (medians, …) once they are all in.
+    fn finish(self) -> Self;
+}
+
+/// The small-group rule: members of the network see every group; other callers only groups of
+/// at least [`PUBLIC_MINIMUM`], the smaller ones folded into `other` (shown when it holds any).
+pub fn shown<G: Figures>(
+    caller: &Caller,
+    groups: impl IntoIterator<Item = G>,
+    mut other: G,
+) -> Vec<G> {
+    let member = caller.require_member().is_ok();
+    let mut shown = Vec::new();
+    for group in groups {
+        if member || group.size() >= PUBLIC_MINIMUM {
+            shown.push(group.finish());
+        } else {
+            other.merge(group);
+        }
+    }
+    if other.size() > 0 {
+        shown.push(other.finish());
+    }
+    shown
+}
+
 /// One group's figures.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Group {
@@ -69,6 +103,12 @@ impl Group {
             self.days
                 .push((decided - row.created_at).num_seconds() as f64 / 86_400.0);
         }
+    }
+}
+
+impl Figures for Group {
+    fn size(&self) -> u64 {
+        self.referrals
     }
 
     fn merge(&mut self, other: Group) {
@@ -174,24 +214,12 @@ pub async fn statistics(
             })
             .add(row);
     }
-    let member = caller.require_member().is_ok();
-    let mut shown = Vec::new();
-    let mut other = Group {
+    let other = Group {
         key: OTHER.to_owned(),
         label: "Other".to_owned(),
         ..Default::default()
     };
-    for group in groups.into_values() {
-        if member || group.referrals >= PUBLIC_MINIMUM {
-            shown.push(group.finish());
-        } else {
-            other.merge(group);
-        }
-    }
-    if other.referrals > 0 {
-        shown.push(other.finish());
-    }
-    Ok(shown)
+    Ok(shown(caller, groups.into_values(), other))
 }
 
 #[cfg(test)]
