@@ -1,6 +1,9 @@
 //! The IIN Japan API: [`Application::build`] turns [`Settings`] into a running server. `main` and
 //! the end-to-end tests build it the same way.
 
+// The schema's merged root objects nest deeply in the release build's async types.
+#![recursion_limit = "256"]
+
 pub mod auth;
 pub mod cli;
 pub mod db;

@@ -1,5 +1,8 @@
 //! `iin-api`: see [`iin_api::cli`].
 
+// The schema's merged root objects nest deeply in the release build's async types.
+#![recursion_limit = "256"]
+
 use std::process::ExitCode;
 
 use clap::Parser;
