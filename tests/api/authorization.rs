@@ -43,14 +43,20 @@ const PUBLIC: &[(&str, &str)] = &[
         "PageInfo",
         "hasPreviousPage hasNextPage startCursor endCursor",
     ),
-    ("OrganizationConnection", "pageInfo edges nodes totalCount totalCountIsExact"),
+    (
+        "OrganizationConnection",
+        "pageInfo edges nodes totalCount totalCountIsExact",
+    ),
     ("OrganizationEdge", "node cursor"),
     (
         "ClusterProjectConnection",
         "pageInfo edges nodes totalCount totalCountIsExact",
     ),
     ("ClusterProjectEdge", "node cursor"),
-    ("TieUpConnection", "pageInfo edges nodes totalCount totalCountIsExact"),
+    (
+        "TieUpConnection",
+        "pageInfo edges nodes totalCount totalCountIsExact",
+    ),
     ("TieUpEdge", "node cursor"),
     // `me` answers only about the caller, and null to anonymous callers.
     (
@@ -69,7 +75,10 @@ const PUBLIC: &[(&str, &str)] = &[
         "CoordinatorAssignment",
         "id coordinator role clusterProject organization startsOn endsOn version",
     ),
-    ("CoordinatorConnection", "pageInfo edges nodes totalCount totalCountIsExact"),
+    (
+        "CoordinatorConnection",
+        "pageInfo edges nodes totalCount totalCountIsExact",
+    ),
     ("CoordinatorEdge", "node cursor"),
     (
         "QualificationScheme",
@@ -110,7 +119,10 @@ const PUBLIC: &[(&str, &str)] = &[
         "IndustryClassification",
         "code majorCode middleCode majorNameJa majorNameEn",
     ),
-    ("SmeConnection", "pageInfo edges nodes totalCount totalCountIsExact"),
+    (
+        "SmeConnection",
+        "pageInfo edges nodes totalCount totalCountIsExact",
+    ),
     ("SmeEdge", "node cursor"),
     ("RatingSummary", "latest meanScore count"),
     // Which evaluations a caller reads is decided row by row (tests/api/evaluations.rs); these
@@ -119,7 +131,10 @@ const PUBLIC: &[(&str, &str)] = &[
         "Evaluation",
         "id sme institution status visibility version rating overallScore createdAt updatedAt",
     ),
-    ("EvaluationConnection", "pageInfo edges nodes totalCount totalCountIsExact"),
+    (
+        "EvaluationConnection",
+        "pageInfo edges nodes totalCount totalCountIsExact",
+    ),
     ("EvaluationEdge", "node cursor"),
     // Which patents and explanations a caller reads is decided row by row
     // (tests/api/patents.rs): anonymous callers read OPEN patents with a published explanation,
@@ -132,7 +147,10 @@ const PUBLIC: &[(&str, &str)] = &[
         "id holder applicationNumber registrationNumber registrationNumberWritten titleJa titleEn \
         originalAbstract ipcClasses fields trl filedOn expiresOn licensing licenceForms version explanation",
     ),
-    ("PatentConnection", "pageInfo edges nodes totalCount totalCountIsExact"),
+    (
+        "PatentConnection",
+        "pageInfo edges nodes totalCount totalCountIsExact",
+    ),
     ("PatentEdge", "node cursor"),
     (
         "PatentExplanation",
@@ -161,7 +179,10 @@ const PUBLIC: &[(&str, &str)] = &[
         evaluation consent financing decline withdrawalReason referredBy createdAt updatedAt \
         acknowledgedAt decidedAt expiresAt",
     ),
-    ("ReferralConnection", "pageInfo edges nodes totalCount totalCountIsExact"),
+    (
+        "ReferralConnection",
+        "pageInfo edges nodes totalCount totalCountIsExact",
+    ),
     ("ReferralEdge", "node cursor"),
     (
         "ReferralConsent",
@@ -193,7 +214,10 @@ const PUBLIC: &[(&str, &str)] = &[
         "SmeShowcase",
         "id sme headlineJa headlineEn consentedOn live products",
     ),
-    ("SmeShowcaseConnection", "pageInfo edges nodes totalCount totalCountIsExact"),
+    (
+        "SmeShowcaseConnection",
+        "pageInfo edges nodes totalCount totalCountIsExact",
+    ),
     ("SmeShowcaseEdge", "node cursor"),
     (
         "SmeProduct",
@@ -205,14 +229,20 @@ const PUBLIC: &[(&str, &str)] = &[
         budgetMin budgetMax deadline deliveryPlace visibility invitedInstitutions status version \
         createdAt updatedAt proposals",
     ),
-    ("BusinessNeedConnection", "pageInfo edges nodes totalCount totalCountIsExact"),
+    (
+        "BusinessNeedConnection",
+        "pageInfo edges nodes totalCount totalCountIsExact",
+    ),
     ("BusinessNeedEdge", "node cursor"),
     (
         "Proposal",
         "id need institution leadSme members joint summary price status version decisionNote \
         createdAt updatedAt decidedAt",
     ),
-    ("ProposalConnection", "pageInfo edges nodes totalCount totalCountIsExact"),
+    (
+        "ProposalConnection",
+        "pageInfo edges nodes totalCount totalCountIsExact",
+    ),
     ("ProposalEdge", "node cursor"),
     ("ProposalMember", "sme lead processes sharePercent"),
     ("MatchCandidate", "sme score reasons"),
@@ -220,7 +250,10 @@ const PUBLIC: &[(&str, &str)] = &[
         "MatchingEvent",
         "id organiser kind nameJa nameEn place country startsOn endsOn slotMinutes meetings buyers smes",
     ),
-    ("MatchingEventConnection", "pageInfo edges nodes totalCount totalCountIsExact"),
+    (
+        "MatchingEventConnection",
+        "pageInfo edges nodes totalCount totalCountIsExact",
+    ),
     ("MatchingEventEdge", "node cursor"),
     (
         "MatchingMeeting",
