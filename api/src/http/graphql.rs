@@ -106,7 +106,7 @@ async fn execute_batch(
     reply
         .insert_header((header::CONTENT_TYPE, media.content_type()))
         .insert_header((header::CACHE_CONTROL, "no-store"))
-        .insert_header((header::VARY, "Accept, Authorization, IIN-Institution"))
+        .insert_header((header::VARY, response::VARY))
         .body(body)
 }
 

@@ -26,6 +26,12 @@ use super::super::{
 };
 use crate::error::ErrorCode;
 
+/// What a reply depends on besides the request's document: the media type asked for, the
+/// caller, and the institution it acts for.
+pub(super) const VARY: &str = "Accept, Authorization, IIN-Institution";
+/// [`VARY`], for replies the compression middleware may encode.
+const VARY_ENCODED: &str = "Accept, Authorization, IIN-Institution, Accept-Encoding";
+
 /// What one operation came to, before it is written.
 pub(in crate::http) struct Answer {
     pub media: MediaType,
@@ -88,10 +94,7 @@ impl Answer {
             } => {
                 let mut reply = success_or_unauthorized(unauthenticated);
                 reply.insert_header((header::CONTENT_TYPE, media.content_type()));
-                reply.insert_header((
-                    header::VARY,
-                    "Accept, Authorization, IIN-Institution, Accept-Encoding",
-                ));
+                reply.insert_header((header::VARY, VARY_ENCODED));
                 if public {
                     let etag = known.unwrap_or_else(|| etag(&text));
                     let cache = format!("public, max-age={}", state.http.cache_max_age.as_secs());
@@ -225,10 +228,7 @@ fn not_modified(etag: String, cache: String) -> HttpResponse {
     HttpResponse::NotModified()
         .insert_header((header::ETAG, etag))
         .insert_header((header::CACHE_CONTROL, cache))
-        .insert_header((
-            header::VARY,
-            "Accept, Authorization, IIN-Institution, Accept-Encoding",
-        ))
+        .insert_header((header::VARY, VARY_ENCODED))
         .finish()
 }
 
