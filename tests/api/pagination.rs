@@ -234,3 +234,64 @@ async fn totals_stop_counting_past_ten_thousand_and_say_so() {
     assert_eq!(total(json!({ "prefectureCode": 13 })).await, (1, true));
     assert_eq!(total(json!({ "prefectureCode": 1 })).await, (0, true));
 }
+
+/// A page's total comes in the page's own statement when it is asked for, and is the total of the
+/// whole filter on every page: after a cursor, past the last row, and with `first: 0`.
+#[tokio::test]
+async fn a_total_is_counted_with_its_page_and_is_the_same_on_every_page() {
+    let app = TestApp::spawn().await;
+    const TOKYO: &str = r#"query($first: Int, $after: String, $last: Int, $before: String) {
+      organizations(first: $first, after: $after, last: $last, before: $before,
+                    filter: { prefectureCode: 13 }) {
+        totalCount totalCountIsExact edges { cursor } } }"#;
+    let ask = async |variables: Value| {
+        let before = app.statements().await;
+        let page = app.data(TOKYO, variables).await["organizations"].clone();
+        (page, app.statements().await - before)
+    };
+    let (everything, statements) = ask(json!({ "first": 100 })).await;
+    let total = everything["totalCount"].as_u64().unwrap();
+    let edges = everything["edges"].as_array().unwrap();
+    assert!(total > 3, "the seed has several institutions in Tokyo");
+    assert_eq!(edges.len() as u64, total);
+    assert_eq!(everything["totalCountIsExact"], json!(true));
+    assert_eq!(statements, 1, "the page and its total in one statement");
+
+    let without_total = async || {
+        let before = app.statements().await;
+        app.data(
+            "{ organizations(first: 2, filter: { prefectureCode: 13 }) { edges { cursor } } }",
+            json!({}),
+        )
+        .await;
+        app.statements().await - before
+    };
+    assert_eq!(without_total().await, 1);
+
+    let cursor = |i: usize| edges[i]["cursor"].clone();
+    let last = edges.len() - 1;
+    for variables in [
+        json!({ "first": 2, "after": cursor(1) }),
+        json!({ "last": 2, "before": cursor(last) }),
+        // Past the last row: an empty page, whose total still counts every match.
+        json!({ "first": 2, "after": cursor(last) }),
+        json!({ "last": 2, "before": cursor(0) }),
+        json!({ "first": 0 }),
+    ] {
+        let (page, _) = ask(variables.clone()).await;
+        assert_eq!(page["totalCount"].as_u64(), Some(total), "{variables}");
+        assert_eq!(page["totalCountIsExact"], json!(true), "{variables}");
+    }
+
+    // Asked through a fragment, the total still comes with the page.
+    let before = app.statements().await;
+    let data = app
+        .data(
+            "{ organizations(first: 1, filter: { prefectureCode: 13 }) { ...T edges { cursor } } }
+             fragment T on OrganizationConnection { totalCount }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(data["organizations"]["totalCount"].as_u64(), Some(total));
+    assert_eq!(app.statements().await - before, 1);
+}

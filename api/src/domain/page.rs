@@ -10,9 +10,9 @@
 
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, Order, QueryFilter, QueryOrder,
-    QuerySelect, Select, Value,
-    sea_query::{Expr, ExprTrait},
+    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, Order,
+    QueryFilter, QueryOrder, QuerySelect, QueryTrait, Select, Value,
+    sea_query::{Expr, ExprTrait, SelectStatement},
 };
 use serde::{Deserialize, Serialize};
 
@@ -28,6 +28,8 @@ pub struct PageArgs {
     pub after: Option<String>,
     pub last: Option<i32>,
     pub before: Option<String>,
+    /// Whether the caller asked for the total: it is then counted in the page's own statement.
+    pub total: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -100,6 +102,7 @@ pub struct PageRequest {
     direction: Direction,
     after: Option<Cursor>,
     before: Option<Cursor>,
+    total: bool,
 }
 
 impl PageRequest {
@@ -136,6 +139,7 @@ impl PageRequest {
             direction,
             after: decode(&args.after, "after")?,
             before: decode(&args.before, "before")?,
+            total: args.total,
         })
     }
 }
@@ -146,6 +150,9 @@ pub struct Page<M> {
     pub edges: Vec<(String, M)>,
     pub has_previous_page: bool,
     pub has_next_page: bool,
+    /// The total as [`count_up_to_limit`] gives it, when it came with the page; `None` when it
+    /// is still to be counted.
+    pub total: Option<u64>,
 }
 
 #[tracing::instrument(skip_all)]
@@ -164,8 +171,12 @@ where
             edges: Vec::new(),
             has_previous_page: false,
             has_next_page: false,
+            total: None,
         });
     }
+    // The total of the whole filter (before the cursor narrows it) rides along as one more
+    // column: a scalar subquery that both databases evaluate once per statement.
+    let total = request.total.then(|| count_statement(select.clone()));
     let mut select = select;
     if let Some(cursor) = &request.after {
         select = select.filter(beyond(keyset, cursor, Side::After));
@@ -189,12 +200,30 @@ where
         };
         select = select.order_by(Expr::col(keyset.column).is_null(), nulls);
     }
-    let mut rows = select
+    let select = select
         .order_by(keyset.column, order.clone())
         .order_by(keyset.id, order)
-        .limit(request.limit + 1)
-        .all(db)
-        .await?;
+        .limit(request.limit + 1);
+    let (mut rows, total) = match total {
+        None => (select.all(db).await?, None),
+        Some(count) => {
+            let statement = select
+                .expr_as(Expr::SubQuery(None, Box::new(count.into())), TOTAL)
+                .build(db.get_database_backend());
+            let results = db.query_all_raw(statement).await?;
+            let total = match results.first() {
+                Some(row) => Some(row.try_get::<i64>("", TOTAL)? as u64),
+                // No row: nothing matches, unless a cursor hid the matches.
+                None if request.after.is_none() && request.before.is_none() => Some(0),
+                None => None,
+            };
+            let rows = results
+                .iter()
+                .map(|row| E::Model::from_query_result(row, ""))
+                .collect::<Result<Vec<_>, _>>()?;
+            (rows, total)
+        }
+    };
     let more = rows.len() as u64 > request.limit;
     rows.truncate(request.limit as usize);
     if request.direction == Direction::Backward {
@@ -219,8 +248,12 @@ where
         edges,
         has_previous_page,
         has_next_page,
+        total,
     })
 }
+
+/// The name of the page statement's total column.
+const TOTAL: &str = "iin_total";
 
 fn nullable<E: EntityTrait>(keyset: &Keyset<E>) -> bool {
     keyset.column.def().is_null()
@@ -286,21 +319,22 @@ where
     E: EntityTrait,
     C: ConnectionTrait,
 {
-    use sea_orm::{
-        QuerySelect, QueryTrait,
-        sea_query::{Alias, Expr, Query},
-    };
+    let row = db.query_one(&count_statement(select)).await?;
+    Ok(row.map_or(Ok(0), |row| row.try_get::<i64>("", "n"))? as u64)
+}
+
+/// `SELECT COUNT(*) AS n` over at most [`COUNT_LIMIT`] + 1 of `select`'s rows.
+fn count_statement<E: EntityTrait>(select: Select<E>) -> SelectStatement {
+    use sea_orm::sea_query::{Alias, Query};
     let matching = select
         .select_only()
         .expr(Expr::val(1))
         .limit(COUNT_LIMIT + 1)
         .into_query();
-    let statement = Query::select()
+    Query::select()
         .expr_as(Expr::cust("COUNT(*)"), Alias::new("n"))
         .from_subquery(matching, Alias::new("matching"))
-        .to_owned();
-    let row = db.query_one(&statement).await?;
-    Ok(row.map_or(Ok(0), |row| row.try_get::<i64>("", "n"))? as u64)
+        .to_owned()
 }
 
 #[cfg(test)]

@@ -221,12 +221,7 @@ impl AccessQuery {
             since: filter.since,
             until: filter.until,
         };
-        let page = PageArgs {
-            first,
-            after,
-            last,
-            before,
-        };
+        let page = super::connection::page_args(ctx, first, after, last, before);
         let db = db(ctx)?;
         let listing = audit::entries(db, caller(ctx), &filter, &page).await?;
         Ok(connection(db, listing, AuditEntry))

@@ -5,7 +5,7 @@
 
 use std::sync::Arc;
 
-use async_graphql::{Object, OutputType, connection::Connection, connection::Edge};
+use async_graphql::{Context, Object, OutputType, connection::Connection, connection::Edge};
 use futures_util::future::BoxFuture;
 use sea_orm::{DatabaseConnection, DbErr, EntityTrait};
 
@@ -59,6 +59,26 @@ impl TotalCount {
     }
 }
 
+/// A list field's paging arguments, and whether its selection asks for the total (which is then
+/// counted in the page's own statement rather than in one of its own).
+pub fn page_args(
+    ctx: &Context<'_>,
+    first: Option<i32>,
+    after: Option<String>,
+    last: Option<i32>,
+    before: Option<String>,
+) -> page::PageArgs {
+    let selection = ctx.look_ahead();
+    page::PageArgs {
+        first,
+        after,
+        last,
+        before,
+        total: selection.field("totalCount").exists()
+            || selection.field("totalCountIsExact").exists(),
+    }
+}
+
 /// Turns a page of rows into a connection of `N`.
 pub fn connection<E, N>(
     db: &DatabaseConnection,
@@ -82,7 +102,7 @@ where
         page.has_next_page,
         TotalCount {
             counter,
-            counted: tokio::sync::OnceCell::new(),
+            counted: tokio::sync::OnceCell::new_with(page.total),
         },
     );
     connection.edges = page

@@ -731,12 +731,7 @@ impl CoordinatorQuery {
             },
             descending: order.direction == OrderDirection::Desc,
         };
-        let page = PageArgs {
-            first,
-            after,
-            last,
-            before,
-        };
+        let page = super::connection::page_args(ctx, first, after, last, before);
         let listing =
             coordinators::coordinators(db, caller(ctx), &domain_filter, order, &page).await?;
         super::prefetch::connection(ctx, listing.rows()).await?;
@@ -796,12 +791,7 @@ impl CoordinatorQuery {
                 })
                 .transpose()?,
         };
-        let page = PageArgs {
-            first,
-            after,
-            last,
-            before,
-        };
+        let page = super::connection::page_args(ctx, first, after, last, before);
         let listing = coordinators::find(db, caller(ctx), &domain_filter, &page).await?;
         super::prefetch::connection(ctx, listing.rows()).await?;
         Ok(connection(db, listing, Coordinator))
@@ -839,12 +829,7 @@ impl TrainingQuery {
     ) -> Result<Conn<TrainingCourse>> {
         let db = db(ctx)?;
         let provider = optional_id(&provider_id, NodeType::Organization, "providerId")?;
-        let page = PageArgs {
-            first,
-            after,
-            last,
-            before,
-        };
+        let page = super::connection::page_args(ctx, first, after, last, before);
         let listing = coordinators::courses(db, provider, &page).await?;
         Ok(connection(db, listing, TrainingCourse))
     }

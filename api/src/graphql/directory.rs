@@ -149,12 +149,7 @@ impl Organization {
         )]
         before: Option<String>,
     ) -> Result<super::connection::Conn<super::patents::Patent>> {
-        let page = crate::domain::page::PageArgs {
-            first,
-            after,
-            last,
-            before,
-        };
+        let page = super::connection::page_args(ctx, first, after, last, before);
         super::patents::of_holder(ctx, self.0.id, page).await
     }
     /// The coordinators affiliated to the organisation (callers outside the network see those
@@ -834,12 +829,7 @@ impl DirectoryQuery {
         >,
     ) -> Result<Conn<Organization>> {
         let db = db(ctx)?;
-        let page = PageArgs {
-            first,
-            after,
-            last,
-            before,
-        };
+        let page = super::connection::page_args(ctx, first, after, last, before);
         let filter = filter.unwrap_or_default().parse()?;
         let order = order_by.unwrap_or_default().into();
         let listing = directory::organizations(db, &filter, order, &page).await?;
@@ -893,12 +883,7 @@ impl DirectoryQuery {
         >,
     ) -> Result<Conn<ClusterProject>> {
         let db = db(ctx)?;
-        let page = PageArgs {
-            first,
-            after,
-            last,
-            before,
-        };
+        let page = super::connection::page_args(ctx, first, after, last, before);
         let filter = filter.unwrap_or_default();
         let filter = directory::ClusterProjectFilter {
             bureau: filter.bureau.map(Into::into),
@@ -957,12 +942,7 @@ impl DirectoryQuery {
         >,
     ) -> Result<Conn<TieUp>> {
         let db = db(ctx)?;
-        let page = PageArgs {
-            first,
-            after,
-            last,
-            before,
-        };
+        let page = super::connection::page_args(ctx, first, after, last, before);
         let filter = filter.unwrap_or_default().parse()?;
         let order = order_by.unwrap_or_default().into();
         let listing = directory::tie_ups(db, &filter, order, &page).await?;

@@ -324,12 +324,7 @@ impl EvaluationQuery {
             status: filter.status.map(Into::into),
             rating: filter.rating.map(Into::into),
         };
-        let page = PageArgs {
-            first,
-            after,
-            last,
-            before,
-        };
+        let page = super::connection::page_args(ctx, first, after, last, before);
         let listing = evaluations::evaluations(db, caller(ctx), &domain_filter, &page).await?;
         super::prefetch::connection(ctx, listing.rows()).await?;
         Ok(connection(db, listing, Evaluation))

@@ -214,20 +214,6 @@ pub(super) fn fingerprint<T: async_graphql::InputType>(
     Some(Idempotency::parse(key, operation, &request))
 }
 
-fn page(
-    first: Option<i32>,
-    after: Option<String>,
-    last: Option<i32>,
-    before: Option<String>,
-) -> PageArgs {
-    PageArgs {
-        first,
-        after,
-        last,
-        before,
-    }
-}
-
 // ---------------------------------------------------------------- objects
 
 pub struct SmeShowcase(pub sme_showcase::Model);
@@ -437,7 +423,7 @@ impl BusinessNeed {
             ..Default::default()
         };
         let listing =
-            proposals::proposals(db, caller(ctx), &filter, &page(first, after, last, before))
+            proposals::proposals(db, caller(ctx), &filter, &super::connection::page_args(ctx, first, after, last, before))
                 .await?;
         super::prefetch::connection(ctx, listing.rows()).await?;
         Ok(connection(db, listing, Proposal))
@@ -753,7 +739,7 @@ impl MatchingQuery {
             db,
             caller(ctx),
             &domain_filter,
-            &page(first, after, last, before),
+            &super::connection::page_args(ctx, first, after, last, before),
         )
         .await?;
         super::prefetch::connection(ctx, listing.rows()).await?;
@@ -792,7 +778,7 @@ impl MatchingQuery {
             db,
             caller(ctx),
             &domain_filter,
-            &page(first, after, last, before),
+            &super::connection::page_args(ctx, first, after, last, before),
         )
         .await?;
         super::prefetch::connection(ctx, listing.rows()).await?;
@@ -838,7 +824,7 @@ impl MatchingQuery {
             db,
             caller(ctx),
             &domain_filter,
-            &page(first, after, last, before),
+            &super::connection::page_args(ctx, first, after, last, before),
         )
         .await?;
         super::prefetch::connection(ctx, listing.rows()).await?;

@@ -349,12 +349,7 @@ impl MatchingEventQuery {
         #[graphql(desc = "Returns the events before this cursor.")] before: Option<String>,
     ) -> Result<Conn<MatchingEvent>> {
         let db = db(ctx)?;
-        let page = PageArgs {
-            first,
-            after,
-            last,
-            before,
-        };
+        let page = super::connection::page_args(ctx, first, after, last, before);
         let listing = meetings::events(db, caller(ctx), &page).await?;
         Ok(connection(db, listing, MatchingEvent))
     }

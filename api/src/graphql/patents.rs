@@ -804,12 +804,7 @@ impl PatentQuery {
     ) -> Result<Conn<Patent>> {
         let db = db(ctx)?;
         let filter = filter.unwrap_or_default().parse()?;
-        let page = PageArgs {
-            first,
-            after,
-            last,
-            before,
-        };
+        let page = super::connection::page_args(ctx, first, after, last, before);
         let listing = patents::patents(db, caller(ctx), &filter, &page).await?;
         Ok(connection(db, listing, Patent))
     }
@@ -866,12 +861,7 @@ impl PatentQuery {
                 .transpose()?,
             status: filter.status.map(Into::into),
         };
-        let page = PageArgs {
-            first,
-            after,
-            last,
-            before,
-        };
+        let page = super::connection::page_args(ctx, first, after, last, before);
         let listing = inquiries::inquiries(db, caller(ctx), &domain_filter, &page).await?;
         Ok(connection(db, listing, LicensingInquiry))
     }

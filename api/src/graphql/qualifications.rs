@@ -805,12 +805,7 @@ impl QualificationQuery {
             issuer_id: optional_id(&filter.issuer_id, NodeType::Organization, "filter.issuerId")?,
             holder_kind: filter.holder_kind.map(Into::into),
         };
-        let page = PageArgs {
-            first,
-            after,
-            last,
-            before,
-        };
+        let page = super::connection::page_args(ctx, first, after, last, before);
         let listing = qualifications::schemes(db, &domain_filter, &page).await?;
         super::prefetch::connection(ctx, listing.rows()).await?;
         Ok(connection(db, listing, QualificationScheme))
@@ -879,12 +874,7 @@ impl QualificationQuery {
                 "filter.organizationId",
             )?,
         };
-        let page = PageArgs {
-            first,
-            after,
-            last,
-            before,
-        };
+        let page = super::connection::page_args(ctx, first, after, last, before);
         let listing = qualifications::awards(db, caller, &domain_filter, &page).await?;
         super::prefetch::connection(ctx, listing.rows()).await?;
         Ok(connection(db, listing, Award))

@@ -634,12 +634,7 @@ impl ReferralQuery {
             state: filter.status.map(Into::into),
             purpose: filter.purpose.map(Into::into),
         };
-        let page = PageArgs {
-            first,
-            after,
-            last,
-            before,
-        };
+        let page = super::connection::page_args(ctx, first, after, last, before);
         let listing =
             referrals::referrals(db, policy(ctx)?, caller(ctx), &domain_filter, &page).await?;
         super::prefetch::connection(ctx, listing.rows()).await?;

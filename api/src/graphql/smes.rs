@@ -437,12 +437,7 @@ impl SmeQuery {
                 })
                 .transpose()?,
         };
-        let page = PageArgs {
-            first,
-            after,
-            last,
-            before,
-        };
+        let page = super::connection::page_args(ctx, first, after, last, before);
         let listing = smes::smes(db, caller(ctx), &domain_filter, &page).await?;
         super::prefetch::connection(ctx, listing.rows()).await?;
         Ok(connection(db, listing, Sme))

@@ -69,6 +69,8 @@ pub async fn ranked(
             edges,
             has_previous_page,
             has_next_page,
+            // Every match was read to rank them: the total is known.
+            total: Some(order.len() as u64),
         },
         matching,
     })
