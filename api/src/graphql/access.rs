@@ -13,7 +13,7 @@ use super::{
 };
 use crate::{
     auth,
-    domain::{audit, coordinators, directory, page::PageArgs},
+    domain::{audit, coordinators, directory},
     error::ApiError,
 };
 

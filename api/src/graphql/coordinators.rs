@@ -29,7 +29,6 @@ use crate::{
         coordinators::{self, CoordinatorFilter, HoldsAward},
         fields,
         listing::Ordering,
-        page::PageArgs,
         profile::{EmailAddress, PhoneNumber},
         qualifications,
         search::SearchText,

@@ -25,7 +25,6 @@ use crate::{
         events::EventBus,
         fields,
         listing::Ordering,
-        page::PageArgs,
         prefecture::{self, PrefectureCode},
         profile::{self, Code, EmailAddress, PhoneNumber, WebsiteUrl},
         search::SearchText,

@@ -25,7 +25,6 @@ use crate::{
             evaluations::{self, Action, EvaluationChanges, NewEvaluation},
         },
         events::EventBus,
-        page::PageArgs,
         profile,
     },
     error::{ApiError, ApiResult},

@@ -31,7 +31,6 @@ use crate::{
             proposals::{self, ProposalAction},
             scoring, showcase,
         },
-        page::PageArgs,
         patents,
         prefecture::PrefectureCode,
         profile,
@@ -422,9 +421,13 @@ impl BusinessNeed {
             need_id: Some(self.0.id),
             ..Default::default()
         };
-        let listing =
-            proposals::proposals(db, caller(ctx), &filter, &super::connection::page_args(ctx, first, after, last, before))
-                .await?;
+        let listing = proposals::proposals(
+            db,
+            caller(ctx),
+            &filter,
+            &super::connection::page_args(ctx, first, after, last, before),
+        )
+        .await?;
         super::prefetch::connection(ctx, listing.rows()).await?;
         Ok(connection(db, listing, Proposal))
     }

@@ -21,7 +21,6 @@ use crate::{
         country::CountryCode,
         idempotency::Idempotency,
         matching::{meetings, needs, outcomes, proposals, statistics},
-        page::PageArgs,
     },
     error::{ApiError, ApiResult},
 };

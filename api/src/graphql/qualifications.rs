@@ -25,7 +25,6 @@ use super::{
 use crate::{
     domain::{
         dates::today_in_japan,
-        page::PageArgs,
         profile::Code,
         qualifications::{self, Holder, limits},
     },

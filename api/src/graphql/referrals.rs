@@ -25,7 +25,6 @@ use crate::{
         evaluation::criteria::Scores,
         events::EventBus,
         idempotency::Idempotency,
-        page::PageArgs,
         profile,
         referrals::{
             self, ReferralPolicy, ReferralState, consent,

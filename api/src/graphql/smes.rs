@@ -24,7 +24,6 @@ use crate::{
         },
         jsic::JsicCode,
         money,
-        page::PageArgs,
         prefecture::PrefectureCode,
         search::SearchText,
     },
