@@ -309,7 +309,7 @@ fn not_null_beyond<E: EntityTrait>(
 
 /// Totals are counted up to this many rows, so that a page costs the same however many rows
 /// match: past it a total is a lower bound (see [`count_up_to_limit`]).
-pub const COUNT_LIMIT: u64 = 10_000;
+pub const COUNT_LIMIT: u64 = 1_000;
 
 /// How many rows the listing's filter matches, whatever the page, counting at most [`COUNT_LIMIT`] + 1 of them: a result above
 /// the limit means "more than `COUNT_LIMIT`".

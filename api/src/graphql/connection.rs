@@ -46,13 +46,13 @@ impl TotalCount {
 
 #[Object]
 impl TotalCount {
-    /// How many nodes match the filter, across all pages, counted up to 10,000: when more match,
-    /// it is 10,000 and `totalCountIsExact` is false.
+    /// How many nodes match the filter, across all pages, counted up to 1,000: when more match,
+    /// it is 1,000 and `totalCountIsExact` is false.
     async fn total_count(&self) -> async_graphql::Result<u64> {
         Ok(self.counted().await?.min(page::COUNT_LIMIT))
     }
 
-    /// Whether `totalCount` is the exact number of matching nodes; false when more than 10,000
+    /// Whether `totalCount` is the exact number of matching nodes; false when more than 1,000
     /// match and `totalCount` is a lower bound.
     async fn total_count_is_exact(&self) -> async_graphql::Result<bool> {
         Ok(self.counted().await? <= page::COUNT_LIMIT)
