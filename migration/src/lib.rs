@@ -18,6 +18,7 @@ mod m20261201_000020_directory_search;
 mod m20261201_000021_list_indexes;
 mod m20261202_000018_matching;
 mod m20261202_000019_people;
+mod m20261203_000022_more_list_indexes;
 
 pub struct Migrator;
 
@@ -40,6 +41,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000021_list_indexes::Migration),
             Box::new(m20261202_000018_matching::Migration),
             Box::new(m20261202_000019_people::Migration),
+            Box::new(m20261203_000022_more_list_indexes::Migration),
         ]
     }
 }
