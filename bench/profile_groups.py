@@ -14,9 +14,9 @@ KERNEL = [
     ("kernel: system call entry", r"syscall|entry_|do_sys|__x64|ksys|fdget|fput"),
     ("kernel: memory", r"page|mem|alloc|kfree|kmem|slab|copy_user|copy_to|copy_from|clear_"),
 ]
-# libc by function.
+# The allocator (mimalloc or libc's) and libc's memory functions.
 LIBC = [
-    ("libc: malloc and free", r"malloc|free|realloc|calloc|_int_|tcache|arena"),
+    ("allocator: malloc and free", r"^_?mi_|malloc|free|realloc|calloc|_int_|tcache|arena"),
     ("libc: memcpy, memmove, memset, memcmp", r"mem(cpy|move|set|cmp)|__mem"),
 ]
 
