@@ -13,13 +13,6 @@ use sea_orm::{
 
 use crate::{seed, settings::DatabaseSettings};
 
-/// The session setting of every PostgreSQL connection, the primary's and a replica's. sqlx
-/// prepares each statement once per connection; after five runs PostgreSQL would plan it for any
-/// values, and such a generic plan for a search or a filter can read a whole table where the
-/// values at hand need a few pages (an SME search at scale 10: 45 ms generic, 1 ms custom). So
-/// every run is planned for its own values, as an unnamed statement's is.
-pub(crate) const PLAN_EVERY_RUN: (&str, &str) = ("plan_cache_mode", "force_custom_plan");
-
 pub async fn connect(settings: &DatabaseSettings) -> Result<DatabaseConnection, DbErr> {
     let mut options = ConnectOptions::new(settings.url.clone());
     options
@@ -34,7 +27,6 @@ pub async fn connect(settings: &DatabaseSettings) -> Result<DatabaseConnection, 
         .test_before_acquire_if_idle_for(Duration::from_secs(1))
         .statement_timeout(settings.statement_timeout)
         .sqlx_logging(false)
-        .map_sqlx_postgres_opts(|postgres| postgres.options([PLAN_EVERY_RUN]))
         .map_sqlx_sqlite_opts(|sqlite| {
             // WAL lets readers run beside the writer; the busy timeout queues writers instead of
             // failing them with "database is locked".

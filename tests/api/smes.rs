@@ -262,3 +262,36 @@ async fn capital_is_whole_yen_up_to_2_pow_53_minus_1() {
         "{body:#}"
     );
 }
+
+#[tokio::test]
+async fn a_search_matches_quotes_backslashes_and_wildcards_as_written() {
+    let app = TestApp::spawn().await;
+    let token = evaluator(&app);
+    for name in ["Q'Zyx\\Works 100%", "Q'Zyx Works 1000", "Qzyx_Works"] {
+        let body = create(&app, &token, json!({ "nameEn": name })).await;
+        assert!(body["data"]["createSme"]["id"].is_string(), "{body:#}");
+    }
+    let search =
+        "query($s: String) { smes(filter: { search: $s }) { totalCount nodes { nameEn } } }";
+    let found = async |text: &str| {
+        let body = app
+            .graphql_as(&token, search, json!({ "s": text }))
+            .await
+            .json();
+        assert!(body.get("errors").is_none(), "{text}: {body:#}");
+        let mut names: Vec<String> = body["data"]["smes"]["nodes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|n| n["nameEn"].as_str().unwrap().to_owned())
+            .collect();
+        names.sort();
+        names
+    };
+    assert_eq!(found("q'zyx\\works").await, ["Q'Zyx\\Works 100%"]);
+    assert_eq!(found("zyx 100%").await, ["Q'Zyx\\Works 100%"]);
+    assert_eq!(found("zyx_w").await, ["Qzyx_Works"]);
+    assert_eq!(found("Q'Zyx").await.len(), 2);
+    assert!(found("x'; DROP TABLE smes; --").await.is_empty());
+    assert_eq!(found("zyx").await.len(), 3, "the table is still there");
+}

@@ -71,13 +71,10 @@ impl Replica {
                 url.parse::<sea_orm::sqlx::postgres::PgConnectOptions>()
                     .map_err(|e| DbErr::Custom(format!("DATABASE_REPLICA_URL: {e}")))?
                     .application_name(APPLICATION_NAME)
-                    .options([
-                        (
-                            "statement_timeout",
-                            settings.statement_timeout.as_millis().to_string(),
-                        ),
-                        (super::PLAN_EVERY_RUN.0, super::PLAN_EVERY_RUN.1.to_owned()),
-                    ]),
+                    .options([(
+                        "statement_timeout",
+                        settings.statement_timeout.as_millis().to_string(),
+                    )]),
             );
         let mut db = sea_orm::SqlxPostgresConnector::from_sqlx_postgres_pool(pool);
         // Its statements count in /metrics as the primary's do.

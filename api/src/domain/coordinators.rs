@@ -15,7 +15,7 @@ use sea_orm::{
     ActiveValue::Set,
     ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
     IntoActiveModel, QueryFilter, Select, SqlErr,
-    sea_query::{Expr, ExprTrait, LikeExpr, Query},
+    sea_query::{Expr, ExprTrait, Query},
 };
 
 use super::{
@@ -30,7 +30,7 @@ use super::{
     prefecture::{self, PrefectureCode},
     profile::{EmailAddress, PhoneNumber},
     qualifications,
-    search::{SearchText, TextIndex},
+    search::{SearchText, TextIndex, like},
 };
 use crate::{
     auth::{Caller, Role},
@@ -84,10 +84,7 @@ impl CoordinatorFilter {
         use coordinator::Column;
         let mut condition = Condition::all();
         if let Some(field) = self.expertise {
-            condition = condition.add(
-                Expr::col(Column::Expertise)
-                    .like(LikeExpr::new(fields::like_pattern(field)).escape('\\')),
-            );
+            condition = condition.add(like(Column::Expertise, fields::like_pattern(field)));
         }
         if let Some(code) = self.prefecture {
             condition = condition.add(Column::PrefectureCode.eq(i16::from(code.get())));

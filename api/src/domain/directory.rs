@@ -11,11 +11,8 @@ use entity::{
     organization, tie_up,
 };
 use sea_orm::{
-    ActiveModelTrait,
-    ActiveValue::Set,
-    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait,
-    IntoActiveModel, QueryFilter, Select, SqlErr,
-    sea_query::{Expr, ExprTrait, LikeExpr},
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait,
+    DatabaseConnection, DbBackend, EntityTrait, IntoActiveModel, QueryFilter, Select, SqlErr,
 };
 
 use super::{
@@ -29,7 +26,7 @@ use super::{
     page::{Keyset, PageArgs, SortValue},
     prefecture::{self, PrefectureCode},
     profile::{Code, EmailAddress, PhoneNumber, WebsiteUrl},
-    search::{SearchText, TextIndex},
+    search::{SearchText, TextIndex, like},
 };
 use crate::{
     auth::{Caller, Role},
@@ -377,10 +374,7 @@ impl ClusterProjectFilter {
             condition = condition.add(Column::Program.eq(program));
         }
         if let Some(field) = self.field {
-            condition = condition.add(
-                Expr::col(Column::Fields)
-                    .like(LikeExpr::new(fields::like_pattern(field)).escape('\\')),
-            );
+            condition = condition.add(like(Column::Fields, fields::like_pattern(field)));
         }
         cluster_project::Entity::find().filter(condition)
     }
@@ -469,10 +463,7 @@ impl TieUpFilter {
             condition = condition.add(Column::Region.eq(region));
         }
         if let Some(field) = self.field {
-            condition = condition.add(
-                Expr::col(Column::Fields)
-                    .like(LikeExpr::new(fields::like_pattern(field)).escape('\\')),
-            );
+            condition = condition.add(like(Column::Fields, fields::like_pattern(field)));
         }
         tie_up::Entity::find().filter(condition)
     }

@@ -12,7 +12,9 @@
 
 use sea_orm::{
     Condition, DbBackend,
-    sea_query::{Expr, SimpleExpr},
+    sea_query::{
+        BinOper, Expr, ExprTrait, IntoColumnRef, SimpleExpr, extension::postgres::PgBinOper,
+    },
 };
 
 pub const MAX_SEARCH_CHARS: usize = 100;
@@ -114,6 +116,23 @@ pub fn contains_pattern(term: &str) -> String {
     pattern
 }
 
+/// `column LIKE 'pattern' ESCAPE '\'`, the pattern written into the statement as a literal
+/// (quoted by the query builder of the backend at hand), not bound.
+///
+/// sqlx prepares each statement once per connection, and after five runs PostgreSQL may plan it
+/// once for any values. For a pattern, such a generic plan is blind: it cannot tell a field that
+/// half the SMEs list from one that three do, nor a search term found in three names from one
+/// found in thousands, and picks a plan that reads a whole table (an SME search at scale 10:
+/// 45 ms generic, 1 ms planned for its term). A literal pattern is planned for itself, and every
+/// other statement keeps its one plan. Patterns are few (codes, ids, a user's search terms) and
+/// their statements take their turn in sqlx's per-connection statement cache.
+pub fn like(column: impl IntoColumnRef, pattern: String) -> SimpleExpr {
+    Expr::col(column).binary(
+        BinOper::Like,
+        Expr::Constant(pattern.into()).binary(BinOper::Escape, Expr::Constant('\\'.into())),
+    )
+}
+
 /// An FTS5 string: one phrase, in which the trigram tokenizer finds the term as a substring.
 fn fts_phrase(term: &str) -> String {
     format!("\"{}\"", term.replace('"', "\"\""))
@@ -138,9 +157,14 @@ fn term_condition(term: &str, backend: DbBackend, index: &TextIndex) -> Conditio
     };
     match (backend, fts_table) {
         // The GIN trigram indexes serve ILIKE for three characters or more; shorter terms scan.
-        (DbBackend::Postgres, _) => {
-            each(&|column| format!(r#""{table}"."{column}" ILIKE $1 ESCAPE '\'"#))
-        }
+        // The pattern is a literal, planned for itself (see [`like`]); PostgreSQL's LIKE escapes
+        // with `\` unless told otherwise.
+        (DbBackend::Postgres, _) => columns.iter().fold(Condition::any(), |any, column| {
+            any.add(Expr::col((table, *column)).binary(
+                PgBinOper::ILike,
+                Expr::Constant(contains_pattern(term).into()),
+            ))
+        }),
         (_, Some(fts_table)) if indexed => {
             Condition::all().add::<SimpleExpr>(Expr::cust_with_values(
                 format!(
@@ -234,27 +258,64 @@ mod tests {
     }
 
     #[test]
-    fn every_term_is_a_bound_value_on_both_databases() {
+    fn terms_are_literals_on_postgresql_and_bound_on_sqlite() {
         use sea_orm::{EntityTrait, QueryFilter, QueryTrait};
-        let search = SearchText::parse("燃料電池 ab").unwrap();
+        let search = SearchText::parse("燃料電池 ab it's 100%\\").unwrap();
         let index = TextIndex {
             table: "smes",
             columns: &["name_ja", "name_en"],
             fts_table: Some("smes_fts"),
         };
-        // PostgreSQL: each term once per column; SQLite: one MATCH for the long term, a LIKE
-        // per column for the short one.
-        for (backend, values) in [(DbBackend::Postgres, 4), (DbBackend::Sqlite, 3)] {
-            let statement = entity::sme::Entity::find()
-                .filter(search.condition(backend, &index))
-                .build(backend);
-            assert_eq!(
-                statement.values.map(|v| v.0.len()),
-                Some(values),
-                "{}",
-                statement.sql
+        // PostgreSQL: each term written into the statement, quoted and escaped, once per column.
+        let postgres = entity::sme::Entity::find()
+            .filter(search.condition(DbBackend::Postgres, &index))
+            .build(DbBackend::Postgres);
+        assert!(
+            postgres.values.is_none_or(|v| v.0.is_empty()),
+            "{}",
+            postgres.sql
+        );
+        for literal in [
+            r#""smes"."name_en" ILIKE '%燃料電池%'"#,
+            r#""smes"."name_ja" ILIKE '%ab%'"#,
+            r#""smes"."name_ja" ILIKE E'%it\'s%'"#,
+            r#""smes"."name_en" ILIKE E'%100\\%\\\\%'"#,
+        ] {
+            assert!(
+                postgres.sql.contains(literal),
+                "{literal} in {}",
+                postgres.sql
             );
         }
+        // SQLite: one MATCH for each long term, a LIKE per column for each short one, all bound.
+        let sqlite = entity::sme::Entity::find()
+            .filter(search.condition(DbBackend::Sqlite, &index))
+            .build(DbBackend::Sqlite);
+        assert_eq!(
+            sqlite.values.map(|v| v.0.len()),
+            Some(1 + 2 + 1 + 1),
+            "{}",
+            sqlite.sql
+        );
+    }
+
+    #[test]
+    fn list_patterns_are_literals() {
+        let condition = like(
+            (entity::patent::Entity, entity::patent::Column::Fields),
+            "%,health\\_and\\_welfare,%".to_owned(),
+        );
+        let query = sea_orm::sea_query::Query::select()
+            .and_where(condition)
+            .to_owned();
+        assert_eq!(
+            query.to_string(sea_orm::sea_query::PostgresQueryBuilder),
+            r#"SELECT  WHERE "patents"."fields" LIKE E'%,health\\_and\\_welfare,%' ESCAPE E'\\'"#
+        );
+        assert_eq!(
+            query.to_string(sea_orm::sea_query::SqliteQueryBuilder),
+            r#"SELECT  WHERE "patents"."fields" LIKE '%,health\_and\_welfare,%' ESCAPE '\'"#
+        );
     }
 
     #[test]

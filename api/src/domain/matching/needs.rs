@@ -10,11 +10,8 @@ use entity::{
     organization, patent, proposal,
 };
 use sea_orm::{
-    ActiveModelTrait,
-    ActiveValue::Set,
-    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    QuerySelect,
-    sea_query::{Expr, ExprTrait, LikeExpr},
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait,
+    DatabaseConnection, EntityTrait, QueryFilter, QuerySelect,
 };
 
 use super::{
@@ -31,6 +28,7 @@ use crate::{
         listing::{Listing, list},
         money::Yen,
         page::{Keyset, PageArgs, SortValue},
+        search::like,
     },
     error::{ApiError, ApiResult},
 };
@@ -105,10 +103,7 @@ pub fn readable_by(caller: &Caller) -> Readable<business_need::Entity> {
                 .add(
                     Condition::all()
                         .add(Column::Visibility.eq(NeedVisibility::Invited))
-                        .add(
-                            Expr::col(Column::Invited)
-                                .like(LikeExpr::new(id_pattern(p.institution_id))),
-                        ),
+                        .add(like(Column::Invited, id_pattern(p.institution_id))),
                 ),
         ),
         _ => Readable::only(Condition::all().add(public)),
@@ -429,9 +424,6 @@ pub async fn needs(
 ) -> ApiResult<Listing<business_need::Entity>> {
     use business_need::Column;
     let now = Utc::now();
-    let like = |column: Column, pattern: String| {
-        Expr::col(column).like(LikeExpr::new(pattern).escape('\\'))
-    };
     let matching = readable_by(caller)
         .narrow_if(filter.kind.map(|k| Column::Kind.eq(k)))
         .narrow_if(filter.state.map(|s| s.condition(now)))

@@ -27,7 +27,6 @@ use entity::{
 use sea_orm::{
     ActiveEnum, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
     QuerySelect, QueryTrait,
-    sea_query::{Expr, ExprTrait, LikeExpr},
 };
 
 use super::{decode_processes, process_pattern, proposals, showcase};
@@ -37,6 +36,7 @@ use crate::{
         evaluation::{evaluations, smes},
         fields,
         prefecture::PrefectureCode,
+        search::like,
     },
     error::ApiResult,
 };
@@ -102,16 +102,16 @@ pub async fn candidates<C: ConnectionTrait>(
         .collect();
     let mut covers = Condition::any();
     for field in &need_fields {
-        covers = covers.add(
-            Expr::col((sme_product::Entity, sme_product::Column::Fields))
-                .like(LikeExpr::new(fields::like_pattern(*field)).escape('\\')),
-        );
+        covers = covers.add(like(
+            (sme_product::Entity, sme_product::Column::Fields),
+            fields::like_pattern(*field),
+        ));
     }
     for process in &need_processes {
-        covers = covers.add(
-            Expr::col((sme_product::Entity, sme_product::Column::Processes))
-                .like(LikeExpr::new(process_pattern(*process)).escape('\\')),
-        );
+        covers = covers.add(like(
+            (sme_product::Entity, sme_product::Column::Processes),
+            process_pattern(*process),
+        ));
     }
     let mut sme_covers = Condition::any().add(
         sme::Column::Id.in_subquery(
@@ -125,10 +125,10 @@ pub async fn candidates<C: ConnectionTrait>(
     );
     for (id, found) in &project_fields {
         if found.iter().any(|f| need_fields.contains(f)) {
-            sme_covers = sme_covers.add(
-                Expr::col((sme::Entity, sme::Column::ClusterProjects))
-                    .like(LikeExpr::new(format!("%,{id},%"))),
-            );
+            sme_covers = sme_covers.add(like(
+                (sme::Entity, sme::Column::ClusterProjects),
+                format!("%,{id},%"),
+            ));
         }
     }
     let rows = smes::readable_by(caller)

@@ -13,7 +13,7 @@ use sea_orm::{
     ActiveValue::Set,
     ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, IntoActiveModel,
     QueryFilter,
-    sea_query::{Expr, ExprTrait, LikeExpr, Query, SelectStatement, SimpleExpr},
+    sea_query::{Query, SelectStatement},
 };
 
 use super::{encode_processes, process_pattern, require_desk_at};
@@ -28,7 +28,7 @@ use crate::{
         listing::{Listing, list},
         page::{Keyset, PageArgs, SortValue},
         prefecture::{self, PrefectureCode},
-        search::{SearchText, TextIndex},
+        search::{SearchText, TextIndex, like},
     },
     error::{ApiError, ApiResult},
 };
@@ -341,10 +341,6 @@ fn products_where(condition: impl sea_orm::sea_query::IntoCondition) -> SelectSt
         .from(sme_product::Entity)
         .cond_where(condition)
         .to_owned()
-}
-
-fn like(column: impl sea_orm::sea_query::IntoColumnRef, pattern: String) -> SimpleExpr {
-    Expr::col(column).like(LikeExpr::new(pattern).escape('\\'))
 }
 
 /// What a showcase search reads of products: names and descriptions. (Products are few per SME;

@@ -26,11 +26,8 @@ use entity::{
     organization, patent, patent_explanation,
 };
 use sea_orm::{
-    ActiveEnum, ActiveModelTrait,
-    ActiveValue::Set,
-    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, IntoActiveModel,
-    QueryFilter, SqlErr,
-    sea_query::{Expr, ExprTrait, LikeExpr, Query},
+    ActiveEnum, ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait,
+    DatabaseConnection, EntityTrait, IntoActiveModel, QueryFilter, SqlErr, sea_query::Query,
 };
 
 use self::{
@@ -135,8 +132,9 @@ pub struct PatentFilter {
     pub licensing: Option<PatentLicensing>,
 }
 
+/// A pattern over one of a patent's encoded lists (see [`crate::domain::search::like`]).
 fn like(column: patent::Column, pattern: String) -> sea_orm::sea_query::SimpleExpr {
-    Expr::col((patent::Entity, column)).like(LikeExpr::new(pattern).escape('\\'))
+    crate::domain::search::like((patent::Entity, column), pattern)
 }
 
 /// The readable patents the filter matches.

@@ -14,10 +14,9 @@ use entity::{
 use sea_orm::{
     ActiveEnum, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
     QuerySelect,
-    sea_query::{Expr, ExprTrait, LikeExpr},
 };
 
-use super::{ipc, readable_by};
+use super::{ipc, like, readable_by};
 use crate::{
     auth::Caller,
     domain::{
@@ -108,10 +107,6 @@ async fn latest_rating<C: ConnectionTrait>(
         .one(db)
         .await?;
     Ok(row.and_then(|e| e.rating))
-}
-
-fn like(column: patent::Column, pattern: String) -> sea_orm::sea_query::SimpleExpr {
-    Expr::col((patent::Entity, column)).like(LikeExpr::new(pattern).escape('\\'))
 }
 
 /// Up to `first` patents for the SME, best first.
