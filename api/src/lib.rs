@@ -117,6 +117,7 @@ impl Application {
             institutions,
             rate: http::RateLimiter::new(settings.http.rate_limit.clone()),
             responses,
+            documents: http::documents::Documents::default(),
             replica,
         });
         let cors = settings.http.cors_origins.clone();

@@ -405,11 +405,23 @@ async fn admit(
 ) -> Result<Admitted, Refused> {
     let (document, new_hash) = document(state, caller, &params).await?;
     let limits = &state.http.limits;
-    if !limits::tokens_within(&document, limits.max_tokens) {
-        let message = format!("the document has more than {} tokens", limits.max_tokens);
-        return Err(Refused::request(message, ErrorCode::QueryTooLarge));
-    }
+    // A document seen before was within the token limit then, and parses to the same tree.
+    let parsed = match state.documents.get(&document) {
+        Some(parsed) => parsed,
+        None => {
+            if !limits::tokens_within(&document, limits.max_tokens) {
+                let message = format!("the document has more than {} tokens", limits.max_tokens);
+                return Err(Refused::request(message, ErrorCode::QueryTooLarge));
+            }
+            let parsed = async_graphql::parser::parse_query(&document).map_err(|error| {
+                Refused::Request(vec![one_line(error.into())], ErrorCode::GraphqlParseFailed)
+            })?;
+            state.documents.keep(&document, &parsed);
+            parsed
+        }
+    };
     let mut request = async_graphql::Request::new(document);
+    request.set_parsed_query(parsed);
     if let Some(name) = &params.operation_name {
         request = request.operation_name(name.clone());
     }

@@ -3,6 +3,7 @@
 
 mod admission;
 mod auth;
+pub mod documents;
 mod graphiql;
 mod graphql;
 mod health;
@@ -52,6 +53,8 @@ pub struct AppState {
     pub rate: rate::RateLimiter,
     /// Anonymous replies kept in memory (`IIN_RESPONSE_CACHE_MB`).
     pub responses: response_cache::ResponseCache,
+    /// Parsed documents, by their text.
+    pub documents: documents::Documents,
     /// The read replica (`DATABASE_REPLICA_URL`), if there is one.
     pub replica: Option<crate::db::replica::Replica>,
 }
