@@ -59,7 +59,7 @@ impl Viewer {
         let row = directory::organization_by_id(db(ctx)?, self.0.institution_id)
             .await?
             .ok_or_else(|| ApiError::corrupt("the caller's institution is missing"))?;
-        Ok(Organization(row))
+        Ok(Organization::from(row))
     }
     /// The caller's roles at that institution, as the token grants them: the only roles this
     /// request acts with.
@@ -103,7 +103,7 @@ impl Affiliation {
     async fn institution(&self, ctx: &Context<'_>) -> Result<Option<Organization>> {
         let row =
             directory::organization_by_code(db(ctx)?, &self.affiliation.institution_code).await?;
-        Ok(row.map(Organization))
+        Ok(row.map(Organization::from))
     }
     /// The roles the token grants there (names this API does not know are left out).
     async fn roles(&self) -> Vec<Role> {

@@ -81,7 +81,7 @@ impl Coordinator {
     }
     /// The organisation the coordinator works for.
     async fn organization(&self, ctx: &Context<'_>) -> Result<Organization> {
-        Ok(Organization(
+        Ok(Organization::from(
             load(ctx, OrganizationId(self.0.organization_id), "organisation").await?,
         ))
     }
@@ -220,7 +220,7 @@ impl CoordinatorAssignment {
     /// The institution; null for an assignment to a cluster project.
     async fn organization(&self, ctx: &Context<'_>) -> Result<Option<Organization>> {
         match self.0.organization_id {
-            Some(id) => Ok(Some(Organization(
+            Some(id) => Ok(Some(Organization::from(
                 load(ctx, OrganizationId(id), "organisation").await?,
             ))),
             None => Ok(None),
@@ -287,7 +287,7 @@ impl TrainingCourse {
     }
     /// The organisation that gives the course.
     async fn provider(&self, ctx: &Context<'_>) -> Result<Organization> {
-        Ok(Organization(
+        Ok(Organization::from(
             load(ctx, OrganizationId(self.0.provider_id), "organisation").await?,
         ))
     }

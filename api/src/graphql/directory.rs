@@ -1,5 +1,7 @@
 //! The public member directory in GraphQL: organisations, cluster projects, tie-ups, prefectures.
 
+use std::sync::Arc;
+
 use async_graphql::{Context, Enum, ID, InputObject, MaybeUndefined, Object, Result};
 use entity::{cluster_participation, cluster_project, organization, tie_up};
 
@@ -35,7 +37,21 @@ use crate::{
 
 // ---------------------------------------------------------------- objects
 
-pub struct Organization(pub organization::Model);
+/// Held shared: the same institution stands behind many rows of a page (every evaluation of
+/// an institution, every participation in its projects), each read from the request's loaders.
+pub struct Organization(pub Arc<organization::Model>);
+
+impl From<organization::Model> for Organization {
+    fn from(row: organization::Model) -> Self {
+        Self(Arc::new(row))
+    }
+}
+
+impl From<Arc<organization::Model>> for Organization {
+    fn from(row: Arc<organization::Model>) -> Self {
+        Self(row)
+    }
+}
 
 /// An organisation in the directory: a member of IIN Japan, a body that cooperates with or
 /// supports it, or a participant in one of the cluster projects.
@@ -401,7 +417,7 @@ async fn load_organization(ctx: &Context<'_>, id: i64) -> Result<Organization> {
         .await
         .map_err(ApiError::from)?
         .ok_or_else(|| ApiError::corrupt(format!("organisation {id} is referenced but missing")))?;
-    Ok(Organization(row))
+    Ok(Organization::from(row))
 }
 
 async fn load_project(ctx: &Context<'_>, id: i64) -> Result<ClusterProject> {
@@ -748,7 +764,7 @@ impl DirectoryMutation {
             input.parse("input"),
         )
         .await?;
-        Ok(Organization(row))
+        Ok(Organization::from(row))
     }
 
     /// Adds an organisation to the directory: network admins. Retry-safe with `idempotencyKey`.
@@ -766,7 +782,7 @@ impl DirectoryMutation {
         let target = input.code.clone();
         let row = directory::create_organization(db(ctx)?, caller(ctx), target, input.parse(), key)
             .await?;
-        Ok(Organization(row))
+        Ok(Organization::from(row))
     }
 
     /// Sets an organisation's relationship to the network: network admins. `SUSPENDED` refuses
@@ -788,7 +804,7 @@ impl DirectoryMutation {
             membership.into(),
         )
         .await?;
-        Ok(Organization(row))
+        Ok(Organization::from(row))
     }
 }
 
@@ -833,7 +849,7 @@ impl DirectoryQuery {
         let order = order_by.unwrap_or_default().into();
         let listing = directory::organizations(db, &filter, order, &page).await?;
         super::prefetch::connection(ctx, listing.rows()).await?;
-        Ok(connection(db, listing, Organization))
+        Ok(connection(db, listing, Organization::from))
     }
 
     /// One organisation, by `id` or by `code`; null when there is none.
@@ -849,7 +865,7 @@ impl DirectoryQuery {
             Lookup::Key(code) => directory::organization_by_code(db, &code).await?,
         };
         super::prefetch::field(ctx, &row).await?;
-        Ok(row.map(Organization))
+        Ok(row.map(Organization::from))
     }
 
     /// Cluster projects, filtered and ordered, a page at a time (at most 100).

@@ -81,7 +81,7 @@ impl Evaluation {
             .await
             .map_err(ApiError::from)?
             .ok_or_else(|| ApiError::corrupt("an evaluation's SME is missing"))?;
-        Ok(Sme(row))
+        Ok(Sme::from(row))
     }
     /// The evaluating institution.
     async fn institution(&self, ctx: &Context<'_>) -> Result<Organization> {
@@ -90,7 +90,7 @@ impl Evaluation {
             .await
             .map_err(ApiError::from)?
             .ok_or_else(|| ApiError::corrupt("an evaluation's institution is missing"))?;
-        Ok(Organization(row))
+        Ok(Organization::from(row))
     }
     /// Where the evaluation stands in its workflow.
     async fn status(&self) -> EvaluationStatus {

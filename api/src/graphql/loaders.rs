@@ -67,13 +67,23 @@ pub fn for_request(
 
 /// `one!(Key, entity)`: the row with that id. `many!(Key, entity, Column, field, Order)`: the
 /// rows whose foreign key `Column` is the key, in `Order`.
+///
+/// `one!(Key, entity, shared)`: the same, held in an `Arc`, for rows that many others point at
+/// (an institution behind its evaluations, an SME behind its referrals, a scheme and its levels
+/// under every award): the cache hands each reader a copy of its value.
 macro_rules! one {
     ($key:ident, $entity:ident) => {
+        one!($key, $entity, $entity::Model, |row| row);
+    };
+    ($key:ident, $entity:ident, shared) => {
+        one!($key, $entity, Arc<$entity::Model>, Arc::new);
+    };
+    ($key:ident, $entity:ident, $value:ty, $wrap:expr) => {
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
         pub struct $key(pub i64);
 
         impl Loader<$key> for RelationLoader {
-            type Value = $entity::Model;
+            type Value = $value;
             type Error = Arc<DbErr>;
 
             async fn load(&self, keys: &[$key]) -> Result<HashMap<$key, Self::Value>, Self::Error> {
@@ -84,7 +94,10 @@ macro_rules! one {
                     })
                     .await
                     .map_err(Arc::new)?;
-                Ok(rows.into_iter().map(|(id, row)| ($key(id), row)).collect())
+                Ok(rows
+                    .into_iter()
+                    .map(|(id, row)| ($key(id), $wrap(row)))
+                    .collect())
             }
         }
     };
@@ -119,13 +132,13 @@ macro_rules! many {
     };
 }
 
-one!(OrganizationId, organization);
+one!(OrganizationId, organization, shared);
 one!(ClusterProjectId, cluster_project);
 one!(CoordinatorId, coordinator);
-one!(SchemeId, qualification_scheme);
-one!(LevelId, scheme_level);
+one!(SchemeId, qualification_scheme, shared);
+one!(LevelId, scheme_level, shared);
 one!(CourseId, training_course);
-one!(SmeId, sme);
+one!(SmeId, sme, shared);
 many!(
     ParticipationsOfProject,
     cluster_participation,

@@ -174,7 +174,7 @@ pub(super) async fn organization(ctx: &Context<'_>, id: i64, what: &str) -> Resu
         .await
         .map_err(ApiError::from)?
         .ok_or_else(|| ApiError::corrupt(format!("{what} is missing")))?;
-    Ok(Organization(row))
+    Ok(Organization::from(row))
 }
 
 pub(super) async fn sme(ctx: &Context<'_>, id: i64) -> Result<Sme> {
@@ -183,7 +183,7 @@ pub(super) async fn sme(ctx: &Context<'_>, id: i64) -> Result<Sme> {
         .await
         .map_err(ApiError::from)?
         .ok_or_else(|| ApiError::corrupt("an SME of business matching is missing"))?;
-    Ok(Sme(row))
+    Ok(Sme::from(row))
 }
 
 pub(super) fn yen(value: i64, what: &str) -> ApiResult<Yen> {
@@ -870,7 +870,7 @@ impl MatchingQuery {
             ranked
                 .into_iter()
                 .map(|c| MatchCandidate {
-                    sme: Sme(c.sme),
+                    sme: Sme::from(c.sme),
                     score: c.score,
                     reasons: c.reasons,
                 })

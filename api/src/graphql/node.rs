@@ -80,7 +80,7 @@ impl NodeQuery {
         let node = match ids::decode(&id, "id")? {
             (NodeType::Organization, key) => directory::organization_by_id(db, key)
                 .await?
-                .map(|m| Node::Organization(Organization(m))),
+                .map(|m| Node::Organization(Organization::from(m))),
             (NodeType::ClusterProject, key) => directory::cluster_project_by_id(db, key)
                 .await?
                 .map(|m| Node::ClusterProject(ClusterProject(m))),
@@ -92,13 +92,13 @@ impl NodeQuery {
                 .map(|m| Node::Coordinator(Coordinator(m))),
             (NodeType::QualificationScheme, key) => qualifications::scheme_by_id(db, key)
                 .await?
-                .map(|m| Node::QualificationScheme(QualificationScheme(m))),
+                .map(|m| Node::QualificationScheme(QualificationScheme::new(m))),
             (NodeType::Award, key) => qualifications::award_by_id(db, caller(ctx), key)
                 .await?
                 .map(|m| Node::Award(Award(m))),
             (NodeType::Sme, key) => smes::sme_by_id(db, caller(ctx), key)
                 .await?
-                .map(|m| Node::Sme(Sme(m))),
+                .map(|m| Node::Sme(Sme::from(m))),
             (NodeType::Evaluation, key) => evaluations::readable(db, caller(ctx), key)
                 .await?
                 .map(|m| Node::Evaluation(Evaluation(m))),

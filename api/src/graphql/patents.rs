@@ -115,7 +115,7 @@ impl Patent {
             .await
             .map_err(ApiError::from)?
             .ok_or_else(|| ApiError::corrupt("a patent's holder is missing"))?;
-        Ok(Organization(row))
+        Ok(Organization::from(row))
     }
     /// The Japanese application number (出願番号), `YYYY-NNNNNN`.
     async fn application_number(&self) -> &str {
@@ -218,7 +218,7 @@ impl PatentExplanation {
             .await
             .map_err(ApiError::from)?
             .ok_or_else(|| ApiError::corrupt("an explanation's author institution is missing"))?;
-        Ok(Organization(row))
+        Ok(Organization::from(row))
     }
     /// Where it stands.
     async fn status(&self) -> ExplanationStatus {
@@ -350,7 +350,7 @@ impl LicensingInquiry {
             .await
             .map_err(ApiError::from)?
             .ok_or_else(|| ApiError::corrupt("an inquiry's SME is missing"))?;
-        Ok(Sme(row))
+        Ok(Sme::from(row))
     }
     /// The member institution that sent it.
     async fn sender(&self, ctx: &Context<'_>) -> Result<Organization> {
@@ -400,7 +400,7 @@ async fn organization(ctx: &Context<'_>, id: i64) -> Result<Organization> {
         .await
         .map_err(ApiError::from)?
         .ok_or_else(|| ApiError::corrupt("an inquiry's institution is missing"))?;
-    Ok(Organization(row))
+    Ok(Organization::from(row))
 }
 
 /// A patent suggested to an SME.

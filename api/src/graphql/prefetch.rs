@@ -96,6 +96,20 @@ macro_rules! ahead {
     )*};
 }
 
+/// Rows held shared (see `one!(…, shared)` in the loaders) load ahead as the rows themselves.
+impl<M: Ahead> Ahead for Arc<M> {
+    fn ahead<'f>(
+        p: &'f Prefetch<'_>,
+        sel: &'f Lookahead<'_>,
+        rows: &'f [&'f Self],
+    ) -> BoxFuture<'f, Result<()>> {
+        Box::pin(async move {
+            let rows: Vec<&M> = rows.iter().map(|row| row.as_ref()).collect();
+            M::ahead(p, sel, &rows).await
+        })
+    }
+}
+
 ahead! {
     organization::Model => organizations,
     coordinator::Model => coordinators,

@@ -1,6 +1,8 @@
 //! Qualification schemes and their awards in GraphQL (coordinators, their training and credits
 //! are in `coordinators.rs`).
 
+use std::sync::Arc;
+
 use async_graphql::{
     Context, Enum, ID, InputObject, InputValueError, InputValueResult, MaybeUndefined, Object,
     Result, Scalar, ScalarType, Union, Value,
@@ -81,7 +83,15 @@ pub enum AwardStatus {
 
 // ---------------------------------------------------------------- objects
 
-pub struct QualificationScheme(pub qualification_scheme::Model);
+/// Held shared: the same scheme stands under every award of a page, and is read from the
+/// request's loaders for each.
+pub struct QualificationScheme(pub Arc<qualification_scheme::Model>);
+
+impl QualificationScheme {
+    pub fn new(row: qualification_scheme::Model) -> Self {
+        Self(Arc::new(row))
+    }
+}
 
 /// A qualification defined by an issuing organisation.
 #[Object]
@@ -104,7 +114,7 @@ impl QualificationScheme {
     }
     /// The organisation that defines the scheme and issues its awards.
     async fn issuer(&self, ctx: &Context<'_>) -> Result<Organization> {
-        Ok(Organization(
+        Ok(Organization::from(
             load(ctx, OrganizationId(self.0.issuer_id), "organisation").await?,
         ))
     }
@@ -137,14 +147,14 @@ impl QualificationScheme {
     /// True when IIN Japan itself runs the scheme (its issuer is the network); otherwise the
     /// network records awards of a scheme its issuer runs.
     async fn run_by_network(&self, ctx: &Context<'_>) -> Result<bool> {
-        let issuer: entity::organization::Model =
+        let issuer: Arc<entity::organization::Model> =
             load(ctx, OrganizationId(self.0.issuer_id), "organisation").await?;
         Ok(issuer.kind == enums::OrganizationKind::Network)
     }
     /// The levels, lowest first.
     async fn levels(&self, ctx: &Context<'_>) -> Result<Vec<SchemeLevel>> {
         let rows = load_many(ctx, LevelsOfScheme(self.0.id)).await?;
-        Ok(rows.into_iter().map(SchemeLevel).collect())
+        Ok(rows.into_iter().map(SchemeLevel::new).collect())
     }
     /// What renewal needs, every requirement met.
     async fn continuing_education(&self, ctx: &Context<'_>) -> Result<Vec<CeRequirement>> {
@@ -153,7 +163,14 @@ impl QualificationScheme {
     }
 }
 
-pub struct SchemeLevel(scheme_level::Model);
+/// Held shared, as a scheme is (the same level stands under many awards).
+pub struct SchemeLevel(Arc<scheme_level::Model>);
+
+impl SchemeLevel {
+    fn new(row: scheme_level::Model) -> Self {
+        Self(Arc::new(row))
+    }
+}
 
 /// One level of a qualification scheme (bronze, silver, gold; certified, senior).
 #[Object]
@@ -225,6 +242,9 @@ impl CeRequirement {
 }
 
 /// Who holds an award.
+// A holder is made for one field's answer and handed on at once: its size is no cost, and boxing
+// the coordinator would add an allocation (an organisation is a shared row, a pointer).
+#[allow(clippy::large_enum_variant)]
 #[derive(Union)]
 pub enum AwardHolder {
     /// A person: schemes whose `holderKind` is `PERSON`.
@@ -236,7 +256,7 @@ pub enum AwardHolder {
 pub struct Award(pub award::Model);
 
 impl Award {
-    async fn scheme_row(&self, ctx: &Context<'_>) -> Result<qualification_scheme::Model> {
+    async fn scheme_row(&self, ctx: &Context<'_>) -> Result<Arc<qualification_scheme::Model>> {
         load(ctx, SchemeId(self.0.scheme_id), "qualification scheme").await
     }
 }
@@ -269,7 +289,7 @@ impl Award {
             (Some(id), _) => Ok(AwardHolder::Coordinator(Coordinator(
                 load(ctx, CoordinatorId(id), "coordinator").await?,
             ))),
-            (None, Some(id)) => Ok(AwardHolder::Organization(Organization(
+            (None, Some(id)) => Ok(AwardHolder::Organization(Organization::from(
                 load(ctx, OrganizationId(id), "organisation").await?,
             ))),
             (None, None) => Err(ApiError::corrupt("an award without a holder").into()),
@@ -285,7 +305,8 @@ impl Award {
     }
     /// Today's status, from the dates and the issuer's decisions.
     async fn status(&self, ctx: &Context<'_>) -> Result<AwardStatus> {
-        Ok(qualifications::status(&self.0, &self.scheme_row(ctx).await?, today_in_japan()).into())
+        let scheme = self.scheme_row(ctx).await?;
+        Ok(qualifications::status(&self.0, &scheme, today_in_japan()).into())
     }
     /// The reason for the last suspension, reinstatement, revocation, pause or resumption.
     async fn decision_reason(&self) -> Option<&str> {
@@ -402,7 +423,7 @@ impl CertificateVerification {
     }
     /// The scheme certified.
     async fn scheme(&self) -> QualificationScheme {
-        QualificationScheme(self.scheme.clone())
+        QualificationScheme::new(self.scheme.clone())
     }
     /// The level certified.
     async fn level(&self, ctx: &Context<'_>) -> Result<SchemeLevel> {
@@ -432,9 +453,9 @@ impl CertificateVerification {
                 Ok((c.name_ja, c.name_en))
             }
             (None, Some(id)) => {
-                let o: entity::organization::Model =
+                let o: Arc<entity::organization::Model> =
                     load(ctx, OrganizationId(id), "organisation").await?;
-                Ok((o.name_ja, o.name_en))
+                Ok((o.name_ja.clone(), o.name_en.clone()))
             }
             (None, None) => Err(ApiError::corrupt("an award without a holder").into()),
         }
@@ -807,7 +828,7 @@ impl QualificationQuery {
         let page = super::connection::page_args(ctx, first, after, last, before);
         let listing = qualifications::schemes(db, &domain_filter, &page).await?;
         super::prefetch::connection(ctx, listing.rows()).await?;
-        Ok(connection(db, listing, QualificationScheme))
+        Ok(connection(db, listing, QualificationScheme::new))
     }
 
     /// One scheme, by `id` or `code`; null when there is none.
@@ -823,7 +844,7 @@ impl QualificationQuery {
             Lookup::Key(code) => qualifications::scheme_by_code(db, &code).await?,
         };
         super::prefetch::field(ctx, &row).await?;
-        Ok(row.map(QualificationScheme))
+        Ok(row.map(QualificationScheme::new))
     }
 
     /// Awards: members of the network only.
@@ -927,7 +948,7 @@ impl QualificationMutation {
         let target = input.code.clone();
         let row = qualifications::create_scheme(db(ctx)?, caller(ctx), target, input.parse(), key)
             .await?;
-        Ok(QualificationScheme(row))
+        Ok(QualificationScheme::new(row))
     }
 
     /// Changes a scheme: registrars of its issuer.
@@ -947,7 +968,7 @@ impl QualificationMutation {
             input.parse(),
         )
         .await?;
-        Ok(QualificationScheme(row))
+        Ok(QualificationScheme::new(row))
     }
 
     /// Awards a level of a scheme: registrars of its issuer. The prerequisite level is enforced.

@@ -176,10 +176,10 @@ impl From<ReferralGrouping> for GroupBy {
 // ---------------------------------------------------------------- objects
 
 fn organization_loaded(
-    row: Option<entity::organization::Model>,
+    row: Option<std::sync::Arc<entity::organization::Model>>,
     what: &str,
 ) -> ApiResult<Organization> {
-    row.map(Organization)
+    row.map(Organization::from)
         .ok_or_else(|| ApiError::corrupt(format!("a referral's {what} is missing")))
 }
 
@@ -205,7 +205,7 @@ impl ReferralConsent {
             .await
             .map_err(ApiError::from)?
             .ok_or_else(|| ApiError::corrupt("a consent's SME is missing"))?;
-        Ok(Sme(row))
+        Ok(Sme::from(row))
     }
     /// The bank the SME consents to share with.
     async fn bank(&self, ctx: &Context<'_>) -> Result<Organization> {
@@ -335,7 +335,7 @@ impl Referral {
             .await
             .map_err(ApiError::from)?
             .ok_or_else(|| ApiError::corrupt("a referral's SME is missing"))?;
-        Ok(Sme(row))
+        Ok(Sme::from(row))
     }
     /// The referring institution: the one that evaluated the SME.
     async fn institution(&self, ctx: &Context<'_>) -> Result<Organization> {

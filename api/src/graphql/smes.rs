@@ -1,6 +1,8 @@
 //! SMEs in GraphQL: their profiles, classification, ratings summary, registration and
 //! publication consent.
 
+use std::sync::Arc;
+
 use async_graphql::{Context, Enum, ID, InputObject, MaybeUndefined, Object, Result, SimpleObject};
 use entity::{enums, sme};
 
@@ -54,7 +56,20 @@ pub enum ClusterType {
     Type2,
 }
 
-pub struct Sme(pub sme::Model);
+/// Held shared, as an [`Organization`](super::directory::Organization) is.
+pub struct Sme(pub Arc<sme::Model>);
+
+impl From<sme::Model> for Sme {
+    fn from(row: sme::Model) -> Self {
+        Self(Arc::new(row))
+    }
+}
+
+impl From<Arc<sme::Model>> for Sme {
+    fn from(row: Arc<sme::Model>) -> Self {
+        Self(row)
+    }
+}
 
 /// A small or medium-sized enterprise.
 #[Object]
@@ -439,7 +454,7 @@ impl SmeQuery {
         let page = super::connection::page_args(ctx, first, after, last, before);
         let listing = smes::smes(db, caller(ctx), &domain_filter, &page).await?;
         super::prefetch::connection(ctx, listing.rows()).await?;
-        Ok(connection(db, listing, Sme))
+        Ok(connection(db, listing, Sme::from))
     }
 
     /// One SME, by `id` or `corporateNumber`; null when there is none.
@@ -460,7 +475,7 @@ impl SmeQuery {
             }
         };
         super::prefetch::field(ctx, &row).await?;
-        Ok(row.map(Sme))
+        Ok(row.map(Sme::from))
     }
 }
 
@@ -491,7 +506,7 @@ impl SmeMutation {
             .unwrap_or_else(|| input.name_en.clone());
         let row =
             smes::create_sme(db(ctx)?, caller(ctx), target, input.parse(), fingerprint).await?;
-        Ok(Sme(row))
+        Ok(Sme::from(row))
     }
 
     /// Edits an SME: the institution that registered it, or network admins.
@@ -503,14 +518,9 @@ impl SmeMutation {
         input: UpdateSmeInput,
     ) -> Result<Sme> {
         let key = ids::decode_as(&id, NodeType::Sme, "id");
-        Ok(Sme(smes::update_sme(
-            db(ctx)?,
-            caller(ctx),
-            id.to_string(),
-            key,
-            input.parse(),
-        )
-        .await?))
+        Ok(Sme::from(
+            smes::update_sme(db(ctx)?, caller(ctx), id.to_string(), key, input.parse()).await?,
+        ))
     }
 
     /// Records whether the SME consents to the publication of its rating: org admins of the
@@ -525,13 +535,8 @@ impl SmeMutation {
         consent: bool,
     ) -> Result<Sme> {
         let key = ids::decode_as(&sme_id, NodeType::Sme, "smeId");
-        Ok(Sme(smes::record_consent(
-            db(ctx)?,
-            caller(ctx),
-            sme_id.to_string(),
-            key,
-            consent,
-        )
-        .await?))
+        Ok(Sme::from(
+            smes::record_consent(db(ctx)?, caller(ctx), sme_id.to_string(), key, consent).await?,
+        ))
     }
 }
