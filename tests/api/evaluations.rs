@@ -487,3 +487,60 @@ async fn early_technology_rates_no_better_than_c() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_page_reads_scores_and_findings_however_its_selection_asks_for_them() {
+    let app = TestApp::spawn().await;
+    let aist = Desk::of(&app, "aist");
+    let sme = aist.sme("300000000004").await;
+    let id = aist.draft(&sme, "PRIVATE", COMPLETE_SCORES).await["id"].clone();
+    aist.ok(
+        UPDATE,
+        json!({ "id": id, "v": 1, "input": { "findings": "精密加工の実績\n十分" } }),
+    )
+    .await;
+    let one = aist
+        .ok(
+            "query($id: ID!) { evaluation(id: $id) { scores { trl financial { score } } findings } }",
+            json!({ "id": id }),
+        )
+        .await["evaluation"]
+        .clone();
+    assert_eq!(one["findings"], "精密加工の実績\n十分");
+    assert_eq!(one["scores"]["financial"].as_array().unwrap().len(), 6);
+
+    // A page that asks for them in any of the ways a client may gets them as the one read does;
+    // a page that does not (the feed) still answers the rest.
+    let pages = [
+        "{ evaluations { nodes { scores { trl financial { score } } findings } } }",
+        "{ evaluations { edges { node { scores { trl financial { score } } findings } } } }",
+        "{ evaluations { nodes { ...texts } } } fragment texts on Evaluation { scores { trl financial { score } } findings }",
+        "{ evaluations { nodes { ... on Evaluation { scores { trl financial { score } } findings } } } }",
+        "{ evaluations { nodes { s: scores { trl financial { score } } f: findings } } }",
+    ];
+    for page in pages {
+        let data = aist.ok(page, json!({})).await;
+        let list = &data["evaluations"];
+        let node = if list["nodes"].is_array() {
+            list["nodes"][0].clone()
+        } else {
+            list["edges"][0]["node"].clone()
+        };
+        let (scores, findings) = match node.get("s") {
+            Some(scores) => (scores.clone(), node["f"].clone()),
+            None => (node["scores"].clone(), node["findings"].clone()),
+        };
+        assert_eq!(scores, one["scores"], "{page}");
+        assert_eq!(findings, one["findings"], "{page}");
+    }
+    let feed = aist
+        .ok(
+            "{ evaluations { nodes { id status version sme { nameEn } } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        feed["evaluations"]["nodes"],
+        json!([{ "id": id, "status": "DRAFT", "version": 2, "sme": { "nameEn": "Tokai Precision" } }])
+    );
+}

@@ -324,7 +324,16 @@ impl EvaluationQuery {
             rating: filter.rating.map(Into::into),
         };
         let page = super::connection::page_args(ctx, first, after, last, before);
-        let listing = evaluations::evaluations(db, caller(ctx), &domain_filter, &page).await?;
+        let texts =
+            super::prefetch::nodes(&ctx.look_ahead()).map_or(evaluations::Texts::Leave, |nodes| {
+                if nodes.field("scores").exists() || nodes.field("findings").exists() {
+                    evaluations::Texts::Read
+                } else {
+                    evaluations::Texts::Leave
+                }
+            });
+        let listing =
+            evaluations::evaluations(db, caller(ctx), &domain_filter, &page, texts).await?;
         super::prefetch::connection(ctx, listing.rows()).await?;
         Ok(connection(db, listing, Evaluation))
     }

@@ -66,7 +66,7 @@ pub(super) async fn field<'r, M: Ahead + 'r>(
 }
 
 /// The selection on the nodes of a connection: `nodes { … }` and `edges { node { … } }`.
-fn nodes<'a>(connection: &Lookahead<'a>) -> Option<Lookahead<'a>> {
+pub(super) fn nodes<'a>(connection: &Lookahead<'a>) -> Option<Lookahead<'a>> {
     let mut fields = connection.field("nodes").selection_fields();
     fields.extend(connection.field("edges").field("node").selection_fields());
     Lookahead::try_from(fields.as_slice()).ok()

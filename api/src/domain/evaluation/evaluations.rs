@@ -17,7 +17,8 @@ use entity::{
 };
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait,
-    DatabaseConnection, DatabaseTransaction, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder,
+    DatabaseConnection, DatabaseTransaction, EntityTrait, IntoActiveModel, Iterable, QueryFilter,
+    QueryOrder, QuerySelect, Select, sea_query::Expr,
 };
 
 use super::criteria::{Rating, Scores};
@@ -123,6 +124,16 @@ pub struct EvaluationFilter {
     pub rating: Option<Rating>,
 }
 
+/// Whether a page's rows carry an evaluation's long texts: its scores (JSON, about 800 bytes) and
+/// its findings. A feed that shows neither leaves them in the database.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Texts {
+    Read,
+    /// `scores` reads as an empty text and `findings` as null: no field of such a page may read
+    /// them.
+    Leave,
+}
+
 /// The evaluations the caller may read, newest first.
 #[tracing::instrument(skip_all)]
 pub async fn evaluations(
@@ -130,6 +141,7 @@ pub async fn evaluations(
     caller: &Caller,
     filter: &EvaluationFilter,
     args: &PageArgs,
+    texts: Texts,
 ) -> ApiResult<Listing<evaluation::Entity>> {
     use evaluation::Column;
     let matching = readable_by(caller)
@@ -145,7 +157,20 @@ pub async fn evaluations(
         value_of: |m: &evaluation::Model| SortValue::Int(m.id),
         id_of: |m: &evaluation::Model| m.id,
     };
-    list(db, matching.select(), keyset, args).await
+    let select = match texts {
+        Texts::Read => matching.select(),
+        Texts::Leave => without_texts(matching.select()),
+    };
+    list(db, select, keyset, args).await
+}
+
+fn without_texts(select: Select<evaluation::Entity>) -> Select<evaluation::Entity> {
+    use evaluation::Column;
+    select
+        .select_only()
+        .columns(Column::iter().filter(|c| !matches!(c, Column::Scores | Column::Findings)))
+        .column_as(Expr::cust("''"), "scores")
+        .column_as(Expr::cust("NULL"), "findings")
 }
 
 /// Every revision, oldest first.
