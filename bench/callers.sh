@@ -23,3 +23,19 @@ caller_of() {
 free_port() {
   python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
+
+# export_bench_ids DATABASE: BENCH_IDS, the rows that a filter by ID names (a query writes @ORG@,
+# @SME@…, and bench/body.py makes them global IDs): ones that exist at every scale.
+export_bench_ids() {
+  BENCH_IDS=$(psql -At -d "$1" -c "
+    SELECT 'ORG=Organization:' || (SELECT id FROM organizations WHERE code = '${INSTITUTIONS[member]}')
+    UNION ALL SELECT 'ISSUER=Organization:' || (SELECT min(issuer_id) FROM qualification_schemes)
+    UNION ALL SELECT 'SCHEME=QualificationScheme:' || (SELECT id FROM qualification_schemes WHERE code = 'sme-consultant')
+    UNION ALL SELECT 'COORD=Coordinator:' || (SELECT min(coordinator_id) FROM awards)
+    UNION ALL SELECT 'SME=Sme:' || (SELECT min(sme_id) FROM evaluations)
+    UNION ALL SELECT 'HOLDER=Organization:' || (SELECT min(holder_id) FROM patents)
+    UNION ALL SELECT 'PATENT=Patent:' || (SELECT min(id) FROM patents)
+    UNION ALL SELECT 'BANK=Organization:' || (SELECT min(bank_id) FROM referrals)
+    UNION ALL SELECT 'NEED=BusinessNeed:' || (SELECT min(need_id) FROM proposals)" | tr '\n' ' ')
+  export BENCH_IDS
+}
