@@ -41,17 +41,7 @@ use crate::{
 /// an institution, every participation in its projects), each read from the request's loaders.
 pub struct Organization(pub Arc<organization::Model>);
 
-impl From<organization::Model> for Organization {
-    fn from(row: organization::Model) -> Self {
-        Self(Arc::new(row))
-    }
-}
-
-impl From<Arc<organization::Model>> for Organization {
-    fn from(row: Arc<organization::Model>) -> Self {
-        Self(row)
-    }
-}
+shared_row!(Organization, organization);
 
 /// An organisation in the directory: a member of IIN Japan, a body that cooperates with or
 /// supports it, or a participant in one of the cluster projects.

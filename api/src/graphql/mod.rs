@@ -1,5 +1,23 @@
 //! The GraphQL schema: one module per domain area, merged here.
 
+/// `shared_row!(Object, entity)`: a GraphQL object that holds its row shared (an `Arc`, as the
+/// loaders' `one!(…, shared)` hand it out), made from a row just read or from the loaders' copy.
+macro_rules! shared_row {
+    ($object:ident, $entity:ident) => {
+        impl From<$entity::Model> for $object {
+            fn from(row: $entity::Model) -> Self {
+                Self(std::sync::Arc::new(row))
+            }
+        }
+
+        impl From<std::sync::Arc<$entity::Model>> for $object {
+            fn from(row: std::sync::Arc<$entity::Model>) -> Self {
+                Self(row)
+            }
+        }
+    };
+}
+
 mod access;
 mod connection;
 mod context;

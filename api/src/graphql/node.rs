@@ -92,7 +92,7 @@ impl NodeQuery {
                 .map(|m| Node::Coordinator(Coordinator(m))),
             (NodeType::QualificationScheme, key) => qualifications::scheme_by_id(db, key)
                 .await?
-                .map(|m| Node::QualificationScheme(QualificationScheme::new(m))),
+                .map(|m| Node::QualificationScheme(QualificationScheme::from(m))),
             (NodeType::Award, key) => qualifications::award_by_id(db, caller(ctx), key)
                 .await?
                 .map(|m| Node::Award(Award(m))),

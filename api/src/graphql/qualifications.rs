@@ -87,11 +87,7 @@ pub enum AwardStatus {
 /// request's loaders for each.
 pub struct QualificationScheme(pub Arc<qualification_scheme::Model>);
 
-impl QualificationScheme {
-    pub fn new(row: qualification_scheme::Model) -> Self {
-        Self(Arc::new(row))
-    }
-}
+shared_row!(QualificationScheme, qualification_scheme);
 
 /// A qualification defined by an issuing organisation.
 #[Object]
@@ -154,7 +150,7 @@ impl QualificationScheme {
     /// The levels, lowest first.
     async fn levels(&self, ctx: &Context<'_>) -> Result<Vec<SchemeLevel>> {
         let rows = load_many(ctx, LevelsOfScheme(self.0.id)).await?;
-        Ok(rows.into_iter().map(SchemeLevel::new).collect())
+        Ok(rows.into_iter().map(SchemeLevel::from).collect())
     }
     /// What renewal needs, every requirement met.
     async fn continuing_education(&self, ctx: &Context<'_>) -> Result<Vec<CeRequirement>> {
@@ -166,11 +162,7 @@ impl QualificationScheme {
 /// Held shared, as a scheme is (the same level stands under many awards).
 pub struct SchemeLevel(Arc<scheme_level::Model>);
 
-impl SchemeLevel {
-    fn new(row: scheme_level::Model) -> Self {
-        Self(Arc::new(row))
-    }
-}
+shared_row!(SchemeLevel, scheme_level);
 
 /// One level of a qualification scheme (bronze, silver, gold; certified, senior).
 #[Object]
@@ -423,7 +415,7 @@ impl CertificateVerification {
     }
     /// The scheme certified.
     async fn scheme(&self) -> QualificationScheme {
-        QualificationScheme::new(self.scheme.clone())
+        QualificationScheme::from(self.scheme.clone())
     }
     /// The level certified.
     async fn level(&self, ctx: &Context<'_>) -> Result<SchemeLevel> {
@@ -828,7 +820,7 @@ impl QualificationQuery {
         let page = super::connection::page_args(ctx, first, after, last, before);
         let listing = qualifications::schemes(db, &domain_filter, &page).await?;
         super::prefetch::connection(ctx, listing.rows()).await?;
-        Ok(connection(db, listing, QualificationScheme::new))
+        Ok(connection(db, listing, QualificationScheme::from))
     }
 
     /// One scheme, by `id` or `code`; null when there is none.
@@ -844,7 +836,7 @@ impl QualificationQuery {
             Lookup::Key(code) => qualifications::scheme_by_code(db, &code).await?,
         };
         super::prefetch::field(ctx, &row).await?;
-        Ok(row.map(QualificationScheme::new))
+        Ok(row.map(QualificationScheme::from))
     }
 
     /// Awards: members of the network only.
@@ -948,7 +940,7 @@ impl QualificationMutation {
         let target = input.code.clone();
         let row = qualifications::create_scheme(db(ctx)?, caller(ctx), target, input.parse(), key)
             .await?;
-        Ok(QualificationScheme::new(row))
+        Ok(QualificationScheme::from(row))
     }
 
     /// Changes a scheme: registrars of its issuer.
@@ -968,7 +960,7 @@ impl QualificationMutation {
             input.parse(),
         )
         .await?;
-        Ok(QualificationScheme::new(row))
+        Ok(QualificationScheme::from(row))
     }
 
     /// Awards a level of a scheme: registrars of its issuer. The prerequisite level is enforced.

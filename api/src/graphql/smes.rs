@@ -59,17 +59,7 @@ pub enum ClusterType {
 /// Held shared, as an [`Organization`](super::directory::Organization) is.
 pub struct Sme(pub Arc<sme::Model>);
 
-impl From<sme::Model> for Sme {
-    fn from(row: sme::Model) -> Self {
-        Self(Arc::new(row))
-    }
-}
-
-impl From<Arc<sme::Model>> for Sme {
-    fn from(row: Arc<sme::Model>) -> Self {
-        Self(row)
-    }
-}
+shared_row!(Sme, sme);
 
 /// A small or medium-sized enterprise.
 #[Object]
