@@ -1,5 +1,6 @@
 //! The database pool, migrations, and first-start seeding; reads from a replica ([`replica`]).
 
+pub mod limits;
 pub mod replica;
 
 use std::time::Duration;

@@ -16,7 +16,10 @@ use sea_orm::{
 };
 use serde::{Deserialize, Serialize};
 
-use crate::error::{ApiError, ApiResult};
+use crate::{
+    db::limits,
+    error::{ApiError, ApiResult},
+};
 
 pub const MAX_PAGE_SIZE: u64 = 100;
 pub const DEFAULT_PAGE_SIZE: u64 = 20;
@@ -204,13 +207,14 @@ where
         .order_by(keyset.column, order.clone())
         .order_by(keyset.id, order)
         .limit(request.limit + 1);
+    let backend = db.get_database_backend();
     let (mut rows, total) = match total {
-        None => (select.all(db).await?, None),
+        None => (limits::all(db, select).await?, None),
         Some(count) => {
-            let statement = select
+            let select = select
                 .expr_as(Expr::SubQuery(None, Box::new(count.into())), TOTAL)
-                .build(db.get_database_backend());
-            let results = db.query_all_raw(statement).await?;
+                .into_query();
+            let results = db.query_all_raw(limits::build(&select, backend)).await?;
             let total = match results.first() {
                 Some(row) => Some(row.try_get::<i64>("", TOTAL)? as u64),
                 // No row: nothing matches, unless a cursor hid the matches.
@@ -319,7 +323,8 @@ where
     E: EntityTrait,
     C: ConnectionTrait,
 {
-    let row = db.query_one(&count_statement(select)).await?;
+    let statement = limits::build(&count_statement(select), db.get_database_backend());
+    let row = db.query_one_raw(statement).await?;
     Ok(row.map_or(Ok(0), |row| row.try_get::<i64>("", "n"))? as u64)
 }
 

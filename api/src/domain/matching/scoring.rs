@@ -32,6 +32,7 @@ use sea_orm::{
 use super::{decode_processes, process_pattern, proposals, showcase};
 use crate::{
     auth::Caller,
+    db::limits,
     domain::{
         evaluation::{evaluations, smes},
         fields,
@@ -131,13 +132,12 @@ pub async fn candidates<C: ConnectionTrait>(
             ));
         }
     }
-    let rows = smes::readable_by(caller)
+    let candidates = smes::readable_by(caller)
         .narrow(sme_covers)
         .select()
         .order_by_asc(sme::Column::Id)
-        .limit(CANDIDATES)
-        .all(db)
-        .await?;
+        .limit(CANDIDATES);
+    let rows = limits::all(db, candidates).await?;
     if rows.is_empty() {
         return Ok(Vec::new());
     }

@@ -19,6 +19,7 @@ use sea_orm::{
 use super::{ipc, like, readable_by};
 use crate::{
     auth::Caller,
+    db::limits,
     domain::{
         dates, evaluation::evaluations, evaluation::smes::decode_projects, fields, jsic::JsicCode,
     },
@@ -139,9 +140,8 @@ pub async fn for_sme<C: ConnectionTrait>(
         .narrow(fits)
         .select()
         .order_by_desc(patent::Column::Id)
-        .limit(CANDIDATES)
-        .all(db)
-        .await?;
+        .limit(CANDIDATES);
+    let candidates = limits::all(db, candidates).await?;
     let rating = latest_rating(db, caller, sme.id).await?;
     let reachable_trl = match rating {
         Some(Rating::A | Rating::B) => Some(4),
