@@ -397,7 +397,10 @@ async fn trace_sql(settings: &Settings, trace: TraceSql) -> Result<Vec<String>, 
         events,
         &settings.http.limits,
         crate::domain::referrals::ReferralPolicy::new(settings.referral_expiry_days),
-        true,
+        graphql::Serving {
+            suggestions: true,
+            stores_documents: false,
+        },
     );
     let request = async_graphql::Request::new(document)
         .variables(async_graphql::Variables::from_json(variables))

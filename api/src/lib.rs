@@ -91,22 +91,15 @@ impl Application {
         let listener = TcpListener::bind(settings.listen)?;
         let port = listener.local_addr()?.port();
         let state = web::Data::new(http::AppState {
-            schemas: http::Schemas {
-                open: graphql::build_schema(
+            schemas: http::Schemas::build(|serving| {
+                graphql::build_schema(
                     db.clone(),
                     events.clone(),
                     &settings.http.limits,
                     referral_policy,
-                    true,
-                ),
-                without_suggestions: graphql::build_schema(
-                    db.clone(),
-                    events.clone(),
-                    &settings.http.limits,
-                    referral_policy,
-                    false,
-                ),
-            },
+                    serving,
+                )
+            }),
             events,
             db,
             http: settings.http.clone(),

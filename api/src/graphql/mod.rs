@@ -158,28 +158,42 @@ fn builder() -> SchemaBuilder<Query, Mutation, Subscription> {
     )
 }
 
+/// What a schema does besides answering: async-graphql sets both per schema, so the server
+/// keeps one schema for each combination ([`crate::http::Schemas`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Serving {
+    /// Validation errors propose names ("did you mean …"); off for callers to whom
+    /// introspection is closed.
+    pub suggestions: bool,
+    /// The request's pending persisted query is stored once the document passes validation
+    /// ([`persisted::StoreAdmitted`]). Only requests that register a document need it: with
+    /// an extension on the schema, async-graphql runs every field and list item through the
+    /// extension chain (a registry look-up and a boxed future each), used or not.
+    pub stores_documents: bool,
+}
+
 /// The schema that serves requests. Each request also needs its own loaders
-/// ([`loaders::for_request`]) in its data. Without `suggestions`, validation errors do not
-/// propose names ("did you mean …"): the schema for callers to whom introspection is closed.
+/// ([`loaders::for_request`]) in its data.
 pub fn build_schema(
     db: DatabaseConnection,
     events: EventBus,
     limits: &QueryLimits,
     referrals: ReferralPolicy,
-    suggestions: bool,
+    serving: Serving,
 ) -> AppSchema {
-    let builder = builder()
+    let mut builder = builder()
         .data(db)
         .data(events)
         .data(referrals)
-        .extension(persisted::StoreAdmitted)
         .limit_depth(limits.max_depth)
         .limit_complexity(limits.max_complexity);
-    if suggestions {
-        builder.finish()
-    } else {
-        builder.disable_suggestions().finish()
+    if serving.stores_documents {
+        builder = builder.extension(persisted::StoreAdmitted);
     }
+    if !serving.suggestions {
+        builder = builder.disable_suggestions();
+    }
+    builder.finish()
 }
 
 /// The SDL of the schema, as checked in at `schema.graphql`.

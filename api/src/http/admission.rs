@@ -37,7 +37,7 @@ use crate::{
     db::replica,
     domain::{audit, persisted},
     error::ErrorCode,
-    graphql::{AppSchema, ReplicaReads, loaders, persisted::Pending},
+    graphql::{AppSchema, ReplicaReads, Serving, loaders, persisted::Pending},
     settings::ApqRegister,
 };
 
@@ -287,15 +287,16 @@ pub(super) struct Admitted {
     pub kind: Option<OperationType>,
     /// Introspection and suggestions are closed to this caller.
     closed: bool,
+    /// The request registers a persisted query, to be stored once it passes validation.
+    registers: bool,
 }
 
 impl Admitted {
     fn schema<'a>(&self, state: &'a AppState) -> &'a AppSchema {
-        if self.closed {
-            &state.schemas.without_suggestions
-        } else {
-            &state.schemas.open
-        }
+        state.schemas.get(Serving {
+            suggestions: !self.closed,
+            stores_documents: self.registers,
+        })
     }
 }
 
@@ -484,6 +485,7 @@ async fn admit(
     if closed {
         request = request.disable_introspection();
     }
+    let registers = new_hash.is_some();
     if let Some(hash) = new_hash {
         let query = request.query.clone();
         request = request.data(Pending {
@@ -500,6 +502,7 @@ async fn admit(
         request,
         kind,
         closed,
+        registers,
     })
 }
 

@@ -23,16 +23,51 @@ pub use rate::RateLimiter;
 use actix_web::{guard, web};
 use sea_orm::DatabaseConnection;
 
-use crate::{auth::token::Verifier, graphql::AppSchema, settings::HttpSettings};
+use crate::{
+    auth::token::Verifier,
+    graphql::{AppSchema, Serving},
+    settings::HttpSettings,
+};
 
-/// The schema, twice: the same types and resolvers, with and without "did you mean"
-/// suggestions in validation errors (async-graphql sets them per schema). Callers to whom
-/// introspection is closed get the one without, so that misspelt names reveal nothing either.
-/// Measured: the second schema costs about 0.7 MB and 25 ms at start (debug build), nothing per
-/// request; rewriting error messages instead would depend on async-graphql's wording.
+/// The schema, four times: the same types and resolvers, with and without "did you mean"
+/// suggestions in validation errors, and with and without the extension that stores a newly
+/// registered persisted query (async-graphql sets both per schema; see [`Serving`]). Callers to
+/// whom introspection is closed get a schema without suggestions, so that misspelt names reveal
+/// nothing either; only a request that registers a document gets one with the extension.
+/// Measured: a schema costs about 0.7 MB and 25 ms at start (debug build), nothing per request;
+/// rewriting error messages instead would depend on async-graphql's wording.
 pub struct Schemas {
-    pub open: AppSchema,
-    pub without_suggestions: AppSchema,
+    open: AppSchema,
+    without_suggestions: AppSchema,
+    open_storing: AppSchema,
+    without_suggestions_storing: AppSchema,
+}
+
+impl Schemas {
+    /// Builds the schema for each way of serving.
+    pub fn build(mut build: impl FnMut(Serving) -> AppSchema) -> Self {
+        let mut with = |suggestions, stores_documents| {
+            build(Serving {
+                suggestions,
+                stores_documents,
+            })
+        };
+        Self {
+            open: with(true, false),
+            without_suggestions: with(false, false),
+            open_storing: with(true, true),
+            without_suggestions_storing: with(false, true),
+        }
+    }
+
+    pub fn get(&self, serving: Serving) -> &AppSchema {
+        match (serving.suggestions, serving.stores_documents) {
+            (true, false) => &self.open,
+            (false, false) => &self.without_suggestions,
+            (true, true) => &self.open_storing,
+            (false, true) => &self.without_suggestions_storing,
+        }
+    }
 }
 
 pub struct AppState {
