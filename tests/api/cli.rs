@@ -2,15 +2,15 @@
 
 use clap::Parser;
 use entity::{
-    award, cluster_participation, cluster_project, coordinator, organization, tie_up,
-    training_record,
+    award, cluster_participation, cluster_project, coordinator, enums::NicheStatus, organization,
+    sme, tie_up, training_record,
 };
 use iin_api::auth::token::Verifier;
-use iin_api::{cli, db, settings::DatabaseSettings};
+use iin_api::{cli, db, domain::corporate_number::with_check_digit, settings::DatabaseSettings};
 use iin_tests::{TEST_SECRET, TestDatabase};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, DatabaseConnection, EntityTrait, IntoActiveModel,
-    QueryOrder,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait,
+    IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder,
 };
 
 /// Runs `iin-api ARGS…` with `DATABASE_URL=url` and the tests' `IIN_JWT_SECRET`; answers what it
@@ -164,6 +164,70 @@ async fn seed_twice_gives_the_same_rows() {
         Some("https://www.aist.go.jp/")
     );
     db.close().await.ok();
+}
+
+#[tokio::test]
+async fn a_synthetic_load_that_fails_half_way_leaves_nothing_behind() {
+    iin_tests::backend();
+    let (_database, url) = TestDatabase::create().await;
+    iin_api(&url, &["seed"]).await;
+    let db = connect(&url).await;
+    // An SME holding the first synthetic SME's corporate number: the load gets through the
+    // organisations, coordinators and awards, then fails at the SMEs.
+    let institution = organization::Entity::find()
+        .order_by_asc(organization::Column::Id)
+        .one(&db)
+        .await
+        .unwrap()
+        .expect("the source seed's institutions");
+    let now = chrono::Utc::now();
+    let blocker = sme::ActiveModel {
+        corporate_number: Set(Some(with_check_digit("900000000001"))),
+        name_ja: Set("先住工業株式会社".into()),
+        name_en: Set("Prior Industries".into()),
+        prefecture_code: Set(13),
+        niche_status: Set(NicheStatus::None),
+        cluster_projects: Set(",".into()),
+        publication_consent: Set(false),
+        created_by_institution_id: Set(institution.id),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(&db)
+    .await
+    .expect("the blocking SME");
+    let load = ["seed", "--synthetic", "--scale", "0.01"];
+    try_iin_api(&url, &load)
+        .await
+        .expect_err("the load meets the blocking SME");
+    let synthetic = organization::Entity::find()
+        .filter(organization::Column::Code.starts_with("syn-"))
+        .count(&db)
+        .await
+        .unwrap();
+    assert_eq!(
+        synthetic, 0,
+        "no synthetic institution outlives the failed load"
+    );
+
+    // Without the blocker the next run loads everything, rather than taking a partial load
+    // for a whole one.
+    sme::Entity::delete_by_id(blocker.id)
+        .exec(&db)
+        .await
+        .unwrap();
+    let printed = iin_api(&url, &load).await;
+    assert!(printed.contains("synthetic: Counts"), "{printed}");
+    let smes = sme::Entity::find()
+        .filter(sme::Column::NameEn.starts_with("Synthetic Industries"))
+        .count(&db)
+        .await
+        .unwrap();
+    assert_eq!(
+        smes,
+        iin_api::seed::synthetic::Counts::at_scale(0.01).smes as u64
+    );
 }
 
 #[tokio::test]

@@ -20,8 +20,8 @@ use entity::{
     evaluation, evaluation_revision, organization, qualification_scheme, scheme_level, sme,
 };
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, DatabaseConnection, DbErr, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction,
+    DbBackend, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, TransactionTrait,
 };
 
 use crate::domain::{
@@ -138,7 +138,7 @@ fn scores(rng: &mut Rng) -> Scores {
     }
 }
 
-async fn insert_chunks<A, E>(db: &DatabaseConnection, rows: Vec<A>) -> Result<(), DbErr>
+async fn insert_chunks<A, E>(db: &DatabaseTransaction, rows: Vec<A>) -> Result<(), DbErr>
 where
     A: sea_orm::ActiveModelTrait<Entity = E> + Send,
     E: EntityTrait,
@@ -151,8 +151,24 @@ where
     Ok(())
 }
 
-/// Adds the synthetic rows; `Ok(false)` when they are there already.
+/// Adds the synthetic rows, all or none; `Ok(false)` when they are there already.
+///
+/// One transaction: a load that fails half-way (a large scale on a busy machine) leaves nothing
+/// behind, where a partial load would be taken for a whole one by the next run. Its statements
+/// are exempt from the serving `statement_timeout` (PostgreSQL), which bounds a request, not a
+/// load of millions of rows.
 pub async fn load(db: &DatabaseConnection, counts: Counts) -> Result<bool, DbErr> {
+    let txn = db.begin().await?;
+    if txn.get_database_backend() == DbBackend::Postgres {
+        txn.execute_unprepared("SET LOCAL statement_timeout = 0")
+            .await?;
+    }
+    let loaded = fill(&txn, counts).await?;
+    txn.commit().await?;
+    Ok(loaded)
+}
+
+async fn fill(db: &DatabaseTransaction, counts: Counts) -> Result<bool, DbErr> {
     let exists = organization::Entity::find()
         .filter(organization::Column::Code.starts_with("syn-"))
         .count(db)
@@ -553,7 +569,7 @@ fn capitalized(text: &str) -> String {
 }
 
 async fn patents(
-    db: &DatabaseConnection,
+    db: &DatabaseTransaction,
     rng: &mut Rng,
     holders: &[i64],
     count: usize,
@@ -698,7 +714,7 @@ async fn patents(
 /// Banks, and referrals of rated and published synthetic evaluations to them, each under a
 /// consent of its own, in every state (those left `sent` for long read as expired).
 async fn referrals(
-    db: &DatabaseConnection,
+    db: &DatabaseTransaction,
     counts: Counts,
     rng: &mut Rng,
     now: chrono::DateTime<Utc>,
@@ -867,7 +883,7 @@ async fn referrals(
 /// of synthetic institutions for synthetic buyers (other synthetic institutions), and proposals
 /// by other institutions with one SME or a consortium. Invented, like every synthetic row.
 async fn matching(
-    db: &DatabaseConnection,
+    db: &DatabaseTransaction,
     counts: Counts,
     rng: &mut Rng,
     org_ids: &[i64],
