@@ -35,7 +35,7 @@ pub struct DatabaseSettings {
     /// `DATABASE_URL`: `sqlite://FILE?mode=rwc` (default `sqlite://iin-api.sqlite?mode=rwc`) or
     /// `postgres://USER@HOST/DB`.
     pub url: String,
-    /// `IIN_DB_MAX_CONNECTIONS` (default 10).
+    /// `IIN_DB_MAX_CONNECTIONS` (default: `IIN_MAX_CONCURRENT_OPERATIONS`, 16).
     pub max_connections: u32,
     /// `IIN_DB_ACQUIRE_TIMEOUT_MS`: how long a request waits for a connection (default 3000).
     pub acquire_timeout: Duration,
@@ -299,7 +299,14 @@ impl Settings {
                 problem: "expected a sqlite: or postgres:// URL".to_owned(),
             });
         }
-        let max_connections = parse("IIN_DB_MAX_CONNECTIONS", "10")?;
+        // As many connections as operations may run at once, so that none of them waits for a
+        // connection while the database has room (measured in BENCHMARKS.md: ten made the
+        // evaluation feed and the directory page 10–25 % slower at 16 requests in flight).
+        let max_concurrent_operations = parse("IIN_MAX_CONCURRENT_OPERATIONS", "16")?.max(1);
+        let max_connections = parse(
+            "IIN_DB_MAX_CONNECTIONS",
+            &max_concurrent_operations.to_string(),
+        )?;
         if max_connections == 0 {
             return Err(SettingsError {
                 name: "IIN_DB_MAX_CONNECTIONS",
@@ -399,8 +406,7 @@ impl Settings {
                     timeout: Duration::from_millis(
                         parse("IIN_REQUEST_TIMEOUT_MS", "10000")?.max(1),
                     ),
-                    max_concurrent_operations: parse("IIN_MAX_CONCURRENT_OPERATIONS", "16")?.max(1)
-                        as usize,
+                    max_concurrent_operations: max_concurrent_operations as usize,
                     introspection_for_anonymous: match get("IIN_INTROSPECTION")
                         .as_deref()
                         .map(str::trim)
@@ -559,6 +565,22 @@ mod tests {
         assert_eq!(s.database.url, DEFAULT_DATABASE_URL);
         assert_eq!(s.database.acquire_timeout, Duration::from_secs(3));
         assert!(s.seed_when_empty && s.http.graphiql);
+    }
+
+    #[test]
+    fn the_pool_holds_a_connection_for_each_operation_that_may_run() {
+        let s = settings(&[]).unwrap();
+        assert_eq!(s.database.max_connections, 16);
+        assert_eq!(s.http.limits.max_concurrent_operations, 16);
+        let s = settings(&[("IIN_MAX_CONCURRENT_OPERATIONS", "40")]).unwrap();
+        assert_eq!(s.database.max_connections, 40);
+        let s = settings(&[
+            ("IIN_MAX_CONCURRENT_OPERATIONS", "40"),
+            ("IIN_DB_MAX_CONNECTIONS", "12"),
+        ])
+        .unwrap();
+        assert_eq!(s.database.max_connections, 12);
+        assert_eq!(s.http.limits.max_concurrent_operations, 40);
     }
 
     #[test]
