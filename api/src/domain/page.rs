@@ -207,14 +207,14 @@ where
         .order_by(keyset.column, order.clone())
         .order_by(keyset.id, order)
         .limit(request.limit + 1);
-    let backend = db.get_database_backend();
     let (mut rows, total) = match total {
         None => (limits::all(db, select).await?, None),
         Some(count) => {
             let select = select
                 .expr_as(Expr::SubQuery(None, Box::new(count.into())), TOTAL)
                 .into_query();
-            let results = db.query_all_raw(limits::build(&select, backend)).await?;
+            let statement = limits::build(&select, db.get_database_backend());
+            let results = db.query_all_raw(statement).await?;
             let total = match results.first() {
                 Some(row) => Some(row.try_get::<i64>("", TOTAL)? as u64),
                 // No row: nothing matches, unless a cursor hid the matches.
