@@ -332,6 +332,82 @@ async fn search_finds_japanese_and_english_words_of_any_length_by_relevance() {
     );
 }
 
+/// A ranking reads the newest 1,001 matches, as a total counts 1,001 rows: a common word costs
+/// a page whatever the number of patents, the total says it is a lower bound, and a narrower
+/// search reaches the older matches.
+#[tokio::test]
+async fn a_search_that_matches_more_than_a_thousand_ranks_the_newest_and_says_so() {
+    use entity::patent;
+    use sea_orm::{ActiveValue::NotSet, IntoActiveModel};
+
+    let app = TestApp::spawn().await;
+    let p = people(&app);
+    let oldest = create(
+        &app,
+        &p.licensing_aist,
+        patent_input(
+            "2010-000001",
+            "量子センサ旧型の筐体",
+            "Housing of an old quantum sensor",
+            json!({}),
+        ),
+    )
+    .await;
+    let model = patent::Entity::find()
+        .filter(patent::Column::ApplicationNumber.eq("2010-000001"))
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    // 1,001 newer matches, the newest of which is titled with the very word.
+    let rows: Vec<patent::ActiveModel> = (1..=1_001)
+        .map(|i| {
+            let mut row = model.clone().into_active_model();
+            row.id = NotSet;
+            row.application_number = sea_orm::ActiveValue::Set(format!("2011-{i:06}"));
+            let title = if i == 1_001 {
+                "量子センサ".to_owned()
+            } else {
+                format!("量子センサを用いた計測装置{i}")
+            };
+            row.search_text = sea_orm::ActiveValue::Set(title.clone());
+            row.title_ja = sea_orm::ActiveValue::Set(title);
+            row
+        })
+        .collect();
+    for chunk in rows.chunks(200) {
+        patent::Entity::insert_many(chunk.to_vec())
+            .exec(&app.db)
+            .await
+            .unwrap();
+    }
+    let search = async |text: &str| {
+        ok(
+            &app,
+            Some(&p.network_admin),
+            r#"query($s: String!) { patents(first: 3, filter: { search: $s }) {
+                totalCount totalCountIsExact nodes { id titleJa } } }"#,
+            json!({ "s": text }),
+        )
+        .await["patents"]
+            .clone()
+    };
+    let common = search("量子センサ").await;
+    assert_eq!(common["totalCount"], 1_000, "{common:#}");
+    assert_eq!(common["totalCountIsExact"], false);
+    assert_eq!(common["nodes"][0]["titleJa"], "量子センサ", "{common:#}");
+    // The oldest match's shorter title would come next among equals, but it is past the newest
+    // 1,001: the next is the shortest title of those ranked, the newest of them first.
+    assert_eq!(
+        common["nodes"][1]["titleJa"], "量子センサを用いた計測装置9",
+        "{common:#}"
+    );
+    let narrower = search("量子センサ 旧型").await;
+    assert_eq!(narrower["totalCount"], 1);
+    assert_eq!(narrower["totalCountIsExact"], true);
+    assert_eq!(narrower["nodes"][0]["id"], oldest["id"]);
+}
+
 const PATENT_VIEW: &str = r#"query($id: ID!) { patent(id: $id) { id licensing version explanation {
     id status version publishedVersion summaryJa versions { version change status } } } }"#;
 

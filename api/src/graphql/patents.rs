@@ -476,7 +476,8 @@ pub async fn of_holder(ctx: &Context<'_>, holder_id: i64, page: PageArgs) -> Res
 #[graphql(name = "PatentFilter")]
 pub struct PatentFilterInput {
     /// Words in the titles, abstract or published explanation, Japanese or English; results
-    /// come by relevance.
+    /// come by relevance. The newest 1,001 matches are ranked: when more match, `totalCount`
+    /// is 1,000, `totalCountIsExact` is false, and older matches need a narrower search.
     pub search: Option<String>,
     /// An industry field the patent serves.
     pub field: Option<IndustryField>,

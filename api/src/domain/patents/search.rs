@@ -4,6 +4,13 @@
 //! When searching, a listing is ordered by relevance, scored here from where the terms occur
 //! (a title equal to the search, a title starting with it, terms in the titles, elsewhere),
 //! shorter titles first among equals, then newest first.
+//!
+//! A ranking reads the matches it ranks, so what it reads is bounded as a total is: the newest
+//! [`CANDIDATES`] matches are ranked, and when more match, the total says it is a lower bound.
+//! A common word (`電池`) matches a share of every patent, and ranking them all grows with the
+//! table (BENCHMARKS.md, patents search at scale 10); reading the newest ones walks the primary
+//! key backwards and stops, whatever the table's size. Search engines bound the same way
+//! (GitHub's search API gives at most 1,000 results): a narrower search reaches older matches.
 
 use crate::domain::search::{SearchText, TextIndex};
 
@@ -33,10 +40,12 @@ pub async fn ranked(
     args: &crate::domain::page::PageArgs,
 ) -> crate::error::ApiResult<crate::domain::listing::Listing<entity::patent::Entity>> {
     use entity::patent;
-    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
+    use sea_orm::{
+        ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait,
+    };
 
     let request = RankedRequest::parse(args)?;
-    let rows: Vec<(i64, String, String)> = matching
+    let candidates = matching
         .clone()
         .select_only()
         .columns([
@@ -44,9 +53,15 @@ pub async fn ranked(
             patent::Column::TitleJa,
             patent::Column::TitleEn,
         ])
-        .into_tuple()
-        .all(db)
-        .await?;
+        .order_by_desc(patent::Column::Id)
+        .limit(CANDIDATES);
+    let statement = crate::db::limits::build(candidates.as_query(), db.get_database_backend());
+    let rows = db
+        .query_all_raw(statement)
+        .await?
+        .iter()
+        .map(|row| row.try_get_many_by_index::<(i64, String, String)>())
+        .collect::<Result<Vec<_>, _>>()?;
     let mut order: Vec<(i64, i64)> = rows
         .iter()
         .map(|(id, ja, en)| (search.score(&[ja, en]), *id))
@@ -69,12 +84,16 @@ pub async fn ranked(
             edges,
             has_previous_page,
             has_next_page,
-            // Every match was read to rank them: the total is known.
+            // Every candidate was read to rank them: up to the bound, the total is known.
             total: Some(order.len() as u64),
         },
         matching,
     })
 }
+
+/// How many matches a ranking reads at most, the newest: one more than a total counts, so that
+/// past it `totalCount` is a lower bound as for every other listing.
+pub const CANDIDATES: u64 = crate::domain::page::COUNT_LIMIT + 1;
 
 const RELEVANCE: &str = "relevance";
 
