@@ -8,6 +8,10 @@ pub struct Model {
     pub id: i64,
     #[sea_orm(unique)]
     pub sme_id: i64,
+    /// The SME's prefecture, kept equal to it (the list filters on it through an index).
+    pub sme_prefecture_code: i16,
+    /// The SME's niche standing, kept equal to it.
+    pub sme_niche_status: crate::enums::NicheStatus,
     /// The day the SME consented to the showcase's publication.
     pub consented_on: Date,
     pub headline_ja: Option<String>,

@@ -612,6 +612,70 @@ async fn the_domain_corrections_migrate_existing_rows() {
     db.close().await.ok();
 }
 
+/// The step that gives showcases their SME's prefecture and niche standing fills them in for the
+/// showcases a database already holds, and its way down takes them away again.
+#[tokio::test]
+async fn showcases_published_before_the_place_step_carry_their_smes_place() {
+    use sea_orm::ConnectionTrait;
+    iin_tests::backend();
+    let (_database, url) = TestDatabase::create().await;
+    iin_api(&url, &["migrate", "up"]).await;
+    iin_api(&url, &["migrate", "down", "--steps", "1"]).await;
+    let status = iin_api(&url, &["migrate", "status"]).await;
+    assert!(
+        status
+            .lines()
+            .any(|l| l.contains("_showcase_place") && l.contains("Pending")),
+        "the place step is the last one: {status}"
+    );
+    let db = connect(&url).await;
+    let now = "CURRENT_TIMESTAMP";
+    for sql in [
+        format!(
+            "INSERT INTO organizations (code, name_ja, name_en, kind, membership, prefecture_code, \
+             created_at, updated_at) VALUES ('aist', '産業技術総合研究所', 'AIST', \
+             'national_agency', 'cooperating', 13, {now}, {now})"
+        ),
+        format!(
+            "INSERT INTO smes (corporate_number, name_ja, name_en, prefecture_code, niche_status, \
+             cluster_projects, publication_consent, created_by_institution_id, created_at, \
+             updated_at) SELECT '1180301018771', '三河工業', 'Mikawa Industries', 23, 'gnt', ',', \
+             true, id, {now}, {now} FROM organizations WHERE code = 'aist'"
+        ),
+        format!(
+            "INSERT INTO sme_showcases (sme_id, consented_on, recorded_by_subject, created_at, \
+             updated_at) SELECT id, '2026-04-01', 'desk@aist', {now}, {now} FROM smes"
+        ),
+    ] {
+        db.execute_unprepared(&sql).await.expect(&sql);
+    }
+    iin_api(&url, &["migrate", "up"]).await;
+    let showcase = entity::sme_showcase::Entity::find()
+        .one(&db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (showcase.sme_prefecture_code, showcase.sme_niche_status),
+        (23, entity::enums::NicheStatus::Gnt)
+    );
+    iin_api(&url, &["migrate", "down", "--steps", "1"]).await;
+    let columns = db
+        .query_one_raw(sea_orm::Statement::from_string(
+            db.get_database_backend(),
+            "SELECT * FROM sme_showcases",
+        ))
+        .await
+        .unwrap()
+        .unwrap()
+        .column_names();
+    assert!(
+        !columns.iter().any(|c| c.starts_with("sme_prefecture")),
+        "{columns:?}"
+    );
+    db.close().await.ok();
+}
+
 /// The container health check: ready when the server answers `/readyz`, not ready (exit 1) when
 /// nothing listens.
 #[tokio::test]

@@ -870,6 +870,29 @@ async fn the_showcase_is_public_cacheable_and_filtered() {
         assert_eq!(names(&body), expected, "{filter}");
         assert_eq!(body["data"]["smeShowcase"]["totalCount"], expected.len());
     }
+    // The place filters follow the SME when it moves, or its standing changes, with no change
+    // to its showcase.
+    aist.ok(
+        r#"mutation($id: ID!) { updateSme(id: $id, input: { prefectureCode: 21, nicheStatus: GNT }) { id } }"#,
+        json!({ "id": shizuoka }),
+    )
+    .await;
+    for (filter, expected) in [
+        (json!({ "prefectureCode": 22 }), vec![]),
+        (json!({ "prefectureCode": 21 }), vec!["Enshu Seiki"]),
+        // Gifu is under the Chubu bureau.
+        (
+            json!({ "bureau": "CHUBU" }),
+            vec!["Aichi Koki", "Enshu Seiki"],
+        ),
+        (json!({ "bureau": "KANTO" }), vec![]),
+        (json!({ "niche": "GNT" }), vec!["Aichi Koki", "Enshu Seiki"]),
+        (json!({ "niche": "NONE" }), vec![]),
+    ] {
+        let body = app.graphql(query, json!({ "f": filter })).await;
+        assert_eq!(names(&body), expected, "after the move: {filter}");
+        assert_eq!(body["data"]["smeShowcase"]["totalCount"], expected.len());
+    }
     // A withdrawn showcase's products are private to the registering institution.
     let body = app
         .graphql(

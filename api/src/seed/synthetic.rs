@@ -919,22 +919,22 @@ async fn matching(
         IndustryField::Semiconductors,
         IndustryField::Energy,
     ];
-    let sme_ids: Vec<i64> = sme::Entity::find()
+    let smes = sme::Entity::find()
         .filter(sme::Column::NameEn.starts_with("Synthetic Industries"))
         .order_by_asc(sme::Column::Id)
         .all(db)
-        .await?
-        .into_iter()
-        .map(|s| s.id)
-        .collect();
-    if sme_ids.is_empty() || org_ids.len() < 2 {
+        .await?;
+    if smes.is_empty() || org_ids.len() < 2 {
         return Ok(());
     }
-    let shown: Vec<i64> = sme_ids.iter().copied().step_by(4).collect();
+    let sme_ids: Vec<i64> = smes.iter().map(|s| s.id).collect();
+    let shown: Vec<&sme::Model> = smes.iter().step_by(4).collect();
     let showcases: Vec<sme_showcase::ActiveModel> = shown
         .iter()
-        .map(|&id| sme_showcase::ActiveModel {
-            sme_id: Set(id),
+        .map(|sme| sme_showcase::ActiveModel {
+            sme_id: Set(sme.id),
+            sme_prefecture_code: Set(sme.prefecture_code),
+            sme_niche_status: Set(sme.niche_status),
             consented_on: Set(NaiveDate::from_ymd_opt(2025, 4, 1).unwrap_or_default()),
             headline_ja: Set(Some("合成データの見本".into())),
             headline_en: Set(Some("Synthetic showcase".into())),
@@ -947,7 +947,7 @@ async fn matching(
         .collect();
     insert_chunks(db, showcases).await?;
     let mut products = Vec::new();
-    for &id in &shown {
+    for id in shown.iter().map(|s| s.id) {
         for k in 0..1 + rng.below(3) {
             let made: Vec<ManufacturingProcess> = (0..1 + rng.below(3))
                 .map(|_| rng.pick(&processes))

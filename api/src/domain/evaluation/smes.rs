@@ -185,6 +185,8 @@ pub async fn update_sme(
             ));
         }
         let changes = changes?;
+        // What the SME's showcase carries of it (its place in the showcase list's filters).
+        let moved = changes.prefecture.is_some() || changes.niche_status.is_some();
         if let Some(ids) = &changes.cluster_projects {
             check_projects(txn, ids, "input.clusterProjects").await?;
         }
@@ -222,7 +224,11 @@ pub async fn update_sme(
             active.cluster_projects = Set(encode_projects(&v));
         }
         active.updated_at = Set(Utc::now());
-        active.update(txn).await.map_err(unique_number)
+        let row = active.update(txn).await.map_err(unique_number)?;
+        if moved {
+            crate::domain::matching::showcase::follow_sme(txn, &row).await?;
+        }
+        Ok(row)
     })
     .await
 }

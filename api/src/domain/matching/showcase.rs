@@ -171,6 +171,8 @@ pub async fn publish(
             let row = match existing {
                 Some(row) => {
                     let mut active = row.into_active_model();
+                    active.sme_prefecture_code = Set(sme.prefecture_code);
+                    active.sme_niche_status = Set(sme.niche_status);
                     active.consented_on = Set(input.consented_on);
                     active.headline_ja = Set(input.headline_ja);
                     active.headline_en = Set(input.headline_en);
@@ -182,6 +184,8 @@ pub async fn publish(
                 None => {
                     sme_showcase::ActiveModel {
                         sme_id: Set(sme.id),
+                        sme_prefecture_code: Set(sme.prefecture_code),
+                        sme_niche_status: Set(sme.niche_status),
                         consented_on: Set(input.consented_on),
                         headline_ja: Set(input.headline_ja),
                         headline_en: Set(input.headline_en),
@@ -208,6 +212,24 @@ pub async fn publish(
         },
     )
     .await
+}
+
+/// Keeps the SME's showcase, if it has one, carrying the SME's prefecture and niche standing:
+/// called in the transaction that changes them.
+pub async fn follow_sme<C: ConnectionTrait>(txn: &C, sme: &sme::Model) -> ApiResult<()> {
+    sme_showcase::Entity::update_many()
+        .col_expr(
+            sme_showcase::Column::SmePrefectureCode,
+            sea_orm::sea_query::Expr::value(sme.prefecture_code),
+        )
+        .col_expr(
+            sme_showcase::Column::SmeNicheStatus,
+            sea_orm::sea_query::Expr::value(sme.niche_status),
+        )
+        .filter(sme_showcase::Column::SmeId.eq(sme.id))
+        .exec(txn)
+        .await?;
+    Ok(())
 }
 
 /// Takes a showcase down (the SME withdrew its consent): it is no longer public at once.
@@ -382,20 +404,20 @@ pub async fn showcases(
                 process_pattern(p),
             )))
         }))
-        .narrow_if(filter.prefecture.map(|code| {
-            Column::SmeId.in_subquery(smes_where(
-                sme::Column::PrefectureCode.eq(i16::from(code.get())),
-            ))
-        }))
+        // The SME's prefecture and niche standing, as the showcase carries them (see
+        // [`follow_sme`]).
+        .narrow_if(
+            filter
+                .prefecture
+                .map(|code| Column::SmePrefectureCode.eq(i16::from(code.get()))),
+        )
         .narrow_if(filter.bureau.map(|bureau| {
             let codes: Vec<i16> = prefecture::covered_by(bureau)
                 .map(|p| i16::from(p.code))
                 .collect();
-            Column::SmeId.in_subquery(smes_where(sme::Column::PrefectureCode.is_in(codes)))
+            Column::SmePrefectureCode.is_in(codes)
         }))
-        .narrow_if(filter.niche.map(|niche| {
-            Column::SmeId.in_subquery(smes_where(sme::Column::NicheStatus.eq(niche)))
-        }));
+        .narrow_if(filter.niche.map(|niche| Column::SmeNicheStatus.eq(niche)));
     let keyset = Keyset {
         name: "published",
         column: Column::Id,
