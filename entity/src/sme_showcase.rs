@@ -12,6 +12,10 @@ pub struct Model {
     pub sme_prefecture_code: i16,
     /// The SME's niche standing, kept equal to it.
     pub sme_niche_status: crate::enums::NicheStatus,
+    /// What a search reads: the SME's names and its products' names and descriptions, kept
+    /// equal to them.
+    #[sea_orm(column_type = "Text")]
+    pub search_text: String,
     /// The day the SME consented to the showcase's publication.
     pub consented_on: Date,
     pub headline_ja: Option<String>,

@@ -19,7 +19,7 @@ mod m20261201_000021_list_indexes;
 mod m20261202_000018_matching;
 mod m20261202_000019_people;
 mod m20261203_000022_more_list_indexes;
-mod m20261204_000023_showcase_place;
+mod m20261204_000023_showcase_filters;
 
 pub struct Migrator;
 
@@ -43,7 +43,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000018_matching::Migration),
             Box::new(m20261202_000019_people::Migration),
             Box::new(m20261203_000022_more_list_indexes::Migration),
-            Box::new(m20261204_000023_showcase_place::Migration),
+            Box::new(m20261204_000023_showcase_filters::Migration),
         ]
     }
 }

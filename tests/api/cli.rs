@@ -612,10 +612,10 @@ async fn the_domain_corrections_migrate_existing_rows() {
     db.close().await.ok();
 }
 
-/// The step that gives showcases their SME's prefecture and niche standing fills them in for the
-/// showcases a database already holds, and its way down takes them away again.
+/// The step that gives showcases their SME's prefecture, niche standing and search text fills them
+/// in for the showcases a database already holds, and its way down takes them away again.
 #[tokio::test]
-async fn showcases_published_before_the_place_step_carry_their_smes_place() {
+async fn showcases_published_before_the_filters_step_carry_their_smes_place_and_text() {
     use sea_orm::ConnectionTrait;
     iin_tests::backend();
     let (_database, url) = TestDatabase::create().await;
@@ -625,7 +625,7 @@ async fn showcases_published_before_the_place_step_carry_their_smes_place() {
     assert!(
         status
             .lines()
-            .any(|l| l.contains("_showcase_place") && l.contains("Pending")),
+            .any(|l| l.contains("_showcase_filters") && l.contains("Pending")),
         "the place step is the last one: {status}"
     );
     let db = connect(&url).await;
@@ -646,6 +646,16 @@ async fn showcases_published_before_the_place_step_carry_their_smes_place() {
             "INSERT INTO sme_showcases (sme_id, consented_on, recorded_by_subject, created_at, \
              updated_at) SELECT id, '2026-04-01', 'desk@aist', {now}, {now} FROM smes"
         ),
+        format!(
+            "INSERT INTO sme_products (sme_id, name_ja, name_en, description_ja, description_en, \
+             fields, processes, created_at, updated_at) SELECT id, '歯車', 'Gear', \
+             '  ', 'Hardened spur gears', ',automotive,', ',machining,', {now}, {now} FROM smes"
+        ),
+        format!(
+            "INSERT INTO sme_products (sme_id, name_ja, name_en, fields, processes, created_at, \
+             updated_at) SELECT id, '軸受', 'Bearing', ',automotive,', ',machining,', {now}, {now} \
+             FROM smes"
+        ),
     ] {
         db.execute_unprepared(&sql).await.expect(&sql);
     }
@@ -659,6 +669,11 @@ async fn showcases_published_before_the_place_step_carry_their_smes_place() {
         (showcase.sme_prefecture_code, showcase.sme_niche_status),
         (23, entity::enums::NicheStatus::Gnt)
     );
+    // The search text as the domain writes it: a blank description is left out.
+    assert_eq!(
+        showcase.search_text,
+        "三河工業\nMikawa Industries\n歯車\nGear\nHardened spur gears\n軸受\nBearing"
+    );
     iin_api(&url, &["migrate", "down", "--steps", "1"]).await;
     let columns = db
         .query_one_raw(sea_orm::Statement::from_string(
@@ -670,7 +685,9 @@ async fn showcases_published_before_the_place_step_carry_their_smes_place() {
         .unwrap()
         .column_names();
     assert!(
-        !columns.iter().any(|c| c.starts_with("sme_prefecture")),
+        !columns
+            .iter()
+            .any(|c| c.starts_with("sme_prefecture") || c == "search_text"),
         "{columns:?}"
     );
     db.close().await.ok();

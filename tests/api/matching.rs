@@ -893,6 +893,27 @@ async fn the_showcase_is_public_cacheable_and_filtered() {
         assert_eq!(names(&body), expected, "after the move: {filter}");
         assert_eq!(body["data"]["smeShowcase"]["totalCount"], expected.len());
     }
+    // A search follows the products and the SME's names as they change.
+    let search =
+        async |text: &str| names(&app.graphql(query, json!({ "f": { "search": text } })).await);
+    let drill = aist
+        .product(&osaka, "Drill jig", &["AUTOMOTIVE"], &["MACHINING"])
+        .await;
+    assert_eq!(search("drill jig").await, ["Naniwa Press"]);
+    aist.ok(
+        "mutation($id: ID!) { removeSmeProduct(id: $id) { id } }",
+        json!({ "id": drill }),
+    )
+    .await;
+    assert!(search("drill").await.is_empty());
+    assert_eq!(search("bracket").await, ["Naniwa Press"]);
+    aist.ok(
+        r#"mutation($id: ID!) { updateSme(id: $id, input: { nameJa: "堺プレス", nameEn: "Sakai Press" }) { id } }"#,
+        json!({ "id": osaka }),
+    )
+    .await;
+    assert!(search("naniwa").await.is_empty());
+    assert_eq!(search("SAKAI").await, ["Sakai Press"]);
     // A withdrawn showcase's products are private to the registering institution.
     let body = app
         .graphql(

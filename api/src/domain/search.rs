@@ -102,6 +102,17 @@ impl SearchText {
     }
 }
 
+/// A searched column's text made of several parts (titles, names, descriptions): each trimmed, the
+/// empty ones left out, a line each.
+pub fn text_of(parts: &[&str]) -> String {
+    parts
+        .iter()
+        .map(|p| p.trim())
+        .filter(|p| !p.is_empty())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 /// A `%…%` pattern in which `%`, `_` and `\` match themselves (escape `\`).
 pub fn contains_pattern(term: &str) -> String {
     let mut pattern = String::with_capacity(term.len() + 2);

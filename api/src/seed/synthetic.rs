@@ -897,7 +897,9 @@ async fn matching(
         proposal, proposal_member, sme_product, sme_showcase,
     };
 
-    use crate::domain::matching::{encode_ids, encode_processes};
+    use sea_orm::ActiveValue::NotSet;
+
+    use crate::domain::matching::{encode_ids, encode_processes, showcase};
     let processes = [
         ManufacturingProcess::Machining,
         ManufacturingProcess::Casting,
@@ -929,12 +931,34 @@ async fn matching(
     }
     let sme_ids: Vec<i64> = smes.iter().map(|s| s.id).collect();
     let shown: Vec<&sme::Model> = smes.iter().step_by(4).collect();
-    let showcases: Vec<sme_showcase::ActiveModel> = shown
-        .iter()
-        .map(|sme| sme_showcase::ActiveModel {
-            sme_id: Set(sme.id),
+    let mut products = Vec::new();
+    let mut showcases = Vec::new();
+    for sme in shown {
+        let id = sme.id;
+        let mut made_here = Vec::new();
+        for k in 0..1 + rng.below(3) {
+            let made: Vec<ManufacturingProcess> = (0..1 + rng.below(3))
+                .map(|_| rng.pick(&processes))
+                .collect();
+            let field = rng.pick(&product_fields);
+            made_here.push(sme_product::Model {
+                id: 0,
+                sme_id: id,
+                name_ja: format!("合成部品{id}-{k}"),
+                name_en: format!("Synthetic part {id}-{k}"),
+                description_ja: None,
+                description_en: None,
+                fields: fields::encode(&[field]),
+                processes: encode_processes(&made),
+                created_at: now,
+                updated_at: now,
+            });
+        }
+        showcases.push(sme_showcase::ActiveModel {
+            sme_id: Set(id),
             sme_prefecture_code: Set(sme.prefecture_code),
             sme_niche_status: Set(sme.niche_status),
+            search_text: Set(showcase::search_text(sme, &made_here)),
             consented_on: Set(NaiveDate::from_ymd_opt(2025, 4, 1).unwrap_or_default()),
             headline_ja: Set(Some("合成データの見本".into())),
             headline_en: Set(Some("Synthetic showcase".into())),
@@ -943,30 +967,14 @@ async fn matching(
             created_at: Set(now),
             updated_at: Set(now),
             ..Default::default()
-        })
-        .collect();
-    insert_chunks(db, showcases).await?;
-    let mut products = Vec::new();
-    for id in shown.iter().map(|s| s.id) {
-        for k in 0..1 + rng.below(3) {
-            let made: Vec<ManufacturingProcess> = (0..1 + rng.below(3))
-                .map(|_| rng.pick(&processes))
-                .collect();
-            let field = rng.pick(&product_fields);
-            products.push(sme_product::ActiveModel {
-                sme_id: Set(id),
-                name_ja: Set(format!("合成部品{id}-{k}")),
-                name_en: Set(format!("Synthetic part {id}-{k}")),
-                description_ja: Set(None),
-                description_en: Set(None),
-                fields: Set(fields::encode(&[field])),
-                processes: Set(encode_processes(&made)),
-                created_at: Set(now),
-                updated_at: Set(now),
-                ..Default::default()
-            });
-        }
+        });
+        products.extend(made_here.into_iter().map(|product| {
+            let mut active = sme_product::ActiveModel::from(product);
+            active.id = NotSet;
+            active
+        }));
     }
+    insert_chunks(db, showcases).await?;
     insert_chunks(db, products).await?;
 
     let kinds = [

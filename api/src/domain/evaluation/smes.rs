@@ -185,8 +185,11 @@ pub async fn update_sme(
             ));
         }
         let changes = changes?;
-        // What the SME's showcase carries of it (its place in the showcase list's filters).
-        let moved = changes.prefecture.is_some() || changes.niche_status.is_some();
+        // What the SME's showcase carries of it (the showcase list's filters and search).
+        let shown = changes.prefecture.is_some()
+            || changes.niche_status.is_some()
+            || changes.name_ja.is_some()
+            || changes.name_en.is_some();
         if let Some(ids) = &changes.cluster_projects {
             check_projects(txn, ids, "input.clusterProjects").await?;
         }
@@ -225,8 +228,8 @@ pub async fn update_sme(
         }
         active.updated_at = Set(Utc::now());
         let row = active.update(txn).await.map_err(unique_number)?;
-        if moved {
-            crate::domain::matching::showcase::follow_sme(txn, &row).await?;
+        if shown {
+            crate::domain::matching::showcase::follow_sme(txn, row.id).await?;
         }
         Ok(row)
     })

@@ -12,8 +12,8 @@ use sea_orm::{
     ActiveModelTrait,
     ActiveValue::Set,
     ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, IntoActiveModel,
-    QueryFilter,
-    sea_query::{Query, SelectStatement},
+    QueryFilter, QueryOrder,
+    sea_query::{Expr, Query, SelectStatement},
 };
 
 use super::{encode_processes, process_pattern, require_desk_at};
@@ -28,7 +28,7 @@ use crate::{
         listing::{Listing, list},
         page::{Keyset, PageArgs, SortValue},
         prefecture::{self, PrefectureCode},
-        search::{SearchText, TextIndex, like},
+        search::{self, SearchText, TextIndex, like},
     },
     error::{ApiError, ApiResult},
 };
@@ -171,8 +171,6 @@ pub async fn publish(
             let row = match existing {
                 Some(row) => {
                     let mut active = row.into_active_model();
-                    active.sme_prefecture_code = Set(sme.prefecture_code);
-                    active.sme_niche_status = Set(sme.niche_status);
                     active.consented_on = Set(input.consented_on);
                     active.headline_ja = Set(input.headline_ja);
                     active.headline_en = Set(input.headline_en);
@@ -184,6 +182,7 @@ pub async fn publish(
                 None => {
                     sme_showcase::ActiveModel {
                         sme_id: Set(sme.id),
+                        // Written whole by `follow_sme` below; the columns are required.
                         sme_prefecture_code: Set(sme.prefecture_code),
                         sme_niche_status: Set(sme.niche_status),
                         consented_on: Set(input.consented_on),
@@ -199,6 +198,11 @@ pub async fn publish(
                     .await?
                 }
             };
+            follow_sme(txn, sme.id).await?;
+            let row = sme_showcase::Entity::find_by_id(row.id)
+                .one(txn)
+                .await?
+                .ok_or(ApiError::NotFound("showcase"))?;
             let id = row.id;
             Ok((row, id))
         },
@@ -212,24 +216,6 @@ pub async fn publish(
         },
     )
     .await
-}
-
-/// Keeps the SME's showcase, if it has one, carrying the SME's prefecture and niche standing:
-/// called in the transaction that changes them.
-pub async fn follow_sme<C: ConnectionTrait>(txn: &C, sme: &sme::Model) -> ApiResult<()> {
-    sme_showcase::Entity::update_many()
-        .col_expr(
-            sme_showcase::Column::SmePrefectureCode,
-            sea_orm::sea_query::Expr::value(sme.prefecture_code),
-        )
-        .col_expr(
-            sme_showcase::Column::SmeNicheStatus,
-            sea_orm::sea_query::Expr::value(sme.niche_status),
-        )
-        .filter(sme_showcase::Column::SmeId.eq(sme.id))
-        .exec(txn)
-        .await?;
-    Ok(())
 }
 
 /// Takes a showcase down (the SME withdrew its consent): it is no longer public at once.
@@ -305,6 +291,7 @@ pub async fn add_product(
             }
             .insert(txn)
             .await?;
+            follow_sme(txn, sme.id).await?;
             let id = row.id;
             Ok((row, id))
         },
@@ -334,6 +321,7 @@ pub async fn remove_product(
             .ok_or(ApiError::NotFound("product"))?;
         own_sme(txn, caller, row.sme_id).await?;
         sme_product::Entity::delete_by_id(row.id).exec(txn).await?;
+        follow_sme(txn, row.sme_id).await?;
         Ok(row)
     })
     .await
@@ -349,14 +337,6 @@ pub struct ShowcaseFilter {
     pub niche: Option<NicheStatus>,
 }
 
-fn smes_where(condition: impl sea_orm::sea_query::IntoCondition) -> SelectStatement {
-    Query::select()
-        .column(sme::Column::Id)
-        .from(sme::Entity)
-        .cond_where(condition)
-        .to_owned()
-}
-
 fn products_where(condition: impl sea_orm::sea_query::IntoCondition) -> SelectStatement {
     Query::select()
         .column(sme_product::Column::SmeId)
@@ -365,13 +345,55 @@ fn products_where(condition: impl sea_orm::sea_query::IntoCondition) -> SelectSt
         .to_owned()
 }
 
-/// What a showcase search reads of products: names and descriptions. (Products are few per SME;
-/// they have no trigram index of their own, and are matched with `LIKE`.)
-const PRODUCTS_TEXT: TextIndex = TextIndex {
-    table: "sme_products",
-    columns: &["name_ja", "name_en", "description_ja", "description_en"],
-    fts_table: None,
+/// What a showcase search reads: the showcase's own copy of its SME's names and its products'
+/// names and descriptions ([`search_text`]), indexed on both databases.
+const SHOWCASES_TEXT: TextIndex = TextIndex {
+    table: "sme_showcases",
+    columns: &["search_text"],
+    fts_table: Some("sme_showcases_fts"),
 };
+
+/// What a showcase search reads of its SME and products: the SME's names, then each product's
+/// names and descriptions in the order they were added, a line each.
+pub fn search_text(sme: &sme::Model, products: &[sme_product::Model]) -> String {
+    let mut parts = vec![sme.name_ja.as_str(), sme.name_en.as_str()];
+    for product in products {
+        parts.extend([product.name_ja.as_str(), product.name_en.as_str()]);
+        parts.extend(product.description_ja.as_deref());
+        parts.extend(product.description_en.as_deref());
+    }
+    search::text_of(&parts)
+}
+
+/// Writes the SME's showcase, if it has one, as its SME and products now are: its search text,
+/// prefecture and niche standing. Called in the transaction that changes any of them.
+pub async fn follow_sme<C: ConnectionTrait>(txn: &C, sme_id: i64) -> ApiResult<()> {
+    let Some(sme) = sme::Entity::find_by_id(sme_id).one(txn).await? else {
+        return Ok(());
+    };
+    let products = sme_product::Entity::find()
+        .filter(sme_product::Column::SmeId.eq(sme_id))
+        .order_by_asc(sme_product::Column::Id)
+        .all(txn)
+        .await?;
+    sme_showcase::Entity::update_many()
+        .col_expr(
+            sme_showcase::Column::SmePrefectureCode,
+            Expr::value(sme.prefecture_code),
+        )
+        .col_expr(
+            sme_showcase::Column::SmeNicheStatus,
+            Expr::value(sme.niche_status),
+        )
+        .col_expr(
+            sme_showcase::Column::SearchText,
+            Expr::value(search_text(&sme, &products)),
+        )
+        .filter(sme_showcase::Column::SmeId.eq(sme_id))
+        .exec(txn)
+        .await?;
+    Ok(())
+}
 
 /// The showcases the caller may read, in the order they were first published.
 pub async fn showcases(
@@ -382,14 +404,10 @@ pub async fn showcases(
 ) -> ApiResult<Listing<sme_showcase::Entity>> {
     use sme_showcase::Column;
     let backend = db.get_database_backend();
-    let search = filter.search.as_ref().map(|search| {
-        Condition::any()
-            .add(Column::SmeId.in_subquery(smes_where(search.condition(backend, &smes::SMES_TEXT))))
-            .add(
-                Column::SmeId
-                    .in_subquery(products_where(search.condition(backend, &PRODUCTS_TEXT))),
-            )
-    });
+    let search = filter
+        .search
+        .as_ref()
+        .map(|search| search.condition(backend, &SHOWCASES_TEXT));
     let matching = readable_by(caller)
         .narrow_if(search)
         .narrow_if(filter.field.map(|f| {

@@ -23,12 +23,7 @@ pub const PATENTS: TextIndex = TextIndex {
 
 /// What search reads of a patent: its titles, abstract and published explanation.
 pub fn search_text(parts: &[&str]) -> String {
-    parts
-        .iter()
-        .map(|p| p.trim())
-        .filter(|p| !p.is_empty())
-        .collect::<Vec<_>>()
-        .join("\n")
+    crate::domain::search::text_of(parts)
 }
 
 /// A page of a search's matches by relevance. The cursor is `["relevance", score, id]`.
