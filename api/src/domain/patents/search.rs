@@ -7,10 +7,11 @@
 //!
 //! A ranking reads the matches it ranks, so what it reads is bounded as a total is: the newest
 //! [`CANDIDATES`] matches are ranked, and when more match, the total says it is a lower bound.
-//! A common word (`電池`) matches a share of every patent, and ranking them all grows with the
-//! table (BENCHMARKS.md, patents search at scale 10); reading the newest ones walks the primary
-//! key backwards and stops, whatever the table's size. Search engines bound the same way
-//! (GitHub's search API gives at most 1,000 results): a narrower search reaches older matches.
+//! A common word (`燃料電池`) is in a share of every patent: at scale 10, 31,000 of 500,000, which
+//! the server read and scored whole for each page. Search engines bound the same way (GitHub's
+//! search API gives at most 1,000 results): a narrower search reaches older matches. What
+//! PostgreSQL reads to find the newest 1,001 still grows with the table when the caller reads few
+//! patents (an anonymous caller, those with a published explanation): BENCHMARKS.md says how much.
 
 use crate::domain::search::{SearchText, TextIndex};
 
