@@ -37,7 +37,8 @@ pub async fn ranked(
 ) -> crate::error::ApiResult<crate::domain::listing::Listing<entity::patent::Entity>> {
     use entity::patent;
     use sea_orm::{
-        ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait,
+        ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+        QueryTrait, sea_query::ExprTrait,
     };
 
     let request = RankedRequest::parse(args)?;
@@ -49,7 +50,15 @@ pub async fn ranked(
             patent::Column::TitleJa,
             patent::Column::TitleEn,
         ])
-        .order_by_desc(patent::Column::Id)
+        // Newest first, written `id + 0` so that PostgreSQL does not walk the primary key: the
+        // matches an anonymous caller reads are few among all patents (those with a published
+        // explanation), and the walk read 50,000 patents to find 1,001 at scale 10, where the
+        // trigram index's bitmap of every match and a top-1,001 sort took 60 % of its time
+        // (pgbench, 8.6 against 13.8 statements/s).
+        .order_by(
+            sea_orm::sea_query::Expr::col((patent::Entity, patent::Column::Id)).add(0),
+            sea_orm::Order::Desc,
+        )
         .limit(CANDIDATES);
     let statement = crate::db::limits::build(candidates.as_query(), db.get_database_backend());
     let rows = db
