@@ -144,6 +144,15 @@ pub fn like(column: impl IntoColumnRef, pattern: String) -> SimpleExpr {
     )
 }
 
+/// `column = 'value'`, the value written into the statement as a literal (see [`like`]), for a
+/// filter over a few values of very different frequencies: each value gets a plan of its own.
+/// Bound, the evaluations' rating (A is 883 of 1,000,000 evaluations at scale 10) got PostgreSQL's
+/// generic plan after five runs, which reads the table from the start until it has counted 1,001
+/// matches: 643 ms, against 2.8 ms planned for `'A'` (an index).
+pub fn literal_eq(column: impl IntoColumnRef, value: impl Into<sea_orm::Value>) -> SimpleExpr {
+    Expr::col(column).eq(Expr::Constant(value.into()))
+}
+
 /// An FTS5 string: one phrase, in which the trigram tokenizer finds the term as a substring.
 fn fts_phrase(term: &str) -> String {
     format!("\"{}\"", term.replace('"', "\"\""))
@@ -229,6 +238,17 @@ mod tests {
             SearchText::parse(&"研".repeat(MAX_SEARCH_CHARS + 1)),
             Err(InvalidSearchText::TooLong)
         ));
+    }
+
+    #[test]
+    fn an_equality_planned_for_its_value_writes_the_value() {
+        let (sql, values) = sea_orm::sea_query::Query::select()
+            .column(sea_orm::sea_query::Asterisk)
+            .from(sea_orm::sea_query::Alias::new("evaluations"))
+            .and_where(literal_eq(sea_orm::sea_query::Alias::new("rating"), "A"))
+            .build(sea_orm::sea_query::PostgresQueryBuilder);
+        assert!(sql.ends_with(r#"WHERE "rating" = 'A'"#), "{sql}");
+        assert!(values.0.is_empty(), "{values:?}");
     }
 
     #[test]

@@ -144,11 +144,14 @@ pub async fn evaluations(
     texts: Texts,
 ) -> ApiResult<Listing<evaluation::Entity>> {
     use evaluation::Column;
-    let matching = readable_by(caller)
-        .narrow_if(filter.sme_id.map(|sme| Column::SmeId.eq(sme)))
-        .narrow_if(filter.institution_id.map(|i| Column::InstitutionId.eq(i)))
-        .narrow_if(filter.status.map(|status| Column::Status.eq(status)))
-        .narrow_if(filter.rating.map(|r| Column::Rating.eq(r)));
+    let matching =
+        readable_by(caller)
+            .narrow_if(filter.sme_id.map(|sme| Column::SmeId.eq(sme)))
+            .narrow_if(filter.institution_id.map(|i| Column::InstitutionId.eq(i)))
+            .narrow_if(filter.status.map(|status| Column::Status.eq(status)))
+            .narrow_if(filter.rating.map(|r| {
+                crate::domain::search::literal_eq((evaluation::Entity, Column::Rating), r)
+            }));
     let keyset = Keyset {
         name: "newest",
         column: Column::Id,
