@@ -229,7 +229,7 @@ pub async fn update_sme(
         active.updated_at = Set(Utc::now());
         let row = active.update(txn).await.map_err(unique_number)?;
         if shown {
-            crate::domain::matching::showcase::follow_sme(txn, row.id).await?;
+            crate::domain::matching::showcase::follow_sme(txn, &row).await?;
         }
         Ok(row)
     })

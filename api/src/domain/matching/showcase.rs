@@ -12,8 +12,8 @@ use sea_orm::{
     ActiveModelTrait,
     ActiveValue::Set,
     ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, IntoActiveModel,
-    QueryFilter, QueryOrder,
-    sea_query::{Expr, Query, SelectStatement},
+    QueryFilter, QueryOrder, TryIntoModel,
+    sea_query::{Query, SelectStatement},
 };
 
 use super::{encode_processes, process_pattern, require_desk_at};
@@ -168,41 +168,22 @@ pub async fn publish(
                 .filter(sme_showcase::Column::SmeId.eq(sme.id))
                 .one(txn)
                 .await?;
-            let row = match existing {
-                Some(row) => {
-                    let mut active = row.into_active_model();
-                    active.consented_on = Set(input.consented_on);
-                    active.headline_ja = Set(input.headline_ja);
-                    active.headline_en = Set(input.headline_en);
-                    active.withdrawn_at = Set(None);
-                    active.recorded_by_subject = Set(subject);
-                    active.updated_at = Set(now);
-                    active.update(txn).await?
-                }
-                None => {
-                    sme_showcase::ActiveModel {
-                        sme_id: Set(sme.id),
-                        // Written whole by `follow_sme` below; the columns are required.
-                        sme_prefecture_code: Set(sme.prefecture_code),
-                        sme_niche_status: Set(sme.niche_status),
-                        consented_on: Set(input.consented_on),
-                        headline_ja: Set(input.headline_ja),
-                        headline_en: Set(input.headline_en),
-                        withdrawn_at: Set(None),
-                        recorded_by_subject: Set(subject),
-                        created_at: Set(now),
-                        updated_at: Set(now),
-                        ..Default::default()
-                    }
-                    .insert(txn)
-                    .await?
-                }
+            let mut active = match existing {
+                Some(row) => row.into_active_model(),
+                None => sme_showcase::ActiveModel {
+                    sme_id: Set(sme.id),
+                    created_at: Set(now),
+                    ..Default::default()
+                },
             };
-            follow_sme(txn, sme.id).await?;
-            let row = sme_showcase::Entity::find_by_id(row.id)
-                .one(txn)
-                .await?
-                .ok_or(ApiError::NotFound("showcase"))?;
+            active.consented_on = Set(input.consented_on);
+            active.headline_ja = Set(input.headline_ja);
+            active.headline_en = Set(input.headline_en);
+            active.withdrawn_at = Set(None);
+            active.recorded_by_subject = Set(subject);
+            active.updated_at = Set(now);
+            carry(&mut active, &sme, search_text_now(txn, &sme).await?);
+            let row = active.save(txn).await?.try_into_model()?;
             let id = row.id;
             Ok((row, id))
         },
@@ -291,7 +272,7 @@ pub async fn add_product(
             }
             .insert(txn)
             .await?;
-            follow_sme(txn, sme.id).await?;
+            follow_sme(txn, &sme).await?;
             let id = row.id;
             Ok((row, id))
         },
@@ -319,9 +300,9 @@ pub async fn remove_product(
         let row = product(txn, caller, id?)
             .await?
             .ok_or(ApiError::NotFound("product"))?;
-        own_sme(txn, caller, row.sme_id).await?;
+        let sme = own_sme(txn, caller, row.sme_id).await?;
         sme_product::Entity::delete_by_id(row.id).exec(txn).await?;
-        follow_sme(txn, row.sme_id).await?;
+        follow_sme(txn, &sme).await?;
         Ok(row)
     })
     .await
@@ -365,31 +346,32 @@ pub fn search_text(sme: &sme::Model, products: &[sme_product::Model]) -> String 
     search::text_of(&parts)
 }
 
-/// Writes the SME's showcase, if it has one, as its SME and products now are: its search text,
-/// prefecture and niche standing. Called in the transaction that changes any of them.
-pub async fn follow_sme<C: ConnectionTrait>(txn: &C, sme_id: i64) -> ApiResult<()> {
-    let Some(sme) = sme::Entity::find_by_id(sme_id).one(txn).await? else {
-        return Ok(());
-    };
+/// The search text of the SME's showcase as its SME and products now are.
+async fn search_text_now<C: ConnectionTrait>(txn: &C, sme: &sme::Model) -> ApiResult<String> {
     let products = sme_product::Entity::find()
-        .filter(sme_product::Column::SmeId.eq(sme_id))
+        .filter(sme_product::Column::SmeId.eq(sme.id))
         .order_by_asc(sme_product::Column::Id)
         .all(txn)
         .await?;
+    Ok(search_text(sme, &products))
+}
+
+/// Sets on a showcase what it carries of its SME: the prefecture, the niche standing and the
+/// search text.
+fn carry(active: &mut sme_showcase::ActiveModel, sme: &sme::Model, search_text: String) {
+    active.sme_prefecture_code = Set(sme.prefecture_code);
+    active.sme_niche_status = Set(sme.niche_status);
+    active.search_text = Set(search_text);
+}
+
+/// Writes the SME's showcase, if it has one, as the SME (as changed) and its products now are.
+/// Called in the transaction that changes any of them.
+pub async fn follow_sme<C: ConnectionTrait>(txn: &C, sme: &sme::Model) -> ApiResult<()> {
+    let mut active = <sme_showcase::ActiveModel as Default>::default();
+    carry(&mut active, sme, search_text_now(txn, sme).await?);
     sme_showcase::Entity::update_many()
-        .col_expr(
-            sme_showcase::Column::SmePrefectureCode,
-            Expr::value(sme.prefecture_code),
-        )
-        .col_expr(
-            sme_showcase::Column::SmeNicheStatus,
-            Expr::value(sme.niche_status),
-        )
-        .col_expr(
-            sme_showcase::Column::SearchText,
-            Expr::value(search_text(&sme, &products)),
-        )
-        .filter(sme_showcase::Column::SmeId.eq(sme_id))
+        .set(active)
+        .filter(sme_showcase::Column::SmeId.eq(sme.id))
         .exec(txn)
         .await?;
     Ok(())
