@@ -53,9 +53,10 @@ fn indexes() -> Vec<IndexCreateStatement> {
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        // Added without a value, filled from the SMEs, then (where the database can say so after
-        // the fact: PostgreSQL) required. SQLite adds a NOT NULL column only with a default, and
-        // a default prefecture would be a wrong one.
+        // Added without a value, filled from the SMEs and their products in one pass over the
+        // showcases, then (where the database can say so after the fact: PostgreSQL) required.
+        // SQLite adds a NOT NULL column only with a default, and a default prefecture would be a
+        // wrong one.
         for column in [
             small_integer_null(SmeShowcases::SmePrefectureCode),
             string_len_null(SmeShowcases::SmeNicheStatus, 20),
@@ -94,6 +95,10 @@ impl MigrationTrait for Migration {
                         SmeShowcases::SmeNicheStatus,
                         Expr::SubQuery(None, Box::new(of_sme(Smes::NicheStatus))),
                     )
+                    .value(
+                        SmeShowcases::SearchText,
+                        Expr::cust(search_text_of_sme(manager.get_database_backend())),
+                    )
                     .to_owned(),
             )
             .await?;
@@ -115,7 +120,7 @@ impl MigrationTrait for Migration {
         for index in indexes() {
             manager.create_index(index).await?;
         }
-        search_text_up(manager).await
+        search_index_up(manager).await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
@@ -160,12 +165,11 @@ impl MigrationTrait for Migration {
     }
 }
 
-/// Fills the search text of the showcases already published, as the domain writes it: the SME's
-/// names, then each product's names and descriptions in the order they were added, a line each
-/// (`domain::matching::showcase::search_text`); and indexes it.
-async fn search_text_up(manager: &SchemaManager<'_>) -> Result<(), DbErr> {
-    let db = manager.get_connection();
-    let postgres = manager.get_database_backend() == sea_orm::DbBackend::Postgres;
+/// The search text of the showcase's SME, as the domain writes it: the SME's names, then each
+/// product's names and descriptions in the order they were added, a line each
+/// (`domain::matching::showcase::search_text`). SQL over `sme_showcases` for `UPDATE … SET`.
+fn search_text_of_sme(backend: sea_orm::DbBackend) -> String {
+    let postgres = backend == sea_orm::DbBackend::Postgres;
     let (line, lines_of) = if postgres {
         ("chr(10)", "string_agg")
     } else {
@@ -188,12 +192,17 @@ async fn search_text_up(manager: &SchemaManager<'_>) -> Result<(), DbErr> {
              WHERE p.sme_id = s.id ORDER BY p.id)"
         )
     };
-    db.execute_unprepared(&format!(
-        "UPDATE sme_showcases SET search_text = (SELECT TRIM(s.name_ja) || {line} || \
-         TRIM(s.name_en) || COALESCE({line} || ({products}), '') FROM smes s \
-         WHERE s.id = sme_showcases.sme_id)"
-    ))
-    .await?;
+    format!(
+        "(SELECT TRIM(s.name_ja) || {line} || TRIM(s.name_en) || COALESCE({line} || ({products}), '') \
+         FROM smes s WHERE s.id = sme_showcases.sme_id)"
+    )
+}
+
+/// Indexes the search text: a trigram index on PostgreSQL, an FTS5 table kept in step by triggers
+/// on SQLite (as for patents).
+async fn search_index_up(manager: &SchemaManager<'_>) -> Result<(), DbErr> {
+    let db = manager.get_connection();
+    let postgres = manager.get_database_backend() == sea_orm::DbBackend::Postgres;
     let statements: &[&str] = if postgres {
         &[
             "CREATE INDEX ix_sme_showcases_search_trgm ON sme_showcases \
