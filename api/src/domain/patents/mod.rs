@@ -287,7 +287,7 @@ pub fn search_text_of(
             e.requirements_en.as_str(),
         ]);
     }
-    search::search_text(&parts)
+    crate::domain::search::text_of(&parts)
 }
 
 fn taken(err: sea_orm::DbErr) -> ApiError {

@@ -22,11 +22,6 @@ pub const PATENTS: TextIndex = TextIndex {
     fts_table: Some("patents_fts"),
 };
 
-/// What search reads of a patent: its titles, abstract and published explanation.
-pub fn search_text(parts: &[&str]) -> String {
-    crate::domain::search::text_of(parts)
-}
-
 /// A page of a search's matches by relevance. The cursor is `["relevance", score, id]`.
 #[tracing::instrument(skip_all)]
 pub async fn ranked(
