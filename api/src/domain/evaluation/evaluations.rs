@@ -31,6 +31,7 @@ use crate::{
         idempotency::{self, Idempotency},
         listing::{Listing, list},
         page::{Keyset, PageArgs, SortValue},
+        search::literal_eq,
     },
     error::{ApiError, ApiResult},
 };
@@ -144,14 +145,15 @@ pub async fn evaluations(
     texts: Texts,
 ) -> ApiResult<Listing<evaluation::Entity>> {
     use evaluation::Column;
-    let matching =
-        readable_by(caller)
-            .narrow_if(filter.sme_id.map(|sme| Column::SmeId.eq(sme)))
-            .narrow_if(filter.institution_id.map(|i| Column::InstitutionId.eq(i)))
-            .narrow_if(filter.status.map(|status| Column::Status.eq(status)))
-            .narrow_if(filter.rating.map(|r| {
-                crate::domain::search::literal_eq((evaluation::Entity, Column::Rating), r)
-            }));
+    let matching = readable_by(caller)
+        .narrow_if(filter.sme_id.map(|sme| Column::SmeId.eq(sme)))
+        .narrow_if(filter.institution_id.map(|i| Column::InstitutionId.eq(i)))
+        .narrow_if(filter.status.map(|status| Column::Status.eq(status)))
+        .narrow_if(
+            filter
+                .rating
+                .map(|r| literal_eq((evaluation::Entity, Column::Rating), r)),
+        );
     let keyset = Keyset {
         name: "newest",
         column: Column::Id,
