@@ -495,6 +495,29 @@ async fn trace_sql_prints_the_statements_an_operation_issues_with_values_inlined
     std::fs::remove_file(file).ok();
 }
 
+/// Migrates a database that has every step down to just before the step whose name ends with
+/// `suffix`, taking every step after it down too.
+async fn down_to_before(url: &str, suffix: &str) {
+    let status = iin_api(url, &["migrate", "status"]).await;
+    let names: Vec<&str> = status
+        .lines()
+        .filter_map(|l| l.split_whitespace().last())
+        .collect();
+    let step = names
+        .iter()
+        .position(|n| n.ends_with(suffix))
+        .unwrap_or_else(|| panic!("no step ends with {suffix}: {status}"));
+    let steps = (names.len() - step).to_string();
+    iin_api(url, &["migrate", "down", "--steps", &steps]).await;
+    let status = iin_api(url, &["migrate", "status"]).await;
+    assert!(
+        status
+            .lines()
+            .any(|l| l.contains(suffix) && l.contains("Pending")),
+        "{status}"
+    );
+}
+
 /// The domain corrections' step keeps what a database already holds: a free-text industry
 /// becomes a note, each tie-up keeps its partner as the source worded it, memberships the source
 /// does not state are no longer recorded as memberships, and organisations are in Japan.
@@ -504,18 +527,7 @@ async fn the_domain_corrections_migrate_existing_rows() {
     iin_tests::backend();
     let (_database, url) = TestDatabase::create().await;
     iin_api(&url, &["migrate", "up"]).await;
-    // Back to just before the step, with every step after it.
-    let status = iin_api(&url, &["migrate", "status"]).await;
-    let names: Vec<&str> = status
-        .lines()
-        .filter_map(|l| l.split_whitespace().last())
-        .collect();
-    let step = names
-        .iter()
-        .position(|n| n.ends_with("_domain_corrections"))
-        .expect("the step is listed");
-    let steps = (names.len() - step).to_string();
-    iin_api(&url, &["migrate", "down", "--steps", &steps]).await;
+    down_to_before(&url, "_domain_corrections").await;
 
     let db = connect(&url).await;
     let now = "CURRENT_TIMESTAMP";
@@ -620,14 +632,7 @@ async fn showcases_published_before_the_filters_step_carry_their_smes_place_and_
     iin_tests::backend();
     let (_database, url) = TestDatabase::create().await;
     iin_api(&url, &["migrate", "up"]).await;
-    iin_api(&url, &["migrate", "down", "--steps", "1"]).await;
-    let status = iin_api(&url, &["migrate", "status"]).await;
-    assert!(
-        status
-            .lines()
-            .any(|l| l.contains("_showcase_filters") && l.contains("Pending")),
-        "the place step is the last one: {status}"
-    );
+    down_to_before(&url, "_showcase_filters").await;
     let db = connect(&url).await;
     let now = "CURRENT_TIMESTAMP";
     for sql in [
@@ -674,7 +679,7 @@ async fn showcases_published_before_the_filters_step_carry_their_smes_place_and_
         showcase.search_text,
         "三河工業\nMikawa Industries\n歯車\nGear\nHardened spur gears\n軸受\nBearing"
     );
-    iin_api(&url, &["migrate", "down", "--steps", "1"]).await;
+    down_to_before(&url, "_showcase_filters").await;
     let columns = db
         .query_one_raw(sea_orm::Statement::from_string(
             db.get_database_backend(),
@@ -690,6 +695,73 @@ async fn showcases_published_before_the_filters_step_carry_their_smes_place_and_
             .any(|c| c.starts_with("sme_prefecture") || c == "search_text"),
         "{columns:?}"
     );
+    db.close().await.ok();
+}
+
+/// A step that takes longer than the pool's `statement_timeout` (which bounds a request's
+/// statements) still runs to its end: migrations are not requests. Without the wrapper the same
+/// step is cancelled, which is what the wrapper is there for.
+#[tokio::test]
+#[ignore = "PostgreSQL only (SQLite has no statement timeout): run with IIN_TEST_POSTGRES_URL set and --include-ignored, as .ci/run does"]
+async fn a_migration_step_may_outlast_the_serving_statement_timeout() {
+    use migration::{MigrationName, MigrationTrait, MigratorTrait, SchemaManager, async_trait};
+    use sea_orm::{ConnectionTrait, DbErr};
+    iin_tests::require_postgres();
+
+    struct Slow;
+    impl MigrationName for Slow {
+        fn name(&self) -> &str {
+            "m20990101_000001_slow"
+        }
+    }
+
+    #[async_trait::async_trait]
+    impl MigrationTrait for Slow {
+        async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+            manager
+                .get_connection()
+                .execute_unprepared("SELECT pg_sleep(0.3)")
+                .await
+                .map(|_| ())
+        }
+    }
+
+    struct Plain;
+    #[async_trait::async_trait]
+    impl MigratorTrait for Plain {
+        fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+            vec![Box::new(Slow)]
+        }
+    }
+    struct Wrapped;
+    #[async_trait::async_trait]
+    impl MigratorTrait for Wrapped {
+        fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+            vec![migration::unbounded(Box::new(Slow))]
+        }
+    }
+
+    let (_database, url) = TestDatabase::create().await;
+    let mut settings = iin_api::Settings::from_lookup(|_| None).unwrap().database;
+    settings.url = url;
+    let db = db::connect(&DatabaseSettings {
+        max_connections: 2,
+        statement_timeout: std::time::Duration::from_millis(100),
+        ..settings
+    })
+    .await
+    .expect("connect");
+    let cancelled = Plain::up(&db, None)
+        .await
+        .expect_err("the step outlasts 100 ms");
+    assert!(
+        cancelled.to_string().contains("statement timeout"),
+        "{cancelled}"
+    );
+    Wrapped::up(&db, None)
+        .await
+        .expect("the wrapped step runs to its end");
+    assert_eq!(Wrapped::get_pending_migrations(&db).await.unwrap().len(), 0);
     db.close().await.ok();
 }
 
