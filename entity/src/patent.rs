@@ -33,6 +33,9 @@ pub struct Model {
     /// What full-text search reads: titles, abstract and the published explanation.
     #[sea_orm(column_type = "Text")]
     pub search_text: String,
+    /// Whether an explanation of it has been published: a copy of what its explanation says,
+    /// kept by the domain, so that what anyone may read is one indexed condition on this table.
+    pub explanation_published: bool,
     /// 1 at creation, one more with every change.
     pub version: i32,
     pub created_at: DateTimeUtc,

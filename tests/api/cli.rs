@@ -698,6 +698,86 @@ async fn showcases_published_before_the_filters_step_carry_their_smes_place_and_
     db.close().await.ok();
 }
 
+/// The step that gives patents `explanation_published` sets it on the patents whose explanation a
+/// database already holds as published, and on no other; its way down takes the column away.
+#[tokio::test]
+async fn patents_explained_before_the_public_patents_step_carry_it() {
+    use sea_orm::ConnectionTrait;
+    iin_tests::backend();
+    let (_database, url) = TestDatabase::create().await;
+    iin_api(&url, &["migrate", "up"]).await;
+    down_to_before(&url, "_public_patents").await;
+    let db = connect(&url).await;
+    let now = "CURRENT_TIMESTAMP";
+    let patent = |number: &str, title: &str| {
+        format!(
+            "INSERT INTO patents (holder_id, application_number, title_ja, title_en, ipc_classes, \
+             fields, filed_on, expires_on, licensing, licence_forms, search_text, version, \
+             created_at, updated_at) SELECT id, '{number}', '{title}', '{title}', ',H01M 8/12,', \
+             ',energy,', '2020-04-01', '2040-04-01', 'open', ',non_exclusive,', '{title}', 1, \
+             {now}, {now} FROM organizations WHERE code = 'aist'"
+        )
+    };
+    let explanation = |number: &str, status: &str, published: &str| {
+        format!(
+            "INSERT INTO patent_explanations (patent_id, author_institution_id, author_subject, \
+             status, version, published_version, summary_ja, summary_en, applications_ja, \
+             applications_en, requirements_ja, requirements_en, created_at, updated_at) \
+             SELECT id, holder_id, 'desk@aist', '{status}', 2, {published}, '要約', 'Summary', \
+             '用途', 'Uses', '設備', 'Equipment', {now}, {now} FROM patents \
+             WHERE application_number = '{number}'"
+        )
+    };
+    for sql in [
+        format!(
+            "INSERT INTO organizations (code, name_ja, name_en, kind, membership, prefecture_code, \
+             created_at, updated_at) VALUES ('aist', '産業技術総合研究所', 'AIST', \
+             'national_agency', 'cooperating', 13, {now}, {now})"
+        ),
+        patent("2020-000001", "燃料電池"),
+        patent("2020-000002", "超伝導線材"),
+        patent("2020-000003", "蓄電池"),
+        explanation("2020-000001", "published", "2"),
+        // Edited again after it was published: still published.
+        explanation("2020-000002", "draft", "1"),
+        explanation("2020-000003", "in_review", "NULL"),
+    ] {
+        db.execute_unprepared(&sql).await.expect(&sql);
+    }
+    iin_api(&url, &["migrate", "up"]).await;
+    let published: Vec<(String, bool)> = entity::patent::Entity::find()
+        .order_by_asc(entity::patent::Column::ApplicationNumber)
+        .all(&db)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|p| (p.application_number, p.explanation_published))
+        .collect();
+    assert_eq!(
+        published,
+        [
+            ("2020-000001".to_owned(), true),
+            ("2020-000002".to_owned(), true),
+            ("2020-000003".to_owned(), false)
+        ]
+    );
+    down_to_before(&url, "_public_patents").await;
+    let columns = db
+        .query_one_raw(sea_orm::Statement::from_string(
+            db.get_database_backend(),
+            "SELECT * FROM patents",
+        ))
+        .await
+        .unwrap()
+        .unwrap()
+        .column_names();
+    assert!(
+        !columns.iter().any(|c| c == "explanation_published"),
+        "{columns:?}"
+    );
+    db.close().await.ok();
+}
+
 /// A step that takes longer than the pool's `statement_timeout` (which bounds a request's
 /// statements) still runs to its end: migrations are not requests. Without the wrapper the same
 /// step is cancelled, which is what the wrapper is there for.

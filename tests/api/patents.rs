@@ -740,6 +740,40 @@ async fn each_caller_reads_the_patents_the_rule_gives_it() {
         .await,
         "CONFLICT"
     );
+    // The holder offers the explained patent it had kept back: from then on anyone reads it, in
+    // the list, in the holder's patents and by what it is about.
+    let version = ok(
+        &app,
+        Some(&p.licensing_aist),
+        "query($id: ID!) { patent(id: $id) { version } }",
+        json!({ "id": not_offered }),
+    )
+    .await["patent"]["version"]
+        .clone();
+    ok(
+        &app,
+        Some(&p.licensing_aist),
+        r#"mutation($id: ID!, $v: Int!) { updatePatent(id: $id, version: $v, input: { licensing: OPEN }) { id } }"#,
+        json!({ "id": not_offered, "v": version }),
+    )
+    .await;
+    assert_eq!(
+        listed(None).await,
+        sorted(&[&open, &not_offered]),
+        "anonymous, once it is offered"
+    );
+    assert_eq!(
+        app.data(
+            r#"{ patents(first: 10, filter: { search: "超伝導" }) { totalCount nodes { id } } }"#,
+            json!({})
+        )
+        .await["patents"],
+        json!({ "totalCount": 1, "nodes": [{ "id": not_offered }] })
+    );
+    assert_eq!(
+        app.data(of_aist, json!({})).await["organization"]["patents"]["totalCount"],
+        2
+    );
 }
 
 const SEND: &str = r#"mutation($patent: ID!, $sme: ID!, $k: String!) { sendLicensingInquiry(idempotencyKey: $k,

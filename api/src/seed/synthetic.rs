@@ -619,6 +619,8 @@ async fn patents(
             application_number: Set(format!("{year}-{n:06}")),
             registration_number: Set((rng.below(2) == 0).then(|| format!("{}", 5_000_000 + n))),
             search_text: Set(format!("{title_ja}\n{title_en}\n{abstract_text}")),
+            // Set below, for the third that is explained.
+            explanation_published: Set(false),
             title_ja: Set(title_ja),
             title_en: Set(title_en),
             abstract_text: Set(Some(abstract_text)),
@@ -673,6 +675,15 @@ async fn patents(
         if explanations.is_empty() {
             continue;
         }
+        let explained: Vec<i64> = page.iter().map(|p| p.id).filter(|id| id % 3 == 0).collect();
+        patent::Entity::update_many()
+            .col_expr(
+                patent::Column::ExplanationPublished,
+                sea_orm::sea_query::Expr::value(true),
+            )
+            .filter(patent::Column::Id.is_in(explained))
+            .exec(db)
+            .await?;
         insert_chunks(db, explanations).await?;
     }
     let mut after = 0;

@@ -460,7 +460,8 @@ pub struct Move {
     pub key: Option<ApiResult<Idempotency>>,
 }
 
-/// Moves an explanation through its workflow. Publishing also makes its texts searchable.
+/// Moves an explanation through its workflow. Publishing also makes its texts searchable and
+/// marks the patent explained (`explanation_published`), in the same transaction.
 #[tracing::instrument(skip_all)]
 pub async fn transition(
     db: &DatabaseConnection,
@@ -520,6 +521,7 @@ pub async fn transition(
                 );
                 let mut active = patent.into_active_model();
                 active.search_text = Set(text);
+                active.explanation_published = Set(true);
                 active.update(txn).await?;
             }
             let id = row.id;

@@ -27,7 +27,7 @@ use entity::{
 };
 use sea_orm::{
     ActiveEnum, ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait,
-    DatabaseConnection, EntityTrait, IntoActiveModel, QueryFilter, SqlErr, sea_query::Query,
+    DatabaseConnection, EntityTrait, IntoActiveModel, QueryFilter, SqlErr, sea_query::Expr,
 };
 
 use self::{
@@ -43,7 +43,7 @@ use crate::{
         idempotency::{self, Idempotency},
         listing::{Listing, list},
         page::{Keyset, PageArgs, SortValue},
-        search::SearchText,
+        search::{SearchText, literal_eq},
     },
     error::{ApiError, ApiResult},
 };
@@ -55,25 +55,21 @@ pub const MAX_ABSTRACT_CHARS: usize = 5000;
 /// IPC symbols per patent.
 pub const MAX_IPC_CLASSES: usize = 20;
 
-/// Patents with a published explanation.
-fn explained() -> Condition {
-    Condition::all().add(
-        patent::Column::Id.in_subquery(
-            Query::select()
-                .column(patent_explanation::Column::PatentId)
-                .from(patent_explanation::Entity)
-                .and_where(patent_explanation::Column::PublishedVersion.is_not_null())
-                .to_owned(),
-        ),
-    )
-}
-
-/// What anyone may read: offered, in force, and explained.
+/// What anyone may read: offered, in force, and explained. Written as the indexes of the public
+/// patents state their condition (migration `m20261205_000024_public_patents`), the flag as a
+/// bare column and the licensing as a literal, so that PostgreSQL and SQLite see that a query
+/// implies it; the date, which moves, is checked on the rows the indexes give.
 fn public() -> Condition {
     Condition::all()
-        .add(patent::Column::Licensing.eq(PatentLicensing::Open))
+        .add(Expr::col((
+            patent::Entity,
+            patent::Column::ExplanationPublished,
+        )))
+        .add(literal_eq(
+            (patent::Entity, patent::Column::Licensing),
+            PatentLicensing::Open,
+        ))
         .add(patent::Column::ExpiresOn.gte(dates::today_in_japan()))
-        .add(explained())
 }
 
 /// The patents `caller` may read: every list, count, look-up, nested read and suggestion of
@@ -371,6 +367,7 @@ pub async fn create(
                 licensing: Set(input.licensing),
                 licence_forms: Set(encode_forms(&input.licence_forms)),
                 search_text: Set(search_text),
+                explanation_published: Set(false),
                 version: Set(1),
                 created_at: Set(now),
                 updated_at: Set(now),
