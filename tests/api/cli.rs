@@ -518,6 +518,24 @@ async fn down_to_before(url: &str, suffix: &str) {
     );
 }
 
+/// AIST, as a step's test records the organisation its rows hang on.
+const AIST: &str = "INSERT INTO organizations (code, name_ja, name_en, kind, membership, \
+    prefecture_code, created_at, updated_at) VALUES ('aist', '産業技術総合研究所', 'AIST', \
+    'national_agency', 'cooperating', 13, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)";
+
+/// The column names of `table`, read off one of its rows (it must have one).
+async fn columns_of(db: &DatabaseConnection, table: &str) -> Vec<String> {
+    use sea_orm::ConnectionTrait;
+    db.query_one_raw(sea_orm::Statement::from_string(
+        db.get_database_backend(),
+        format!("SELECT * FROM {table}"),
+    ))
+    .await
+    .unwrap()
+    .unwrap_or_else(|| panic!("{table} has no row"))
+    .column_names()
+}
+
 /// The domain corrections' step keeps what a database already holds: a free-text industry
 /// becomes a note, each tie-up keeps its partner as the source worded it, memberships the source
 /// does not state are no longer recorded as memberships, and organisations are in Japan.
@@ -636,11 +654,7 @@ async fn showcases_published_before_the_filters_step_carry_their_smes_place_and_
     let db = connect(&url).await;
     let now = "CURRENT_TIMESTAMP";
     for sql in [
-        format!(
-            "INSERT INTO organizations (code, name_ja, name_en, kind, membership, prefecture_code, \
-             created_at, updated_at) VALUES ('aist', '産業技術総合研究所', 'AIST', \
-             'national_agency', 'cooperating', 13, {now}, {now})"
-        ),
+        AIST.to_owned(),
         format!(
             "INSERT INTO smes (corporate_number, name_ja, name_en, prefecture_code, niche_status, \
              cluster_projects, publication_consent, created_by_institution_id, created_at, \
@@ -680,15 +694,7 @@ async fn showcases_published_before_the_filters_step_carry_their_smes_place_and_
         "三河工業\nMikawa Industries\n歯車\nGear\nHardened spur gears\n軸受\nBearing"
     );
     down_to_before(&url, "_showcase_filters").await;
-    let columns = db
-        .query_one_raw(sea_orm::Statement::from_string(
-            db.get_database_backend(),
-            "SELECT * FROM sme_showcases",
-        ))
-        .await
-        .unwrap()
-        .unwrap()
-        .column_names();
+    let columns = columns_of(&db, "sme_showcases").await;
     assert!(
         !columns
             .iter()
@@ -729,11 +735,7 @@ async fn patents_explained_before_the_public_patents_step_carry_it() {
         )
     };
     for sql in [
-        format!(
-            "INSERT INTO organizations (code, name_ja, name_en, kind, membership, prefecture_code, \
-             created_at, updated_at) VALUES ('aist', '産業技術総合研究所', 'AIST', \
-             'national_agency', 'cooperating', 13, {now}, {now})"
-        ),
+        AIST.to_owned(),
         patent("2020-000001", "燃料電池"),
         patent("2020-000002", "超伝導線材"),
         patent("2020-000003", "蓄電池"),
@@ -762,15 +764,7 @@ async fn patents_explained_before_the_public_patents_step_carry_it() {
         ]
     );
     down_to_before(&url, "_public_patents").await;
-    let columns = db
-        .query_one_raw(sea_orm::Statement::from_string(
-            db.get_database_backend(),
-            "SELECT * FROM patents",
-        ))
-        .await
-        .unwrap()
-        .unwrap()
-        .column_names();
+    let columns = columns_of(&db, "patents").await;
     assert!(
         !columns.iter().any(|c| c == "explanation_published"),
         "{columns:?}"

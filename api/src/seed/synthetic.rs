@@ -650,9 +650,20 @@ async fn patents(
             .await?;
         let Some(last) = page.last() else { break };
         after = last.id;
-        let explanations: Vec<patent_explanation::ActiveModel> = page
+        let explained: Vec<&patent::Model> = page.iter().filter(|p| p.id % 3 == 0).collect();
+        if explained.is_empty() {
+            continue;
+        }
+        patent::Entity::update_many()
+            .col_expr(
+                patent::Column::ExplanationPublished,
+                sea_orm::sea_query::Expr::value(true),
+            )
+            .filter(patent::Column::Id.is_in(explained.iter().map(|p| p.id)))
+            .exec(db)
+            .await?;
+        let explanations: Vec<patent_explanation::ActiveModel> = explained
             .iter()
-            .filter(|p| p.id % 3 == 0)
             .map(|p| patent_explanation::ActiveModel {
                 patent_id: Set(p.id),
                 author_institution_id: Set(p.holder_id),
@@ -672,18 +683,6 @@ async fn patents(
                 ..Default::default()
             })
             .collect();
-        if explanations.is_empty() {
-            continue;
-        }
-        let explained: Vec<i64> = page.iter().map(|p| p.id).filter(|id| id % 3 == 0).collect();
-        patent::Entity::update_many()
-            .col_expr(
-                patent::Column::ExplanationPublished,
-                sea_orm::sea_query::Expr::value(true),
-            )
-            .filter(patent::Column::Id.is_in(explained))
-            .exec(db)
-            .await?;
         insert_chunks(db, explanations).await?;
     }
     let mut after = 0;
