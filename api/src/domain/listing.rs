@@ -9,6 +9,7 @@ use crate::error::ApiResult;
 /// One page of a listing, and the filtered query behind it (for a total count, asked lazily).
 pub struct Listing<E: sea_orm::EntityTrait> {
     pub page: Page<E::Model>,
+    /// The filtered query behind the page, from which a total is counted.
     pub matching: Select<E>,
 }
 
@@ -39,5 +40,24 @@ where
 {
     let request = PageRequest::parse(args, &keyset)?;
     let page = page::fetch(db, matching.clone(), &keyset, &request).await?;
+    Ok(Listing { page, matching })
+}
+
+/// [`list`], its total counting the listing's first rows in its order ([`page::counted`]): for
+/// the lists whose rows an update makes readable or matching, which therefore gather at the end
+/// of their table.
+pub(crate) async fn list_counted_in_order<E, C>(
+    db: &C,
+    matching: Select<E>,
+    keyset: Keyset<E>,
+    args: &PageArgs,
+) -> ApiResult<Listing<E>>
+where
+    E: EntityTrait,
+    C: ConnectionTrait,
+{
+    let request = PageRequest::parse(args, &keyset)?.counting_in_order();
+    let page = page::fetch(db, matching.clone(), &keyset, &request).await?;
+    let matching = page::counted(matching, &keyset);
     Ok(Listing { page, matching })
 }

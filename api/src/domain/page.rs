@@ -106,6 +106,8 @@ pub struct PageRequest {
     after: Option<Cursor>,
     before: Option<Cursor>,
     total: bool,
+    /// Whether the total counts the listing's first rows in its order (see [`counted`]).
+    total_in_order: bool,
 }
 
 impl PageRequest {
@@ -143,7 +145,16 @@ impl PageRequest {
             after: decode(&args.after, "after")?,
             before: decode(&args.before, "before")?,
             total: args.total,
+            total_in_order: false,
         })
+    }
+
+    /// The total is to count the listing's first rows in its order (see [`counted`]).
+    pub fn counting_in_order(self) -> Self {
+        Self {
+            total_in_order: true,
+            ..self
+        }
     }
 }
 
@@ -179,7 +190,13 @@ where
     }
     // The total of the whole filter (before the cursor narrows it) rides along as one more
     // column: a scalar subquery that both databases evaluate once per statement.
-    let total = request.total.then(|| count_statement(select.clone()));
+    let total = request.total.then(|| {
+        count_statement(if request.total_in_order {
+            counted(select.clone(), keyset)
+        } else {
+            select.clone()
+        })
+    });
     let mut select = select;
     if let Some(cursor) = &request.after {
         select = select.filter(beyond(keyset, cursor, Side::After));
@@ -187,26 +204,7 @@ where
     if let Some(cursor) = &request.before {
         select = select.filter(beyond(keyset, cursor, Side::Before));
     }
-    // Paging backward scans the order in reverse, then turns the page round.
-    let scan_descending = keyset.descending != (request.direction == Direction::Backward);
-    let order = if scan_descending {
-        Order::Desc
-    } else {
-        Order::Asc
-    };
-    if nullable(keyset) {
-        // NULLs at the listing's end: after the values when scanning forward, before when back.
-        let nulls = if request.direction == Direction::Backward {
-            Order::Desc
-        } else {
-            Order::Asc
-        };
-        select = select.order_by(Expr::col(keyset.column).is_null(), nulls);
-    }
-    let select = select
-        .order_by(keyset.column, order.clone())
-        .order_by(keyset.id, order)
-        .limit(request.limit + 1);
+    let select = in_order(select, keyset, request.direction).limit(request.limit + 1);
     let (mut rows, total) = match total {
         None => (limits::all(db, select).await?, None),
         Some(count) => {
@@ -254,6 +252,49 @@ where
         has_next_page,
         total,
     })
+}
+
+/// `select` in the listing's order, read forward, or backward (the order reversed: a backward
+/// page is read from its end, then turned round). A nullable column's NULLs come last.
+fn in_order<E: EntityTrait>(
+    select: Select<E>,
+    keyset: &Keyset<E>,
+    direction: Direction,
+) -> Select<E> {
+    let scan_descending = keyset.descending != (direction == Direction::Backward);
+    let order = if scan_descending {
+        Order::Desc
+    } else {
+        Order::Asc
+    };
+    let mut select = select;
+    if nullable(keyset) {
+        let nulls = if direction == Direction::Backward {
+            Order::Desc
+        } else {
+            Order::Asc
+        };
+        select = select.order_by(Expr::col(keyset.column).is_null(), nulls);
+    }
+    select
+        .order_by(keyset.column, order.clone())
+        .order_by(keyset.id, order)
+}
+
+/// `matching` in the listing's order, for a total that counts the listing's first rows, read
+/// as its pages are, rather than any [`COUNT_LIMIT`] + 1 matches.
+///
+/// Unordered, a bounded count lets PostgreSQL pick a sequential scan that stops once it has its
+/// rows, costed as if the matches were spread evenly through the table. Where the rows a list
+/// reads are those an update made so (a patent whose explanation was published, an evaluation
+/// submitted), they sit at the table's end, since an update writes the row anew: the public
+/// patents by field at scale 10 read 47,099 pages from the table's start, 200–250 ms, against
+/// 1,001 entries of the public patents' index in the listing's order, 3–4 ms; sixteen such scans
+/// at once, synchronised by PostgreSQL, held every statement about a second. Where the matches are
+/// spread evenly, the unordered count is the cheaper (no walk of an order's index, no sort): the
+/// showcases by field counted in order at scale 10 answered at 0.44× the rate.
+pub fn counted<E: EntityTrait>(matching: Select<E>, keyset: &Keyset<E>) -> Select<E> {
+    in_order(matching, keyset, Direction::Forward)
 }
 
 /// The name of the page statement's total column.
@@ -345,6 +386,31 @@ fn count_statement<E: EntityTrait>(select: Select<E>) -> SelectStatement {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_total_counts_the_first_rows_of_the_listing_in_its_order() {
+        use entity::sme::{Column, Entity, Model};
+        let keyset = Keyset {
+            name: "name_en",
+            column: Column::NameEn,
+            id: Column::Id,
+            descending: true,
+            value_of: |m: &Model| SortValue::Text(m.name_en.clone()),
+            id_of: |m: &Model| m.id,
+        };
+        let matching = Entity::find().filter(Column::PrefectureCode.eq(23));
+        let statement = limits::build(
+            &count_statement(counted(matching, &keyset)),
+            sea_orm::DbBackend::Postgres,
+        );
+        assert!(
+            statement.sql.contains(
+                r#"WHERE "smes"."prefecture_code" = $2 ORDER BY "smes"."name_en" DESC, "smes"."id" DESC LIMIT 1001) AS "matching""#
+            ),
+            "{}",
+            statement.sql
+        );
+    }
 
     #[test]
     fn cursors_round_trip_and_belong_to_one_order() {

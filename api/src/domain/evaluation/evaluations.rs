@@ -29,7 +29,7 @@ use crate::{
         change::Change,
         events::{EvaluationEvent, EventBus},
         idempotency::{self, Idempotency},
-        listing::{Listing, list},
+        listing::{Listing, list_counted_in_order},
         page::{Keyset, PageArgs, SortValue},
         search::literal_eq,
     },
@@ -166,7 +166,9 @@ pub async fn evaluations(
         Texts::Read => matching.select(),
         Texts::Leave => without_texts(matching.select()),
     };
-    list(db, select, keyset, args).await
+    // An evaluation is submitted, rated or published by an update: those of a status gather
+    // at the table's end, and a total counted in no order reads the table up to them.
+    list_counted_in_order(db, select, keyset, args).await
 }
 
 fn without_texts(select: Select<evaluation::Entity>) -> Select<evaluation::Entity> {

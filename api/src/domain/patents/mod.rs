@@ -41,7 +41,7 @@ use crate::{
         change::Change,
         dates, fields,
         idempotency::{self, Idempotency},
-        listing::{Listing, list},
+        listing::{Listing, list_counted_in_order},
         page::{Keyset, PageArgs, SortValue},
         search::{SearchText, literal_eq},
     },
@@ -185,7 +185,9 @@ pub async fn patents(
         value_of: |m: &patent::Model| SortValue::Int(m.id),
         id_of: |m: &patent::Model| m.id,
     };
-    list(db, matching, keyset, args).await
+    // What anyone reads of the patents is those whose explanation was published, an update:
+    // they gather at the table's end, and a total counted in no order reads the table up to them.
+    list_counted_in_order(db, matching, keyset, args).await
 }
 
 /// A patent as its holder records it.
