@@ -166,8 +166,9 @@ pub async fn evaluations(
         Texts::Read => matching.select(),
         Texts::Leave => without_texts(matching.select()),
     };
-    // An evaluation is submitted, rated or published by an update: those of a status gather
-    // at the table's end, and a total counted in no order reads the table up to them.
+    // An evaluation is submitted, rated or published by an update, so those of a status gather
+    // at the table's end; and a total counted in no order is a sequential scan of a large table,
+    // which concurrent requests convoy on (see `page::counted`).
     list_counted_in_order(db, select, keyset, args).await
 }
 
