@@ -39,8 +39,7 @@ where
     C: ConnectionTrait,
 {
     let request = PageRequest::parse(args, &keyset)?;
-    let page = page::fetch(db, matching.clone(), &keyset, &request).await?;
-    Ok(Listing { page, matching })
+    paged(db, matching, keyset, request).await
 }
 
 /// [`list`], its total counting the listing's first rows in its order ([`page::counted`]): for
@@ -57,7 +56,24 @@ where
     C: ConnectionTrait,
 {
     let request = PageRequest::parse(args, &keyset)?.counting_in_order();
+    paged(db, matching, keyset, request).await
+}
+
+async fn paged<E, C>(
+    db: &C,
+    matching: Select<E>,
+    keyset: Keyset<E>,
+    request: PageRequest,
+) -> ApiResult<Listing<E>>
+where
+    E: EntityTrait,
+    C: ConnectionTrait,
+{
     let page = page::fetch(db, matching.clone(), &keyset, &request).await?;
-    let matching = page::counted(matching, &keyset);
+    let matching = if request.counts_in_order() {
+        page::counted(matching, &keyset)
+    } else {
+        matching
+    };
     Ok(Listing { page, matching })
 }

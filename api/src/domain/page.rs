@@ -156,6 +156,11 @@ impl PageRequest {
             ..self
         }
     }
+
+    /// Whether the total counts the listing's first rows in its order.
+    pub fn counts_in_order(&self) -> bool {
+        self.total_in_order
+    }
 }
 
 /// One page of rows, each with its cursor, in the listing's order.
