@@ -70,10 +70,6 @@ where
     C: ConnectionTrait,
 {
     let page = page::fetch(db, matching.clone(), &keyset, &request).await?;
-    let matching = if request.counts_in_order() {
-        page::counted(matching, &keyset)
-    } else {
-        matching
-    };
+    let matching = request.counted(matching, &keyset);
     Ok(Listing { page, matching })
 }

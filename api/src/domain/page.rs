@@ -157,9 +157,13 @@ impl PageRequest {
         }
     }
 
-    /// Whether the total counts the listing's first rows in its order.
-    pub fn counts_in_order(&self) -> bool {
-        self.total_in_order
+    /// The rows this request's total counts: `matching`, in the listing's order if asked.
+    pub fn counted<E: EntityTrait>(&self, matching: Select<E>, keyset: &Keyset<E>) -> Select<E> {
+        if self.total_in_order {
+            counted(matching, keyset)
+        } else {
+            matching
+        }
     }
 }
 
@@ -195,13 +199,9 @@ where
     }
     // The total of the whole filter (before the cursor narrows it) rides along as one more
     // column: a scalar subquery that both databases evaluate once per statement.
-    let total = request.total.then(|| {
-        count_statement(if request.total_in_order {
-            counted(select.clone(), keyset)
-        } else {
-            select.clone()
-        })
-    });
+    let total = request
+        .total
+        .then(|| count_statement(request.counted(select.clone(), keyset)));
     let mut select = select;
     if let Some(cursor) = &request.after {
         select = select.filter(beyond(keyset, cursor, Side::After));
@@ -274,6 +274,7 @@ fn in_order<E: EntityTrait>(
     };
     let mut select = select;
     if nullable(keyset) {
+        // NULLs at the listing's end: after the values when scanning forward, before when back.
         let nulls = if direction == Direction::Backward {
             Order::Desc
         } else {
