@@ -772,6 +772,149 @@ async fn patents_explained_before_the_public_patents_step_carry_it() {
     db.close().await.ok();
 }
 
+/// The definitions of the named indexes, as the database reports them (`pg_indexes`,
+/// `sqlite_master`), by name; an index that does not exist is absent.
+async fn index_definitions(
+    db: &DatabaseConnection,
+    names: &[&str],
+) -> std::collections::BTreeMap<String, String> {
+    use sea_orm::ConnectionTrait;
+    let listed = names
+        .iter()
+        .map(|n| format!("'{n}'"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let sql = match db.get_database_backend() {
+        sea_orm::DbBackend::Postgres => format!(
+            "SELECT indexname AS name, indexdef AS definition FROM pg_indexes \
+             WHERE indexname IN ({listed})"
+        ),
+        _ => format!(
+            "SELECT name, sql AS definition FROM sqlite_master \
+             WHERE type = 'index' AND name IN ({listed})"
+        ),
+    };
+    db.query_all_raw(sea_orm::Statement::from_string(
+        db.get_database_backend(),
+        sql,
+    ))
+    .await
+    .unwrap()
+    .iter()
+    .map(|row| {
+        (
+            row.try_get::<String>("", "name").unwrap(),
+            row.try_get::<String>("", "definition").unwrap(),
+        )
+    })
+    .collect()
+}
+
+/// The counting indexes hold only the rows a count reads (live showcases, public coordinators,
+/// rated evaluations, the last carrying what a member's condition tests); the step's way down
+/// takes them away and gives the evaluations back their plain rating index.
+#[tokio::test]
+async fn the_counting_indexes_hold_the_rows_a_bounded_total_reads() {
+    iin_tests::backend();
+    let (_database, url) = TestDatabase::create().await;
+    iin_api(&url, &["migrate", "up"]).await;
+    let db = connect(&url).await;
+    let names = [
+        "idx_sme_showcases_live_prefecture",
+        "idx_coordinators_public_prefecture",
+        "idx_evaluations_rating",
+    ];
+    let up = index_definitions(&db, &names).await;
+    let condition = |name: &str| {
+        let definition = up[name].to_lowercase();
+        definition
+            .split_once(" where ")
+            .map(|(_, condition)| condition.replace(['(', ')'], ""))
+            .unwrap_or_else(|| panic!("{name} is not partial: {definition}"))
+    };
+    assert_eq!(condition(names[0]), "withdrawn_at is null");
+    assert_eq!(condition(names[1]), "public_profile");
+    assert_eq!(condition(names[2]), "rating is not null");
+    for column in ["institution_id", "visibility", "status"] {
+        assert!(up[names[2]].contains(column), "{}", up[names[2]]);
+    }
+
+    down_to_before(&url, "_counting_indexes").await;
+    let down = index_definitions(&db, &names).await;
+    assert_eq!(down.keys().collect::<Vec<_>>(), ["idx_evaluations_rating"]);
+    let plain = down["idx_evaluations_rating"].to_lowercase();
+    assert!(
+        plain.contains("(rating, id)") && !plain.contains(" where ") && !plain.contains("status"),
+        "{plain}"
+    );
+    iin_api(&url, &["migrate", "up"]).await;
+    assert_eq!(index_definitions(&db, &names).await, up);
+    db.close().await.ok();
+}
+
+/// On PostgreSQL the bounded totals of the lists these indexes were made for read them alone: the
+/// statements the server issues (`trace-sql`) imply each index's condition. Plans are asked with
+/// sequential and bitmap scans off, since an empty table would otherwise be read whole.
+#[tokio::test]
+#[ignore = "PostgreSQL only (query plans): run with IIN_TEST_POSTGRES_URL set and --include-ignored, as .ci/run does"]
+async fn bounded_totals_by_bureau_and_rating_read_only_their_indexes() {
+    use sea_orm::{ConnectionTrait, TransactionTrait};
+    iin_tests::require_postgres();
+    let (_database, url) = TestDatabase::create().await;
+    iin_api(&url, &["seed"]).await;
+    let cases = [
+        (
+            "{ smeShowcase(first: 20, filter: { bureau: CHUBU }) { totalCount nodes { id } } }",
+            &[][..],
+            "idx_sme_showcases_live_prefecture",
+        ),
+        (
+            "{ findCoordinators(first: 20, filter: { bureau: KANTO }) { totalCount nodes { id } } }",
+            &[][..],
+            "idx_coordinators_public_prefecture",
+        ),
+        (
+            "{ evaluations(first: 50, filter: { rating: A }) { totalCount nodes { id } } }",
+            &["--institution", "jst", "--role", "member"][..],
+            "idx_evaluations_rating",
+        ),
+    ];
+    let db = connect(&url).await;
+    for (query, caller, index) in cases {
+        let file = std::env::temp_dir().join(format!("count-{}.graphql", uuid::Uuid::new_v4()));
+        std::fs::write(&file, query).unwrap();
+        let path = file.display().to_string();
+        let traced = iin_api(&url, &[&["trace-sql", path.as_str()][..], caller].concat()).await;
+        std::fs::remove_file(file).ok();
+        let statement = traced.lines().next().expect("a statement");
+        assert!(statement.contains("LIMIT 1001"), "{statement}");
+        let txn = db.begin().await.unwrap();
+        for setting in ["enable_seqscan", "enable_bitmapscan"] {
+            txn.execute_unprepared(&format!("SET LOCAL {setting} = off"))
+                .await
+                .unwrap();
+        }
+        let plan: Vec<String> = txn
+            .query_all_raw(sea_orm::Statement::from_string(
+                sea_orm::DbBackend::Postgres,
+                format!("EXPLAIN {statement}"),
+            ))
+            .await
+            .unwrap()
+            .iter()
+            .map(|row| row.try_get::<String>("", "QUERY PLAN").unwrap())
+            .collect();
+        txn.rollback().await.unwrap();
+        assert!(
+            plan.iter().any(|line| line
+                .contains(&format!("Index Only Scan Backward using {index}"))
+                || line.contains(&format!("Index Only Scan using {index}"))),
+            "{query}: {plan:#?}"
+        );
+    }
+    db.close().await.ok();
+}
+
 /// A step that takes longer than the pool's `statement_timeout` (which bounds a request's
 /// statements) still runs to its end: migrations are not requests. Without the wrapper the same
 /// step is cancelled, which is what the wrapper is there for.

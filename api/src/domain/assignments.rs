@@ -58,7 +58,7 @@ pub fn readable_by(caller: &Caller) -> Readable<coordinator_assignment::Entity> 
     let public = Query::select()
         .column(coordinator::Column::Id)
         .from(coordinator::Entity)
-        .and_where(coordinator::Column::PublicProfile.eq(true))
+        .and_where(coordinators::public())
         .to_owned();
     Readable::only(
         Condition::all().add(coordinator_assignment::Column::CoordinatorId.in_subquery(public)),

@@ -44,8 +44,15 @@ pub fn readable_by(caller: &Caller) -> Readable<coordinator::Entity> {
     if caller.require_member().is_ok() {
         Readable::everything()
     } else {
-        Readable::only(Condition::all().add(coordinator::Column::PublicProfile.eq(true)))
+        Readable::only(Condition::all().add(public()))
     }
+}
+
+/// The coordinators anyone may read: those whose profile is public. The bare flag, not `= $1`,
+/// so that a generic plan sees that a query implies the partial index of the public coordinators
+/// (migration `m20261206_000025_counting_indexes`).
+pub fn public() -> Expr {
+    Expr::col((coordinator::Entity, coordinator::Column::PublicProfile))
 }
 
 /// [`readable_by`] for one row already loaded.
