@@ -421,20 +421,11 @@ async fn admit(
             parsed
         }
     };
-    let mut request = async_graphql::Request::new(document);
-    request.set_parsed_query(parsed);
-    if let Some(name) = &params.operation_name {
-        request = request.operation_name(name.clone());
-    }
-    if let Some(variables) = params.variables {
-        request = request.variables(async_graphql::Variables::from_json(Value::Object(
-            variables,
-        )));
-    }
-    let variables = request.variables.clone();
-    let doc = request
-        .parsed_query()
-        .map_err(|error| Refused::Request(vec![one_line(error)], ErrorCode::GraphqlParseFailed))?;
+    let variables = params
+        .variables
+        .map(|variables| async_graphql::Variables::from_json(Value::Object(variables)))
+        .unwrap_or_default();
+    let doc = &parsed;
     let kind = operation_type(doc, params.operation_name.as_deref());
     if transport == Transport::Get && kind.is_some_and(|kind| kind != OperationType::Query) {
         return Err(Refused::Status(super::graphql::not_allowed()));
@@ -450,6 +441,11 @@ async fn admit(
         }
         let error = async_graphql::Error::from(refusal).into_server_error(Pos::default());
         return Err(Refused::Request(vec![error], ErrorCode::BadUserInput));
+    }
+    let mut request = async_graphql::Request::new(document).variables(variables);
+    request.set_parsed_query(parsed);
+    if let Some(name) = params.operation_name {
+        request = request.operation_name(name);
     }
 
     // A query reads each row once per request; a mutation must see what it has just written,
