@@ -14,6 +14,10 @@
 //!   condition tests (institution, visibility, status): before, every match's row was read to
 //!   test them, 1,322 rows and 4.3 ms for the 883 A-rated ones a member reads at scale 10.
 //!   It replaces `(rating, id)`, which it covers.
+//! - Awards by coordinator and scheme, for the coordinator lists filtered by an award's holders
+//!   (`findCoordinators` by scheme, `coordinators` by award): their count merged the public
+//!   coordinators with the awards by coordinator and read each award's row for its scheme, 4,055
+//!   rows and 4.7 ms to find 1,001 holders at scale 10; from this index alone, 1.1–1.4 ms.
 
 use sea_orm_migration::{prelude::*, sea_orm::DatabaseBackend};
 
@@ -53,6 +57,7 @@ impl MigrationTrait for Migration {
              (prefecture_code) WHERE public_profile",
             "DROP INDEX idx_evaluations_rating",
             rated,
+            "CREATE INDEX idx_awards_coordinator_scheme ON awards (coordinator_id, scheme_id)",
         ] {
             db.execute_unprepared(sql).await?;
         }
@@ -62,6 +67,7 @@ impl MigrationTrait for Migration {
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         let db = manager.get_connection();
         for sql in [
+            "DROP INDEX idx_awards_coordinator_scheme",
             "DROP INDEX idx_evaluations_rating",
             PLAIN_RATING,
             "DROP INDEX idx_coordinators_public_prefecture",

@@ -811,8 +811,9 @@ async fn index_definitions(
 }
 
 /// The counting indexes hold only the rows a count reads (live showcases, public coordinators,
-/// rated evaluations, the last carrying what a member's condition tests); the step's way down
-/// takes them away and gives the evaluations back their plain rating index.
+/// rated evaluations, the last carrying what a member's condition tests), and the awards carry
+/// their scheme by coordinator; the step's way down takes them away and gives the evaluations
+/// back their plain rating index.
 #[tokio::test]
 async fn the_counting_indexes_hold_the_rows_a_bounded_total_reads() {
     iin_tests::backend();
@@ -823,6 +824,7 @@ async fn the_counting_indexes_hold_the_rows_a_bounded_total_reads() {
         "idx_sme_showcases_live_prefecture",
         "idx_coordinators_public_prefecture",
         "idx_evaluations_rating",
+        "idx_awards_coordinator_scheme",
     ];
     let up = index_definitions(&db, &names).await;
     let condition = |name: &str| {
@@ -838,6 +840,11 @@ async fn the_counting_indexes_hold_the_rows_a_bounded_total_reads() {
     for column in ["institution_id", "visibility", "status"] {
         assert!(up[names[2]].contains(column), "{}", up[names[2]]);
     }
+    let awards = up[names[3]].to_lowercase();
+    assert!(
+        awards.contains("(coordinator_id, scheme_id)") && !awards.contains(" where "),
+        "{awards}"
+    );
 
     down_to_before(&url, "_counting_indexes").await;
     let down = index_definitions(&db, &names).await;
@@ -852,9 +859,11 @@ async fn the_counting_indexes_hold_the_rows_a_bounded_total_reads() {
     db.close().await.ok();
 }
 
-/// On PostgreSQL the bounded totals of the lists these indexes were made for read them alone: the
-/// statements the server issues (`trace-sql`) imply each index's condition. Plans are asked with
-/// sequential and bitmap scans off, since an empty table would otherwise be read whole.
+/// On PostgreSQL the bounded totals of the lists the partial indexes were made for read them
+/// alone: the statements the server issues (`trace-sql`) imply each index's condition. Plans are
+/// asked with sequential and bitmap scans off, since an empty table would otherwise be read
+/// whole. The awards' index is left out: whether a merge through it wins depends on how many
+/// awards there are, which a test's seed does not have (BENCHMARKS.md measures it at scale 10).
 #[tokio::test]
 #[ignore = "PostgreSQL only (query plans): run with IIN_TEST_POSTGRES_URL set and --include-ignored, as .ci/run does"]
 async fn bounded_totals_by_bureau_and_rating_read_only_their_indexes() {
@@ -886,8 +895,10 @@ async fn bounded_totals_by_bureau_and_rating_read_only_their_indexes() {
         let path = file.display().to_string();
         let traced = iin_api(&url, &[&["trace-sql", path.as_str()][..], caller].concat()).await;
         std::fs::remove_file(file).ok();
-        let statement = traced.lines().next().expect("a statement");
-        assert!(statement.contains("LIMIT 1001"), "{statement}");
+        let statement = traced
+            .lines()
+            .find(|line| line.contains("LIMIT 1001"))
+            .unwrap_or_else(|| panic!("no bounded total: {traced}"));
         let txn = db.begin().await.unwrap();
         for setting in ["enable_seqscan", "enable_bitmapscan"] {
             txn.execute_unprepared(&format!("SET LOCAL {setting} = off"))
