@@ -5,7 +5,7 @@
 //!
 //! - Live showcases by prefecture, for the showcase lists by prefecture and by METI bureau (a
 //!   bureau is its prefectures' `IN` list). Before, the bureau's count was a sequential scan of the
-//!   showcases until its 1,001st match: 9,510 rows, 6.5 ms at scale 10, against 532 rows read
+//!   showcases until its 1,001st match: 9,510 rows, 3.2–6.7 ms at scale 10, against 532 rows read
 //!   through a bitmap at scale 1.
 //! - Public coordinators by prefecture, for `findCoordinators` by prefecture and bureau (the
 //!   domain states "public" as the bare flag, so that a generic plan sees that it implies the
