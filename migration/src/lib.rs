@@ -22,6 +22,7 @@ mod m20261203_000022_more_list_indexes;
 mod m20261204_000023_showcase_filters;
 mod m20261205_000024_public_patents;
 mod m20261206_000025_counting_indexes;
+mod m20261207_000026_covering_indexes;
 
 pub struct Migrator;
 
@@ -54,6 +55,7 @@ fn steps() -> Vec<Box<dyn MigrationTrait>> {
         Box::new(m20261204_000023_showcase_filters::Migration),
         Box::new(m20261205_000024_public_patents::Migration),
         Box::new(m20261206_000025_counting_indexes::Migration),
+        Box::new(m20261207_000026_covering_indexes::Migration),
     ]
 }
 
