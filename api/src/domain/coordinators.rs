@@ -203,7 +203,7 @@ pub async fn find(
         let holders = Query::select()
             .column(award::Column::CoordinatorId)
             .from(award::Entity)
-            .and_where(award::Column::SchemeId.eq(scheme.id))
+            .and_where(qualifications::of_scheme(scheme.id))
             .and_where(award::Column::CoordinatorId.is_not_null())
             .to_owned();
         condition = condition.add(Column::Id.in_subquery(holders));
