@@ -113,8 +113,9 @@ impl CoordinatorFilter {
                         .equals((award::Entity, award::Column::LevelId)),
                 )
                 .and_where(
+                    // Written, as the rest of the holders' condition (`qualifications::of_scheme`).
                     Expr::col((scheme_level::Entity, scheme_level::Column::Rank))
-                        .gte(holds.min_rank),
+                        .gte(Expr::cust(holds.min_rank.to_string())),
                 )
                 .cond_where(qualifications::active_today(
                     std::slice::from_ref(&holds.scheme),
