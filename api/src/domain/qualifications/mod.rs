@@ -142,7 +142,7 @@ pub async fn level_by_code<C: ConnectionTrait>(
 /// decision and each scheme's cutoff date in [`active_today`], the level's rank in the coordinator
 /// lists. Bound, these values left PostgreSQL to choose between planning each run for its values
 /// and one generic plan costed for average ones, and for these statements it judged the generic
-/// plan dearer (for the active holders at scale 10: 646 against 262) and planned again on every
+/// plan dearer (for the active holders at scale 1: 646 against 262) and planned again on every
 /// request: `findCoordinators` by scheme answered 1,105 requests/s against 1,415 with its plan kept
 /// (BENCHMARKS.md). Written, the values are part of the statement, whose plan is made once per
 /// connection. They are few: a handful of schemes, ranks and one decision, and cutoffs that change
