@@ -112,11 +112,7 @@ impl CoordinatorFilter {
                     Expr::col((scheme_level::Entity, scheme_level::Column::Id))
                         .equals((award::Entity, award::Column::LevelId)),
                 )
-                .and_where(
-                    // Written, as the rest of the holders' condition (`qualifications::of_scheme`).
-                    Expr::col((scheme_level::Entity, scheme_level::Column::Rank))
-                        .gte(Expr::cust(holds.min_rank.to_string())),
-                )
+                .and_where(qualifications::ranked_at_least(holds.min_rank))
                 .cond_where(qualifications::active_today(
                     std::slice::from_ref(&holds.scheme),
                     today,

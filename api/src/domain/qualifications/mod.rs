@@ -139,16 +139,23 @@ pub async fn level_by_code<C: ConnectionTrait>(
 /// than bound, for the coordinator lists filtered by an award's holders.
 ///
 /// What the holders' statements test is written into them, not bound: the scheme's id here, the
-/// decision and each scheme's cutoff date in [`active_today`], the level's rank in the coordinator
-/// lists. Bound, these values left PostgreSQL to choose between planning each run for its values
-/// and one generic plan costed for average ones, and for these statements it judged the generic
-/// plan dearer (for the active holders at scale 1: 646 against 262) and planned again on every
-/// request: `findCoordinators` by scheme answered 1,105 requests/s against 1,415 with its plan kept
-/// (BENCHMARKS.md). Written, the values are part of the statement, whose plan is made once per
-/// connection. They are few: a handful of schemes, ranks and one decision, and cutoffs that change
-/// once a day, so the statements are a handful of prepared statements a day.
+/// decision and each scheme's cutoff date in [`active_today`], the level's rank in
+/// [`ranked_at_least`]. Bound, these values left PostgreSQL to choose between planning each run for
+/// its values and one generic plan costed for average ones, and for these statements it judged the
+/// generic plan dearer (for the active holders at scale 1: 646 against 262) and planned again on
+/// every request: `findCoordinators` by scheme answered 1,105 requests/s against 1,415 with its
+/// plan kept (BENCHMARKS.md). Written, the values are part of the statement, whose plan is made
+/// once per connection. They are few: a handful of schemes, ranks and one decision, and cutoffs
+/// that change once a day, so the statements are a handful of prepared statements a day.
 pub fn of_scheme(scheme_id: i64) -> Expr {
     Expr::col((award::Entity, award::Column::SchemeId)).eq(Expr::cust(scheme_id.to_string()))
+}
+
+/// "The level's rank is `min_rank` or above", on the scheme levels joined to the awards, with the
+/// rank written into the SQL as a number ([`of_scheme`]), for `coordinators(holdsActiveAward)`.
+pub fn ranked_at_least(min_rank: i16) -> Expr {
+    Expr::col((scheme_level::Entity, scheme_level::Column::Rank))
+        .gte(Expr::cust(min_rank.to_string()))
 }
 
 /// A date written into the SQL as a literal (see [`of_scheme`]): `YYYY-MM-DD`, which both
